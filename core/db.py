@@ -1,0 +1,100 @@
+"""The state database: SQLite through peewee, on the SQLite that apsw ships.
+
+Why apsw: Python's own sqlite3 module uses the SQLite it was built with (3.40 on Debian 12),
+which has the WAL-reset corruption bug (fixed in 3.51.3, backported to 3.44.6 and 3.50.7).
+apsw bundles a current SQLite and peewee drives it through playhouse.apsw_ext.
+
+No connection at import time: `database` is a placeholder until `init_db(path)`.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import apsw
+from playhouse.apsw_ext import APSWDatabase
+
+from core.errors import StateError
+
+# One place for every pragma. synchronous=FULL: a commit that said "about to post invoice X"
+# must survive a power cut, or the read-before-post has nothing to read.
+PRAGMAS: dict[str, object] = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": "full",
+    "cache_size": -32_000,
+    "temp_store": "memory",
+}
+BUSY_TIMEOUT_MS = 10_000
+
+
+class _Database(APSWDatabase):
+    """APSWDatabase whose every write transaction is BEGIN IMMEDIATE.
+
+    A deferred transaction that reads then writes can fail with SQLITE_BUSY_SNAPSHOT at once,
+    busy_timeout or not; IMMEDIATE takes the write lock up front and waits politely.
+    """
+
+    def atomic(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
+        return super().atomic(lock_type=lock_type)
+
+    def transaction(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
+        return super().transaction(lock_type=lock_type)
+
+
+database = _Database(None, timeout=BUSY_TIMEOUT_MS / 1000)
+_init_lock = threading.Lock()
+
+
+def sqlite_version_problem(version: str) -> str | None:
+    """Return why this SQLite must not run in WAL mode, or None when it is safe."""
+    parts = tuple(int(p) for p in version.split(".")[:3])
+    while len(parts) < 3:
+        parts = parts + (0,)
+    if parts < (3, 7, 0) or parts >= (3, 51, 3):
+        return None
+    if (3, 44, 6) <= parts < (3, 45, 0) or (3, 50, 7) <= parts < (3, 51, 0):
+        return None  # backports of the WAL-reset fix
+    return (
+        f"SQLite {version} has the WAL-reset corruption bug (https://sqlite.org/wal.html#walresetbug). "
+        "Install a fixed one: `pip install -U apsw` brings SQLite 3.51.3 or newer."
+    )
+
+
+def init_db(path: str | os.PathLike[str], *, migrate: bool = True) -> _Database:
+    """Open (and by default migrate) the state database at `path`."""
+    problem = sqlite_version_problem(apsw.sqlite_lib_version())
+    if problem:
+        raise StateError(problem)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _init_lock:
+        if not database.is_closed():
+            database.close()
+        database.init(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+        database.connect(reuse_if_open=True)
+        mode = database.execute_sql("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StateError(f"{path}: could not switch to WAL (journal_mode={mode}); "
+                             "is it on a network share? Keep the database on a local disk.")
+        if migrate:
+            from core.migrations import migrate_to_latest
+
+            migrate_to_latest(database)
+    return database
+
+
+def close_db() -> None:
+    if not database.is_closed():
+        database.close()
+
+
+@contextmanager
+def thread_connection() -> Iterator[None]:
+    """Each worker thread opens its own connection and closes it when done."""
+    with database.connection_context():
+        yield

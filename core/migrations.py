@@ -1,0 +1,39 @@
+"""Numbered migrations with a recorded schema version (PRAGMA user_version).
+
+Migration 1 creates the schema. Later ones are plain functions using playhouse.migrate; append,
+never edit a released one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import Database
+
+
+def _m0001_initial(db: Database) -> None:
+    from core.models import ALL_MODELS
+
+    db.create_tables(ALL_MODELS, safe=True)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_m0001_initial]
+LATEST = len(MIGRATIONS)
+
+
+def schema_version(db: Database) -> int:
+    return int(db.execute_sql("PRAGMA user_version").fetchone()[0])
+
+
+def migrate_to_latest(db: Database) -> int:
+    """Apply pending migrations, each with its version bump in one transaction."""
+    from core.errors import StateError
+
+    current = schema_version(db)
+    if current > LATEST:
+        raise StateError(f"the database is at schema {current}, newer than this ml-connector "
+                         f"({LATEST}): upgrade ml-connector before opening it")
+    for number in range(current + 1, LATEST + 1):
+        with db.atomic("IMMEDIATE"):
+            MIGRATIONS[number - 1](db)
+            db.execute_sql(f"PRAGMA user_version = {number}")
+    return LATEST
