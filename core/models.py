@@ -197,6 +197,7 @@ class Job(BaseModel):
     lease_owner = CharField(null=True)
     lease_expires_at = UTCField(null=True)
     last_error = TextField(null=True)
+    rerun = BooleanField(default=False)  # asked for again while leased: one more pass after
     created_at = UTCField()
     updated_at = UTCField()
 
@@ -264,6 +265,17 @@ class Setting(BaseModel):
     value = JSONField()
     updated_by = CharField()
     updated_at = UTCField()
+
+
+class GpItem(BaseModel):
+    """Local copy of GP's item list, refreshed by the worker: the console searches it without
+    touching the network (DESIGN §6.6)."""
+
+    item_number = CharField(primary_key=True)
+    description = CharField(default="")
+    price = MoneyField(null=True)
+    quantity = MoneyField(null=True)
+    refreshed_at = UTCField()
 
 
 # --- products -------------------------------------------------------------------------------
@@ -345,5 +357,5 @@ class Secret(BaseModel):
 
 ALL_MODELS: list[type[BaseModel]] = [
     Order, OrderSku, Refund, WebhookDelivery, PollCursor, Job, CustomerLink, SkuMap, FlaggedSku,
-    GlMapping, Setting, ProductLink, ProductTask, AuditEvent, WorkerLease, Secret,
+    GlMapping, Setting, GpItem, ProductLink, ProductTask, AuditEvent, WorkerLease, Secret,
 ]

@@ -1,0 +1,256 @@
+"""Settings (TOML) and where a workspace keeps its files.
+
+One dataclass per section; every field has a default that is what most shops want and a
+docstring-style comment. Unknown keys are refused with the section and key named, so a typo never
+silently falls back to a default. Loading is pure: `load_settings(text)`; files: `Workspace`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from core.errors import ConfigError
+
+
+@dataclass
+class WooSettings:
+    url: str = ""  # the store's home URL, e.g. https://shop.example.com
+    ca_bundle: str = ""  # PEM file to trust for a self-signed store certificate
+    timeout_s: float = 30.0
+    verify_source: bool = True  # check X-WC-Webhook-Source against `url`
+
+
+@dataclass
+class GPSettings:
+    soap_url: str = ""  # .../DynamicsGPWebServices/DynamicsGPService.asmx
+    sba_url: str = ""  # .../GPService/Tenants(DefaultTenant)/Companies(<name>)
+    user: str = ""  # DOMAIN\user (the password lives in the vault)
+    company: str = ""
+    ca_bundle: str = ""
+    allow_http: bool = False  # http:// GP URLs are refused unless this is set (and it is logged)
+    channel_binding: bool = False  # send NTLM channel bindings (Extended Protection "Required")
+    wsdl: str = ""  # local WSDL override; default: fetched from the server and cached
+    timeout_s: float = 60.0
+    # capability -> "soap" | "sba" | "auto"; `check` shows the result
+    routes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PostingSettings:
+    doc_number_template: str = "WC{number}"  # GP SOP number (<= 17 characters)
+    refund_number_template: str = "WCR{refund_id}"  # credit memo / return number
+    batch_template: str = "WC{date:%Y%m%d}"  # one GP batch per day (<= 15)
+    eligible_statuses: list[str] = field(default_factory=lambda: ["processing", "completed"])
+    tax_mode: str = "woo"  # "woo": pass WooCommerce's tax amounts; "gp": GP calculates
+    rounding_tolerance: str = "0.02"  # within it the difference goes to the rounding account
+    guest_policy: str = "per_email"  # per_email | shared | match
+    shared_customer_id: str = "WEBCUSTOMER"
+    customer_class: str = "WEB"
+    unit_of_measure: str = "Each"
+    site: str = "MAIN"
+    refund_document: str = "credit_memo"  # credit_memo | return_when_restocked
+    allow_fallback_item: bool = False  # never by default: unknown SKUs hold the order
+    fallback_item: str = ""
+    # WooCommerce status -> action on an existing invoice: hold | void | credit_memo | none
+    status_map: dict[str, str] = field(default_factory=lambda: {
+        "cancelled": "void", "refunded": "credit_memo", "on-hold": "hold", "failed": "void"})
+    # gateway id -> {"paid": bool, "payment_type": "credit_card"|"cash"|"check", "checkbook": str}
+    gateways: dict[str, dict[str, Any]] = field(default_factory=dict)
+    concurrency: int = 4
+
+
+@dataclass
+class ProductSettings:
+    enabled: bool = True
+    owner_name: str = "woocommerce"  # woocommerce | gp | last_writer
+    owner_price: str = "gp"
+    owner_quantity: str = "gp"
+    price_level: str = "RETAIL"
+    site: str = "MAIN"  # or "all" to sum every site
+    scan_interval_s: int = 900
+
+
+@dataclass
+class ScheduleSettings:
+    timezone: str = "UTC"  # the store's time zone for business hours
+    business_days: list[str] = field(default_factory=lambda: ["Mon", "Tue", "Wed", "Thu", "Fri"])
+    business_hours: str = "08:00-18:00"
+    business_interval_s: int = 120
+    off_hours_interval_s: int = 3600
+    busy_interval_s: int = 30  # while orders are flowing
+    busy_threshold: int = 5  # orders seen in the last poll that count as "flowing"
+
+
+@dataclass
+class WorkerSettings:
+    listen: str = "127.0.0.1:8787"  # webhook receiver
+    public_url: str = ""  # what WooCommerce calls, if different (reverse proxy)
+    poll_overlap_s: int = 300
+    max_body_bytes: int = 2_000_000
+    lease_ttl_s: int = 60
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+
+
+@dataclass
+class LoggingSettings:
+    format: str = "text"  # text | json
+    level: str = "INFO"
+    file: str = ""
+
+
+@dataclass
+class Settings:
+    woocommerce: WooSettings = field(default_factory=WooSettings)
+    gp: GPSettings = field(default_factory=GPSettings)
+    posting: PostingSettings = field(default_factory=PostingSettings)
+    products: ProductSettings = field(default_factory=ProductSettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+
+
+def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"[{where}] must be a table")
+    hints = get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"[{where}] has unknown setting(s): {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(known))}")
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            kwargs[name] = _build(hint, value, f"{where}.{name}")
+            continue
+        origin = getattr(hint, "__origin__", hint)
+        expected = {str: str, bool: bool, int: int, float: (int, float), list: list,
+                    dict: dict}.get(origin)
+        if expected and (not isinstance(value, expected)
+                         or (origin is int and isinstance(value, bool))):
+            raise ConfigError(f"[{where}] {name} = {value!r} should be {origin.__name__}")
+        kwargs[name] = float(value) if origin is float else value
+    return cls(**kwargs)
+
+
+def load_settings(text: str, source: str = "configuration") -> Settings:
+    """Parse and check settings; raises ConfigError naming the file, section and key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source} is not valid TOML: {exc}") from exc
+    settings = _build(Settings, data, "settings")
+    validate(settings)
+    return settings
+
+
+def validate(s: Settings) -> None:
+    try:
+        tol = Decimal(s.posting.rounding_tolerance)
+    except InvalidOperation as exc:
+        raise ConfigError("[posting] rounding_tolerance must be a decimal like \"0.02\"") from exc
+    if tol < 0:
+        raise ConfigError("[posting] rounding_tolerance cannot be negative")
+    for key, owner in (("owner_name", s.products.owner_name), ("owner_price", s.products.owner_price),
+                       ("owner_quantity", s.products.owner_quantity)):
+        if owner not in ("woocommerce", "gp", "last_writer"):
+            raise ConfigError(f"[products] {key} must be woocommerce, gp or last_writer, not {owner!r}")
+    if s.posting.guest_policy not in ("per_email", "shared", "match"):
+        raise ConfigError("[posting] guest_policy must be per_email, shared or match")
+    if s.posting.tax_mode not in ("woo", "gp"):
+        raise ConfigError("[posting] tax_mode must be woo or gp")
+    if s.logging.format not in ("text", "json"):
+        raise ConfigError("[logging] format must be text or json")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {value!r} to TOML")
+
+
+def _key(k: str) -> str:
+    return k if k.replace("_", "").replace("-", "").isalnum() else _toml_value(k)
+
+
+def dump_settings(s: Settings) -> str:
+    """Settings as TOML text (no secret is ever part of Settings)."""
+    lines: list[str] = []
+
+    def section(obj: Any, name: str) -> None:
+        lines.append(f"[{name}]")
+        nested = []
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if dataclasses.is_dataclass(value):
+                nested.append((f.name, value))
+            else:
+                lines.append(f"{f.name} = {_toml_value(value)}")
+        lines.append("")
+        for sub, value in nested:
+            section(value, f"{name}.{sub}")
+
+    for f in dataclasses.fields(s):
+        section(getattr(s, f.name), f.name)
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where configuration, state and key live.
+
+    With --workspace DIR everything is under DIR, the key in DIR/keys/ (its own 0700 folder, so
+    the database can be copied or backed up without the key). Otherwise the platform's folders.
+    """
+
+    config_path: Path
+    db_path: Path
+    key_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def at(cls, root: str | os.PathLike[str]) -> Workspace:
+        root = Path(root).expanduser().resolve()
+        return cls(root / "config.toml", root / "state.db", root / "keys", root / "logs")
+
+    @classmethod
+    def default(cls, config: str | None = None) -> Workspace:
+        import platformdirs
+
+        cfg = Path(config) if config else (
+            Path(platformdirs.user_config_dir("ml-connector")) / "config.toml")
+        data = Path(platformdirs.user_data_dir("ml-connector"))
+        keys = Path(platformdirs.user_config_dir("ml-connector-keys"))
+        return cls(cfg, data / "state.db", keys, Path(platformdirs.user_log_dir("ml-connector")))
+
+    @classmethod
+    def from_args(cls, workspace: str | None, config: str | None) -> Workspace:
+        if workspace:
+            ws = cls.at(workspace)
+            return dataclasses.replace(ws, config_path=Path(config)) if config else ws
+        return cls.default(config)
+
+    def load(self) -> Settings:
+        if not self.config_path.exists():
+            raise ConfigError(f"no configuration at {self.config_path}: run `ml-connector init` first")
+        return load_settings(self.config_path.read_text(encoding="utf-8"), str(self.config_path))
+
+    def save(self, settings: Settings) -> None:
+        validate(settings)
+        self.config_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.config_path.with_suffix(".toml.tmp")
+        tmp.write_text(dump_settings(settings), encoding="utf-8")
+        os.replace(tmp, self.config_path)

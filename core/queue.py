@@ -1,0 +1,164 @@
+"""The durable job table: lease-based, with the next run time stored on the row.
+
+A worker claims due jobs with a guarded UPDATE inside BEGIN IMMEDIATE, so two workers (or the
+console's embedded worker and a headless one) never hold the same job. A lease that expires
+(the worker was `kill -9`ed) makes the job claimable again: the pipeline's read-before-post makes
+the second attempt safe.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from peewee import fn
+
+from core.clock import SYSTEM_CLOCK, Clock
+from core.db import database
+from core.models import Job
+
+BASE_DELAY_S = 5.0
+MAX_DELAY_S = 15 * 60.0  # capped: an hour-long GP outage is retried every 15 minutes at worst
+MAX_ATTEMPTS = 50  # transient failures; validation failures stop at once
+
+
+def next_delay(attempts: int, *, transient: bool, rng: random.Random | None = None) -> float | None:
+    """Seconds until the next try after `attempts` failures, or None to stop retrying.
+
+    Capped exponential backoff with full jitter over the upper half (so retries from many jobs
+    spread out, but never collapse to zero). Non-transient errors are not retried.
+    """
+    if not transient or attempts >= MAX_ATTEMPTS:
+        return None
+    ceiling = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** max(0, attempts - 1)))
+    r = (rng or random).random()
+    return ceiling / 2 + r * ceiling / 2
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    id: int
+    kind: str
+    key: str
+    attempts: int
+    group_key: str | None
+
+
+def enqueue(kind: str, key: str, *, clock: Clock = SYSTEM_CLOCK, run_at: datetime | None = None,
+            group_key: str | None = None) -> None:
+    """Ask for `kind` work on `key`. Idempotent: an existing job is made due again (not
+    duplicated); a leased job is left to its holder, which re-checks the latest state anyway.
+    Call inside the caller's transaction when the job belongs to a state change."""
+    now = clock.now()
+    when = run_at or now
+    existing = Job.get_or_none((Job.kind == kind) & (Job.key == key))
+    if existing is None:
+        Job.create(kind=kind, key=key, group_key=group_key, status="queued", run_at=when,
+                   created_at=now, updated_at=now)
+        return
+    if existing.status == "leased":
+        # The holder finishes with the state it read; ask for one more pass afterwards.
+        Job.update(rerun=True, updated_at=now).where(Job.id == existing.id).execute()
+        return
+    Job.update(status="queued", run_at=when, attempts=0 if existing.status in ("done", "dead",
+               "failed") else existing.attempts, group_key=group_key or existing.group_key,
+               updated_at=now).where(Job.id == existing.id).execute()
+
+
+def claim(owner: str, *, limit: int = 1, lease_s: float = 120.0, clock: Clock = SYSTEM_CLOCK,
+          kinds: tuple[str, ...] | None = None, busy_groups: set[str] | None = None
+          ) -> list[ClaimedJob]:
+    """Lease up to `limit` due jobs (queued and due, or leased with an expired lease).
+
+    `busy_groups`: customer groups with a job in flight in this worker; their other jobs wait so
+    one customer's documents post in order.
+    """
+    now = clock.now()
+    until = now + timedelta(seconds=lease_s)
+    claimed: list[ClaimedJob] = []
+    with database.atomic("IMMEDIATE"):
+        due = ((Job.status == "queued") & (Job.run_at <= now)) | (
+            (Job.status == "leased") & (Job.lease_expires_at < now))
+        query = Job.select().where(due)
+        if kinds:
+            query = query.where(Job.kind.in_(kinds))
+        groups = set(busy_groups or ())
+        leased_groups = {g for (g,) in Job.select(Job.group_key).where(
+            (Job.status == "leased") & (Job.lease_expires_at >= now)
+            & Job.group_key.is_null(False)).tuples()}
+        groups |= leased_groups
+        for job in query.order_by(Job.run_at, Job.id).limit(limit * 4 + 16):
+            if len(claimed) >= limit:
+                break
+            if job.group_key and job.group_key in groups:
+                continue
+            took = (Job.update(status="leased", lease_owner=owner, lease_expires_at=until,
+                               attempts=Job.attempts + 1, updated_at=now)
+                    .where((Job.id == job.id) & due).execute())
+            if took:
+                if job.group_key:
+                    groups.add(job.group_key)
+                claimed.append(ClaimedJob(job.id, job.kind, job.key, job.attempts + 1,
+                                          job.group_key))
+    return claimed
+
+
+def complete(job_id: int, owner: str, *, clock: Clock = SYSTEM_CLOCK) -> bool:
+    """Mark done, unless someone asked for another pass while it ran (then requeue now).
+    Returns False when this worker no longer holds the lease."""
+    now = clock.now()
+    job = Job.get_or_none(Job.id == job_id)
+    if job is None or job.lease_owner != owner or job.status != "leased":
+        return False
+    if job.rerun:
+        Job.update(status="queued", run_at=now, attempts=0, last_error=None, lease_owner=None,
+                   lease_expires_at=None, rerun=False, updated_at=now).where(
+            Job.id == job_id).execute()
+    else:
+        Job.update(status="done", attempts=0, lease_owner=None, lease_expires_at=None,
+                   last_error=None, updated_at=now).where(Job.id == job_id).execute()
+    return True
+
+
+def retry_later(job_id: int, owner: str, error: str, *, transient: bool,
+                clock: Clock = SYSTEM_CLOCK, rng: random.Random | None = None) -> datetime | None:
+    """Record a failure: requeue with backoff (returns when), or mark failed (returns None)."""
+    now = clock.now()
+    job = Job.get_or_none(Job.id == job_id)
+    if job is None or job.lease_owner != owner:
+        return None
+    delay = next_delay(job.attempts, transient=transient, rng=rng)
+    if delay is None:
+        Job.update(status="failed", lease_owner=None, lease_expires_at=None, last_error=error,
+                   updated_at=now).where(Job.id == job_id).execute()
+        return None
+    when = now + timedelta(seconds=delay)
+    if job.rerun:  # new information arrived meanwhile: try again now, not after backoff
+        when = now
+    Job.update(status="queued", run_at=when, lease_owner=None, lease_expires_at=None,
+               last_error=error, rerun=False, updated_at=now).where(Job.id == job_id).execute()
+    return when
+
+
+def release(job_id: int, owner: str, *, clock: Clock = SYSTEM_CLOCK) -> None:
+    """Give a job back untouched (shutdown before the GP call started)."""
+    now = clock.now()
+    Job.update(status="queued", attempts=fn.MAX(Job.attempts - 1, 0), lease_owner=None,
+               lease_expires_at=None, updated_at=now).where(
+        (Job.id == job_id) & (Job.lease_owner == owner)).execute()
+
+
+def extend_lease(job_id: int, owner: str, lease_s: float, *, clock: Clock = SYSTEM_CLOCK) -> bool:
+    until = clock.now() + timedelta(seconds=lease_s)
+    return bool(Job.update(lease_expires_at=until).where(
+        (Job.id == job_id) & (Job.lease_owner == owner) & (Job.status == "leased")).execute())
+
+
+def counts() -> dict[str, int]:
+    return {status: n for status, n in
+            Job.select(Job.status, fn.COUNT(Job.id)).group_by(Job.status).tuples()}
+
+
+def next_due(clock: Clock = SYSTEM_CLOCK) -> datetime | None:
+    row = Job.select(fn.MIN(Job.run_at)).where(Job.status == "queued").scalar()
+    return Job.run_at.python_value(row) if isinstance(row, str) else row

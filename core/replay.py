@@ -1,0 +1,88 @@
+"""Replay: put held or failed documents back in the posting queue.
+
+Idempotent and safe to run twice at once: each replay is one BEGIN IMMEDIATE transaction that
+resets the document and (re)enqueues its job; the queue never duplicates a job and the pipeline
+reads GP before any create, so a replay can never make a second invoice.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from core import audit, queue
+from core.clock import SYSTEM_CLOCK, Clock
+from core.db import database
+from core.models import Order, OrderSku, Refund
+
+REPLAYABLE = ("held", "failed")
+ORDER_JOB = "post_order"
+REFUND_JOB = "post_refund"
+
+
+def order_job_key(woo_id: int) -> str:
+    return f"order:{woo_id}"
+
+
+def refund_job_key(woo_id: int) -> str:
+    return f"refund:{woo_id}"
+
+
+def _replay_order(order: Order, actor: str, clock: Clock, why: str) -> bool:
+    with database.atomic("IMMEDIATE"):
+        fresh = Order.get_by_id(order.id)
+        if fresh.state not in REPLAYABLE:
+            return False
+        was = f"{fresh.state}" + (f" ({fresh.hold_reason})" if fresh.hold_reason else "")
+        now = clock.now()
+        Order.update(state="new", hold_reason=None, hold_detail=None, last_error=None, attempts=0,
+                     next_attempt_at=None, updated_at=now).where(Order.id == fresh.id).execute()
+        queue.enqueue(ORDER_JOB, order_job_key(fresh.woo_id), clock=clock,
+                      group_key=fresh.customer_key)
+        audit.record("order", fresh.woo_id, "replayed", f"order {fresh.number} replayed ({why}); "
+                     f"was {was}", actor=actor, clock=clock)
+        return True
+
+
+def _replay_refund(refund: Refund, actor: str, clock: Clock, why: str) -> bool:
+    with database.atomic("IMMEDIATE"):
+        fresh = Refund.get_by_id(refund.id)
+        if fresh.state not in REPLAYABLE:
+            return False
+        now = clock.now()
+        Refund.update(state="new", hold_reason=None, hold_detail=None, last_error=None, attempts=0,
+                      next_attempt_at=None, updated_at=now).where(Refund.id == fresh.id).execute()
+        order = fresh.order
+        queue.enqueue(REFUND_JOB, refund_job_key(fresh.woo_id), clock=clock,
+                      group_key=order.customer_key)
+        audit.record("refund", fresh.woo_id, "replayed", f"refund {fresh.woo_id} of order "
+                     f"{order.number} replayed ({why}); was {fresh.state}", actor=actor, clock=clock)
+        return True
+
+
+def replay_orders(woo_ids: Iterable[int] | None = None, *, held_reason: str | None = None,
+                  held: bool = False, failed: bool = False, sku: str | None = None,
+                  actor: str, clock: Clock = SYSTEM_CLOCK, why: str = "replay") -> int:
+    """Replay the selected orders (and their held/failed refunds). Returns how many moved."""
+    query = Order.select().where(Order.state.in_(REPLAYABLE))
+    if woo_ids is not None:
+        query = query.where(Order.woo_id.in_(list(woo_ids)))
+    states = []
+    if held or held_reason:
+        states.append("held")
+    if failed:
+        states.append("failed")
+    if states:
+        query = query.where(Order.state.in_(states))
+    if held_reason:
+        query = query.where((Order.state != "held") | (Order.hold_reason == held_reason))
+    if sku is not None:
+        query = query.where(Order.id.in_(OrderSku.select(OrderSku.order).where(OrderSku.sku == sku)))
+    moved = 0
+    for order in list(query.order_by(Order.id)):
+        moved += _replay_order(order, actor, clock, why)
+    refunds = Refund.select().join(Order).where(Refund.state.in_(states or list(REPLAYABLE)))
+    if woo_ids is not None:
+        refunds = refunds.where(Order.woo_id.in_(list(woo_ids)))
+    if sku is None and (held_reason is None or held_reason != "sku"):
+        for refund in list(refunds):
+            moved += _replay_refund(refund, actor, clock, why)
+    return moved
