@@ -1,0 +1,1 @@
+"""The headless worker: lease, schedules, live reload, logs, service, embedded mode."""
