@@ -1,0 +1,264 @@
+"""Reconciliation: does what WooCommerce sold match what reached GP, per day and payment method?
+
+WooCommerce side: orders in an invoiceable status (settings.posting.eligible_statuses, plus
+"refunded", which was sold before it was refunded) and their refunds. GP side: the invoices and
+credit memos the connector posted (their GP total as read back). All figures come from the state
+database: this module never calls either system, so it runs in a second on a month of orders.
+
+The difference is (Woo orders − Woo refunds) − (GP invoices − GP credit memos). Each non-zero
+difference is explained by a drill-down list: documents not (yet) in GP, documents in GP whose
+WooCommerce status is no longer invoiceable, and GP totals that differ from WooCommerce's.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from core.models import Order, Refund
+
+ZERO = Decimal("0")
+POSTED = ("posted", "verified")
+DEFAULT_ELIGIBLE = ("processing", "completed")
+NO_METHOD = "(none)"
+
+
+@dataclass
+class Side:
+    count: int = 0
+    total: Decimal = ZERO
+
+    def add(self, amount: Decimal) -> None:
+        self.count += 1
+        self.total += amount
+
+
+@dataclass
+class ReconRow:
+    """One day (and payment method, or "all")."""
+
+    day: date
+    payment_method: str
+    woo_orders: Side = field(default_factory=Side)
+    woo_refunds: Side = field(default_factory=Side)
+    gp_invoices: Side = field(default_factory=Side)
+    gp_credit_memos: Side = field(default_factory=Side)
+
+    @property
+    def woo_net(self) -> Decimal:
+        return self.woo_orders.total - self.woo_refunds.total
+
+    @property
+    def gp_net(self) -> Decimal:
+        return self.gp_invoices.total - self.gp_credit_memos.total
+
+    @property
+    def difference(self) -> Decimal:
+        return self.woo_net - self.gp_net
+
+    @property
+    def count_difference(self) -> int:
+        return (self.woo_orders.count - self.gp_invoices.count) + (
+            self.woo_refunds.count - self.gp_credit_memos.count)
+
+    @property
+    def matches(self) -> bool:
+        return self.difference == ZERO and self.count_difference == 0
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One document that makes a day's figures differ."""
+
+    day: date
+    payment_method: str
+    kind: str  # order / refund
+    woo_id: int
+    number: str
+    woo_amount: Decimal  # what WooCommerce counts (0 when it does not count it)
+    gp_amount: Decimal  # what GP holds (0 when not in GP)
+    state: str  # the connector's state (held: sku, failed, posted ...)
+    reason: str  # in the accountant's words
+
+    @property
+    def difference(self) -> Decimal:
+        return self.woo_amount - self.gp_amount
+
+
+@dataclass
+class ReconReport:
+    date_from: date
+    date_to: date
+    timezone: str
+    rows: list[ReconRow]  # per day and payment method, in order
+    explanations: list[Explanation]
+
+    def days(self) -> list[ReconRow]:
+        """The rows folded per day (all payment methods together)."""
+        merged: dict[date, ReconRow] = {}
+        for row in self.rows:
+            into = merged.setdefault(row.day, ReconRow(row.day, "all"))
+            for name in ("woo_orders", "woo_refunds", "gp_invoices", "gp_credit_memos"):
+                side, add = getattr(into, name), getattr(row, name)
+                side.count += add.count
+                side.total += add.total
+        return [merged[d] for d in sorted(merged)]
+
+    def total(self) -> ReconRow:
+        out = ReconRow(self.date_from, "total")
+        for row in self.rows:
+            for name in ("woo_orders", "woo_refunds", "gp_invoices", "gp_credit_memos"):
+                side, add = getattr(out, name), getattr(row, name)
+                side.count += add.count
+                side.total += add.total
+        return out
+
+    def explain(self, day: date | None = None, payment_method: str | None = None
+                ) -> list[Explanation]:
+        """The drill-down for one day (and method), or all of them."""
+        return [e for e in self.explanations
+                if (day is None or e.day == day)
+                and (payment_method in (None, "all", "total") or e.payment_method == payment_method)]
+
+
+def _bounds(date_from: date, date_to: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(date_from, time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def _state_label(state: str, hold_reason: str | None) -> str:
+    return f"held: {hold_reason}" if state == "held" and hold_reason else state
+
+
+def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
+              eligible_statuses: Iterable[str] = DEFAULT_ELIGIBLE) -> ReconReport:
+    """Compare WooCommerce and GP for the days date_from..date_to (inclusive) in `timezone`
+    (the store's), per day and payment method."""
+    if date_to < date_from:
+        raise ValueError(f"the range ends ({date_to}) before it starts ({date_from})")
+    tz = ZoneInfo(timezone)
+    start, end = _bounds(date_from, date_to, tz)
+    invoiceable = set(eligible_statuses) | {"refunded"}
+    rows: dict[tuple[date, str], ReconRow] = {}
+    explanations: list[Explanation] = []
+
+    def row_for(day: date, method: str) -> ReconRow:
+        return rows.setdefault((day, method), ReconRow(day, method))
+
+    orders = (Order.select(Order.woo_id, Order.number, Order.status, Order.state,
+                           Order.hold_reason, Order.payment_method, Order.date_created_gmt,
+                           Order.total, Order.gp_total, Order.gp_doc_number)
+              .where((Order.date_created_gmt >= start) & (Order.date_created_gmt < end))
+              .order_by(Order.date_created_gmt, Order.id).tuples())
+    for woo_id, number, status, state, hold, method, created, total, gp_total, doc in orders:
+        day = created.astimezone(tz).date()
+        method = method or NO_METHOD
+        counts_in_woo = status in invoiceable
+        in_gp = state in POSTED and bool(doc)
+        woo_amount = (total or ZERO) if counts_in_woo else ZERO
+        gp_amount = (gp_total if gp_total is not None else total or ZERO) if in_gp else ZERO
+        if not counts_in_woo and not in_gp:
+            continue
+        row = row_for(day, method)
+        if counts_in_woo:
+            row.woo_orders.add(woo_amount)
+        if in_gp:
+            row.gp_invoices.add(gp_amount)
+        label = _state_label(state, hold)
+        reason = None
+        if counts_in_woo and not in_gp:
+            reason = f"not in GP yet ({label})"
+        elif in_gp and not counts_in_woo:
+            reason = f"in GP as {doc}, but WooCommerce says {status}"
+        elif woo_amount != gp_amount:
+            reason = f"GP total {gp_amount} differs from WooCommerce {woo_amount}"
+        if reason:
+            explanations.append(Explanation(day, method, "order", woo_id, number, woo_amount,
+                                            gp_amount, label, reason))
+
+    refunds = (Refund.select(Refund.woo_id, Order.number, Order.status, Order.payment_method,
+                             Refund.state, Refund.hold_reason, Refund.date_created_gmt,
+                             Refund.amount, Refund.gp_total, Refund.gp_doc_number)
+               .join(Order)
+               .where((Refund.date_created_gmt >= start) & (Refund.date_created_gmt < end))
+               .order_by(Refund.date_created_gmt, Refund.id).tuples())
+    for woo_id, number, status, method, state, hold, created, amount, gp_total, doc in refunds:
+        day = created.astimezone(tz).date()
+        method = method or NO_METHOD
+        row = row_for(day, method)
+        amount = amount or ZERO
+        # A refund is money WooCommerce paid back: it counts whatever the order's status now.
+        row.woo_refunds.add(amount)
+        in_gp = state in POSTED and bool(doc)
+        gp_amount = (gp_total if gp_total is not None else amount) if in_gp else ZERO
+        if in_gp:
+            row.gp_credit_memos.add(gp_amount)
+        label = _state_label(state, hold)
+        reason = None
+        if not in_gp:
+            reason = f"credit memo not in GP yet ({label})"
+        elif gp_amount != amount:
+            reason = f"GP credit memo {gp_amount} differs from the refund {amount}"
+        if reason:
+            # Sign as the refund moves the net: a missing credit memo makes Woo's net lower.
+            explanations.append(Explanation(day, method, "refund", woo_id, f"{number}/R{woo_id}",
+                                            -amount, -gp_amount, label, reason))
+    ordered = [rows[k] for k in sorted(rows)]
+    return ReconReport(date_from, date_to, timezone, ordered, explanations)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+SUMMARY_COLUMNS = ("day", "payment_method", "woo_orders", "woo_orders_total", "woo_refunds",
+                   "woo_refunds_total", "gp_invoices", "gp_invoices_total", "gp_credit_memos",
+                   "gp_credit_memos_total", "difference", "count_difference")
+DETAIL_COLUMNS = ("day", "payment_method", "kind", "woo_id", "number", "woo_amount", "gp_amount",
+                  "difference", "state", "reason")
+
+
+def _summary_line(row: ReconRow) -> list[str]:
+    return [row.day.isoformat() if row.payment_method != "total" else "total",
+            row.payment_method, str(row.woo_orders.count), str(row.woo_orders.total),
+            str(row.woo_refunds.count), str(row.woo_refunds.total), str(row.gp_invoices.count),
+            str(row.gp_invoices.total), str(row.gp_credit_memos.count),
+            str(row.gp_credit_memos.total), str(row.difference), str(row.count_difference)]
+
+
+def write_csv(report: ReconReport, out: TextIO, *, details: bool = False) -> int:
+    """Write the per-day/method summary (and a total line), or with details=True the documents
+    that explain the differences. Returns the number of data rows written."""
+    writer = csv.writer(out, lineterminator="\n")
+    if details:
+        writer.writerow(DETAIL_COLUMNS)
+        for e in report.explanations:
+            writer.writerow([e.day.isoformat(), e.payment_method, e.kind, e.woo_id, e.number,
+                             str(e.woo_amount), str(e.gp_amount), str(e.difference), e.state,
+                             e.reason])
+        return len(report.explanations)
+    writer.writerow(SUMMARY_COLUMNS)
+    for row in report.rows:
+        writer.writerow(_summary_line(row))
+    writer.writerow(_summary_line(report.total()))
+    return len(report.rows) + 1
+
+
+def export_csv(report: ReconReport, path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Write `path` (summary) and `<stem>-details.csv` beside it; returns both paths.
+    Written through a temporary file so a half-written export never looks complete."""
+    target = Path(path)
+    details = target.with_name(f"{target.stem}-details{target.suffix or '.csv'}")
+    for where, want_details in ((target, False), (details, True)):
+        buf = io.StringIO()
+        write_csv(report, buf, details=want_details)
+        tmp = where.with_name(where.name + ".tmp")
+        tmp.write_text(buf.getvalue(), encoding="utf-8", newline="")
+        os.replace(tmp, where)
+    return target, details
