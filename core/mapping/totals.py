@@ -1,0 +1,94 @@
+"""The money of one order, as GP will hold it, and whether it balances to WooCommerce's total.
+
+GP's invoice total is lines - trade discount + freight + misc + tax. Each part is rounded to the
+currency's decimals the way GP stores it; the sum must equal WooCommerce's `total` to the cent.
+A difference within the tolerance goes to the rounding account (and is shown); beyond it the order
+is held with the figures. Pure functions, Decimal only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.money import ZERO, to_cents
+from core.woo.views import OrderView
+
+# ISO 4217 minor units that are not 2 (the ones a shop plausibly uses).
+_DECIMALS = {"JPY": 0, "KRW": 0, "CLP": 0, "VND": 0, "ISK": 0, "UGX": 0, "XOF": 0, "XAF": 0,
+             "PYG": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3}
+
+
+def currency_decimals(currency: str) -> int:
+    return _DECIMALS.get(currency.upper(), 2)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every amount of the GP document next to WooCommerce's total (for the console and audit)."""
+
+    currency: str
+    decimals: int
+    lines: Decimal  # sum of line extended prices (before coupons)
+    discount: Decimal  # coupons + negative fees, as GP's trade discount (positive)
+    freight: Decimal
+    misc: Decimal  # positive fees (without rounding)
+    tax: Decimal
+    woo_total: Decimal
+    computed: Decimal  # lines - discount + freight + misc + tax
+    difference: Decimal  # woo_total - computed
+    rounding: Decimal  # what goes to the rounding account (0 when beyond tolerance)
+    within_tolerance: bool
+
+    @property
+    def gp_total(self) -> Decimal:
+        return self.computed + self.rounding
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: str(getattr(self, k)) for k in (
+            "currency", "lines", "discount", "freight", "misc", "tax", "woo_total", "computed",
+            "difference", "rounding")}
+
+    def describe(self) -> str:
+        return (f"GP total {self.computed} (lines {self.lines} - discount {self.discount} + freight "
+                f"{self.freight} + misc {self.misc} + tax {self.tax}) vs WooCommerce total "
+                f"{self.woo_total}: difference {self.difference}")
+
+
+def order_figures(order: OrderView, *, tolerance: Decimal, tax_mode: str = "woo") -> Figures:
+    d = currency_decimals(order.currency)
+
+    def c(x: Decimal) -> Decimal:
+        return to_cents(x, d)
+
+    lines = sum((c(li.subtotal) for li in order.line_items), ZERO)
+    fees = [c(f.total) for f in order.fee_lines]
+    misc = sum((f for f in fees if f > 0), ZERO)
+    # A negative fee is a discount the shop typed as a fee: GP has no negative miscellaneous
+    # amount, so it joins the coupons as trade discount.
+    discount = c(order.discount_total) + sum((-f for f in fees if f < 0), ZERO)
+    freight = (sum((c(s.total) for s in order.shipping_lines), ZERO) if order.shipping_lines
+               else c(order.shipping_total))
+    tax = c(order.total_tax)
+    woo_total = c(order.total)
+    computed = lines - discount + freight + misc + tax
+    difference = woo_total - computed
+    ok = abs(difference) <= tolerance
+    return Figures(order.currency, d, lines, discount, freight, misc, tax, woo_total, computed,
+                   difference, difference if ok else ZERO, ok)
+
+
+def split_unit_price(extended: Decimal, quantity: Decimal, decimals: int = 2
+                     ) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """(quantity, unit price, extended) rows whose quantity x unit price rounds to `extended`.
+
+    GP checks each line's extended price against quantity x unit price; WooCommerce's line subtotal
+    need not divide evenly (10.00 for 3). Unit prices carry GP's 5 decimals; when even that
+    cannot reproduce the cents, the last unit goes on its own line with the remainder."""
+    if quantity == 0:
+        return [(quantity, ZERO, extended)]
+    unit = (extended / quantity).quantize(Decimal("0.00001"))
+    if to_cents(unit * quantity, decimals) == extended or quantity <= 1:
+        return [(quantity, unit, extended)]
+    head_qty = quantity - 1
+    head_ext = to_cents(unit * head_qty, decimals)
+    return [(head_qty, unit, head_ext), (Decimal(1), extended - head_ext, extended - head_ext)]
