@@ -12,6 +12,9 @@ import sys
 from collections.abc import Sequence
 
 COMMAND_MODULES: list[str] = [
+    "tui.commands.worker",
+    "tui.commands.status",
+    "tui.commands.reconcile",
 ]
 
 

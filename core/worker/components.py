@@ -1,0 +1,162 @@
+"""The worker's parts, built from the real modules: the seam between the worker and the rest.
+
+Each part is optional (None = not available in this set-up), so a dry run, a `--once` pass or a
+test can run with exactly the parts it needs. The Worker only calls what is here; the wiring to
+the intake service, the posting runner, GP and product sync lives in this one file.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.clock import SYSTEM_CLOCK, Clock
+from core.config import Settings, Workspace
+from core.errors import ConfigError
+
+log = logging.getLogger("ml_connector.worker")
+
+
+@dataclass
+class Components:
+    listen: str | None = None
+    poll: Callable[[], int] | None = None  # one poll; returns how many orders changed
+    post_until_idle: Callable[[threading.Event], int] | None = None  # returns documents done
+    verify: Callable[[], int] | None = None  # re-read posted-but-unverified documents in GP
+    sync_products: Callable[[], Any] | None = None  # one pass both ways; returns a report
+    webhook_status: Callable[[], Any] | None = None  # WooCommerce's view of our webhooks
+    on_start: list[Callable[[], None]] = field(default_factory=list)
+    on_stop_intake: list[Callable[[], None]] = field(default_factory=list)
+    on_close: list[Callable[[], None]] = field(default_factory=list)
+    on_reconfigure: list[Callable[[Settings], None]] = field(default_factory=list)
+    extra_watched: list[Any] = field(default_factory=list)
+
+    def start(self) -> None:
+        for fn in self.on_start:
+            fn()
+
+    def stop_intake(self) -> None:
+        for fn in self.on_stop_intake:
+            fn()
+
+    def close(self) -> None:
+        for fn in reversed(self.on_close):
+            try:
+                fn()
+            except Exception:
+                log.exception("closing a connection failed")
+
+    def reconfigure(self, settings: Settings) -> None:
+        for fn in self.on_reconfigure:
+            fn(settings)
+
+    def watched_files(self) -> list[Any]:
+        return list(self.extra_watched)
+
+
+def register_vault_secrets(vault: Any) -> None:
+    """Every stored secret's value joins the log filter before anything can log it."""
+    from core.worker.logs import register_secret
+
+    for name in vault.names():
+        try:
+            register_secret(vault.get(name))
+        except Exception:  # an unreadable secret is reported where it is used
+            continue
+
+
+def build_components(workspace: Workspace, settings: Settings, *, clock: Clock = SYSTEM_CLOCK,
+                     options: Any = None, state: Any = None) -> Components:
+    """The real parts for `ml-connector worker` (and the console's embedded worker)."""
+    from core.vault import GP_PASSWORD, open_vault
+
+    dry_run = bool(getattr(options, "dry_run", False))
+    receiver = bool(getattr(options, "receiver", True)) and not getattr(options, "once", False)
+    listen = getattr(options, "listen", None) or settings.worker.listen
+    if not settings.woocommerce.url:
+        raise ConfigError("[woocommerce] url is not set: run `ml-connector init` or "
+                          "`ml-connector credentials set woocommerce`")
+    vault = open_vault(workspace, clock=clock)
+    register_vault_secrets(vault)
+    comps = Components(listen=listen if receiver else None)
+
+    # WooCommerce
+    from core.connections import woo_client
+
+    woo = woo_client(settings, vault)
+    comps.on_close.append(woo.close)
+
+    # GP (created lazily on first use inside the runner is the pipeline's choice; we open it
+    # here once so the product sync and verification share the pooled, authenticated client)
+    gateway: Any = None
+    if settings.gp.soap_url or settings.gp.sba_url:
+        from core.gp.factory import open_gateway
+
+        gateway = open_gateway(settings, vault.get(GP_PASSWORD) or "", workspace.root_dir
+                               if hasattr(workspace, "root_dir") else workspace.db_path.parent)
+        comps.on_close.append(gateway.close)
+
+    # Intake: receiver + poller
+    from core.intake_service import IntakeService
+
+    intake = IntakeService(settings, vault, clock, **_intake_kwargs(IntakeService, listen,
+                                                                    receiver, woo))
+    if receiver:
+        comps.on_start.append(intake.start)
+    comps.on_stop_intake.append(intake.stop)
+    comps.poll = _poll_fn(intake)
+    if hasattr(intake, "webhook_status"):
+        comps.webhook_status = intake.webhook_status
+
+    # Posting
+    if gateway is not None:
+        from core.pipeline import runner as runner_mod
+
+        runner = runner_mod.Runner(settings, gateway=gateway, woo=woo, clock=clock,
+                                   dry_run=dry_run)
+        comps.post_until_idle = lambda stop: runner.run_until_idle(stop=stop)
+        comps.on_reconfigure.append(getattr(runner, "reconfigure", lambda s: None))
+        if hasattr(runner, "verify_posted"):
+            comps.verify = runner.verify_posted
+
+    # Products
+    if gateway is not None and settings.products.enabled:
+        from core.products.sync import sync_products
+
+        current = {"settings": settings}
+        comps.on_reconfigure.append(lambda s: current.__setitem__("settings", s))
+        comps.sync_products = lambda: sync_products(gateway, woo, current["settings"],
+                                                    clock=clock, dry_run=dry_run)
+    return comps
+
+
+def _intake_kwargs(cls: Any, listen: str, receiver: bool, woo: Any) -> dict[str, Any]:
+    import inspect
+
+    params = inspect.signature(cls).parameters
+    kwargs: dict[str, Any] = {}
+    if "listen" in params:
+        kwargs["listen"] = listen
+    if "woo" in params:
+        kwargs["woo"] = woo
+    if "poll" in params:
+        kwargs["poll"] = False  # the worker's schedule drives polling
+    return kwargs
+
+
+def _poll_fn(intake: Any) -> Callable[[], int] | None:
+    for name in ("poll_once", "poll"):
+        fn = getattr(intake, name, None)
+        if callable(fn):
+            def run(fn: Callable[..., Any] = fn) -> int:
+                result = fn()
+                if isinstance(result, int):
+                    return result
+                for attr in ("changed", "seen", "orders"):
+                    if hasattr(result, attr):
+                        return int(getattr(result, attr))
+                return 0
+            return run
+    return None

@@ -1,0 +1,148 @@
+"""`ml-connector status`: what the sync is doing, read from the state database only.
+
+Queues, held reasons, failures, last poll, webhook health and the lease holder. Nothing here
+touches the network, so it answers in well under a second even when GP or the shop is down,
+and works from any process (a second terminal, a monitoring script) while the worker runs.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from peewee import fn
+
+from core.clock import SYSTEM_CLOCK, Clock
+from core.models import Order, Refund, WebhookDelivery
+from core.worker.lease import read_lease
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def webhook_health(clock: Clock = SYSTEM_CLOCK, *, reported: Any = None) -> dict[str, Any]:
+    """What reached the receiver in the last 24 h, plus what the worker last learnt from
+    WooCommerce about its webhooks (`reported`, e.g. {"order.updated": "disabled"})."""
+    since = clock.now() - timedelta(hours=24)
+    rows = dict(WebhookDelivery.select(WebhookDelivery.verdict, fn.COUNT(WebhookDelivery.id))
+                .where(WebhookDelivery.received_at >= since)
+                .group_by(WebhookDelivery.verdict).tuples())
+    last = (WebhookDelivery.select(fn.MAX(WebhookDelivery.received_at))
+            .where(WebhookDelivery.verdict == "accepted").scalar(convert=False))
+    out: dict[str, Any] = {
+        "accepted_24h": rows.get("accepted", 0),
+        "rejected_24h": rows.get("rejected", 0),
+        "pings_24h": rows.get("ping", 0),
+        "last_accepted_at": _iso(WebhookDelivery.received_at.python_value(last)) if last else None,
+    }
+    if reported:
+        out["woocommerce"] = reported
+        text = str(reported).lower()
+        if "disabled" in text:
+            out["health"] = "disabled in WooCommerce: polling keeps orders coming; re-activate it"
+        elif "paused" in text:
+            out["health"] = "paused in WooCommerce: polling keeps orders coming"
+    if "health" not in out:
+        if out["rejected_24h"] and not out["accepted_24h"]:
+            out["health"] = "only rejected deliveries in 24 h: check the webhook secret"
+        elif out["accepted_24h"]:
+            out["health"] = "ok"
+        else:
+            out["health"] = "no deliveries in 24 h (polling only)"
+    return out
+
+
+def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[str, Any]:
+    """Everything `status` shows, as plain JSON-able data."""
+    from core import queries
+
+    now = clock.now()
+    board = queries.dashboard(clock)
+    lease = read_lease()
+    worker: dict[str, Any] | None = None
+    reported: Any = None
+    if lease is not None:
+        st = lease.status or {}
+        reported = st.get("webhooks")
+        worker = {
+            "holder": lease.holder, "host": lease.host, "pid": lease.pid, "mode": lease.mode,
+            "alive": lease.alive(now),
+            "started_at": _iso(lease.started_at), "heartbeat_at": _iso(lease.heartbeat_at),
+            "heartbeat_age_s": round(max(0.0, (now - lease.heartbeat_at).total_seconds()), 1),
+            **{k: v for k, v in st.items() if k != "webhooks"},
+        }
+    orders = dict(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state).tuples())
+    refunds = dict(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state)
+                   .tuples())
+    failed_rows = [p for p in queries.problems("failed", limit=failures)]
+    attention = list(board.attention)
+    if worker is not None and not worker["alive"] and attention and \
+            attention[0].startswith("No worker"):
+        attention[0] = (f"The worker on {lease.host} (pid {lease.pid}) stopped sending "  # type: ignore[union-attr]
+                        f"heartbeats {worker['heartbeat_age_s']:.0f} s ago: nothing is being "
+                        "posted to GP.")
+    return {
+        "at": _iso(now),
+        "worker": worker,
+        "orders": orders,
+        "refunds": refunds,
+        "held": board.held,
+        "failed": board.failed,
+        "failures": [{"kind": p.kind, "woo_id": p.woo_id, "number": p.number,
+                      "gp_message": p.gp_message, "detail": p.detail,
+                      "since": _iso(p.updated_at)} for p in failed_rows],
+        "posted_today": board.posted_today,
+        "credit_memos_today": board.credit_memos_today,
+        "flagged_skus": board.flagged_skus,
+        "open_conflicts": board.open_conflicts,
+        "jobs": board.jobs,
+        "webhooks": webhook_health(clock, reported=reported),
+        "attention": attention,
+    }
+
+
+def format_status(report: dict[str, Any]) -> str:
+    """The human-readable `status` screen."""
+    lines: list[str] = []
+    w = report["worker"]
+    if w is None:
+        lines.append("Worker:    none has run on this database")
+    else:
+        state = "running" if w["alive"] else "NOT RUNNING (lease expired)"
+        lines.append(f"Worker:    {state} — {w['mode']} on {w['host']} (pid {w['pid']}), "
+                     f"heartbeat {w['heartbeat_age_s']:.0f} s ago")
+        if w.get("dry_run"):
+            lines.append("           DRY RUN: nothing is created in GP")
+        if w.get("last_poll_at"):
+            lines.append(f"Last poll: {w['last_poll_at']} ({w.get('last_poll_orders', 0)} orders)"
+                         + (f", next {w['next_poll_at']} ({w.get('poll_reason', '')})"
+                            if w.get("next_poll_at") else ""))
+        if w.get("listen"):
+            lines.append(f"Webhooks:  listening on {w['listen']}")
+    hooks = report["webhooks"]
+    lines.append(f"Webhook health: {hooks['health']} (24 h: {hooks['accepted_24h']} accepted, "
+                 f"{hooks['rejected_24h']} rejected; last {hooks['last_accepted_at'] or 'never'})")
+    orders = report["orders"]
+    order_text = ", ".join(f"{k} {v}" for k, v in sorted(orders.items())) or "none yet"
+    lines.append(f"Orders:    {order_text}")
+    if report["refunds"]:
+        lines.append("Refunds:   " + ", ".join(f"{k} {v}" for k, v in
+                                               sorted(report["refunds"].items())))
+    held = report["held"]
+    lines.append("Held:      " + (", ".join(f"{k} {v}" for k, v in held.items()) or "none"))
+    lines.append(f"Failed:    {report['failed']}")
+    for f in report["failures"]:
+        lines.append(f"  {f['kind']} {f['number']}: {f['gp_message'] or f['detail']}")
+    lines.append(f"Today:     {report['posted_today']} invoices, {report['credit_memos_today']} "
+                 f"credit memos posted")
+    jobs = report["jobs"]
+    lines.append("Jobs:      " + (", ".join(f"{k} {v}" for k, v in sorted(jobs.items())) or "none"))
+    if report["flagged_skus"]:
+        lines.append(f"Flagged SKUs: {report['flagged_skus']}")
+    if report["open_conflicts"]:
+        lines.append(f"Product conflicts: {report['open_conflicts']}")
+    if report["attention"]:
+        lines.append("")
+        lines.append("Needs attention:")
+        lines.extend(f"  - {a}" for a in report["attention"])
+    return "\n".join(lines)
