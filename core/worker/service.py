@@ -100,6 +100,7 @@ class Worker:
         self.stop_requested = threading.Event()
         self.stop_reason = ""
         self.started = threading.Event()  # lease held and everything running
+        self.polled = threading.Event()  # set after each poll's outcome is recorded
         self.lease = Lease(mode=self.options.mode, ttl_s=settings.worker.lease_ttl_s, clock=clock)
         self.heartbeat: Heartbeat | None = None
         self._wake_posting = threading.Event()
@@ -304,6 +305,7 @@ class Worker:
                  plan.reason)
         if seen:
             self._wake_posting.set()
+        self.polled.set()
 
     def _post_until_idle(self) -> int:
         c = self._components()
