@@ -125,7 +125,8 @@ class ReconReport:
         """The drill-down for one day (and method), or all of them."""
         return [e for e in self.explanations
                 if (day is None or e.day == day)
-                and (payment_method in (None, "all", "total") or e.payment_method == payment_method)]
+                and (payment_method in (None, "all", "total")
+                     or e.payment_method == payment_method)]
 
 
 def _bounds(date_from: date, date_to: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -184,13 +185,13 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
             explanations.append(Explanation(day, method, "order", woo_id, number, woo_amount,
                                             gp_amount, label, reason))
 
-    refunds = (Refund.select(Refund.woo_id, Order.number, Order.status, Order.payment_method,
+    refunds = (Refund.select(Refund.woo_id, Order.number, Order.payment_method,
                              Refund.state, Refund.hold_reason, Refund.date_created_gmt,
                              Refund.amount, Refund.gp_total, Refund.gp_doc_number)
                .join(Order)
                .where((Refund.date_created_gmt >= start) & (Refund.date_created_gmt < end))
                .order_by(Refund.date_created_gmt, Refund.id).tuples())
-    for woo_id, number, status, method, state, hold, created, amount, gp_total, doc in refunds:
+    for woo_id, number, method, state, hold, created, amount, gp_total, doc in refunds:
         day = created.astimezone(tz).date()
         method = method or NO_METHOD
         row = row_for(day, method)

@@ -1,0 +1,75 @@
+"""The GP document for one order, built by the pure mapping from the local state only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.clock import SYSTEM_CLOCK, Clock
+from core.models import GL_ACCOUNT_KINDS, CustomerLink, GpItem, Order, SkuMap
+
+# --- the GP document for one order ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentPreview:
+    """The GP invoice for an order exactly as the mapping builds it from today's state (SKU map,
+    GP item cache, GL mapping, settings), or why it cannot be built."""
+
+    outcome: str  # mapped / held / rejected / unavailable
+    invoice: Any = None  # core.gp.gateway.SalesInvoice when mapped
+    detail: str = ""
+    figures: dict[str, str] | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _item_for(sku: str) -> str | None:
+    mapped = SkuMap.get_or_none(SkuMap.woo_sku == sku)
+    if mapped:
+        return mapped.gp_item
+    hit = GpItem.get_or_none(GpItem.item_number == sku)
+    return hit.item_number if hit else None
+
+
+def gp_document_preview(order: Order, settings: Any, clock: Clock = SYSTEM_CLOCK
+                        ) -> DocumentPreview:
+    """Map `order`'s stored payload with the pure mapping (core.mapping). Reads only the local
+    database: the GP item cache stands in for GP's item list, so it never blocks on the network."""
+    if not order.payload:
+        return DocumentPreview("unavailable", detail="no WooCommerce payload stored yet")
+    try:
+        from core.gl import gateway_account, resolve_account, tax_detail_for
+        from core.mapping import customers as cust
+        from core.mapping.documents import Held, InvoiceInputs, MappedInvoice, map_invoice
+        from core.mapping.lines import sku_keys
+        from core.woo.views import OrderView
+    except ImportError as exc:  # the mapping is not part of this installation
+        return DocumentPreview("unavailable", detail=f"the order mapping is not available ({exc})")
+    posting = settings.posting
+    view = OrderView.from_payload(order.payload)
+    link = CustomerLink.get_or_none(CustomerLink.woo_key == cust.link_key(view,
+                                                                          posting.guest_policy))
+    gp_id = link.gp_customer_id if link else cust.gp_customer_id_for(
+        view, policy=posting.guest_policy, shared_id=posting.shared_customer_id)
+    customer_class = (link.customer_class if link and link.customer_class
+                      else posting.customer_class)
+    customer = None if gp_id is None else (
+        cust.shared_customer(gp_id, customer_class=customer_class)
+        if posting.guest_policy == "shared" and view.is_guest
+        else cust.build_customer(view, gp_id, customer_class=customer_class))
+    accounts = {kind: resolve_account(kind, customer_id=gp_id, customer_class=customer_class)
+                for kind in GL_ACCOUNT_KINDS}
+    accounts["cash"] = gateway_account(view.payment_method) or accounts.get("cash")
+    inputs = InvoiceInputs(
+        posting=posting, customer=customer,
+        items={key: _item_for(key) for key in sku_keys(view.line_items)},
+        accounts=accounts, today=clock.now().date(),
+        tax_details={t.rate_id: tax_detail_for(t.rate_id) for t in view.tax_lines},
+        customer_problem="a guest without an e-mail address: choose the GP customer")
+    result = map_invoice(view, inputs)
+    if isinstance(result, MappedInvoice):
+        return DocumentPreview("mapped", result.invoice, figures=result.figures.as_dict(),
+                               notes=result.notes)
+    if isinstance(result, Held):
+        return DocumentPreview("held", detail=f"{result.reason}: {result.detail}",
+                               figures=dict(result.figures) if result.figures else None)
+    return DocumentPreview("rejected", detail=result.detail)
