@@ -98,17 +98,15 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
                                if hasattr(workspace, "root_dir") else workspace.db_path.parent)
         comps.on_close.append(gateway.close)
 
-    # Intake: receiver + poller
+    # Intake: receiver + delivery processing; the worker's schedule drives polling (poll=False)
     from core.intake_service import IntakeService
 
-    intake = IntakeService(settings, vault, clock, **_intake_kwargs(IntakeService, listen,
-                                                                    receiver, woo))
-    if receiver:
-        comps.on_start.append(intake.start)
+    intake = IntakeService(settings, vault, clock, listen=listen, woo=woo, poll=False,
+                           receiver=receiver)
+    comps.on_start.append(intake.start)
     comps.on_stop_intake.append(intake.stop)
-    comps.poll = _poll_fn(intake)
-    if hasattr(intake, "webhook_status"):
-        comps.webhook_status = intake.webhook_status
+    comps.poll = lambda: int(intake.poll_once().changed)
+    comps.on_start.append(lambda: setattr(comps, "listen", intake.url if receiver else None))
 
     # Posting
     if gateway is not None:
@@ -130,33 +128,3 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
         comps.sync_products = lambda: sync_products(gateway, woo, current["settings"],
                                                     clock=clock, dry_run=dry_run)
     return comps
-
-
-def _intake_kwargs(cls: Any, listen: str, receiver: bool, woo: Any) -> dict[str, Any]:
-    import inspect
-
-    params = inspect.signature(cls).parameters
-    kwargs: dict[str, Any] = {}
-    if "listen" in params:
-        kwargs["listen"] = listen
-    if "woo" in params:
-        kwargs["woo"] = woo
-    if "poll" in params:
-        kwargs["poll"] = False  # the worker's schedule drives polling
-    return kwargs
-
-
-def _poll_fn(intake: Any) -> Callable[[], int] | None:
-    for name in ("poll_once", "poll"):
-        fn = getattr(intake, name, None)
-        if callable(fn):
-            def run(fn: Callable[..., Any] = fn) -> int:
-                result = fn()
-                if isinstance(result, int):
-                    return result
-                for attr in ("changed", "seen", "orders"):
-                    if hasattr(result, attr):
-                        return int(getattr(result, attr))
-                return 0
-            return run
-    return None

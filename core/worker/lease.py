@@ -69,6 +69,9 @@ def _dead_local_process(host: str, pid: int) -> bool:
         return False
     if pid == os.getpid():
         return False
+    if os.name == "nt":
+        # os.kill(pid, 0) on Windows is TerminateProcess: never probe there; trust the expiry.
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

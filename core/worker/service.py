@@ -165,11 +165,11 @@ class Worker:
             except ConfigError as exc:
                 log.error("cannot start: %s", exc)
                 return EXIT_CONFIG
-            self.state.listen = self.components.listen
             self.heartbeat = Heartbeat(self.lease, self.state.as_status)
             self.heartbeat.start()
             self._start_watcher()
             self.components.start()
+            self.state.listen = self.components.listen
             log.info("worker started (%s%s)%s", self.options.mode,
                      ", DRY RUN: nothing is created in GP" if self.options.dry_run else "",
                      f", webhooks on {self.components.listen}" if self.components.listen else "")

@@ -52,6 +52,17 @@ def webhook_health(clock: Clock = SYSTEM_CLOCK, *, reported: Any = None) -> dict
     return out
 
 
+def _reported_webhooks() -> dict[str, str] | None:
+    """WooCommerce's own view of our webhooks, as the worker last read it (every 5 minutes)."""
+    from core.models import Setting
+
+    row = Setting.get_or_none(Setting.key == "intake.webhooks")
+    if row is None or not isinstance(row.value, dict):
+        return None
+    return {f"{h.get('topic', '?')} #{h.get('id', '?')}": str(h.get("status", "?"))
+            for h in row.value.get("webhooks", []) if isinstance(h, dict)} or None
+
+
 def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[str, Any]:
     """Everything `status` shows, as plain JSON-able data."""
     from core import queries
@@ -60,10 +71,9 @@ def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[st
     board = queries.dashboard(clock)
     lease = read_lease()
     worker: dict[str, Any] | None = None
-    reported: Any = None
+    reported = _reported_webhooks()
     if lease is not None:
         st = lease.status or {}
-        reported = st.get("webhooks")
         worker = {
             "holder": lease.holder, "host": lease.host, "pid": lease.pid, "mode": lease.mode,
             "alive": lease.alive(now),
