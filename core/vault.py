@@ -1,0 +1,235 @@
+"""Encrypted credentials in the state database (the Secret table), keys elsewhere (core.keys).
+
+Each value is a Fernet token (AES-128-CBC + HMAC-SHA256) whose plaintext also names its slot, so a
+token copied into another row is refused rather than handed out as the wrong credential
+(reliability §5.1). Each row records the id of the key that encrypted it; rotation adds the new key
+as primary first, re-encrypts one row per transaction, and drops the old key only when no row
+uses it, so `kill -9` at any point leaves every secret decryptable (§5.4).
+
+Nothing here ever puts a value in a message, a log record, the audit trail or a repr.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from core import audit
+from core.clock import SYSTEM_CLOCK, Clock
+from core.config import Workspace
+from core.db import database, init_db
+from core.errors import ConfigError, ConnectorError
+from core.keys import KeyStore, key_id, key_store_for, new_key
+from core.models import Secret
+
+log = logging.getLogger(__name__)
+
+WOO_CONSUMER_KEY = "woocommerce.consumer_key"
+WOO_CONSUMER_SECRET = "woocommerce.consumer_secret"
+GP_PASSWORD = "gp.password"
+WEBHOOK_SECRET = "webhook.secret"
+KNOWN_SECRETS = (WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET, GP_PASSWORD, WEBHOOK_SECRET)
+
+
+class VaultError(ConnectorError):
+    """A stored secret cannot be read (wrong key, tampered or misplaced token)."""
+
+
+def mask(name: str, value: str | None) -> str:
+    """What `credentials show` prints: enough to recognise a consumer key, nothing of a secret."""
+    if value is None:
+        return "(not set)"
+    if name == WOO_CONSUMER_KEY and len(value) >= 12:
+        prefix = value[:3] if value[:3] in ("ck_", "cs_") else ""
+        return f"{prefix}…{value[-4:]}"
+    return f"******** (set, {len(value)} characters)"
+
+
+@dataclass(frozen=True)
+class RotationReport:
+    new_key_id: str
+    rotated: int
+    removed_keys: int
+
+
+class Vault:
+    """Read and write secrets. The database must already be initialised (open_vault does it)."""
+
+    def __init__(self, store: KeyStore, *, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._store = store
+        self._clock = clock
+        self._load_keys()
+
+    def __repr__(self) -> str:
+        return f"Vault({self._store.description}, keys={list(self._fernets)})"
+
+    @property
+    def key_store(self) -> KeyStore:
+        return self._store
+
+    def _load_keys(self) -> None:
+        keys = self._store.load()
+        self._primary_id = key_id(keys[0])
+        self._fernets: dict[str, Fernet] = {key_id(k): Fernet(k) for k in keys}
+
+    # --- reading and writing -----------------------------------------------------------------
+
+    def _encrypt(self, name: str, value: str, kid: str) -> bytes:
+        plain = json.dumps({"slot": name, "value": value}, separators=(",", ":")).encode()
+        return self._fernets[kid].encrypt(plain)
+
+    def _decrypt(self, row: Secret) -> str:
+        # Try the recorded key first; fall back to every key (a row written mid-rotation by an
+        # older process may carry a stale key id, and a wrong guess costs one HMAC check).
+        order = [row.key_id] + [k for k in self._fernets if k != row.key_id]
+        token = bytes(row.token)
+        for kid in order:
+            fernet = self._fernets.get(kid)
+            if fernet is None:
+                continue
+            try:
+                plain = fernet.decrypt(token)
+            except InvalidToken:
+                continue
+            doc = json.loads(plain)
+            if doc.get("slot") != row.name:
+                raise VaultError(f"the stored secret {row.name} belongs to another slot "
+                                 "(copied between rows?): set it again")
+            return str(doc["value"])
+        raise VaultError(f"the stored secret {row.name} cannot be decrypted: the encryption key "
+                         f"from the {self._store.description} is not the one it was written with, "
+                         "or the row was altered; set it again with `ml-connector credentials set`")
+
+    def get(self, name: str) -> str | None:
+        row = Secret.get_or_none(Secret.name == name)
+        return None if row is None else self._decrypt(row)
+
+    def require(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise ConfigError(f"no {name} stored: run `ml-connector credentials set "
+                              f"{name.split('.')[0]}`")
+        return value
+
+    def set(self, name: str, value: str, actor: str) -> None:
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{name}: an empty value cannot be stored")
+        now = self._clock.now()
+        token = self._encrypt(name, value, self._primary_id)
+        with database.atomic("IMMEDIATE"):
+            existed = Secret.get_or_none(Secret.name == name) is not None
+            if existed:
+                Secret.update(token=token, key_id=self._primary_id, updated_at=now).where(
+                    Secret.name == name).execute()
+            else:
+                Secret.create(name=name, token=token, key_id=self._primary_id, updated_at=now)
+            audit.record("credentials", name, "updated" if existed else "stored",
+                         f"credential {name} {'replaced' if existed else 'stored'} (encrypted)",
+                         actor=actor, clock=self._clock)
+
+    def delete(self, name: str, actor: str) -> bool:
+        with database.atomic("IMMEDIATE"):
+            gone = Secret.delete().where(Secret.name == name).execute()
+            if gone:
+                audit.record("credentials", name, "deleted", f"credential {name} deleted",
+                             actor=actor, clock=self._clock)
+        return bool(gone)
+
+    def names(self) -> list[str]:
+        return [row.name for row in Secret.select(Secret.name).order_by(Secret.name)]
+
+    def masked(self) -> dict[str, str]:
+        """name -> masked value for every known and stored secret."""
+        out: dict[str, str] = {}
+        for name in sorted(set(KNOWN_SECRETS) | set(self.names())):
+            try:
+                out[name] = mask(name, self.get(name))
+            except VaultError:
+                out[name] = "(unreadable: set it again)"
+        return out
+
+    # --- rotation ------------------------------------------------------------------------------
+
+    def _rotate_row(self, name: str) -> bool:
+        """Re-encrypt one row under the primary key, in its own transaction."""
+        with database.atomic("IMMEDIATE"):
+            row = Secret.get_or_none(Secret.name == name)
+            if row is None or row.key_id == self._primary_id:
+                return False
+            value = self._decrypt(row)
+            Secret.update(token=self._encrypt(name, value, self._primary_id),
+                          key_id=self._primary_id).where(Secret.name == name).execute()
+            return True
+
+    def rotate_key(self, actor: str) -> RotationReport:
+        """Encrypt every secret under a fresh key and retire the old ones.
+
+        Crash-safe order: (1) store [new, old...] atomically, (2) re-encrypt row by row, (3) store
+        [new] once no row needs an old key. A run killed anywhere is finished by running it again.
+        """
+        if not self._store.writable:
+            raise ConfigError(f"the key comes from the {self._store.description}: rotate it by "
+                              f"setting it to 'NEW_KEY,OLD_KEY', running `credentials rotate-key "
+                              "--finish`, then setting it to NEW_KEY alone")
+        old = self._store.load()
+        fresh = new_key()
+        self._store.save([fresh] + old)
+        self._load_keys()
+        return self._finish_rotation(actor)
+
+    def finish_rotation(self, actor: str) -> RotationReport:
+        """Re-encrypt rows still under an old key with the current primary (after an interrupted
+        rotation, or after a new key was put first in ML_CONNECTOR_KEY)."""
+        return self._finish_rotation(actor)
+
+    def _finish_rotation(self, actor: str) -> RotationReport:
+        rotated = 0
+        for name in self.names():
+            rotated += self._rotate_row(name)
+        still_used = {kid for (kid,) in Secret.select(Secret.key_id).distinct().tuples()}
+        keys = self._store.load()
+        keep = [k for i, k in enumerate(keys) if i == 0 or key_id(k) in still_used]
+        removed = len(keys) - len(keep)
+        if removed and self._store.writable:
+            self._store.save(keep)
+            self._load_keys()
+        with database.atomic("IMMEDIATE"):
+            audit.record("credentials", None, "key_rotated",
+                         f"encryption key rotated to {self._primary_id}: {rotated} secret(s) "
+                         f"re-encrypted, {removed} old key(s) retired", actor=actor,
+                         clock=self._clock)
+        log.info("encryption key rotated to %s (%d secrets)", self._primary_id, rotated)
+        return RotationReport(self._primary_id, rotated, removed)
+
+
+def ensure_db(path: Path) -> None:
+    """Open the state database at `path` unless this process already has it open."""
+    current = database.database
+    if current and Path(current).resolve() == Path(path).resolve() and not database.is_closed():
+        return
+    if current and Path(current).resolve() == Path(path).resolve():
+        database.connect(reuse_if_open=True)
+        return
+    init_db(path)
+
+
+def create_key(ws: Workspace) -> KeyStore:
+    """Create the workspace's key if it has none yet (never replaces an existing key)."""
+    store = key_store_for(ws, creating=True)
+    if not store.exists():
+        store.save([new_key()])
+    store.load()  # permission and format checks, as at every start-up
+    return store
+
+
+def open_vault(ws: Workspace, *, clock: Clock = SYSTEM_CLOCK) -> Vault:
+    """The vault of a workspace: opens its database if needed and loads its key (fail closed)."""
+    ensure_db(ws.db_path)
+    store = key_store_for(ws)
+    if not store.exists():
+        raise ConfigError(f"no encryption key found ({store.description}): run `ml-connector "
+                          f"init`, or set ML_CONNECTOR_KEY")
+    return Vault(store, clock=clock)
