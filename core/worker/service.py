@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
@@ -144,10 +145,14 @@ class Worker:
 
     def run(self) -> int:
         """Run until stopped (or one pass with --once). Returns an EXIT_* code."""
-        from core.db import init_db, thread_connection
+        from core.db import database, init_db, thread_connection
 
         try:
-            init_db(self.workspace.db_path)
+            current = database.database
+            # The console (embedded mode) already has this database open: re-initialising it
+            # would close the console's connection under it.
+            if not current or Path(current).resolve() != self.workspace.db_path.resolve():
+                init_db(self.workspace.db_path)
         except StateError as exc:
             log.error("%s", exc)
             return EXIT_STATE
