@@ -27,16 +27,17 @@ def _san(hostnames: Iterable[str]) -> x509.SubjectAlternativeName:
     return x509.SubjectAlternativeName(names)
 
 
-def self_signed_cert(dir: Path, hostnames: tuple[str, ...] = ("127.0.0.1", "localhost"),
+def self_signed_cert(dir: Path,  # noqa: A002 - the brief's name, shared with the GP helper
+                     hostnames: tuple[str, ...] = ("127.0.0.1", "localhost"),
                      ) -> tuple[Path, Path]:
     """Write (or reuse) `sandbox-cert.pem` + `sandbox-key.pem` in `dir`; return (cert, key).
 
     Reused when both files exist and the certificate covers `hostnames`, so restarting a
     stand-in keeps clients' trust. The key file is 0600: it is a secret like any other.
     """
-    dir = Path(dir)
-    dir.mkdir(parents=True, exist_ok=True)
-    cert_path, key_path = dir / "sandbox-cert.pem", dir / "sandbox-key.pem"
+    folder = Path(dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = folder / "sandbox-cert.pem", folder / "sandbox-key.pem"
     if cert_path.exists() and key_path.exists():
         try:
             cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
@@ -44,7 +45,8 @@ def self_signed_cert(dir: Path, hostnames: tuple[str, ...] = ("127.0.0.1", "loca
             have = {str(v) for v in san.get_values_for_type(x509.IPAddress)}
             have |= set(san.get_values_for_type(x509.DNSName))
             not_after = cert.not_valid_after_utc
-            if set(hostnames) <= have and not_after > dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
+            fresh = not_after > dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+            if set(hostnames) <= have and fresh:
                 return cert_path, key_path
         except (ValueError, x509.ExtensionNotFound):
             pass  # unreadable or foreign: make a fresh pair below
