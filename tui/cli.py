@@ -15,6 +15,7 @@ COMMAND_MODULES: list[str] = [
     "tui.commands.worker",
     "tui.commands.status",
     "tui.commands.reconcile",
+    "tui.commands.sandbox",
 ]
 
 
