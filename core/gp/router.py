@@ -1,0 +1,194 @@
+"""One GPGateway over two routes, chosen per capability.
+
+SOAP (Web Services) is the route for SOP documents, credit memos and customers: its shapes are
+published and every request is validated against GP's schema. SBA (REST) is optional and
+version-dependent (gp.md §16): it is used where the server exposes it and SOAP cannot do the job
+(item name/price updates, customer e-mail search) or where configuration asks for it.
+`[gp] routes = { items = "sba" }` pins a capability; "auto" (the default) picks as above.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from core.errors import ConfigError
+from core.gp.gateway import (
+    AdjustmentLine,
+    CompanyInfo,
+    CreditMemo,
+    GPCustomer,
+    GPDocument,
+    GPItemInfo,
+    GPUnsupported,
+    SalesInvoice,
+    SalesReturn,
+)
+
+CAPABILITIES: tuple[str, ...] = (
+    "company", "customers", "customer_email_search", "items", "item_update",
+    "stock_adjustment", "sales_invoice", "sales_return", "credit_memo", "accounts")
+
+# Under "auto", which route is tried first for each capability.
+AUTO_ORDER: dict[str, tuple[str, ...]] = {
+    "items": ("sba", "soap"),  # one JSON call per item instead of three SOAP calls
+    "item_update": ("sba",),
+    "customer_email_search": ("sba",),
+}
+DEFAULT_ORDER: tuple[str, ...] = ("soap", "sba")
+
+DESCRIPTIONS: dict[str, str] = {
+    "company": "find the company",
+    "customers": "read, create and update customers",
+    "customer_email_search": "find a customer by e-mail (guest policy \"match\")",
+    "items": "read items, prices and stock",
+    "item_update": "change an item's name or price in GP",
+    "stock_adjustment": "adjust stock (inventory adjustments)",
+    "sales_invoice": "create, find, update, void and hold invoices",
+    "sales_return": "create and find returns",
+    "credit_memo": "create and find credit memos",
+    "accounts": "check GL accounts",
+}
+
+
+class Route(Protocol):
+    def capabilities(self) -> dict[str, str]: ...
+    def close(self) -> None: ...
+
+
+def resolve_routes(configured: dict[str, str], available: dict[str, dict[str, str]]
+                   ) -> dict[str, str]:
+    """capability -> "soap" | "sba" | "none", from configuration and what each route offers."""
+    unknown = sorted(set(configured) - set(CAPABILITIES))
+    if unknown:
+        raise ConfigError(f"[gp] routes has unknown capability(ies) {', '.join(unknown)}; known: "
+                          f"{', '.join(CAPABILITIES)}")
+    out: dict[str, str] = {}
+    for cap in CAPABILITIES:
+        want = configured.get(cap, "auto")
+        if want not in ("auto", "soap", "sba"):
+            raise ConfigError(f"[gp] routes.{cap} = {want!r}: use \"soap\", \"sba\" or \"auto\"")
+        order = AUTO_ORDER.get(cap, DEFAULT_ORDER) if want == "auto" else (want,)
+        out[cap] = next((r for r in order if available.get(r, {}).get(cap) == r), "none")
+    return out
+
+
+class RoutedGateway:
+    """Implements GPGateway by delegating each method to the route of its capability."""
+
+    def __init__(self, routes: dict[str, Any], configured: dict[str, str] | None = None,
+                 *, closer: Callable[[], None] | None = None) -> None:
+        self.routes = {name: r for name, r in routes.items() if r is not None}
+        self._closer = closer
+        self._caps = resolve_routes(configured or {}, {n: r.capabilities()
+                                                       for n, r in self.routes.items()})
+
+    @property
+    def soap(self) -> Any | None:
+        return self.routes.get("soap")
+
+    @property
+    def sba(self) -> Any | None:
+        return self.routes.get("sba")
+
+    def capabilities(self) -> dict[str, str]:
+        return dict(self._caps)
+
+    def _route(self, capability: str, doing: str) -> Any:
+        name = self._caps.get(capability, "none")
+        if name == "none":
+            raise GPUnsupported(f"no enabled GP route can {doing} "
+                                f"({DESCRIPTIONS.get(capability, capability)}); see "
+                                "`ml-connector check`")
+        return self.routes[name]
+
+    # --- company -------------------------------------------------------------------------
+    def company(self) -> CompanyInfo:
+        return self._route("company", "find the company").company()
+
+    # --- customers -----------------------------------------------------------------------
+    def get_customer(self, customer_id: str) -> GPCustomer | None:
+        return self._route("customers", "read customers").get_customer(customer_id)
+
+    def create_customer(self, customer: GPCustomer) -> None:
+        self._route("customers", "create customers").create_customer(customer)
+
+    def update_customer(self, customer: GPCustomer) -> None:
+        self._route("customers", "update customers").update_customer(customer)
+
+    def find_customer_by_email(self, email: str) -> str | None:
+        return self._route("customer_email_search", "search customers by e-mail"
+                           ).find_customer_by_email(email)
+
+    # --- items ---------------------------------------------------------------------------
+    def get_item(self, item_number: str) -> GPItemInfo | None:
+        return self._route("items", "read items").get_item(item_number)
+
+    def list_items(self, *, price_level: str, uofm: str, site: str) -> list[GPItemInfo]:
+        return self._route("items", "list items").list_items(
+            price_level=price_level, uofm=uofm, site=site)
+
+    def changed_item_numbers(self, since: datetime) -> list[str]:
+        return self._route("items", "list changed items").changed_item_numbers(since)
+
+    def item_snapshot(self, item_number: str, *, price_level: str, uofm: str,
+                      site: str) -> GPItemInfo | None:
+        return self._route("items", "read items").item_snapshot(
+            item_number, price_level=price_level, uofm=uofm, site=site)
+
+    def create_inventory_adjustment(self, number: str, lines: list[AdjustmentLine],
+                                    note: str = "") -> None:
+        self._route("stock_adjustment", "adjust stock").create_inventory_adjustment(
+            number, lines, note)
+
+    def update_item(self, item_number: str, *, description: str | None = None,
+                    price: Decimal | None = None, price_level: str = "",
+                    uofm: str = "") -> None:
+        self._route("item_update", "update items").update_item(
+            item_number, description=description, price=price, price_level=price_level,
+            uofm=uofm)
+
+    # --- sales documents -----------------------------------------------------------------
+    def find_sales_invoice(self, number: str) -> GPDocument | None:
+        return self._route("sales_invoice", "find invoices").find_sales_invoice(number)
+
+    def create_sales_invoice(self, invoice: SalesInvoice) -> None:
+        self._route("sales_invoice", "create invoices").create_sales_invoice(invoice)
+
+    def update_sales_invoice(self, invoice: SalesInvoice) -> None:
+        self._route("sales_invoice", "update invoices").update_sales_invoice(invoice)
+
+    def void_sales_invoice(self, number: str) -> None:
+        self._route("sales_invoice", "void invoices").void_sales_invoice(number)
+
+    def set_invoice_hold(self, number: str, hold: bool) -> None:
+        self._route("sales_invoice", "hold invoices").set_invoice_hold(number, hold)
+
+    # --- refunds -------------------------------------------------------------------------
+    def find_credit_memo(self, number: str) -> GPDocument | None:
+        return self._route("credit_memo", "find credit memos").find_credit_memo(number)
+
+    def create_credit_memo(self, memo: CreditMemo) -> None:
+        self._route("credit_memo", "create credit memos").create_credit_memo(memo)
+
+    def find_sales_return(self, number: str) -> GPDocument | None:
+        return self._route("sales_return", "find returns").find_sales_return(number)
+
+    def create_sales_return(self, ret: SalesReturn) -> None:
+        self._route("sales_return", "create returns").create_sales_return(ret)
+
+    # --- accounts ------------------------------------------------------------------------
+    def account_exists(self, account: str) -> bool | None:
+        try:
+            route = self._route("accounts", "check accounts")
+        except GPUnsupported:
+            return None
+        result: bool | None = route.account_exists(account)
+        return result
+
+    def close(self) -> None:
+        for r in self.routes.values():
+            r.close()
+        if self._closer is not None:
+            self._closer()

@@ -1,0 +1,278 @@
+"""zeep over httpx for GP's Web Services legacy endpoint (SOAP 1.1, NTLM at the HTTP layer).
+
+zeep's own sync transport is built on `requests`; ours posts with the gateway's pooled
+`httpx.Client` (one NTLM-authenticated connection) and hands zeep a `requests.Response`, the way
+zeep's AsyncTransport converts httpx responses. The service address always comes from
+configuration (`create_service(binding, soap_url)`): the WSDL names the server's own host.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import requests
+import zeep
+import zeep.exceptions
+from lxml import etree
+from zeep.transports import Transport
+
+from core.errors import ConfigError, GPError
+from core.gp.errors import FaultTranslator, validation_messages
+from core.gp.gateway import CompanyInfo
+from core.gp.http import GPHttp, TransportFailure, failure_to_error, status_error
+from core.gp.wsdl_cache import WsdlCache, resolve_location
+
+GP_NS = "http://schemas.microsoft.com/dynamics/gp/2006/01"
+DYN_NS = "http://schemas.microsoft.com/dynamics/2006/01"
+SEC_NS = "http://schemas.microsoft.com/dynamics/security/2006/01"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+WSA_NS = "http://www.w3.org/2005/08/addressing"
+
+# zeep logs whole SOAP bodies (customers' names, addresses) at DEBUG: never let that through.
+logging.getLogger("zeep.transports").setLevel(logging.INFO)
+log = logging.getLogger(__name__)
+
+RequestHook = Callable[[str, bytes, float, int], None]  # (operation, body, elapsed ms, status)
+
+
+class HttpxTransport(Transport):  # type: ignore[misc]
+    """zeep Transport whose every byte goes through GPHttp (NTLM, TLS, classification)."""
+
+    def __init__(self, http: GPHttp, cache: WsdlCache) -> None:
+        super().__init__(cache=cache)
+        self.http = http
+        self.hooks: list[RequestHook] = []
+
+    def _load_remote_data(self, url: str) -> bytes:
+        sent = self.http.send("GET", url)
+        if sent.response.status_code != 200:
+            raise status_error(sent.response, write=False, what=f"GET {url}")
+        return sent.response.content
+
+    def fetch(self, url: str) -> bytes:
+        try:
+            return self._load_remote_data(url)
+        except TransportFailure as exc:
+            raise failure_to_error(exc, write=False, what="loading the WSDL") from None
+
+    def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> Any:
+        body = message.encode("utf-8") if isinstance(message, str) else message
+        sent = self.http.send("POST", address, content=body, headers=dict(headers))
+        action = headers.get("SOAPAction", "").strip('"').rsplit("/", 1)[-1]
+        for hook in self.hooks:
+            hook(action, body, sent.elapsed_ms, sent.response.status_code)
+        resp = requests.Response()
+        resp._content = sent.response.content
+        resp.status_code = sent.response.status_code
+        resp.headers.update(sent.response.headers)
+        resp.encoding = sent.response.encoding
+        resp.url = str(sent.response.url)
+        return resp
+
+    def get(self, address: str, params: Any, headers: dict[str, str]) -> Any:  # pragma: no cover
+        raise GPError("GP SOAP GET is not used", transient=False)
+
+
+class Types:
+    """Typed zeep objects where the schema needs an xsi:type (abstract Amount, OrganizationKey)."""
+
+    def __init__(self, client: zeep.Client) -> None:
+        self._client = client
+        self._cache: dict[str, Any] = {}
+
+    def __call__(self, name: str, ns: str = GP_NS) -> Any:
+        key = f"{{{ns}}}{name}"
+        if key not in self._cache:
+            self._cache[key] = self._client.get_type(key)
+        return self._cache[key]
+
+
+class NoAddressing(zeep.Plugin):  # type: ignore[misc]
+    """Drop the WS-Addressing headers zeep adds because the portType carries wsaw:Action.
+
+    The legacy endpoint is a BasicHttpBinding (no addressing); GP's own .NET proxies send none,
+    and zeep's wsa:To would carry the WSDL's host name, which is not the configured address.
+    """
+
+    def egress(self, envelope: Any, http_headers: Any, operation: Any,
+               binding_options: Any) -> tuple[Any, Any]:
+        header = envelope.find(f"{{{SOAP_ENV}}}Header")
+        if header is not None:
+            for el in list(header):
+                if isinstance(el.tag, str) and el.tag.startswith(f"{{{WSA_NS}}}"):
+                    header.remove(el)
+            if len(header) == 0:
+                envelope.remove(header)
+        return envelope, http_headers
+
+
+def load_client(location: str, transport: Transport) -> zeep.Client:
+    settings = zeep.Settings(strict=False, xml_huge_tree=True, forbid_dtd=True,
+                             forbid_entities=True, forbid_external=True)
+    try:
+        return zeep.Client(location, transport=transport, settings=settings,
+                           plugins=[NoAddressing()])
+    except (etree.XMLSyntaxError, zeep.exceptions.Error, ValueError) as exc:
+        raise GPError(f"GP's WSDL at {location} cannot be read ({type(exc).__name__}); "
+                      "refresh it with `ml-connector check --refresh-wsdl`", transient=False
+                      ) from None
+
+
+def find_binding(client: zeep.Client) -> str:
+    """The SOAP 1.1 binding of the legacy endpoint (`LegacyDynamicsGP` in GP's WSDL)."""
+    names = [str(q) for q in client.wsdl.bindings]
+    for name in names:
+        if name.endswith("}LegacyDynamicsGP"):
+            return name
+    for qname, binding in client.wsdl.bindings.items():
+        if type(binding).__name__ == "Soap11Binding":
+            return str(qname)
+    raise ConfigError("GP's WSDL has no SOAP 1.1 binding: is [gp] soap_url the legacy endpoint "
+                      "(.../DynamicsGPWebServices/DynamicsGPService.asmx)?")
+
+
+class SoapClient:
+    """Context, policies, company and the call wrapper every SOAP operation goes through."""
+
+    def __init__(self, http: GPHttp, *, soap_url: str, company: str, cache: WsdlCache,
+                 wsdl_override: str = "", refresh_wsdl: bool = False, role: str = "") -> None:
+        self.http = http
+        self.soap_url = soap_url
+        self.company_setting = company.strip()
+        self.role = role
+        self.transport = HttpxTransport(http, cache)
+        location = resolve_location(override=wsdl_override, soap_url=soap_url, cache=cache,
+                                    refresh=refresh_wsdl, fetch=self.transport.fetch)
+        self.wsdl_location = location
+        try:
+            self.client = load_client(location, self.transport)
+        except TransportFailure as exc:
+            raise failure_to_error(exc, write=False, what="loading the WSDL") from None
+        self.service = self.client.create_service(find_binding(self.client), soap_url)
+        self.t = Types(self.client)
+        self._faults = FaultTranslator(self._resolve_log)
+        self._policies: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._company: CompanyInfo | None = None
+
+    # --- context -------------------------------------------------------------------------
+    def context(self, *, with_company: bool = True) -> Any:
+        ctx: dict[str, Any] = {"CurrencyType": "Transactional"}
+        if with_company:
+            ctx["OrganizationKey"] = self.t("CompanyKey", DYN_NS)(Id=self.company().key)
+        if self.role:
+            ctx["RoleKey"] = {"Id": self.role}
+        return self.t("Context", DYN_NS)(**ctx)
+
+    def companies(self) -> list[CompanyInfo]:
+        result = self.call("GetCompanyList", write=False, what="the company list",
+                           with_company=False,
+                           criteria={"Id": {"From": -32768, "To": 32767}})
+        out = []
+        for c in _items(result, "Company"):
+            key = getattr(getattr(c, "Key", None), "Id", None)
+            if key is not None:
+                out.append(CompanyInfo(int(key), str(getattr(c, "Name", "") or "").strip()))
+        return out
+
+    def company(self) -> CompanyInfo:
+        """The configured company, by name (case-insensitive) or numeric id; cached."""
+        if self._company is not None:
+            return self._company
+        wanted = self.company_setting
+        if not wanted:
+            raise ConfigError("[gp] company is empty: set it to the GP company name (or id)")
+        companies = self.companies()
+        for c in companies:
+            if c.name.lower() == wanted.lower() or str(c.key) == wanted:
+                self._company = c
+                return c
+        names = ", ".join(f"{c.name} ({c.key})" for c in companies) or "none"
+        raise ConfigError(f"[gp] company {wanted!r} is not a GP company this account can use; "
+                          f"GP lists: {names}")
+
+    def policy(self, operation: str) -> Any:
+        """GetPolicyByOperation, once per operation: every write passes its policy back."""
+        with self._lock:
+            cached = self._policies.get(operation)
+        if cached is not None:
+            return cached
+        pol = self.call("GetPolicyByOperation", write=False, what=f"the {operation} policy",
+                        operation=operation)
+        if pol is None:
+            raise GPError(f"GP returned no policy for {operation}", transient=False)
+        with self._lock:
+            self._policies[operation] = pol
+        return pol
+
+    # --- calls ---------------------------------------------------------------------------
+    def use_company(self, company: CompanyInfo) -> None:
+        """Skip the GetCompanyList lookup (the company is already known)."""
+        self._company = company
+
+    def call(self, op: str, *, write: bool, what: str, with_company: bool = True,
+             policy: bool = False, **kwargs: Any) -> Any:
+        """Run one operation; every failure comes out as GPError / GPAuthError."""
+        if "context" not in kwargs:
+            kwargs["context"] = self.context(with_company=with_company)
+        if policy:
+            kwargs["policy"] = self.policy(op)
+        try:
+            return self._send(op, kwargs)
+        except zeep.exceptions.Fault as fault:
+            raise self._faults.translate(fault, op=op, write=write, what=what) from None
+        except TransportFailure as exc:
+            raise failure_to_error(exc, write=write, what=f"{op} for {what}") from None
+        except zeep.exceptions.TransportError as exc:
+            raise _status_to_error(exc, write=write, what=f"{op} for {what}") from None
+        except zeep.exceptions.ValidationError as exc:
+            # Raised while building the message: nothing was sent; our document is incomplete.
+            raise GPError(f"{what} cannot be sent to GP: {exc}", validation=True,
+                          messages=[str(exc)]) from None
+        except (etree.XMLSyntaxError, zeep.exceptions.XMLParseError) as exc:
+            err = GPError(f"GP's answer to {op} for {what} is not readable XML ({exc})",
+                          transient=True, unknown_outcome=write)
+            raise err from None
+
+    def _send(self, op: str, kwargs: dict[str, Any]) -> Any:
+        return getattr(self.service, op)(**kwargs)
+
+    def message(self, op: str, kwargs: dict[str, Any]) -> Any:
+        """The envelope `op` would send (lxml element), built offline: contract tests."""
+        return self.client.create_message(self.service, op, **kwargs)
+
+    def _resolve_log(self, log_id: str) -> list[str]:
+        result = self.call("GetLoggedValidationResultByKey", write=False,
+                           what=f"validation log {log_id}", logId=log_id)
+        return validation_messages(result)
+
+
+def _status_to_error(exc: zeep.exceptions.TransportError, *, write: bool, what: str) -> GPError:
+    code = exc.status_code or 0
+    if code >= 500 or code == 0:
+        msg = (f"GP answered HTTP {code} without a SOAP answer to {what}")
+        if write:
+            return GPError(msg + ": it may or may not have been created; the connector reads GP "
+                           "back before any new attempt", transient=True, unknown_outcome=True)
+        return GPError(msg, transient=True)
+    if code in (408, 429):
+        return GPError(f"GP answered HTTP {code} to {what}; will retry", transient=True)
+    return GPError(f"GP answered HTTP {code} to {what}", transient=False)
+
+
+def _items(result: Any, name: str) -> list[Any]:
+    """Entries of a GP `ArrayOfX` result: zeep gives None for an empty list, an object with
+    the entries under `name`, or (for an unwrapped result) the list itself."""
+    if result is None:
+        return []
+    if isinstance(result, list):
+        return result
+    inner = getattr(result, name, None)
+    if inner is None:
+        try:
+            inner = result[name]
+        except (KeyError, TypeError, IndexError):
+            return []
+    return list(inner or [])
