@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.worker.lease import LeaseInfo, live_lease
