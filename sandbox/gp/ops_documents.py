@@ -1,0 +1,252 @@
+"""SOP invoices and returns over Web Services: create, read, list, update, void, delete."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sandbox.gp import sop
+from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem
+from sandbox.gp.posting import allocate
+from sandbox.gp.rules import Call, key_id, matches, money, qty
+from sandbox.gp.soap import operation
+
+_GP_STATE = {"work": "Work", "history": "History", "void": "History"}
+
+
+def _d(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def _line_to_gp(kind: str, doc: dict[str, Any], ln: dict[str, Any]) -> dict[str, Any]:
+    out = {"Key": {"SalesDocumentKey": {"Id": doc["number"]}, "LineSequenceNumber": ln["seq"]},
+           "UnitPrice": money(_d(ln["unit_price"])), "TotalAmount": money(_d(ln["extended"])),
+           "Quantity": qty(_d(ln["quantity"])),
+           "Discount": {"Amount": money(_d(ln["markdown"]))} if _d(ln["markdown"]) else None,
+           "ItemDescription": ln["description"] or None,
+           "IsNonInventory": bool(ln.get("non_inventory")), "UofM": ln["uofm"],
+           "DeleteOnUpdate": False, "TaxAmount": money(_d(ln["tax"])),
+           "SalesGLAccountKey": ({"Id": ln["sales_account"], "IsEncrypted": False}
+                                 if ln.get("sales_account") else None),
+           "WarehouseKey": {"Id": ln["site"]}, "ItemKey": {"Id": ln["item"]},
+           "PriceLevelKey": {"Id": ln["price_level"]}}
+    if kind == "invoice":
+        out["QuantityAllocated"] = qty(_d(ln["quantity"]) if doc["state"] == "work"
+                                       and not ln.get("non_inventory") else Decimal(0))
+    else:
+        buckets = ln.get("return_buckets") or {}
+        out["ReturnQuantity"] = {k: qty(_d(v)) for k, v in buckets.items()} or None
+    return out
+
+
+def document_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
+    kind = doc["kind"]
+    doc_type = sop.KINDS[kind][0]
+    modified = doc.get("modified") or doc["created"]
+    posted = doc.get("posted_date")
+    out: dict[str, Any] = {
+        "Key": {"Id": doc["number"]}, "Type": doc_type, "Date": doc["date"],
+        "FreightAmount": money(_d(doc["freight"])), "MiscellaneousAmount": money(_d(doc["misc"])),
+        "TaxAmount": money(_d(doc["tax"])),
+        "TradeDiscount": {"Amount": money(_d(doc["trade_discount"]))},
+        "DiscountAmount": money(_d(doc["trade_discount"])),
+        "CustomerName": doc["customer_name"] or None, "CustomerPONumber": doc["po"] or None,
+        "Reference": doc["reference"] or None, "Comment": doc["comment"] or None,
+        "Note": doc["note"] or None, "TransactionState": _GP_STATE[doc["state"]],
+        "LineTotalAmount": money(_d(doc["subtotal"])), "TotalAmount": money(_d(doc["total"])),
+        "CreatedBy": doc.get("created_by"), "CreatedDate": doc["created"],
+        "ModifiedDate": modified, "LastModifiedDate": modified,
+        "IsVoided": bool(doc.get("voided")),
+        "InvoiceDate": doc["date"] if kind == "invoice" else None,
+        "ReturnDate": doc["date"] if kind == "return" else None,
+        "DocumentTypeKey": {"Type": doc_type, "Id": doc["doc_type_id"]},
+        "WarehouseKey": {"Id": doc["site"]} if doc.get("site") else None,
+        "CustomerKey": {"Id": doc["customer"]},
+        "BatchKey": {"Source": doc.get("batch_source") or "Sales Entry", "Id": doc["batch"],
+                     "CreatedDateTime": doc["created"]},
+        "BillToAddressKey": ({"CustomerKey": {"Id": doc["customer"]}, "Id": doc["bill_to"]}
+                             if doc.get("bill_to") else None),
+        "ShipToAddressKey": ({"CustomerKey": {"Id": doc["customer"]}, "Id": doc["ship_to"]}
+                             if doc.get("ship_to") else None),
+        "CurrencyKey": {"ISOCode": doc["currency"]},
+        "PriceLevelKey": {"Id": doc["price_level"]},
+        "ProcessHolds": ({"SalesProcessHold": [
+            {"Key": {"SalesDocumentKey": {"Id": doc["number"]},
+                     "SalesProcessHoldSetupKey": {"Id": h}}, "DeleteOnUpdate": False}
+            for h in doc["holds"]]} if doc.get("holds") else None),
+        "Taxes": ({"SalesDocumentTax": [
+            {"TaxAmount": money(_d(t["amount"])),
+             "Key": {"SalesDocumentKey": {"Id": doc["number"]}, "SequenceNumber": i + 1,
+                     "TaxDetailKey": {"Id": t["detail"]}}}
+            for i, t in enumerate(doc["taxes"])]} if doc.get("taxes") else None),
+        "PaymentAmount": money(_d(doc["payment"])),
+        "GeneralLedgerPostingDate": doc["date"], "PostedDate": posted,
+        "PostedBy": doc.get("posted_by"),
+        "Distributions": ({"SalesDistribution": [
+            {"DistributionTypeKey": {"Id": d["type"] or 0},
+             "GLAccountKey": {"Id": d["account"], "IsEncrypted": False},
+             "DebitAmount": {"_type": "gp:MoneyAmount", **money(_d(d["debit"]))},
+             "CreditAmount": {"_type": "gp:MoneyAmount", **money(_d(d["credit"]))},
+             "Key": {"SalesDocumentKey": {"Id": doc["number"]}, "SequenceNumber": i + 1}}
+            for i, d in enumerate(doc["distributions"])]} if doc.get("distributions") else None),
+    }
+    lines = [_line_to_gp(kind, doc, ln) for ln in doc["lines"]]
+    if kind == "invoice":
+        out["DepositAmount"] = money(Decimal(0))
+        out["Lines"] = {"SalesInvoiceLine": lines} if lines else None
+    else:
+        out.pop("Distributions")
+        out["Lines"] = {"SalesReturnLine": lines} if lines else None
+        out["Distributions"] = None
+    return out
+
+
+def summary_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
+    modified = doc.get("modified") or doc["created"]
+    return {"DocumentTypeKey": {"Type": sop.KINDS[doc["kind"]][0], "Id": doc["doc_type_id"]},
+            "Key": {"Id": doc["number"]}, "CustomerKey": {"Id": doc["customer"]},
+            "CustomerPONumber": doc["po"] or None, "CustomerName": doc["customer_name"] or None,
+            "Date": doc["date"], "CurrencyKey": {"ISOCode": doc["currency"]},
+            "LineTotalAmount": money(_d(doc["subtotal"])),
+            "TradeDiscountAmount": money(_d(doc["trade_discount"])),
+            "FreightAmount": money(_d(doc["freight"])), "MiscellaneousAmount": money(_d(doc["misc"])),
+            "TaxAmount": money(_d(doc["tax"])), "TotalAmount": money(_d(doc["total"])),
+            "CreatedDate": doc["created"], "ModifiedDate": modified, "LastModifiedDate": modified,
+            "TransactionState": _GP_STATE[doc["state"]],
+            "BatchKey": {"Source": doc.get("batch_source") or "Sales Entry", "Id": doc["batch"],
+                         "CreatedDateTime": doc["created"]}}
+
+
+def _save(call: Call, record: dict[str, Any], created: str | None) -> None:
+    record["created"] = created or call.now.isoformat()
+    record["modified"] = call.now.isoformat()
+    call.store.put_document(record, call.now)
+
+
+def _change(call: Call, doc: dict[str, Any], action: str) -> None:
+    if doc["kind"] == "invoice":
+        call.store.record_change("sales_invoice", {"number": doc["number"],
+                                                   "doc_type_id": doc["doc_type_id"]},
+                                 action, call.now, call.user.principal)
+
+
+def _create(call: Call, kind: str, src: dict[str, Any] | None) -> None:
+    record = sop.build(call, kind, src or {}, creating=True)
+    _save(call, record, None)
+    allocate(call.store, record, +1)
+    _change(call, record, "Created")
+
+
+def _existing(call: Call, kind: str, key: dict[str, Any] | None, verb: str) -> dict[str, Any]:
+    number = key_id(key) or ""
+    doc = call.store.document(kind, number)
+    object_type = sop.KINDS[kind][1]
+    if doc is None:
+        raise ValidationFault([ValidationItem(f"The document '{number}' does not exist.",
+                                              ["Key.Id"], object_type)])
+    if doc["state"] != "work":
+        # Void/delete/update apply to unposted documents only (gp.md §11); stand-in wording.
+        what = "voided" if doc["state"] == "void" else "posted"
+        raise ValidationFault([ValidationItem(
+            f"The document '{number}' has been {what} and cannot be {verb}.", ["Key.Id"],
+            object_type)])
+    return doc
+
+
+def _get(call: Call, kind: str, p: dict[str, Any]) -> Any:
+    number = key_id(p.get("key")) or ""
+    doc = call.store.document(kind, number)
+    if doc is None:
+        raise SystemFault(f"The {kind} '{number}' was not found.")
+    return document_to_gp(doc)
+
+
+def _list(call: Call, kind: str, p: dict[str, Any]) -> Any:
+    crit = p.get("criteria") or {}
+    out = []
+    for doc in call.store.documents(kind):
+        modified = datetime.fromisoformat(doc.get("modified") or doc["created"])
+        date = doc["date"] if isinstance(doc["date"], datetime) else datetime.fromisoformat(doc["date"])
+        if (matches(crit.get("TransactionState"), _GP_STATE[doc["state"]])
+                and matches(crit.get("DocumentId"), doc["number"])
+                and matches(crit.get("Date"), date)
+                and matches(crit.get("CustomerId"), doc["customer"])
+                and matches(crit.get("CustomerPONumber"), doc["po"])
+                and matches(crit.get("BatchId"), doc["batch"])
+                and matches(crit.get("ModifiedDate"), modified)
+                and matches(crit.get("LastModifiedDate"), modified)):
+            out.append(summary_to_gp(doc))
+    name = "SalesInvoiceSummary" if kind == "invoice" else "SalesReturnSummary"
+    return {name: out[:1000]} if out else None
+
+
+@operation("CreateSalesInvoice")
+def create_sales_invoice(call: Call, p: dict[str, Any]) -> None:
+    _create(call, "invoice", p.get("salesInvoice"))
+
+
+@operation("CreateSalesReturn")
+def create_sales_return(call: Call, p: dict[str, Any]) -> None:
+    _create(call, "return", p.get("salesReturn"))
+
+
+@operation("GetSalesInvoiceByKey")
+def get_sales_invoice_by_key(call: Call, p: dict[str, Any]) -> Any:
+    return _get(call, "invoice", p)
+
+
+@operation("GetSalesReturnByKey")
+def get_sales_return_by_key(call: Call, p: dict[str, Any]) -> Any:
+    return _get(call, "return", p)
+
+
+@operation("GetSalesInvoiceList")
+def get_sales_invoice_list(call: Call, p: dict[str, Any]) -> Any:
+    return _list(call, "invoice", p)
+
+
+@operation("GetSalesReturnList")
+def get_sales_return_list(call: Call, p: dict[str, Any]) -> Any:
+    return _list(call, "return", p)
+
+
+@operation("UpdateSalesInvoice")
+def update_sales_invoice(call: Call, p: dict[str, Any]) -> None:
+    src = p.get("salesInvoice") or {}
+    old = _existing(call, "invoice", src.get("Key"), "updated")
+    merged = sop.merge_update(old["source"], sop.normalise(src))
+    record = sop.build(call, "invoice", merged, creating=False)
+    allocate(call.store, old, -1)
+    _save(call, record, old["created"])
+    allocate(call.store, record, +1)
+    _change(call, record, "Updated")
+
+
+@operation("VoidSalesInvoice")
+def void_sales_invoice(call: Call, p: dict[str, Any]) -> None:
+    doc = _existing(call, "invoice", p.get("key"), "voided")
+    allocate(call.store, doc, -1)
+    doc.update(state="void", voided=True)
+    _save(call, doc, doc["created"])
+    _change(call, doc, "Updated")
+
+
+@operation("DeleteSalesInvoice")
+def delete_sales_invoice(call: Call, p: dict[str, Any]) -> None:
+    doc = _existing(call, "invoice", p.get("key"), "deleted")
+    allocate(call.store, doc, -1)
+    call.store.delete_document("invoice", doc["number"])
+    _change(call, doc, "Deleted")
+
+
+@operation("GetChangedSalesInvoiceKeyList")
+def get_changed_sales_invoice_keys(call: Call, p: dict[str, Any]) -> Any:
+    crit = p.get("criteria") or {}
+    # GP's ChangedSalesInvoiceKey carries only the document type key, no number (gp.md §5.13).
+    out = [{"LastModifiedDate": ch["at"], "LastModifiedBy": ch["by"], "Action": ch["action"],
+            "SalesDocumentTypeKey": {"Type": "Invoice", "Id": ch["key"]["doc_type_id"]}}
+           for ch in call.store.changes("sales_invoice")
+           if matches(crit.get("LastModifiedDate"), ch["at"])
+           and matches(crit.get("Action"), ch["action"])
+           and matches(crit.get("SalesDocumentKeyId"), ch["key"]["number"])]
+    return {"ChangedSalesInvoiceKey": out} if out else None
