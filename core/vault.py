@@ -10,6 +10,7 @@ Nothing here ever puts a value in a message, a log record, the audit trail or a 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -140,6 +141,15 @@ class Vault:
 
     def names(self) -> list[str]:
         return [row.name for row in Secret.select(Secret.name).order_by(Secret.name)]
+
+    def stamp(self, prefix: str = "") -> str:
+        """Changes whenever a secret under `prefix` is set, replaced or deleted (every token has a
+        fresh IV), so a cache can tell it is stale without decrypting anything."""
+        digest = hashlib.sha256()
+        for name, token in (Secret.select(Secret.name, Secret.token)
+                            .where(Secret.name.startswith(prefix)).order_by(Secret.name).tuples()):
+            digest.update(name.encode() + b"\0" + bytes(token) + b"\0")
+        return digest.hexdigest()
 
     def masked(self) -> dict[str, str]:
         """name -> masked value for every known and stored secret."""

@@ -1,0 +1,19 @@
+"""Clients built from settings + vault, so no caller handles a secret longer than needed."""
+from __future__ import annotations
+
+from typing import Any
+
+from core.config import Settings
+from core.errors import ConfigError
+from core.vault import WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET, Vault
+from core.woo.client import WooClient
+
+
+def woo_client(settings: Settings, vault: Vault, **options: Any) -> WooClient:
+    """The WooCommerce client for the configured store (options: sleep=, clock=, ... for tests)."""
+    woo = settings.woocommerce
+    if not woo.url:
+        raise ConfigError("[woocommerce] url is not set: run `ml-connector credentials set "
+                          "woocommerce`")
+    return WooClient(woo.url, vault.require(WOO_CONSUMER_KEY), vault.require(WOO_CONSUMER_SECRET),
+                     ca_bundle=woo.ca_bundle or None, timeout_s=woo.timeout_s, **options)

@@ -1,0 +1,208 @@
+"""The intake half of the worker: the webhook receiver (uvicorn in a thread) and the loop that
+turns stored deliveries into orders and, unless the worker's own schedule drives it, polls.
+
+    service = IntakeService(settings, vault, clock, listen="127.0.0.1:8787")
+    service.start()      # returns once the receiver is accepting connections
+    service.poll_once()  # one poll now (the worker calls this on its schedule with poll=False)
+    service.stop()
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+from core.clock import SYSTEM_CLOCK, Clock
+from core.config import Settings
+from core.errors import ConnectorError
+from core.intake import ProcessResult, process_deliveries
+from core.poller import PollResult, WebhookState, check_webhook_health, poll_once
+from core.woo.client import WooClient
+from core.woo.webhooks import SecretSource, VaultSecrets, WebhookReceiver
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_CHECK_EVERY_S = 300.0
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"listen address {listen!r} should look like 127.0.0.1:8787")
+    return host.strip("[]"), int(port)
+
+
+class ReceiverServer:
+    """A WebhookReceiver served by uvicorn in a daemon thread, on a socket bound up front (so the
+    port is known, and taken, before start() returns)."""
+
+    def __init__(self, app: WebhookReceiver, listen: str) -> None:
+        host, port = parse_listen(listen)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._sock = socket.socket(family, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit this. Without it the 200 (headers and body are two writes)
+        # waits for the sender's delayed ACK: 40 ms per delivery instead of well under one.
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._sock.bind((host, port))
+        self.host = host
+        self.port = self._sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                timeout_graceful_shutdown=5, server_header=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name="webhook-receiver", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def _run(self) -> None:
+        self._server.run(sockets=[self._sock])
+
+    def start(self, timeout_s: float = 15.0) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + timeout_s
+        while not self._server.started:  # uvicorn offers a flag, not an event
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise ConnectorError(f"the webhook receiver did not start on {self.url}")
+            time.sleep(0.005)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+
+
+class IntakeService:
+    """Receiver + delivery processing + (optionally) its own poll loop."""
+
+    def __init__(self, settings: Settings, vault: Any, clock: Clock = SYSTEM_CLOCK, *,
+                 listen: str | None = None, woo: WooClient | None = None, poll: bool = True,
+                 receiver: bool = True, poll_interval_s: float | None = None,
+                 secrets: SecretSource | None = None) -> None:
+        self.settings = settings
+        self.vault = vault
+        self.clock = clock
+        self.listen = listen or settings.worker.listen
+        self._woo = woo
+        self._own_woo = woo is None
+        self.poll_enabled = poll
+        self.receiver_enabled = receiver
+        self.poll_interval_s = poll_interval_s or float(
+            settings.worker.schedule.business_interval_s)
+        self._secrets = secrets
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._server: ReceiverServer | None = None
+        self._loop: threading.Thread | None = None
+        self._poll_lock = threading.Lock()
+        self.last_poll: PollResult | None = None
+        self.last_error: str | None = None
+        self._last_webhook_check = 0.0
+
+    # --- parts --------------------------------------------------------------------------------
+
+    @property
+    def woo(self) -> WooClient:
+        if self._woo is None:
+            from core.connections import woo_client
+
+            self._woo = woo_client(self.settings, self.vault)
+        return self._woo
+
+    @property
+    def url(self) -> str | None:
+        return self._server.url if self._server else None
+
+    @property
+    def port(self) -> int | None:
+        return self._server.port if self._server else None
+
+    def make_receiver(self) -> WebhookReceiver:
+        woo = self.settings.woocommerce
+        return WebhookReceiver(self._secrets or VaultSecrets(self.vault),
+                               store_url=woo.url if woo.verify_source else "",
+                               max_body=self.settings.worker.max_body_bytes, clock=self.clock,
+                               on_accepted=self._wake.set)
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stop.clear()
+        if self.receiver_enabled and self._server is None:
+            self._server = ReceiverServer(self.make_receiver(), self.listen)
+            self._server.start()
+            log.info("webhook receiver listening on %s/webhooks/woocommerce", self._server.url)
+        if self._loop is None:
+            self._loop = threading.Thread(target=self._run_loop, name="intake", daemon=True)
+            self._loop.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._server is not None:
+            self._server.stop(timeout_s)
+            self._server = None
+        if self._loop is not None:
+            self._loop.join(timeout_s)
+            self._loop = None
+        if self._own_woo and self._woo is not None:
+            self._woo.close()
+            self._woo = None
+
+    def _run_loop(self) -> None:
+        from core.db import database
+
+        next_poll = time.monotonic()
+        with database.connection_context():
+            while not self._stop.is_set():
+                self._safely(self.process_now)
+                if self.poll_enabled and time.monotonic() >= next_poll:
+                    self._safely(self.poll_once)
+                    next_poll = time.monotonic() + self.poll_interval_s
+                wait = max(0.05, next_poll - time.monotonic()) if self.poll_enabled else 5.0
+                self._wake.wait(wait)
+                self._wake.clear()
+
+    def _safely(self, fn: Any) -> None:
+        try:
+            fn()
+            self.last_error = None
+        except ConnectorError as exc:
+            self.last_error = str(exc)
+            log.warning("intake: %s", exc)
+        except Exception as exc:  # noqa: BLE001 - the loop must outlive one bad pass
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("intake pass failed")
+
+    # --- work ---------------------------------------------------------------------------------
+
+    def process_now(self) -> ProcessResult:
+        return process_deliveries(self.clock)
+
+    def poll_once(self) -> PollResult:
+        """Process stored deliveries, then one poll; the webhook check rides along every 5 min."""
+        with self._poll_lock:
+            self.process_now()
+            result = poll_once(self.woo, clock=self.clock,
+                               overlap_s=self.settings.worker.poll_overlap_s)
+            self.last_poll = result
+            if time.monotonic() - self._last_webhook_check >= WEBHOOK_CHECK_EVERY_S:
+                self._last_webhook_check = time.monotonic()
+                try:
+                    self.webhook_status()
+                except ConnectorError as exc:
+                    log.warning("could not read WooCommerce's webhook statuses: %s", exc)
+            return result
+
+    def webhook_status(self) -> list[WebhookState]:
+        return check_webhook_health(self.woo, clock=self.clock)

@@ -1,0 +1,258 @@
+"""WooCommerce webhook deliveries: signature check and the ASGI receiver (reliability §1.3).
+
+The receiver does as little as possible on the request path: read the raw body with a size cap,
+verify `X-WC-Webhook-Signature` over those exact bytes with a constant-time compare, commit the
+raw delivery (synchronous=FULL), answer 200. Parsing and upserting happen later in
+`core.intake.process_deliveries`, so a slow or broken step never turns into a lost delivery:
+WooCommerce never re-delivers and disables a webhook after 7 failures in a row.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, Protocol
+
+from core.clock import SYSTEM_CLOCK, Clock
+from core.db import database
+from core.models import WebhookDelivery
+
+log = logging.getLogger(__name__)
+
+PATH = "/webhooks/woocommerce"
+SIGNATURE_HEADER = "x-wc-webhook-signature"
+_PING = re.compile(rb"^webhook_id=\d+$")
+_WP_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
+_WP_DECODE = re.compile(r"&(?:amp|lt|gt|quot);|&#(0*(?:38|60|62|34|39)|[xX]0*(?:26|22|27));")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def wp_specialchars_decode(secret: str) -> str:
+    """WordPress decodes a few HTML entities in the secret before signing (single pass), so a
+    secret created as `Amp&amp;Secret` signs as `Amp&Secret` (woocommerce.md §9.4)."""
+    def one(m: re.Match[str]) -> str:
+        text = m.group(0)
+        if text in _WP_ENTITIES:
+            return _WP_ENTITIES[text]
+        num = m.group(1)
+        return chr(int(num[1:], 16) if num[0] in "xX" else int(num))
+    return _WP_DECODE.sub(one, secret)
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The header value WooCommerce sends: base64(HMAC-SHA256(decoded secret, raw body))."""
+    mac = hmac.new(wp_specialchars_decode(secret).encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(mac).decode()
+
+
+def signature_ok(body: bytes, header: str | None, secret: str) -> bool:
+    """Constant-time comparison over the raw bytes; SHA-256 pinned."""
+    if not header or not secret:
+        return False
+    return hmac.compare_digest(sign(body, secret).encode(), header.strip().encode())
+
+
+def normalise_source(url: str) -> str:
+    return url.strip().rstrip("/").lower()
+
+
+class SecretSource(Protocol):
+    def candidates(self, webhook_id: str | None) -> list[str]:
+        """Secrets that may have signed a delivery from this webhook."""
+        ...
+
+    def refresh(self) -> None:
+        ...
+
+
+class VaultSecrets:
+    """Webhook secrets from the vault: `webhook.secret.<id>` when one webhook has its own, else the
+    shared `webhook.secret` that `webhooks install` creates. Decrypted once and cached; when a
+    signature fails the cache is checked against the vault's stamp (one small read), so a secret
+    installed while the worker runs is seen at once without decrypting on every request."""
+
+    PREFIX = "webhook.secret"
+
+    def __init__(self, vault: Any) -> None:
+        self._vault = vault
+        self._lock = threading.Lock()
+        self._cache: dict[str, str] = {}
+        self._stamp = ""
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return f"VaultSecrets({len(self._cache)} secrets)"
+
+    def refresh(self) -> None:
+        with self._lock:
+            stamp = self._vault.stamp(self.PREFIX)
+            if stamp == self._stamp:
+                return
+            names = [n for n in self._vault.names() if n.startswith(self.PREFIX)]
+            self._cache = {n: v for n in names if (v := self._vault.get(n))}
+            self._stamp = stamp
+
+    def candidates(self, webhook_id: str | None) -> list[str]:
+        cache = self._cache
+        found = []
+        if webhook_id and (own := cache.get(f"webhook.secret.{webhook_id}")):
+            found.append(own)
+        if shared := cache.get("webhook.secret"):
+            found.append(shared)
+        return found
+
+
+class StaticSecrets:
+    """Fixed secrets (benchmarks, tests): {"": shared, "<webhook id>": own}."""
+
+    def __init__(self, secrets: dict[str, str]) -> None:
+        self._secrets = dict(secrets)
+
+    def __repr__(self) -> str:
+        return "StaticSecrets(****)"
+
+    def candidates(self, webhook_id: str | None) -> list[str]:
+        own = self._secrets.get(webhook_id or "")
+        shared = self._secrets.get("")
+        return [s for s in (own, shared) if s]
+
+    def refresh(self) -> None:
+        return None
+
+
+def _clip(value: str | None, n: int = 200) -> str | None:
+    return None if value is None else value[:n]
+
+
+class WebhookReceiver:
+    """ASGI app: `POST /webhooks/woocommerce` (plus `GET /healthz`)."""
+
+    def __init__(self, secrets: SecretSource, *, store_url: str = "", max_body: int = 2_000_000,
+                 clock: Clock = SYSTEM_CLOCK, on_accepted: Callable[[], None] | None = None) -> None:
+        self.secrets = secrets
+        self.store_source = normalise_source(store_url) if store_url else ""
+        self.max_body = max_body
+        self.clock = clock
+        self.on_accepted = on_accepted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                msg = await receive()
+                if msg["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif msg["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        path, method = scope.get("path", ""), scope.get("method", "")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            await _respond(send, 200, b'{"ok":true}')
+            return
+        if path.rstrip("/") != PATH:
+            await _respond(send, 404, b'{"error":"not found"}')
+            return
+        if method != "POST":
+            await _respond(send, 405, b'{"error":"POST only"}', extra=[(b"allow", b"POST")])
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            self._reject(headers, "body larger than the limit")
+            await _respond(send, 413, b'{"error":"body too large"}')
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            msg = await receive()
+            if msg["type"] == "http.disconnect":
+                return  # truncated: the sender gave up; nothing was acknowledged, nothing stored
+            chunk = msg.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                self._reject(headers, "body larger than the limit")
+                await _respond(send, 413, b'{"error":"body too large"}')
+                return
+            chunks.append(chunk)
+            if not msg.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        status, answer = self.handle(headers, body)
+        await _respond(send, status, answer)
+
+    def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        """Decide on one complete delivery (lower-cased header names). Returns (status, body)."""
+        header_sig = headers.get(SIGNATURE_HEADER)
+        if not header_sig:
+            if _PING.match(body.strip()):
+                return 200, b'{"ok":true,"ping":true}'  # the creation ping: change nothing
+            self._reject(headers, "unsigned")
+            return 401, b'{"error":"unsigned delivery"}'
+        webhook_id = headers.get("x-wc-webhook-id")
+        if not self._verified(body, header_sig, webhook_id):
+            self._reject(headers, "bad signature")
+            return 401, b'{"error":"signature does not match"}'
+        source = headers.get("x-wc-webhook-source", "")
+        if self.store_source and normalise_source(source) != self.store_source:
+            self._reject(headers, "unexpected source")
+            return 401, b'{"error":"unexpected source"}'
+        self._store(headers, body)
+        if self.on_accepted:
+            self.on_accepted()
+        return 200, b'{"ok":true}'
+
+    def _verified(self, body: bytes, header_sig: str, webhook_id: str | None) -> bool:
+        for secret in self.secrets.candidates(webhook_id):
+            if signature_ok(body, header_sig, secret):
+                return True
+        self.secrets.refresh()  # a secret installed since start-up?
+        return any(signature_ok(body, header_sig, s) for s in self.secrets.candidates(webhook_id))
+
+    def _store(self, headers: dict[str, str], body: bytes) -> None:
+        resource_id = None
+        try:  # verified bytes only; a parse failure is dealt with when processing
+            doc = json.loads(body)
+            if isinstance(doc, dict) and isinstance(doc.get("id"), int):
+                resource_id = doc["id"]
+        except ValueError:
+            pass
+        with database.atomic("IMMEDIATE"):
+            WebhookDelivery.create(
+                received_at=self.clock.now(), topic=_clip(headers.get("x-wc-webhook-topic")),
+                resource=_clip(headers.get("x-wc-webhook-resource")),
+                event=_clip(headers.get("x-wc-webhook-event")),
+                webhook_id=_clip(headers.get("x-wc-webhook-id")),
+                delivery_id=_clip(headers.get("x-wc-webhook-delivery-id")),
+                source=_clip(headers.get("x-wc-webhook-source")), verdict="accepted",
+                body=body, resource_id=resource_id)
+
+    def _reject(self, headers: dict[str, str], reason: str) -> None:
+        log.warning("webhook delivery refused: %s (topic %s)", reason,
+                    _clip(headers.get("x-wc-webhook-topic"), 40))
+        try:
+            with database.atomic("IMMEDIATE"):
+                WebhookDelivery.create(
+                    received_at=self.clock.now(), topic=_clip(headers.get("x-wc-webhook-topic")),
+                    webhook_id=_clip(headers.get("x-wc-webhook-id")),
+                    delivery_id=_clip(headers.get("x-wc-webhook-delivery-id")),
+                    source=_clip(headers.get("x-wc-webhook-source")), verdict="rejected",
+                    reject_reason=reason)
+        except Exception:  # noqa: BLE001 - recording a refusal must never turn a 401 into a 500
+            log.exception("could not record a refused webhook delivery")
+
+
+async def _respond(send: Send, status: int, body: bytes,
+                   extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
+    await send({"type": "http.response.body", "body": body})
