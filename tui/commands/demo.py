@@ -1,0 +1,120 @@
+"""`ml-connector demo`: the whole product on local stand-ins, no credentials needed.
+
+Starts the WooCommerce and GP stand-ins (seeded store, free loopback ports), a fresh workspace in
+a temporary folder, the worker and the console; then the shop keeps selling — new orders, status
+changes, partial and full refunds, and an order for a product GP does not have, so a SKU gets
+flagged. Fix it in Flagged SKUs, watch its orders replay and post, reconcile the day.
+
+`--headless --orders N` runs the same flow without the console to completion and prints a JSON
+summary (exit 0 when there are no duplicates and every postable order posted, else 1).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("demo", help="try everything on local stand-ins (no credentials)",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--headless", action="store_true",
+                   help="no console: run to completion and print a JSON summary")
+    p.add_argument("--orders", type=int, default=50, metavar="N",
+                   help="orders the shop takes in --headless mode (default 50)")
+    p.add_argument("--seed", type=int, default=0, help="the seeded store's variant")
+    p.add_argument("--every", type=float, default=8.0, metavar="SECONDS",
+                   help="console mode: seconds between bursts of shop activity (default 8)")
+    p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
+                   help="--headless: give up after this long (default 900)")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the temporary workspace (its path is printed)")
+    p.set_defaults(func=run)
+
+
+def start_stand_ins(root: Path, seed: int) -> tuple[Any, Any, Any]:
+    """Both stand-ins on free loopback ports; returns (shop, gp, endpoints)."""
+    from core.worker.demo_setup import DemoEndpoints
+    from sandbox.gp import GPStandIn
+    from sandbox.woo import WooStandIn
+
+    shop = WooStandIn(root / "woocommerce", seed=seed, orders=0)
+    shop.start(host="127.0.0.1", port=0)
+    try:
+        gp = GPStandIn(root / "gp", seed=seed)
+        gp.start(host="127.0.0.1", port=0)
+    except BaseException:
+        shop.stop()
+        raise
+    ep = DemoEndpoints(
+        woo_url=shop.url, woo_key=shop.consumer_key, woo_secret=shop.consumer_secret,
+        gp_soap_url=gp.soap_url, gp_sba_url=getattr(gp, "sba_url", "") or "",
+        gp_base_url=getattr(gp, "base_url", "") or "",
+        gp_user=f"{gp.domain}\\{gp.user}", gp_password=gp.password, gp_company=gp.company)
+    return shop, gp, ep
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.worker.logs import configure_logging
+
+    root = Path(tempfile.mkdtemp(prefix="ml-connector-demo-"))
+    log_file = root / "workspace" / "logs" / "demo.log"
+    if args.headless:
+        configure_logging("text", "WARNING", file=log_file)
+    else:
+        # The console owns the terminal: logs go to a file only.
+        configure_logging("text", "INFO", file=log_file, stream=open(os.devnull, "w"))
+    shop = gp = None
+    try:
+        shop, gp, ep = start_stand_ins(root, args.seed)
+        if args.headless:
+            return _headless(args, root, ep)
+        return _console(args, root, ep, log_file)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        for standin in (gp, shop):
+            if standin is not None:
+                try:
+                    standin.stop()
+                except Exception:
+                    pass
+        if args.keep:
+            print(f"demo workspace kept in {root / 'workspace'}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def _headless(args: argparse.Namespace, root: Path, ep: Any) -> int:
+    from core.demo import run_headless
+
+    summary = run_headless(ep, root / "workspace", orders=max(1, args.orders),
+                           timeout_s=args.timeout)
+    print(json.dumps(summary, indent=2))
+    ok = summary["duplicates"] == 0 and summary["every_postable_order_posted"] and summary["idle"]
+    return 0 if ok else 1
+
+
+def _console(args: argparse.Namespace, root: Path, ep: Any, log_file: Path) -> int:
+    from core.demo import ActivityStream, DemoSession
+    from tui.app import make_app
+
+    print("Starting the demo: WooCommerce and GP stand-ins, a worker, the console...",
+          file=sys.stderr)
+    session = DemoSession.start(ep, root / "workspace")
+    # Something to look at straight away, including the SKU GP does not know.
+    session.control.activity(orders=6, unknown_sku_orders=1)
+    stream = ActivityStream(session.control, every_s=args.every).start()
+    try:
+        app = make_app(session.workspace, start_worker=False)
+        app.run()
+    finally:
+        stream.stop()
+        session.stop()
+    print(f"demo finished; the worker's log was {log_file}", file=sys.stderr)
+    return 0
