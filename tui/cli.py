@@ -15,7 +15,9 @@ COMMAND_MODULES: list[str] = [
     "tui.commands.worker",
     "tui.commands.status",
     "tui.commands.reconcile",
+    "tui.commands.demo",
     "tui.commands.sandbox",
+    "tui.commands.console",
 ]
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core import audit
+from core import audit, gl
 from core.clock import ManualClock
 from core.db import database
 from core.models import FlaggedSku, GpItem, Order, OrderSku, Refund
@@ -18,20 +18,36 @@ ITEMS = [("BLU-TEE-M", "Blue tee, medium", "19.00"), ("BLU-TEE-L", "Blue tee, la
          ("THROW-WOOL", "Wool throw", "89.00"), ("APRON-LIN", "Linen apron", "32.00")]
 
 
-def payload(woo_id: int, number: str, name: str, lines: list[tuple[str, int, str]],
-            total: str, method: str, created: datetime) -> dict[str, Any]:
+SHIPPING = Decimal("5.00")
+
+
+def payload(woo_id: int, number: str, name: str, skus: list[str], total: str, method: str,
+            created: datetime, status: str) -> dict[str, Any]:
+    """A WooCommerce order as wc/v3 returns it (money as strings): flat-rate shipping of 5.00
+    and the rest split evenly over the lines, so it balances to `total`."""
     first, _, last = name.partition(" ")
+    each = (Decimal(total) - SHIPPING) / len(skus)
+    when = created.strftime("%Y-%m-%dT%H:%M:%S")
     return {
-        "id": woo_id, "number": number, "status": "processing", "currency": "USD",
-        "date_created_gmt": created.strftime("%Y-%m-%dT%H:%M:%S"),
-        "total": total, "shipping_total": "5.00", "total_tax": "0.00", "discount_total": "0.00",
+        "id": woo_id, "number": number, "status": status, "currency": "USD",
+        "customer_id": woo_id % 7 + 1, "date_created_gmt": when, "date_modified_gmt": when,
+        "date_paid_gmt": when if method != "bacs" else None,
+        "total": total, "shipping_total": str(SHIPPING), "total_tax": "0.00",
+        "discount_total": "0.00", "cart_tax": "0.00", "shipping_tax": "0.00",
         "payment_method": method, "payment_method_title": method.title(),
+        "transaction_id": f"tx_{woo_id}",
         "billing": {"first_name": first, "last_name": last, "email": f"{first.lower()}@example.com",
                     "address_1": "1 High Street", "city": "Springfield", "country": "US"},
-        "line_items": [{"id": woo_id * 10 + i, "name": sku.title(), "sku": sku, "quantity": qty,
-                        "total": price, "price": price} for i, (sku, qty, price) in enumerate(lines)],
-        "shipping_lines": [{"method_title": "Flat rate", "total": "5.00"}],
-        "fee_lines": [], "coupon_lines": [], "refunds": [],
+        "shipping": {"first_name": first, "last_name": last, "address_1": "1 High Street",
+                     "city": "Springfield", "country": "US"},
+        "line_items": [{"id": woo_id * 10 + i, "name": sku.title(), "product_id": 100 + i,
+                        "variation_id": 0, "sku": sku, "quantity": 1, "subtotal": f"{each:.2f}",
+                        "subtotal_tax": "0.00", "total": f"{each:.2f}", "total_tax": "0.00",
+                        "price": f"{each:.2f}", "taxes": []} for i, sku in enumerate(skus)],
+        "shipping_lines": [{"id": woo_id * 10 + 9, "method_title": "Flat rate",
+                            "method_id": "flat_rate", "total": str(SHIPPING),
+                            "total_tax": "0.00", "taxes": []}],
+        "fee_lines": [], "coupon_lines": [], "tax_lines": [], "refunds": [],
     }
 
 
@@ -47,14 +63,13 @@ def add_order(clock: ManualClock, woo_id: int, *, state: str, skus: list[str], t
     now = clock.now()
     name = customer or CUSTOMERS[woo_id % len(CUSTOMERS)]
     number = str(woo_id)
-    lines = [(sku, 1, total) for sku in skus]
     posted = state in ("posted", "verified")
     with database.atomic():
         order = Order.create(
-            woo_id=woo_id, number=number, status=status, customer_key=f"id:{woo_id % 7}",
+            woo_id=woo_id, number=number, status=status, customer_key=f"id:{woo_id % 7 + 1}",
             customer_name=name, total=Decimal(total), payment_method=method,
             date_created_gmt=now, modified_gmt=now,
-            payload=payload(woo_id, number, name, lines, total, method, now), state=state,
+            payload=payload(woo_id, number, name, skus, total, method, now, status), state=state,
             hold_reason=hold_reason, hold_detail=hold_detail, last_error=last_error,
             gp_doc_number=f"WC{number}" if posted or state == "failed" else None,
             gp_batch="WC20261127" if posted else None,
@@ -89,6 +104,11 @@ def seed_shop(clock: ManualClock) -> None:
         for number, desc, price in ITEMS:
             GpItem.create(item_number=number, description=desc, price=Decimal(price),
                           refreshed_at=clock.now())
+    for kind, account in (("sales", "000-4100-00"), ("receivables", "000-1200-00"),
+                          ("freight", "000-4300-00"), ("rounding", "000-7900-00")):
+        gl.set_account("company", "", kind, account, actor="cli:setup", clock=clock)
+    gl.set_account("gateway", "stripe", "cash", "000-1100-01", actor="cli:setup", clock=clock)
+    gl.set_account("gateway", "paypal", "cash", "000-1100-02", actor="cli:setup", clock=clock)
     add_order(clock, 1001, state="posted", skus=["BLU-TEE-M"], total="24.00")
     add_order(clock, 1002, state="posted", skus=["MUG-ENAMEL"], total="17.50", method="paypal")
     add_order(clock, 1003, state="verified", skus=["CANDLE-FIG"], total="29.00")

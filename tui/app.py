@@ -1,0 +1,170 @@
+"""The accountant's console: `make_app()` builds it for the CLI and the tests alike."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.markup import escape
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from core import queries
+from core.clock import SYSTEM_CLOCK, Clock
+from core.config import Settings, Workspace
+from core.db import init_db
+from core.errors import ConfigError
+from tui.context import ConsoleContext, console_actor
+from tui.messages import DatabaseChanged
+from tui.screens.audit import AuditScreen
+from tui.screens.connections import ConnectionsScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.gl import GlScreen
+from tui.screens.help import HelpScreen
+from tui.screens.orders import OrdersScreen
+from tui.screens.problems import ProblemsScreen
+from tui.screens.products import ProductsScreen
+from tui.screens.reconcile import ReconcileScreen
+from tui.screens.skus import SkusScreen
+
+SCREENS: list[tuple[str, str, str, type[Screen[Any]]]] = [
+    # mode, key, title, screen
+    ("dashboard", "1", "Dashboard", DashboardScreen),
+    ("orders", "2", "Orders", OrdersScreen),
+    ("skus", "3", "Flagged SKUs", SkusScreen),
+    ("problems", "4", "Held & failed", ProblemsScreen),
+    ("gl", "5", "GL mapping", GlScreen),
+    ("reconcile", "6", "Reconciliation", ReconcileScreen),
+    ("audit", "7", "Audit", AuditScreen),
+    ("products", "8", "Products", ProductsScreen),
+    ("connections", "9", "Connections", ConnectionsScreen),
+]
+KEYMAP_SETTING = "console.keymap"
+
+
+class ConnectorApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "ml-connector"
+    MODES = {mode: screen for mode, _key, _title, screen in SCREENS}
+    DEFAULT_MODE = "dashboard"
+    BINDINGS = [
+        *(Binding(key, f"app.go('{mode}')", title, show=False, id=f"go.{mode}")
+          for mode, key, title, _screen in SCREENS),
+        Binding("f1,question_mark", "app.help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.commands"),
+    ]
+
+    def __init__(self, ctx: ConsoleContext, *, poll_interval: float | None = 1.0,
+                 start_worker: bool | str = False, keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.poll_interval = poll_interval
+        self.start_worker = start_worker
+        self.embedded: Any = None
+        self._marker: tuple[object, ...] | None = None
+        self._keymap_override = keymap
+
+    # --- start and stop --------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from core.gl import get_setting
+
+        stored = get_setting(KEYMAP_SETTING)
+        keymap = {**(stored if isinstance(stored, dict) else {}), **(self._keymap_override or {})}
+        if keymap:
+            self.set_keymap(keymap)
+        self._marker = queries.change_marker()
+        if self.poll_interval:
+            self.set_interval(self.poll_interval, self.check_database, name="db-poll")
+        if self.start_worker:
+            self.start_embedded_worker()
+
+    def start_embedded_worker(self) -> None:
+        """Run the sync inside the console, but only when no other worker holds the lease."""
+        try:
+            from core.worker import embedded  # written by the worker's helper
+        except ImportError:
+            self.notify("No embedded worker in this installation: run `ml-connector worker`.",
+                        severity="warning")
+            return
+        try:
+            self.embedded = embedded.start_if_free(self.ctx.workspace, clock=self.ctx.clock)
+        except Exception as exc:  # a worker that cannot start must not stop the console
+            self.notify(escape(f"The embedded worker did not start: {exc}"), severity="error")
+
+    def on_unmount(self) -> None:
+        if self.embedded is not None and hasattr(self.embedded, "stop"):
+            self.embedded.stop()
+
+    # --- keeping the screen in step with the database --------------------------------------
+
+    def check_database(self) -> bool:
+        """Cheap change detection (a few index maxima); redraw the screen when anything moved,
+        whoever wrote it. Returns whether something changed."""
+        marker = queries.change_marker()
+        if marker == self._marker:
+            return False
+        self._marker = marker
+        self.screen.post_message(DatabaseChanged(marker))
+        return True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure is reported here, once, in words, with remote text escaped."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            what = event.worker.description or event.worker.name or "background task"
+            self.notify(escape(f"{what}: {event.worker.error}"), title="Failed",
+                        severity="error", timeout=10)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_go(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode, key, title, _screen in SCREENS:
+            yield SystemCommand(f"Go to {title}", f"Open the {title} screen (key {key})",
+                                lambda m=mode: self.action_go(m))
+        yield SystemCommand("Help", "Keys and what each screen is for", self.action_help)
+        commands = getattr(screen, "palette_commands", None)
+        if callable(commands):
+            yield from commands()
+
+
+def make_app(workspace_or_db_path: Workspace | str | os.PathLike[str], *,
+             clock: Clock | None = None, start_worker: bool | str = False,
+             actor: str | None = None, poll_interval: float | None = 1.0,
+             keymap: dict[str, str] | None = None, settings: Settings | None = None
+             ) -> ConnectorApp:
+    """The console over a workspace (folder or Workspace) or a bare state database file.
+
+    start_worker: run an embedded worker when no headless worker holds the lease.
+    poll_interval: seconds between database change checks (None: tests drive it by hand).
+    """
+    workspace: Workspace | None
+    if isinstance(workspace_or_db_path, Workspace):
+        workspace = workspace_or_db_path
+    else:
+        path = Path(workspace_or_db_path)
+        workspace = None if path.suffix in (".db", ".sqlite", ".sqlite3") else Workspace.at(path)
+    db_path = workspace.db_path if workspace else Path(workspace_or_db_path)
+    if settings is None:
+        settings = Settings()
+        if workspace is not None and workspace.config_path.exists():
+            try:
+                settings = workspace.load()
+            except ConfigError:
+                settings = Settings()  # the console still opens; `check` explains the file
+    init_db(db_path)
+    ctx = ConsoleContext(db_path=db_path, workspace=workspace, settings=settings,
+                         clock=clock or SYSTEM_CLOCK, actor=actor or console_actor())
+    return ConnectorApp(ctx, poll_interval=poll_interval, start_worker=start_worker,
+                        keymap=keymap)

@@ -1,0 +1,60 @@
+"""What every console screen shares: its context, a refresh on database change, and one way to
+run database work off the UI thread."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Input
+
+from core.db import thread_connection
+from tui.messages import DatabaseChanged
+
+if TYPE_CHECKING:
+    from tui.app import ConnectorApp
+    from tui.context import ConsoleContext
+
+T = TypeVar("T")
+
+
+def in_db_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `fn` on this worker thread's own database connection (opened and closed here)."""
+    with thread_connection():
+        return fn(*args, **kwargs)
+
+
+class ConsoleScreen(Screen[None]):
+    """A top-level console screen. Subclasses implement `refresh_data()`, which starts a
+    thread worker that reads the database and hands the result back with call_from_thread."""
+
+    # Escape leaves a search box for the screen's table, so the screen keys (1-9, r, ...) work.
+    BINDINGS = [Binding("escape", "leave_input", "Leave field", show=False, id="screen.leave")]
+
+    @property
+    def connector(self) -> ConnectorApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def ctx(self) -> ConsoleContext:
+        return self.connector.ctx
+
+    def refresh_data(self) -> None:
+        """Reload what this screen shows."""
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        message.stop()
+        self.refresh_data()
+
+    def action_leave_input(self) -> None:
+        if isinstance(self.focused, Input) and self.AUTO_FOCUS:
+            self.query_one(self.AUTO_FOCUS).focus()
+
+    def deliver(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Hand a worker thread's result to the UI, unless the app is closing."""
+        if self.app.is_running:
+            self.app.call_from_thread(callback, *args, **kwargs)

@@ -1,0 +1,186 @@
+"""GL mapping: company defaults, customer class and customer overrides for every account kind,
+payment gateways -> cash accounts, tax rates, the rounding account and tolerance. Every change is
+validated (format here, existence in GP on a worker thread) and audited with the console's actor."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.markup import escape
+from textual.widgets import DataTable, Footer, Header, Label
+
+from core import queries
+from core.gl import get_setting, remove_account, set_account, set_setting
+from core.models import GL_ACCOUNT_KINDS, GlMapping
+from tui.messages import GlAccountSaved
+from tui.remote import gp_account_exists
+from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.screens.gl_edit import GlEdit, GlEditScreen, ToleranceScreen
+
+TOLERANCE_SETTING = "posting.rounding_tolerance"  # overrides [posting] rounding_tolerance
+
+
+@dataclass(frozen=True)
+class GlView:
+    rows: list[GlMapping]
+    gateways: list[str]
+    tolerance: str
+
+
+def read_gl(default_tolerance: str) -> GlView:
+    return GlView(queries.gl_rows(), queries.known_gateways(),
+                  str(get_setting(TOLERANCE_SETTING, default_tolerance)))
+
+
+class GlScreen(ConsoleScreen):
+    TITLE = "GL mapping"
+    AUTO_FOCUS = "#gl"
+    BINDINGS = [
+        Binding("e,enter", "edit", "Edit", id="gl.edit"),
+        Binding("n", "new", "New override", id="gl.new"),
+        Binding("delete", "remove", "Remove override", id="gl.remove"),
+        Binding("t", "tolerance", "Rounding tolerance", id="gl.tolerance"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.edits: dict[str, GlEdit] = {}
+        self.tolerance = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="tolerance-line")
+        yield DataTable(id="gl", cursor_type="row", zebra_stripes=True)
+        yield Label("Resolution: customer → customer class → company default. Gateways map to "
+                    "their cash account.", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#gl", DataTable)
+        for key, label, width in (("scope", "Scope", 16), ("key", "For", 16),
+                                  ("kind", "Account kind", 12), ("account", "GP account", 16),
+                                  ("by", "Changed by", 18)):
+            table.add_column(label, key=key, width=width)
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load",
+          description="Reading the GL mapping")
+    def load(self) -> None:
+        view = in_db_thread(read_gl, self.ctx.settings.posting.rounding_tolerance)
+        self.deliver(self.show, view)
+
+    def show(self, view: GlView) -> None:
+        table = self.query_one("#gl", DataTable)
+        at = table.cursor_row
+        table.clear()
+        self.edits = {}
+        by_key = {(r.scope, r.scope_key, r.account_kind): r for r in view.rows}
+
+        def add(scope: str, key: str, kind: str) -> None:
+            row = by_key.get((scope, key, kind))
+            rid = f"{scope}|{key}|{kind}"
+            self.edits[rid] = GlEdit(scope, key, kind, row.account if row else "")
+            table.add_row(scope.replace("_", " "), Text(key or "—"), kind,
+                          Text(row.account) if row else Text("(not set)", style="bold red"),
+                          Text(row.updated_by if row else ""), key=rid)
+
+        for kind in GL_ACCOUNT_KINDS:  # every company default, set or not: gaps are visible
+            if kind != "cash":
+                add("company", "", kind)
+        for gateway in view.gateways:
+            add("gateway", gateway, "cash")
+        for r in view.rows:
+            if r.scope in ("customer_class", "customer", "tax_rate"):
+                add(r.scope, r.scope_key, r.account_kind)
+        if table.row_count:
+            table.move_cursor(row=min(at, table.row_count - 1))
+        self.tolerance = view.tolerance
+        self.query_one("#tolerance-line", Label).update(
+            f"Rounding tolerance: {escape(view.tolerance)} — a difference up to it goes to the "
+            "rounding account; beyond it the order is held.")
+
+    @property
+    def current(self) -> GlEdit | None:
+        table = self.query_one("#gl", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.edits.get(str(key))
+
+    # --- editing ---------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#gl")
+    def selected(self) -> None:
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        self.open_editor(self.current)
+
+    def action_new(self) -> None:
+        self.open_editor(GlEdit("customer_class", "", "sales", ""))
+
+    def open_editor(self, edit: GlEdit | None) -> None:
+        def done(result: GlEdit | None) -> None:
+            if result is not None:
+                self.save(result)
+
+        self.app.push_screen(GlEditScreen(edit), done)
+
+    @work(thread=True, exit_on_error=False, group="write", description="Saving the GL account")
+    def save(self, edit: GlEdit) -> None:
+        exists, why = (None, "tax detail id") if edit.scope == "tax_rate" else \
+            gp_account_exists(self.ctx, edit.account)
+        if exists is False:
+            self.deliver(self.notify, escape(f"Not saved: {why}."), severity="error")
+            return
+        in_db_thread(set_account, edit.scope, edit.scope_key, edit.kind, edit.account,
+                     actor=self.ctx.actor, clock=self.ctx.clock)
+        self.deliver(self.saved, edit, why)
+
+    def saved(self, edit: GlEdit, why: str) -> None:
+        self.post_message(GlAccountSaved(edit.scope, edit.scope_key, edit.kind, edit.account))
+        self.notify(escape(f"{edit.kind} account for {edit.scope} {edit.scope_key} set to "
+                           f"{edit.account} ({why})."))
+        self.connector.check_database()
+        self.load()
+
+    def action_remove(self) -> None:
+        edit = self.current
+        if edit is None or edit.scope == "company" or not edit.account:
+            self.notify("Only an override can be removed (company defaults are edited).",
+                        severity="warning")
+            return
+        self.remove(edit)
+
+    @work(thread=True, exit_on_error=False, group="write", description="Removing the override")
+    def remove(self, edit: GlEdit) -> None:
+        in_db_thread(remove_account, edit.scope, edit.scope_key, edit.kind, actor=self.ctx.actor,
+                     clock=self.ctx.clock)
+        self.deliver(self.load)
+
+    def action_tolerance(self) -> None:
+        current = self.tolerance or str(self.ctx.settings.posting.rounding_tolerance)
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self.save_tolerance(value)
+
+        self.app.push_screen(ToleranceScreen(current), done)
+
+    @work(thread=True, exit_on_error=False, group="write", description="Saving the tolerance")
+    def save_tolerance(self, value: str) -> None:
+        in_db_thread(set_setting, TOLERANCE_SETTING, value, actor=self.ctx.actor,
+                     clock=self.ctx.clock)
+        self.deliver(self.load)
+
+    def palette_commands(self) -> Any:
+        yield SystemCommand("New GL override", "Customer class, customer, gateway or tax rate",
+                            self.action_new)
+        yield SystemCommand("Set the rounding tolerance", "Difference that goes to rounding",
+                            self.action_tolerance)

@@ -1,0 +1,170 @@
+"""Reconciliation: WooCommerce vs GP per day and payment method, the difference, the documents
+that explain it, and a CSV export."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.markup import escape
+from textual.widgets import DataTable, Footer, Header, Input, Label, Switch
+
+from core.money import format_money
+from core.reconcile import ReconReport, ReconRow, export_csv, reconcile
+from tui.screens.base import ConsoleScreen, in_db_thread
+
+
+def _cell(amount: Any, count: int) -> str:
+    return f"{count} · {format_money(amount)}"
+
+
+class ReconcileScreen(ConsoleScreen):
+    TITLE = "Reconciliation"
+    AUTO_FOCUS = "#recon"
+    BINDINGS = [
+        Binding("ctrl+r", "run", "Compare", id="recon.run"),
+        Binding("x", "export", "Export CSV", id="recon.export"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: ReconReport | None = None
+        self.rows: dict[str, ReconRow] = {}
+        self.exported: tuple[Path, Path] | None = None
+
+    def compose(self) -> ComposeResult:
+        today = self.app.ctx.clock.now().date()  # type: ignore[attr-defined]
+        yield Header()
+        with Horizontal(id="recon-range"):
+            yield Label("From", classes="field-label")
+            yield Input((today - timedelta(days=6)).isoformat(), id="recon-from")
+            yield Label("To", classes="field-label")
+            yield Input(today.isoformat(), id="recon-to")
+            yield Label("per payment method", classes="field-label")
+            yield Switch(True, id="recon-methods")
+        yield DataTable(id="recon", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="recon-explain-title", classes="section")
+        yield DataTable(id="recon-explain", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="recon-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#recon", DataTable)
+        for key, label, width in (("day", "Day", 10), ("method", "Method", 8),
+                                  ("woo", "Woo orders", 15), ("woo_r", "Woo refunds", 13),
+                                  ("gp", "GP invoices", 15), ("gp_r", "GP credits", 13),
+                                  ("diff", "Difference", 10)):
+            table.add_column(label, key=key, width=width)
+        explain = self.query_one("#recon-explain", DataTable)
+        for key, label, width in (("what", "Document", 12), ("woo", "Woo", 9), ("gp", "GP", 9),
+                                  ("diff", "Diff", 9), ("reason", "Why", 44)):
+            explain.add_column(label, key=key, width=width)
+
+    def range(self) -> tuple[date, date] | None:
+        try:
+            start = date.fromisoformat(self.query_one("#recon-from", Input).value.strip())
+            end = date.fromisoformat(self.query_one("#recon-to", Input).value.strip())
+        except ValueError:
+            return None
+        return (start, end) if start <= end else None
+
+    def refresh_data(self) -> None:
+        self.action_run()
+
+    @on(Input.Submitted)
+    @on(Switch.Changed)
+    def action_run(self) -> None:
+        span = self.range()
+        if span is None:
+            self.query_one("#recon-status", Label).update(
+                "Dates as YYYY-MM-DD, the first not after the second.")
+            return
+        self.compute(*span)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load",
+          description="Reconciling")
+    def compute(self, start: date, end: date) -> None:
+        s = self.ctx.settings
+        report = in_db_thread(reconcile, start, end, timezone=s.worker.schedule.timezone,
+                              eligible_statuses=s.posting.eligible_statuses)
+        self.deliver(self.show, report)
+
+    def show(self, report: ReconReport) -> None:
+        self.report = report
+        per_method = self.query_one("#recon-methods", Switch).value
+        rows = report.rows if per_method else report.days()
+        table = self.query_one("#recon", DataTable)
+        at = table.cursor_row
+        table.clear()
+        self.rows = {}
+        for row in [*rows, report.total()]:
+            key = f"{row.day.isoformat()}|{row.payment_method}"
+            self.rows[key] = row
+            diff = format_money(row.difference)
+            style = "" if row.matches else "bold red"
+            table.add_row("total" if row.payment_method == "total" else row.day.isoformat(),
+                          Text("" if row.payment_method == "total" else row.payment_method),
+                          _cell(row.woo_orders.total, row.woo_orders.count),
+                          _cell(row.woo_refunds.total, row.woo_refunds.count),
+                          _cell(row.gp_invoices.total, row.gp_invoices.count),
+                          _cell(row.gp_credit_memos.total, row.gp_credit_memos.count),
+                          Text(diff, style=style), key=key)
+        table.move_cursor(row=min(at, table.row_count - 1))
+        total = report.total()
+        self.query_one("#recon-status", Label).update(
+            f"{report.date_from} to {report.date_to} ({escape(report.timezone)}): "
+            + ("everything matches." if total.matches else
+               f"difference {format_money(total.difference)} in "
+               f"{len(report.explanations)} document(s).")
+            + " x exports CSV.")
+        self.explain()
+
+    @on(DataTable.RowHighlighted, "#recon")
+    def explain(self) -> None:
+        if self.report is None:
+            return
+        table = self.query_one("#recon", DataTable)
+        if not table.row_count:
+            return
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        row = self.rows.get(key)
+        if row is None:
+            return
+        day = None if row.payment_method == "total" else row.day
+        found = self.report.explain(day, row.payment_method)
+        explain = self.query_one("#recon-explain", DataTable)
+        explain.clear()
+        for e in found:
+            explain.add_row(Text(e.number), format_money(e.woo_amount), format_money(e.gp_amount),
+                            format_money(e.difference), Text(e.reason),
+                            key=f"{e.kind}:{e.woo_id}")
+        where = "the whole range" if day is None else f"{day} {row.payment_method}"
+        self.query_one("#recon-explain-title", Label).update(
+            Text(f"What explains {where}: {len(found)} document(s)"))
+
+    def action_export(self) -> None:
+        if self.report is None:
+            self.notify("Compare first.", severity="warning")
+            return
+        r = self.report
+        self.export(r, self.ctx.export_dir / f"reconciliation-{r.date_from}-{r.date_to}.csv")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export",
+          description="Exporting the reconciliation")
+    def export(self, report: ReconReport, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = export_csv(report, path)
+        self.deliver(self.exported_to, written)
+
+    def exported_to(self, paths: tuple[Path, Path]) -> None:
+        self.exported = paths
+        self.notify(escape(f"Exported {paths[0]} and {paths[1].name}"))
+
+    def palette_commands(self) -> Any:
+        yield SystemCommand("Export the reconciliation to CSV", "Summary and details",
+                            self.action_export)
