@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 COMMAND_MODULES: list[str] = [
+    "tui.commands.check",
     "tui.commands.worker",
     "tui.commands.status",
     "tui.commands.reconcile",
