@@ -24,8 +24,9 @@ SITE_MAX = 10
 
 
 def sku_key(line: LineView) -> str:
-    """The key a line is looked up and flagged under: its SKU, or "(no sku) product N"."""
-    return line.sku if line.sku else no_sku_key(line.product_id)
+    """The key a line is looked up and flagged under: its SKU, or "(no sku) product N" (the
+    variation's id for a variation without a SKU, as intake records it)."""
+    return line.sku if line.sku else no_sku_key(line.variation_id or line.product_id)
 
 
 def sku_keys(lines: Iterable[LineView]) -> list[str]:

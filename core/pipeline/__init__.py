@@ -1,0 +1,2 @@
+"""The per-document posting pipeline on the durable job queue (see runner.py)."""
+from __future__ import annotations

@@ -1,0 +1,118 @@
+"""Exactly once into a system with no idempotency key (reliability.md §3).
+
+The document number is deterministic and committed before the first attempt; GP is read (work
+and history) before every create and after every attempt whose outcome is unknown; a validation
+error is double-checked by a read too, because "duplicate document number" is how GP answers a
+second create of a document a lost response already made. Never a blind re-post.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from core.errors import GPError
+from core.gp.gateway import GPDocument, GPLine
+from core.money import ZERO
+
+from .context import crash_point
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    kind: str  # "found" (existed already) | "created" | "failed" (GP refused) | "retry"
+    document: GPDocument | None = None
+    error: str = ""
+    transient: bool = True
+    reads: list[str] = field(default_factory=list)  # the read-backs made, for the audit trail
+
+
+def gp_message(exc: GPError) -> str:
+    """GP's own words first (validation messages), then the connector's summary."""
+    if exc.messages:
+        return "; ".join(exc.messages)
+    return str(exc)
+
+
+def post_once(find: Callable[[], GPDocument | None], create: Callable[[], None], *,
+              before_create: Callable[[], None]) -> PostOutcome:
+    """Find, else (commit "sending", create, read back). GPError from a read means "could not
+    ask": the caller retries later and reads again first."""
+    reads: list[str] = []
+    try:
+        found = find()
+    except GPError as exc:
+        return PostOutcome("retry", error=f"GP could not be read: {gp_message(exc)}", reads=reads)
+    reads.append("before create: " + ("found" if found else "not found"))
+    if found is not None:
+        return PostOutcome("found", found, reads=reads)
+    before_create()
+    crash_point("before_create")
+    try:
+        create()
+    except GPError as exc:
+        if exc.unknown_outcome or exc.validation:
+            try:
+                again = find()
+            except GPError as read_exc:
+                return PostOutcome("retry", error=f"{gp_message(exc)}; the read-back failed too: "
+                                   f"{gp_message(read_exc)}", reads=reads)
+            why = "unknown outcome" if exc.unknown_outcome else "validation error"
+            reads.append(f"after {why}: " + ("found" if again else "not found"))
+            if again is not None:
+                return PostOutcome("found", again, reads=reads)
+            if exc.validation and not exc.unknown_outcome:
+                return PostOutcome("failed", error=gp_message(exc), transient=False, reads=reads)
+        return PostOutcome("retry", error=gp_message(exc), transient=True, reads=reads)
+    crash_point("after_create")
+    try:
+        created = find()
+    except GPError as exc:
+        return PostOutcome("retry", error=f"created, but the read-back failed: {gp_message(exc)}",
+                           reads=reads)
+    reads.append("after create: " + ("found" if created else "not found"))
+    if created is None:
+        return PostOutcome("retry", error="GP accepted the document but does not show it yet",
+                           reads=reads)
+    return PostOutcome("created", created, reads=reads)
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    reason: str = ""  # "price" (GP re-priced lines) | "totals" | "customer" | "void"
+    detail: str = ""
+    figures: dict[str, str] = field(default_factory=dict)
+
+
+def _per_item(lines: tuple[GPLine, ...] | list[GPLine]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for li in lines:
+        out[li.item.upper()] = out.get(li.item.upper(), ZERO) + li.extended_price
+    return out
+
+
+def verify(doc: GPDocument, *, label: str, customer_id: str, expected_total: Decimal,
+           sent_lines: list[GPLine] | None = None) -> Verification:
+    """Read-back check: same customer, total to the cent, and (invoices) GP kept our prices."""
+    if doc.state == "void":
+        return Verification(False, "void", f"GP holds {label} as voided")
+    if doc.customer_id.upper() != customer_id.upper():
+        return Verification(False, "customer", f"GP already holds {label} for customer "
+                            f"{doc.customer_id}, not {customer_id}: another document uses this "
+                            "number", {"gp_customer": doc.customer_id, "customer": customer_id})
+    if sent_lines and doc.lines:
+        ours, theirs = _per_item(sent_lines), _per_item(doc.lines)
+        changed = {k: (ours.get(k, ZERO), theirs.get(k, ZERO)) for k in set(ours) | set(theirs)
+                   if ours.get(k, ZERO) != theirs.get(k, ZERO)}
+        if changed:
+            text = ", ".join(f"{k}: sent {a}, GP {b}" for k, (a, b) in sorted(changed.items()))
+            return Verification(False, "price", f"GP re-priced {label}: {text}. Set the "
+                                "connector's role to 'Do Not Calculate' unit prices in GP Web "
+                                "Services policy, fix the document in GP, then replay",
+                                {k: f"{a}->{b}" for k, (a, b) in changed.items()})
+    if doc.total != expected_total:
+        return Verification(False, "totals", f"GP shows {label} with total {doc.total}, "
+                            f"WooCommerce says {expected_total}",
+                            {"gp_total": str(doc.total), "woo_total": str(expected_total)})
+    return Verification(True)

@@ -1,0 +1,208 @@
+"""One order, from "WooCommerce says it changed" to exactly one verified GP invoice.
+
+fetch fresh (REST = truth) -> eligible? -> customer -> lines + GL -> totals -> number recorded
+-> GP read -> create -> read back -> posted -> verified; then refunds and status changes.
+Every GP call happens outside a database transaction; every state change commits with its audit.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from core import queue
+from core.db import database
+from core.errors import GPError, WooError
+from core.intake import customer_key, customer_name
+from core.mapping import Held, MappedInvoice, Rejected, map_invoice
+from core.models import Order, OrderSku
+from core.replay import ORDER_JOB, order_job_key
+from core.woo.views import OrderView
+
+from . import states
+from .context import PipelineContext, crash_point
+from .gpdoc import gp_message, post_once, verify
+from .prepare import apply_customer, invoice_inputs, plan_customer
+
+log = logging.getLogger("ml_connector.pipeline")
+
+DONE_STATES = ("posted", "verified", "void")
+
+
+@dataclass(frozen=True)
+class StepResult:
+    retry: bool = False
+    error: str = ""
+    transient: bool = True
+
+    @classmethod
+    def done(cls) -> StepResult:
+        return cls()
+
+    @classmethod
+    def later(cls, error: str, *, transient: bool = True) -> StepResult:
+        return cls(True, error, transient)
+
+
+def store_fresh(ctx: PipelineContext, order: Order, payload: dict) -> Order:
+    """Keep the REST copy when it is at least as new as the stored snapshot (never older)."""
+    view = OrderView.from_payload(payload)
+    if order.modified_gmt and view.date_modified and view.date_modified < order.modified_gmt:
+        return order
+    if order.modified_gmt == view.date_modified and order.payload == payload:
+        return order
+    with database.atomic("IMMEDIATE"):
+        Order.update(payload=payload, status=view.status, number=view.number,
+                     customer_key=customer_key(payload), customer_name=customer_name(payload),
+                     total=view.total, currency=view.currency,
+                     payment_method=view.payment_method or None,
+                     date_paid_gmt=view.date_paid, modified_gmt=view.date_modified,
+                     updated_at=ctx.clock.now()).where(Order.id == order.id).execute()
+        keys = {li.sku or f"(no sku) product {li.variation_id or li.product_id}": li.name
+                for li in view.line_items}
+        OrderSku.delete().where(OrderSku.order == order.id).execute()
+        if keys:
+            OrderSku.insert_many([{"order": order.id, "sku": k, "product_name": n}
+                                  for k, n in keys.items()]).execute()
+    return Order.get_by_id(order.id)
+
+
+def process_order(ctx: PipelineContext, woo_id: int) -> StepResult:
+    order = Order.get_or_none(Order.woo_id == woo_id)
+    if order is None:
+        return StepResult.done()  # intake creates rows; a job without one has nothing to do
+    try:
+        payload = ctx.woo.get_order(woo_id)
+    except WooError as exc:
+        if exc.status == 404:
+            return _gone(ctx, order)
+        return StepResult.later(f"WooCommerce could not be read: {exc}")
+    order = store_fresh(ctx, order, payload)
+    view = OrderView.from_payload(payload)
+    if order.state not in DONE_STATES and order.gp_doc_number:
+        # A number was committed earlier: the invoice may already be in GP (crash, lost
+        # response, replay). Read GP before deciding anything else.
+        try:
+            found = ctx.gateway.find_sales_invoice(order.gp_doc_number)
+        except GPError as exc:
+            return StepResult.later(f"GP could not be read: {gp_message(exc)}")
+        if found is not None:
+            from .after import settle_found
+
+            order = settle_found(ctx, order, view, found, created=False, reads=[
+                "on resume: found"])
+            if order.state in DONE_STATES:
+                from .after import after_posting
+
+                return after_posting(ctx, order, view)
+            return StepResult.done()
+    if order.state in DONE_STATES:
+        from .after import after_posting
+
+        return after_posting(ctx, order, view)
+    eligible = ctx.settings.posting.eligible_statuses
+    if view.status not in eligible:
+        if order.state != "skipped" or order.hold_detail != _skip_text(view, eligible):
+            states.order_change(ctx, order, "skipped", f"order {order.number} not invoiced: "
+                                f"{_skip_text(view, eligible)}", state="skipped",
+                                hold_reason=None, hold_detail=_skip_text(view, eligible),
+                                data={"status": view.status})
+        return StepResult.done()
+    return _post(ctx, order, view)
+
+
+def _skip_text(view: OrderView, eligible: list[str]) -> str:
+    return f"status {view.status}; invoiced once it is {' or '.join(eligible)}"
+
+
+def _gone(ctx: PipelineContext, order: Order) -> StepResult:
+    if order.state not in DONE_STATES:
+        states.order_change(ctx, order, "skipped", f"order {order.number} no longer exists in "
+                            "WooCommerce (deleted permanently)", state="skipped",
+                            hold_detail="deleted in WooCommerce")
+    return StepResult.done()
+
+
+def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
+    today = ctx.clock.now().date()
+    try:
+        plan = plan_customer(ctx, view)
+        inputs = invoice_inputs(ctx, view, plan, today)
+    except GPError as exc:
+        return StepResult.later(f"GP could not be read: {gp_message(exc)}")
+    result = map_invoice(view, inputs)
+    if isinstance(result, Held):
+        states.hold_order(ctx, order, result.reason, result.detail, figures=result.figures,
+                          unknown=result.unknown_skus)
+        return StepResult.done()
+    if isinstance(result, Rejected):
+        states.fail_order(ctx, order, result.detail)
+        return StepResult.done()
+    assert isinstance(result, MappedInvoice)
+    invoice = result.invoice
+    if order.gp_doc_number and order.gp_doc_number != invoice.number:
+        # The number of attempt 1 is the number forever, even if the template changed since.
+        invoice = replace(invoice, number=order.gp_doc_number)
+        result = replace(result, invoice=invoice)
+    recorded = states.record_number(
+        ctx, order, number=invoice.number, batch=invoice.batch, customer_id=invoice.customer_id,
+        total=result.expected_total, message=f"order {order.number} mapped to invoice "
+        f"{invoice.number} for {invoice.customer_id}, total {invoice.total} in batch "
+        f"{invoice.batch}" + ("; " + "; ".join(result.notes) if result.notes else ""),
+        data={"figures": result.figures.as_dict(), "number": invoice.number,
+              "paid": result.paid, "lines": len(invoice.lines)})
+    if isinstance(recorded, str):
+        states.fail_order(ctx, order, recorded)
+        return StepResult.done()
+    order = recorded
+    crash_point("after_record")
+    try:
+        apply_customer(ctx, plan, order_woo_id=order.woo_id)
+    except GPError as exc:
+        if exc.validation:
+            states.fail_order(ctx, order, f"GP refused customer {invoice.customer_id}: "
+                              f"{gp_message(exc)}")
+            return StepResult.done()
+        return StepResult.later(f"GP customer {invoice.customer_id}: {gp_message(exc)}")
+
+    def sending() -> None:
+        states.order_change(ctx, order, "dedupe", f"GP has no invoice {invoice.number} (work, "
+                            "history): creating it", state="posting",
+                            data={"number": invoice.number, "found": False})
+
+    outcome = post_once(lambda: ctx.gateway.find_sales_invoice(invoice.number),
+                        lambda: ctx.gateway.create_sales_invoice(invoice), before_create=sending)
+    if outcome.kind == "retry":
+        return StepResult.later(outcome.error)
+    if outcome.kind == "failed":
+        states.fail_order(ctx, order, f"GP rejected invoice {invoice.number}: {outcome.error}",
+                          data={"reads": outcome.reads})
+        return StepResult.done()
+    from .after import after_posting, settle_found
+
+    assert outcome.document is not None
+    order = settle_found(ctx, Order.get_by_id(order.id), view, outcome.document,
+                         created=outcome.kind == "created", reads=outcome.reads,
+                         sent_lines=invoice.lines)
+    if order.state in DONE_STATES:
+        crash_point("after_posted")
+        return after_posting(ctx, order, view)
+    return StepResult.done()
+
+
+def verify_order(ctx: PipelineContext, order: Order) -> bool:
+    """Re-read a posted-but-unverified invoice (the worker's verification pass)."""
+    if order.state != "posted" or not order.gp_doc_number:
+        return False
+    found = ctx.gateway.find_sales_invoice(order.gp_doc_number)
+    if found is None:
+        return False
+    from .after import settle_found
+
+    view = OrderView.from_payload(order.payload or {})
+    return settle_found(ctx, order, view, found, created=False, reads=[]).state == "verified"
+
+
+def enqueue_order(ctx: PipelineContext, order: Order) -> None:
+    with database.atomic("IMMEDIATE"):
+        queue.enqueue(ORDER_JOB, order_job_key(order.woo_id), clock=ctx.clock,
+                      group_key=order.customer_key)

@@ -1,0 +1,242 @@
+"""The posting loop: claim due jobs from the durable queue and run them with bounded concurrency.
+
+One customer's documents run one at a time and in order (the queue skips a customer group with a
+job in flight). Outcomes: done -> job complete; transient -> capped, jittered backoff stored on the
+job row (attempts and next try shown on the order); a job that keeps failing ends "failed" with
+the last error. `run_until_idle()` returns when nothing is due and nothing is in flight.
+
+`python -m core.pipeline.runner --workspace DIR` runs it as its own process (the kill -9 tests).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import secrets
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from core import audit, queue
+from core.clock import SYSTEM_CLOCK, Clock
+from core.config import Settings
+from core.db import database, thread_connection
+from core.gp.gateway import GPGateway
+from core.models import Job, Order, Refund
+from core.replay import ORDER_JOB, REFUND_JOB
+
+from .context import PipelineContext, WooSource, crash_point
+from .post_order import StepResult, process_order, verify_order
+from .post_refund import process_refund
+
+log = logging.getLogger("ml_connector.pipeline")
+KINDS = (ORDER_JOB, REFUND_JOB)
+
+
+def make_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_orphans(clock: Clock = SYSTEM_CLOCK) -> int:
+    """Give back jobs leased by a process on this host that no longer exists (kill -9, power
+    cut), without waiting for their lease to expire. Only one worker runs per database (the
+    worker lease), so a dead owner cannot come back; reading GP before any create keeps the
+    second attempt safe whatever the first one did."""
+    host = socket.gethostname()
+    freed = 0
+    with database.atomic("IMMEDIATE"):
+        for job in Job.select().where(Job.status == "leased"):
+            parts = (job.lease_owner or "").split(":")
+            if len(parts) >= 2 and parts[0] == host and parts[1].isdigit() \
+                    and int(parts[1]) != os.getpid() and not _pid_alive(int(parts[1])):
+                Job.update(status="queued", lease_owner=None, lease_expires_at=None,
+                           run_at=clock.now(), updated_at=clock.now()).where(
+                    Job.id == job.id).execute()
+                freed += 1
+    return freed
+
+
+@dataclass
+class RunStats:
+    done: int = 0
+    retried: int = 0
+
+
+class Runner:
+    def __init__(self, settings: Settings, *, gateway: GPGateway, woo: WooSource,
+                 clock: Clock = SYSTEM_CLOCK, dry_run: bool = False,
+                 concurrency: int | None = None, owner: str | None = None,
+                 lease_s: float | None = None, rng: random.Random | None = None,
+                 actor: str = "worker") -> None:
+        self.settings = settings
+        self.clock = clock
+        self.dry_run = dry_run
+        self.concurrency = max(1, concurrency or settings.posting.concurrency)
+        self.owner = owner or make_owner()
+        # Long enough for a few slow GP calls; an expired lease lets another worker take over.
+        self.lease_s = lease_s or max(float(settings.worker.lease_ttl_s),
+                                      4 * float(settings.gp.timeout_s))
+        self.rng = rng or random.Random()
+        self.ctx = PipelineContext(settings, gateway, woo, clock=clock, actor=actor, rng=self.rng)
+        self.stats = RunStats()
+        self.reports: list[Any] = []  # dry run: what would be posted
+        self._reported: dict[int, Any] = {}
+        self._cond = threading.Condition()
+        self._busy = 0
+
+    def reconfigure(self, settings: Settings) -> None:
+        self.settings = settings
+        self.ctx.settings = settings
+
+    # --- one job --------------------------------------------------------------------------
+
+    def run_job(self, job: queue.ClaimedJob) -> StepResult:
+        woo_id = int(job.key.split(":", 1)[1])
+        try:
+            if job.kind == ORDER_JOB:
+                result = process_order(self.ctx, woo_id)
+            elif job.kind == REFUND_JOB:
+                result = process_refund(self.ctx, woo_id)
+            else:
+                result = StepResult.done()
+        except Exception as exc:  # noqa: BLE001 - a bug in one document must not stop the rest
+            log.exception("posting %s failed unexpectedly", job.key)
+            result = StepResult.later(f"{type(exc).__name__}: {exc}")
+        if result.retry:
+            self._retry(job, woo_id, result)
+            self.stats.retried += 1
+        else:
+            crash_point("before_complete")
+            with database.atomic("IMMEDIATE"):
+                queue.complete(job.id, self.owner, clock=self.clock)
+            self.stats.done += 1
+        return result
+
+    def _retry(self, job: queue.ClaimedJob, woo_id: int, result: StepResult) -> None:
+        model, entity = (Order, "order") if job.kind == ORDER_JOB else (Refund, "refund")
+        with database.atomic("IMMEDIATE"):
+            when = queue.retry_later(job.id, self.owner, result.error, transient=result.transient,
+                                     clock=self.clock, rng=self.rng)
+            row = model.get_or_none(model.woo_id == woo_id)
+            if row is None:
+                return
+            if when is None:
+                model.update(state="failed", last_error=result.error[:2000],
+                             attempts=model.attempts + 1, next_attempt_at=None,
+                             updated_at=self.clock.now()).where(model.id == row.id).execute()
+                audit.record(entity, woo_id, "failed", f"{entity} {woo_id} failed after "
+                             f"{job.attempts} attempts: {result.error}", actor=self.ctx.actor,
+                             clock=self.clock)
+                return
+            model.update(attempts=model.attempts + 1, next_attempt_at=when,
+                         last_error=result.error[:2000], updated_at=self.clock.now()).where(
+                model.id == row.id).execute()
+            audit.record(entity, woo_id, "retried", f"attempt {job.attempts} did not finish: "
+                         f"{result.error}; next try at {when:%Y-%m-%d %H:%M:%S} UTC",
+                         actor=self.ctx.actor, clock=self.clock,
+                         data={"attempt": job.attempts, "next": when.isoformat()})
+
+    # --- the loop -------------------------------------------------------------------------
+
+    def _claim(self) -> queue.ClaimedJob | None:
+        jobs = queue.claim(self.owner, limit=1, lease_s=self.lease_s, clock=self.clock,
+                           kinds=KINDS)
+        return jobs[0] if jobs else None
+
+    def _worker(self, stop: threading.Event) -> None:
+        with thread_connection():
+            while not stop.is_set():
+                job = self._claim()
+                if job is None:
+                    with self._cond:
+                        if self._busy == 0:
+                            self._cond.notify_all()
+                            return
+                        # Another thread may free a customer group or queue a refund.
+                        self._cond.wait(timeout=1.0)
+                    continue
+                with self._cond:
+                    self._busy += 1
+                try:
+                    self.run_job(job)
+                finally:
+                    with self._cond:
+                        self._busy -= 1
+                        self._cond.notify_all()
+
+    def run_until_idle(self, stop: threading.Event | None = None) -> int:
+        """Run every due job (and what they queue) until none is due; returns jobs finished."""
+        if self.dry_run:
+            return self.dry_run_pass()
+        stop = stop or threading.Event()
+        before = self.stats.done
+        recover_orphans(self.clock)
+        if self.concurrency == 1:
+            with thread_connection():
+                while not stop.is_set():
+                    job = self._claim()
+                    if job is None:
+                        break
+                    self.run_job(job)
+        else:
+            threads = [threading.Thread(target=self._worker, args=(stop,), daemon=True,
+                                        name=f"post-{i}") for i in range(self.concurrency)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        return self.stats.done - before
+
+    def verify_posted(self) -> int:
+        """Re-read invoices posted but not yet verified (e.g. GP was down for the read-back)."""
+        n = 0
+        for order in list(Order.select().where(Order.state == "posted")):
+            try:
+                n += verify_order(self.ctx, order)
+            except Exception as exc:  # noqa: BLE001 - verification is retried next pass
+                log.warning("verification of order %s failed: %s", order.number, exc)
+        return n
+
+    def dry_run_pass(self) -> int:
+        """Map every queued order and check it against GP, creating nothing."""
+        from core.dryrun import check_order, format_report
+
+        now = self.clock.now()
+        jobs = list(Job.select().where((Job.kind == ORDER_JOB) & (Job.status == "queued")
+                                       & (Job.run_at <= now)).order_by(Job.run_at, Job.id))
+        fresh = 0
+        for job in jobs:
+            if self._reported.get(job.id) == job.updated_at:
+                continue
+            self._reported[job.id] = job.updated_at
+            order = Order.get_or_none(Order.woo_id == int(job.key.split(":", 1)[1]))
+            if order is None:
+                continue
+            report = check_order(self.ctx, order)
+            self.reports.append(report)
+            log.info("dry run: %s", format_report(report))
+            fresh += 1
+        return fresh
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .cli import main as cli_main
+
+    return cli_main(argv)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
