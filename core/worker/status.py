@@ -28,12 +28,14 @@ def webhook_health(clock: Clock = SYSTEM_CLOCK, *, reported: Any = None) -> dict
                 .where(WebhookDelivery.received_at >= since)
                 .group_by(WebhookDelivery.verdict).tuples())
     last = (WebhookDelivery.select(fn.MAX(WebhookDelivery.received_at))
-            .where(WebhookDelivery.verdict == "accepted").scalar(convert=False))
+            .where(WebhookDelivery.verdict == "accepted").scalar())
+    if isinstance(last, str):  # MAX() of a text column comes back as stored
+        last = WebhookDelivery.received_at.python_value(last)
     out: dict[str, Any] = {
         "accepted_24h": rows.get("accepted", 0),
         "rejected_24h": rows.get("rejected", 0),
         "pings_24h": rows.get("ping", 0),
-        "last_accepted_at": _iso(WebhookDelivery.received_at.python_value(last)) if last else None,
+        "last_accepted_at": _iso(last) if last else None,
     }
     if reported:
         out["woocommerce"] = reported
