@@ -27,7 +27,7 @@ from core.gp.gateway import (
 )
 
 CAPABILITIES: tuple[str, ...] = (
-    "company", "customers", "customer_email_search", "items", "item_update",
+    "company", "customers", "customer_email_search", "items", "item_changes", "item_update",
     "stock_adjustment", "sales_invoice", "sales_return", "credit_memo", "accounts")
 
 # Under "auto", which route is tried first for each capability.
@@ -43,6 +43,7 @@ DESCRIPTIONS: dict[str, str] = {
     "customers": "read, create and update customers",
     "customer_email_search": "find a customer by e-mail (guest policy \"match\")",
     "items": "read items, prices and stock",
+    "item_changes": "list items and prices changed in GP since a time",
     "item_update": "change an item's name or price in GP",
     "stock_adjustment": "adjust stock (inventory adjustments)",
     "sales_invoice": "create, find, update, void and hold invoices",
@@ -130,7 +131,7 @@ class RoutedGateway:
             price_level=price_level, uofm=uofm, site=site)
 
     def changed_item_numbers(self, since: datetime) -> list[str]:
-        return self._route("items", "list changed items").changed_item_numbers(since)
+        return self._route("item_changes", "list changed items").changed_item_numbers(since)
 
     def item_snapshot(self, item_number: str, *, price_level: str, uofm: str,
                       site: str) -> GPItemInfo | None:

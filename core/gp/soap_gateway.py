@@ -30,7 +30,7 @@ from core.gp.soap_build import Builders
 # capability -> what the SOAP route offers (gp.md §15: no item/price update operation exists).
 SOAP_CAPABILITIES: dict[str, bool] = {
     "company": True, "customers": True, "customer_email_search": False, "items": True,
-    "item_update": False, "stock_adjustment": True, "sales_invoice": True,
+    "item_changes": True, "item_update": False, "stock_adjustment": True, "sales_invoice": True,
     "sales_return": True, "credit_memo": True, "accounts": True,
 }
 CALCULATE_UNIT_PRICE = "2e873316-fee1-460e-8da1-12167013401b"
