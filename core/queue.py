@@ -22,17 +22,26 @@ MAX_DELAY_S = 15 * 60.0  # capped: an hour-long GP outage is retried every 15 mi
 MAX_ATTEMPTS = 50  # transient failures; validation failures stop at once
 
 
-def next_delay(attempts: int, *, transient: bool, rng: random.Random | None = None) -> float | None:
+JITTER_FLOOR = 0.1  # never retry sooner than 10% of the ceiling
+
+
+def next_delay(attempts: int, error: BaseException | None = None, *,
+               transient: bool | None = None, rng: random.Random | None = None) -> float | None:
     """Seconds until the next try after `attempts` failures, or None to stop retrying.
 
-    Capped exponential backoff with full jitter over the upper half (so retries from many jobs
-    spread out, but never collapse to zero). Non-transient errors are not retried.
+    `error` (a GPError / WooError) says whether the failure is worth retrying through its
+    `transient` / `unknown_outcome` flags, unless `transient` is given. Capped exponential
+    backoff with full jitter above a 10% floor: retries from many jobs spread out (coefficient of
+    variation ~0.47, reliability.md §8.13) but never collapse to an immediate retry.
     """
+    if transient is None:
+        transient = True if error is None else bool(
+            getattr(error, "transient", False) or getattr(error, "unknown_outcome", False))
     if not transient or attempts >= MAX_ATTEMPTS:
         return None
     ceiling = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** max(0, attempts - 1)))
     r = (rng or random).random()
-    return ceiling / 2 + r * ceiling / 2
+    return ceiling * (JITTER_FLOOR + (1 - JITTER_FLOOR) * r)
 
 
 @dataclass(frozen=True)
