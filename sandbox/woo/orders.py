@@ -110,6 +110,7 @@ class OrderBook:
         rec = s.products.get(vid or pid)
         if rec is not None and rec["type"] == "variation":
             vid, pid = rec["id"], rec["parent_id"]
+        sub = Decimal(str(li["subtotal"])) if li.get("subtotal") not in (None, "") else None
         if rec is None or rec["type"] == "variable":
             # Real: an unknown product id is not an error but a blank line (product_id 0).
             return LineIn(0, 0, "", None, Decimal("0"), qty)
@@ -119,8 +120,8 @@ class OrderBook:
             meta = [(a["slug"], a["option"].lower() if a["id"] else a["option"], a["name"],
                      a["option"]) for a in rec["attributes"]]
             return LineIn(pid, vid, rec["name"], rec["sku"], price, qty,
-                          parent_name=parent["name"], attr_meta=meta)
-        return LineIn(pid, 0, rec["name"], rec["sku"], price, qty)
+                          parent_name=parent["name"], attr_meta=meta, subtotal=sub)
+        return LineIn(pid, 0, rec["name"], rec["sku"], price, qty, subtotal=sub)
 
     def create(self, data: dict[str, Any], *, when: dt.datetime | None = None,
                emit: bool = True, created_via: str = "rest-api",

@@ -45,6 +45,7 @@ class LineIn:
     quantity: int
     parent_name: str | None = None
     attr_meta: list[tuple[str, str, str, str]] = field(default_factory=list)  # key,value,dkey,dval
+    subtotal: Decimal | None = None   # sent explicitly by the client: overrides price × qty
 
 
 @dataclass
@@ -91,7 +92,8 @@ def price_order(lines: list[LineIn], *, shipping: list[dict[str, Any]],
                 fees: list[dict[str, Any]], coupons: list[dict[str, Any]],
                 rate: TaxRate | None, ids: Ids, reduced_stock: bool) -> dict[str, Any]:
     """Everything money-shaped about an order, as WooCommerce emits it."""
-    subtotals = [r2(ln.unit_price * ln.quantity) for ln in lines]
+    subtotals = [ln.subtotal if ln.subtotal is not None else r2(ln.unit_price * ln.quantity)
+                 for ln in lines]
     remaining = list(subtotals)
     coupon_rows: list[tuple[dict[str, Any], Decimal, Decimal]] = []
     for c in coupons:

@@ -122,6 +122,12 @@ def build(shop: WooStandIn) -> list[Route]:
         items.sort(key=lambda v: v["id"], reverse=a.order_desc)
         return paged(req, items, a, f"products/{parent['id']}/variations")
 
+    def create_variation(req: Req, m: re.Match[str]) -> Resp:
+        rec = store.create_variation(int(m["product_id"]), req.json or {})
+        # Like orders' refunds, the real Location keeps the literal route regex.
+        loc = f"{api()}/products/(?P<product_id>[\\d]+)/variations/{rec['id']}"
+        return Resp(201, variation_out(rec), location=loc)
+
     def get_variation(req: Req, m: re.Match[str]) -> Resp:
         with store.lock:
             return Resp(200, variation_out(variation_or_404(int(m["product_id"]),
@@ -321,7 +327,7 @@ def build(shop: WooStandIn) -> list[Route]:
               {"GET": get_product, "POST": update_product, "PUT": update_product,
                "PATCH": update_product}, "item"),
         Route(r(rf"/wc/v3/products/{pid}/variations"), "GET, POST",
-              {"GET": list_variations}, "list"),
+              {"GET": list_variations, "POST": create_variation}, "list"),
         Route(r(rf"/wc/v3/products/{pid}/variations/batch"), "POST, PUT, PATCH",
               dict.fromkeys(("POST", "PUT", "PATCH"), batch_variations), "batch"),
         Route(r(rf"/wc/v3/products/{pid}/variations/(?P<id>\d+)"), ITEM,

@@ -252,6 +252,44 @@ class Store:
             self.emit("product", "created", pid)
             return rec
 
+    def create_variation(self, parent_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            parent = self.products.get(parent_id)
+            if parent is None or parent["type"] != "variable":
+                raise ApiError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+            sku = str(data.get("sku") or "")
+            if sku and sku in self.sku_index:
+                raise ApiError(400, "product_invalid_sku", "Invalid or duplicated SKU.",
+                               {"status": 400, "resource_id": self.sku_index[sku],
+                                "unique_sku": sku})
+            defs = {a["id"] or a["name"]: a for a in parent["attributes"]}
+            attrs = []
+            for a in data.get("attributes") or []:
+                d = defs.get(a.get("id") or a.get("name"))
+                if d is not None:
+                    slug = d["slug"] if d["id"] else slugify(d["name"])
+                    attrs.append({"id": d["id"], "name": d["name"], "slug": slug,
+                                  "option": str(a.get("option", ""))})
+            label = ", ".join(a["option"] for a in attrs)
+            query = "&".join(
+                f"attribute_{a['slug']}={a['option'].lower() if a['id'] else a['option']}"
+                for a in attrs)
+            vid = self.next_post_id()
+            managed = bool(data.get("manage_stock", False))
+            rec = product_record(
+                pid=vid, name=f"{parent['name']} - {label}", sku=sku, ptype="variation",
+                regular_price=money(data["regular_price"]) if data.get("regular_price") else "",
+                sale_price=money(data["sale_price"]) if data.get("sale_price") else "",
+                stock=int(data.get("stock_quantity") or 0) if managed else None,
+                manage_stock=managed, category=None, dates=self.now(), parent_id=parent_id,
+                attributes=attrs, home=self.home)
+            rec["permalink"] = f"{self.home}/product/{parent['slug']}/?{query}"
+            self._put_product(rec)
+            parent["variations"].append(vid)
+            self._refresh_parent(parent)
+            self.emit("product", "created", vid)
+            return rec
+
     # -- customers -----------------------------------------------------------------------------
     def create_customer(self, data: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
