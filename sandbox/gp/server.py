@@ -1,0 +1,215 @@
+"""GPStandIn: the Dynamics GP stand-in served by uvicorn in a background thread.
+
+    gp = GPStandIn(tmp_path / "gp")
+    gp.start()                      # returns once the socket accepts connections
+    gp.soap_url, gp.sba_url, gp.domain, gp.user, gp.password, gp.company, gp.ca_file
+    gp.state()                      # the /_sandbox/state snapshot, without HTTP
+    gp.stop()
+"""
+from __future__ import annotations
+
+import asyncio
+import secrets
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import uvicorn
+
+from sandbox.gp import control, schema
+from sandbox.gp.app import GPApp
+from sandbox.gp.faultplan import FaultPlan
+from sandbox.gp.ntlm import NTLMAcceptor, read_user_file, tls_server_end_point
+from sandbox.gp.posting import post_batch
+from sandbox.gp.seed import seed as seed_company
+from sandbox.gp.state import GPState, system_clock
+from sandbox.gp.store import Store
+
+DOMAIN = "FABRIKAM"
+SERVICE_USER = "svc-mlconnector"
+READONLY_USER = "readonly"
+UserSpec = tuple[str, str, str] | tuple[str, str, str, str]
+
+
+def _password() -> str:
+    # No ':' (the user file's separator); letters and digits satisfy any complexity rule.
+    return "Gp-" + secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # a background thread must not own signals
+        pass
+
+
+class GPStandIn:
+    def __init__(self, state_dir: Path, *, seed: int = 0, https: bool = False,
+                 users: Path | Iterable[UserSpec] | None = None,
+                 require_channel_binding: bool = False, calculate_unit_price: bool = False,
+                 sba_allow_http: bool = False,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.state_dir = Path(state_dir)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.https = https
+        self.require_channel_binding = require_channel_binding
+        self.domain, self.user = DOMAIN, SERVICE_USER
+        self.readonly_user = READONLY_USER
+        if users is None:
+            self.password, self.readonly_password = _password(), _password()
+            specs: list[UserSpec] = [(DOMAIN, SERVICE_USER, self.password, "admin"),
+                                     (DOMAIN, READONLY_USER, self.readonly_password, "readonly")]
+            self._users = [s[:3] for s in specs]
+            self._roles = {f"{d}\\{u}".upper(): r for d, u, _, r in specs}  # type: ignore[misc]
+        else:
+            if isinstance(users, Path):
+                self._users, self._roles = read_user_file(users)
+            else:
+                listed = list(users)
+                self._users = [(u[0], u[1], u[2]) for u in listed]
+                self._roles = {f"{u[0]}\\{u[1]}".upper(): (u[3] if len(u) == 4 else "admin")
+                               for u in listed}
+            self.domain, self.user, self.password = self._users[0]
+            self.readonly_password = ""
+        self.store = Store(self.state_dir / "gp.sqlite3")
+        seed_company(self.store)
+        self._sba_allow_http = sba_allow_http
+        self.gp_state = GPState(self.store, clock=clock or system_clock,
+                                calculate_unit_price_default=calculate_unit_price)
+        self.faults = FaultPlan(seed=seed)
+        self.company = self.gp_state.company_name
+        self.company_id = self.gp_state.company_id
+        self.ca_file: Path | None = None
+        self._cert: tuple[Path, Path] | None = None
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._app: GPApp | None = None
+        self.host, self.port = "127.0.0.1", 0
+
+    # ---- lifecycle --------------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> GPStandIn:
+        bindings = None
+        if self.https:
+            self._cert = _certificate(self.state_dir / "tls")
+            self.ca_file = self._cert[0]
+            bindings = _cert_bindings(self._cert[0])
+        acceptor = NTLMAcceptor(self.state_dir, self._users, self._roles, bindings,
+                                self.require_channel_binding)
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)  # listening now: clients connect even before uvicorn's loop runs
+        self.host, self.port = host, sock.getsockname()[1]
+        self._app = GPApp(self.gp_state, acceptor, self.faults, https=self.https,
+                          sba_allow_http=self._sba_allow_http, wsdl=b"")
+        self._app.wsdl = schema.render_wsdl(self.soap_url).encode()
+        config = uvicorn.Config(self._app, log_level="warning", lifespan="off", access_log=False,
+                                timeout_graceful_shutdown=2, http="h11",
+                                ssl_certfile=str(self._cert[0]) if self._cert else None,
+                                ssl_keyfile=str(self._cert[1]) if self._cert else None)
+        self._server = _Server(config)
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._serve(sock, ready))
+            except BaseException as exc:  # surfaced to start()'s caller below
+                failure.append(exc)
+                ready.set()
+            finally:
+                loop.close()
+
+        self._thread = threading.Thread(target=run, name=f"gp-standin:{self.port}", daemon=True)
+        self._thread.start()
+        ready.wait(timeout=30)
+        if failure or not self._server.started:
+            raise RuntimeError(f"GP stand-in did not start: {failure!r}")
+        return self
+
+    async def _serve(self, sock: socket.socket, ready: threading.Event) -> None:
+        assert self._server is not None
+        config = self._server.config
+        if not config.loaded:
+            config.load()
+        self._server.lifespan = config.lifespan_class(config)
+        await self._server.startup(sockets=[sock])
+        ready.set()
+        if self._server.should_exit:
+            return
+        await self._server.main_loop()
+        await self._server.shutdown(sockets=[sock])
+
+    def stop(self) -> None:
+        if self._app is not None:
+            self._app.stopping.set()
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.store.close()
+
+    def __enter__(self) -> GPStandIn:
+        return self.start() if self._server is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- addresses and helpers for tests ----------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        scheme = "https" if self.https else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def soap_url(self) -> str:
+        return self.base_url + "/DynamicsGPWebServices/DynamicsGPService.asmx"
+
+    @property
+    def wsdl_url(self) -> str:
+        return self.soap_url + "?wsdl"
+
+    @property
+    def sba_url(self) -> str:
+        return (f"{self.base_url}/GPService/Tenants(DefaultTenant)/Companies("
+                f"{quote(self.company, safe='')})")
+
+    @property
+    def control_url(self) -> str:
+        return self.base_url + "/_sandbox"
+
+    def state(self) -> dict[str, Any]:
+        return control.snapshot(self.gp_state)
+
+    def documents(self, kind: str = "invoice") -> list[dict[str, Any]]:
+        return self.store.documents(kind)
+
+    def count_invoices(self, *, po: str | None = None, customer: str | None = None) -> int:
+        return self.store.count_documents("invoice", po=po, customer=customer)
+
+    def post_batch(self, batch: str) -> list[dict[str, str]]:
+        return post_batch(self.store, batch, self.gp_state.now())
+
+
+def _certificate(directory: Path) -> tuple[Path, Path]:
+    try:
+        from sandbox.tls import self_signed_cert
+    except ImportError:  # pragma: no cover - sandbox/tls.py is written by another helper
+        raise RuntimeError("sandbox/tls.py is missing: cannot serve HTTPS") from None
+    return self_signed_cert(directory)
+
+
+def _cert_bindings(cert_path: Path) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    algorithm = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else "sha256"
+    return tls_server_end_point(cert.public_bytes(Encoding.DER), algorithm)
