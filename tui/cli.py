@@ -12,6 +12,11 @@ import sys
 from collections.abc import Sequence
 
 COMMAND_MODULES: list[str] = [
+    "tui.commands.init",
+    "tui.commands.credentials",
+    "tui.commands.webhooks",
+    "tui.commands.backfill",
+    "tui.commands.audit_cmd",
     "tui.commands.check",
     "tui.commands.worker",
     "tui.commands.status",
