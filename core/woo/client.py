@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -99,8 +100,14 @@ class WooClient:
         self._clock = clock
         auth: httpx.Auth = (httpx.BasicAuth(consumer_key, consumer_secret) if self.https
                             else OAuth1Auth(consumer_key, consumer_secret, now=oauth_now))
-        # verify: the OS/certifi store, or the given CA bundle. Never False.
-        verify: Any = ca_bundle if ca_bundle else True
+        # verify: the default trust store, or the given CA bundle. Never False.
+        verify: Any = True
+        if ca_bundle:
+            try:
+                verify = ssl.create_default_context(cafile=ca_bundle)
+            except (OSError, ssl.SSLError) as exc:
+                raise WooError(f"[woocommerce] ca_bundle {ca_bundle!r} cannot be read as a PEM CA "
+                               f"file ({type(exc).__name__})", code="tls") from None
         self._http = httpx.Client(
             base_url=self.api, auth=auth, verify=verify,
             timeout=httpx.Timeout(timeout_s, connect=10.0),
