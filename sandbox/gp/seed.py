@@ -43,6 +43,11 @@ def seed(store: Store) -> None:
     """Fill an empty store; a store that already holds items is left alone (restarts keep state)."""
     if store.query("SELECT 1 FROM items LIMIT 1"):
         return
+    with store.transaction():  # one commit, not hundreds
+        _seed(store)
+
+
+def _seed(store: Store) -> None:
     at = SEEDED_AT
     for kind, table in (("site", SITES), ("price_level", PRICE_LEVELS),
                         ("customer_class", CUSTOMER_CLASSES)):

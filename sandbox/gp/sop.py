@@ -22,7 +22,9 @@ LINE_SEQ_STEP = 16384  # GP numbers SOP lines 16384, 32768, ...
 
 def merge_update(old_source: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     """GP's update semantics: elements sent replace, nil/absent ones keep; lines merge by key."""
-    merged = dict(old_source)
+    # The caller's earlier totals were claims about the old content: GP recomputes them unless
+    # the update states them again.
+    merged = {k: v for k, v in old_source.items() if k not in ("TotalAmount", "LineTotalAmount")}
     for name, value in update.items():
         if name == "Lines" or value is None:
             continue
@@ -36,8 +38,10 @@ def merge_update(old_source: dict[str, Any], update: dict[str, Any]) -> dict[str
             if line.get("DeleteOnUpdate"):
                 old_lines.pop(match)
             else:
-                old_lines[match] = {**old_lines[match],
-                                    **{k: v for k, v in line.items() if v is not None}}
+                changed = {k: v for k, v in line.items() if v is not None}
+                kept = {k: v for k, v in old_lines[match].items()
+                        if not (k == "TotalAmount" and {"Quantity", "UnitPrice"} & set(changed))}
+                old_lines[match] = {**kept, **changed}
         elif line is not None and not line.get("DeleteOnUpdate"):
             old_lines.append(line)
     merged["Lines"] = {"_lines": old_lines}
