@@ -89,7 +89,8 @@ def accept_order_snapshot(payload: dict[str, Any], *, source: str,
         date_paid_gmt=parse_gmt(payload.get("date_paid_gmt")),
         modified_gmt=modified, payload=payload, updated_at=now)
     with database.atomic("IMMEDIATE"):
-        existing = Order.get_or_none(Order.woo_id == woo_id)
+        # Two columns, not the whole row: this runs for every snapshot of every poll.
+        existing = Order.select(Order.id, Order.modified_gmt).where(Order.woo_id == woo_id).first()
         if existing is not None:
             stored = existing.modified_gmt
             if stored is not None and (modified is None or modified <= stored):
@@ -128,12 +129,29 @@ def mark_order_trashed(woo_id: int, *, source: str, clock: Clock = SYSTEM_CLOCK)
     return True
 
 
+def stored_versions(woo_ids: list[int]) -> dict[int, datetime | None]:
+    """woo_id -> stored date_modified_gmt for those already in the inbox (one query)."""
+    found: dict[int, datetime | None] = {}
+    for start in range(0, len(woo_ids), 500):
+        chunk = woo_ids[start:start + 500]
+        for woo_id, modified in (Order.select(Order.woo_id, Order.modified_gmt)
+                                 .where(Order.woo_id.in_(chunk)).tuples()):
+            found[woo_id] = Order.modified_gmt.python_value(modified) \
+                if isinstance(modified, str) else modified
+    return found
+
+
+def is_newer(modified_gmt: datetime | None, stored: datetime | None, known: bool) -> bool:
+    """Would a snapshot stamped `modified_gmt` change an inbox row holding `stored`?"""
+    if not known:
+        return True
+    return stored is None or (modified_gmt is not None and modified_gmt > stored)
+
+
 def newer_than_stored(woo_id: int, modified_gmt: datetime | None) -> bool:
     """Cheap read-only pre-check so repeated polls do not take the write lock for nothing."""
-    row = Order.select(Order.modified_gmt).where(Order.woo_id == woo_id).first()
-    if row is None:
-        return True
-    return row.modified_gmt is None or (modified_gmt is not None and modified_gmt > row.modified_gmt)
+    versions = stored_versions([woo_id])
+    return is_newer(modified_gmt, versions.get(woo_id), woo_id in versions)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from core import audit
 from core.clock import SYSTEM_CLOCK, Clock
 from core.db import database
 from core.errors import WooError
-from core.intake import accept_order_snapshot, newer_than_stored
+from core.intake import accept_order_snapshot, is_newer, stored_versions
 from core.models import PollCursor, Setting
 from core.woo.client import Page, WooClient, gmt
 
@@ -100,13 +100,14 @@ class OrderWalk:
         page = self.client.list_orders(bound, page=page_no, per_page=self.per_page,
                                        status=self.status, fields=fields)
         fresh = []
+        versions = stored_versions([int(item["id"]) for item in page.items])
         for item in page.items:
             key = (int(item["id"]), _modified(item))
             if key in self.seen_keys:
                 continue
             self.seen_keys.add(key)
             self.result.seen += 1
-            if newer_than_stored(key[0], key[1]):
+            if is_newer(key[1], versions.get(key[0]), key[0] in versions):
                 fresh.append(item)
         if not fresh:
             return page
