@@ -36,7 +36,7 @@ from core.worker.service import Worker, WorkerOptions
 
 log = logging.getLogger("ml_connector.demo")
 
-ELIGIBLE = ("processing", "completed")
+POSTED = ("posted", "verified")
 FINAL_ORDER_STATES = ("posted", "verified", "held", "failed", "skipped", "void")
 
 
@@ -136,23 +136,24 @@ class ActivityStream:
 # --- headless --------------------------------------------------------------------------------
 
 
-def headless_activity(orders: int) -> list[dict[str, int]]:
-    """N orders in bursts of up to 25, with status changes and partial/full refunds mixed in,
-    and one order for a product GP lacks (its SKU gets flagged)."""
-    bursts: list[dict[str, int]] = []
+def headless_activity(orders: int) -> tuple[list[dict[str, int]], list[dict[str, int]]]:
+    """Two phases. First the N orders, in bursts of up to 25, one of them for a product GP
+    lacks (its SKU gets flagged). Then, once those are posted, what happens to orders later:
+    status changes (pending -> processing -> completed) and refunds, alternately partial and
+    full, which must become credit memos against the posted invoices."""
+    first: list[dict[str, int]] = []
     left = orders
-    first = True
     while left > 0:
         n = min(25, left)
-        burst = {"orders": n - 1 if first and n > 1 else n}
-        if first:
-            burst["unknown_sku_orders"] = 1
-            first = False
-        burst["status_changes"] = max(1, n // 5)
-        burst["refunds"] = max(1, n // 10)
-        bursts.append(burst)
+        burst = {"orders": n}
+        if not first:
+            burst = {"orders": n - 1, "unknown_sku_orders": 1} if n > 1 else \
+                {"unknown_sku_orders": 1}
+        first.append(burst)
         left -= n
-    return bursts
+    changes = max(1, orders // 10)
+    second = [{"status_changes": changes}, {"refunds": max(2, orders // 10)}]
+    return first, second
 
 
 def _local_counts() -> dict[str, Any]:
@@ -163,7 +164,10 @@ def _local_counts() -> dict[str, Any]:
     orders = dict(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state).tuples())
     refunds = dict(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state)
                    .tuples())
-    jobs = dict(Job.select(Job.status, fn.COUNT(Job.id)).group_by(Job.status).tuples())
+    # Posting jobs only: product-sync hints wait for the next product pass by design.
+    jobs = dict(Job.select(Job.status, fn.COUNT(Job.id))
+                .where(Job.kind.in_(("post_order", "post_refund")))
+                .group_by(Job.status).tuples())
     return {"orders": orders, "refunds": refunds, "jobs": jobs}
 
 
@@ -226,11 +230,15 @@ def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
         flagged = [o for o in rows if o[3] == "held" and o[4] == "sku"]
         refund_states = Counter(s for (s,) in Refund.select(Refund.state).tuples())
     states = Counter(("held: " + r[4]) if r[3] == "held" and r[4] else r[3] for r in rows)
-    postable = [r for r in rows if str(woo_orders.get(r[0], {}).get("status", r[2])) in ELIGIBLE
-                and not (r[3] == "held" and r[4] == "sku")]
-    posted = [r for r in postable if r[3] in ("posted", "verified")]
+    # Postable: invoiceable by configuration now (or already in GP, e.g. since refunded), and
+    # not waiting on the accountant (a flagged SKU is the demo's deliberate exception).
+    eligible = set(session.settings.posting.eligible_statuses)
+    postable = [r for r in rows
+                if (str(woo_orders.get(r[0], {}).get("status", r[2])) in eligible
+                    or r[3] in POSTED) and not (r[3] == "held" and r[4] == "sku")]
+    posted = [r for r in postable if r[3] in POSTED]
     not_posted = [f"{r[1]} ({r[3]}{': ' + r[4] if r[4] else ''})" for r in postable
-                  if r[3] not in ("posted", "verified")]
+                  if r[3] not in POSTED]
     mismatched = []
     for _woo_id, number, _status, state, _hold, doc, total in rows:
         if state in ("posted", "verified") and doc:
@@ -240,6 +248,7 @@ def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
     return {
         "orders_requested": orders_asked,
         "orders_in_shop": len(woo_orders),
+        "refunds_in_shop": len(woo.get("refunds", [])),
         "orders_by_state": dict(sorted(states.items())),
         "refunds_by_state": dict(sorted(refund_states.items())),
         "postable_orders": len(postable),
@@ -264,11 +273,13 @@ def run_headless(ep: DemoEndpoints, root: Path, *, orders: int, timeout_s: float
     started = time.monotonic()
     session = DemoSession.start(ep, root, clock=clock)
     try:
-        for burst in headless_activity(orders):
-            session.control.activity(**burst)
-            session.worker.wake()
-        idle = wait_until_idle(session, timeout_s=max(10.0, timeout_s
-                                                       - (time.monotonic() - started)))
+        idle = True
+        for phase in headless_activity(orders):
+            for burst in phase:
+                session.control.activity(**burst)
+                session.worker.wake()
+            left = timeout_s - (time.monotonic() - started)
+            idle = idle and wait_until_idle(session, timeout_s=max(10.0, left))
         elapsed = time.monotonic() - started
         return summarize(session, elapsed_s=elapsed, orders_asked=orders, idle=idle)
     finally:

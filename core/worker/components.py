@@ -26,6 +26,7 @@ class Components:
     post_until_idle: Callable[[threading.Event], int] | None = None  # returns documents done
     verify: Callable[[], int] | None = None  # re-read posted-but-unverified documents in GP
     sync_products: Callable[[], Any] | None = None  # one pass both ways; returns a report
+    product_hints: Callable[[], bool] | None = None  # product webhooks are waiting for a pass
     webhook_status: Callable[[], Any] | None = None  # WooCommerce's view of our webhooks
     on_start: list[Callable[[], None]] = field(default_factory=list)
     on_stop_intake: list[Callable[[], None]] = field(default_factory=list)
@@ -127,4 +128,12 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
         comps.on_reconfigure.append(lambda s: current.__setitem__("settings", s))
         comps.sync_products = lambda: sync_products(gateway, woo, current["settings"],
                                                     clock=clock, dry_run=dry_run)
+        comps.product_hints = _product_hints_pending
     return comps
+
+
+def _product_hints_pending() -> bool:
+    from core.models import Job
+    from core.products.intake import HINT_JOB
+
+    return Job.select().where((Job.kind == HINT_JOB) & (Job.status == "queued")).exists()

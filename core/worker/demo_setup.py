@@ -19,27 +19,28 @@ from core.config import Settings, Workspace
 
 ACTOR = "demo"
 
-# The GP stand-in's chart of accounts follows GP's Fabrikam sample company.
+# Accounts and checkbooks of the GP stand-in's company (Fabrikam, Inc.), as an accountant would
+# enter them in the console's GL mapping on a real install.
 COMPANY_ACCOUNTS = {
     "sales": "000-4100-00",
     "receivables": "000-1200-00",
-    "freight": "000-4200-00",
-    "misc": "000-4300-00",
-    "discount": "000-4500-00",
+    "freight": "000-4510-00",
+    "misc": "000-4520-00",
+    "discount": "000-4110-00",
     "tax": "000-2300-00",
-    "rounding": "000-4900-00",
-    "cash": "000-1100-00",
+    "rounding": "000-7900-00",
+    "cash": "000-1110-00",
 }
 # WooCommerce payment gateways -> paid or not, GP payment type, checkbook, cash account.
 GATEWAYS: dict[str, dict[str, Any]] = {
-    "stripe": {"paid": True, "payment_type": "credit_card", "checkbook": "UPTOWN TRUST"},
-    "ppcp": {"paid": True, "payment_type": "credit_card", "checkbook": "UPTOWN TRUST"},
-    "bacs": {"paid": False, "payment_type": "check", "checkbook": "UPTOWN TRUST"},
-    "cheque": {"paid": False, "payment_type": "check", "checkbook": "UPTOWN TRUST"},
-    "cod": {"paid": False, "payment_type": "cash", "checkbook": "UPTOWN TRUST"},
+    "stripe": {"paid": True, "payment_type": "credit_card", "checkbook": "CARDS"},
+    "ppcp": {"paid": True, "payment_type": "credit_card", "checkbook": "PAYPAL"},
+    "bacs": {"paid": False, "payment_type": "check", "checkbook": "FIRST BANK"},
+    "cheque": {"paid": False, "payment_type": "check", "checkbook": "FIRST BANK"},
+    "cod": {"paid": False, "payment_type": "cash", "checkbook": "FIRST BANK"},
 }
-GATEWAY_CASH_ACCOUNTS = {"stripe": "000-1110-00", "ppcp": "000-1120-00", "bacs": "000-1100-00",
-                         "cheque": "000-1100-00", "cod": "000-1100-00"}
+GATEWAY_CASH_ACCOUNTS = {"stripe": "000-1140-00", "ppcp": "000-1130-00", "bacs": "000-1110-00",
+                         "cheque": "000-1110-00", "cod": "000-1110-00"}
 WEBHOOK_TOPICS = ("order.created", "order.updated", "order.deleted", "product.updated")
 
 

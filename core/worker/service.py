@@ -38,6 +38,7 @@ EXIT_STATE = 4  # the state database cannot be used (version, permissions, corru
 EXIT_LEASE_LOST = 5  # the lease was taken over while running (process frozen past the TTL)
 
 CHECKPOINT_EVERY_S = 3600.0
+PRODUCT_HINT_DELAY_S = 15.0  # product webhooks waiting: an incremental pass this soon at most
 IDLE_WAIT_S = 2.0  # how often an idle posting loop looks for due jobs (a DB read)
 
 
@@ -255,7 +256,7 @@ class Worker:
             if now >= next_poll:
                 self._poll()
                 next_poll = self.state.next_poll_at or now + timedelta(seconds=60)
-            if next_products is not None and now >= next_products:
+            if next_products is not None and (now >= next_products or self._hints_due(now)):
                 self._sync_products()
                 next_products = now + timedelta(seconds=self.settings.products.scan_interval_s)
             if now >= next_verify and self._components().verify is not None:
@@ -269,6 +270,19 @@ class Worker:
             # Cap the wait so a ManualClock or a reload's new schedule is noticed promptly.
             self.stop_requested.wait(min(wait, 1.0))
         return self._exit_code()
+
+    def _hints_due(self, now: datetime) -> bool:
+        """Product webhooks are queued and the last pass is PRODUCT_HINT_DELAY_S old: an
+        incremental pass now, not at the next full scan (which may be 15 minutes away)."""
+        c = self._components()
+        last = self.state.last_product_sync_at
+        if c.product_hints is None or (last and (now - last).total_seconds()
+                                       < PRODUCT_HINT_DELAY_S):
+            return False
+        try:
+            return bool(c.product_hints())
+        except Exception:  # a busy database: the next loop looks again
+            return False
 
     def _exit_code(self) -> int:
         if self.heartbeat and self.heartbeat.lost.is_set():

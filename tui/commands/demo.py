@@ -37,26 +37,22 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def start_stand_ins(root: Path, seed: int) -> tuple[Any, Any, Any]:
-    """Both stand-ins on free loopback ports; returns (shop, gp, endpoints)."""
+def start_stand_ins(root: Path, seed: int) -> tuple[Any, Any]:
+    """Both stand-ins on free loopback ports; returns (sandbox, endpoints)."""
     from core.worker.demo_setup import DemoEndpoints
-    from sandbox.gp import GPStandIn
-    from sandbox.woo import WooStandIn
+    from sandbox.launch import launch
 
-    shop = WooStandIn(root / "woocommerce", seed=seed, orders=0)
-    shop.start(host="127.0.0.1", port=0)
-    try:
-        gp = GPStandIn(root / "gp", seed=seed)
-        gp.start(host="127.0.0.1", port=0)
-    except BaseException:
-        shop.stop()
-        raise
+    box = launch(root / "stand-ins", seed=seed, orders=0)
+    if box.gp is None:
+        box.stop()
+        raise SystemExit("the GP stand-in could not start: " + "; ".join(box.notes))
+    shop, gp = box.woo, box.gp
     ep = DemoEndpoints(
         woo_url=shop.url, woo_key=shop.consumer_key, woo_secret=shop.consumer_secret,
         gp_soap_url=gp.soap_url, gp_sba_url=getattr(gp, "sba_url", "") or "",
         gp_base_url=getattr(gp, "base_url", "") or "",
         gp_user=f"{gp.domain}\\{gp.user}", gp_password=gp.password, gp_company=gp.company)
-    return shop, gp, ep
+    return box, ep
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,21 +65,20 @@ def run(args: argparse.Namespace) -> int:
     else:
         # The console owns the terminal: logs go to a file only.
         configure_logging("text", "INFO", file=log_file, stream=open(os.devnull, "w"))
-    shop = gp = None
+    box = None
     try:
-        shop, gp, ep = start_stand_ins(root, args.seed)
+        box, ep = start_stand_ins(root, args.seed)
         if args.headless:
             return _headless(args, root, ep)
         return _console(args, root, ep, log_file)
     except KeyboardInterrupt:
         return 130
     finally:
-        for standin in (gp, shop):
-            if standin is not None:
-                try:
-                    standin.stop()
-                except Exception:
-                    pass
+        if box is not None:
+            try:
+                box.stop()
+            except Exception:
+                pass
         if args.keep:
             print(f"demo workspace kept in {root / 'workspace'}", file=sys.stderr)
         else:
