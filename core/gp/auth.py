@@ -110,6 +110,11 @@ class ChannelBindingNtlmAuth(httpx.Auth):
     def __repr__(self) -> str:  # never show the password
         return f"ChannelBindingNtlmAuth({self._username!r})"
 
+    def bindings_for(self, der: bytes) -> GssChannelBindings:
+        """RFC 5929 tls-server-end-point bindings of the server certificate `der`."""
+        return GssChannelBindings(
+            application_data=b"tls-server-end-point:" + certificate_hash(der))
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Connection"] = "Keep-Alive"
         response = yield request
@@ -122,10 +127,8 @@ class ChannelBindingNtlmAuth(httpx.Auth):
         if der is None:
             # Bindings need a TLS channel; without one they cannot be computed. Let the 401 stand.
             return
-        bindings = GssChannelBindings(
-            application_data=b"tls-server-end-point:" + certificate_hash(der))
         ctx = spnego.client(self._username, self._password, protocol="ntlm",
-                            channel_bindings=bindings)
+                            channel_bindings=self.bindings_for(der))
         request.headers["Authorization"] = f"{scheme} {base64.b64encode(ctx.step()).decode()}"
         response = yield request
         challenge = _token(response.headers.get("www-authenticate", ""), scheme)

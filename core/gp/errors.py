@@ -21,6 +21,7 @@ from typing import Any
 from lxml import etree
 
 from core.errors import GPAuthError, GPError
+from core.gp.gateway import GPUnsupported
 
 GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _DESCRIPTION_RE = re.compile(r"Error Description\s*=\s*(.+?)\s*(?:\r|\n|$)")
@@ -80,11 +81,16 @@ class FaultTranslator:
     raise GPError itself; then the fault text stands).
     """
 
-    def __init__(self, resolve: Callable[[str], list[str]]) -> None:
+    def __init__(self, resolve: Callable[[str], list[str]],
+                 company: Callable[[], str] | None = None) -> None:
         self._resolve = resolve
+        self._company = company or (lambda: "")
 
     def translate(self, fault: Any, *, op: str, write: bool, what: str) -> GPError:
         faultstring = " ".join(str(getattr(fault, "message", "") or "").split())
+        if "contractfilter mismatch" in faultstring.lower():
+            # WCF's answer for an operation this server does not offer (older GP, a subset).
+            return GPUnsupported(f"this GP server does not offer {op} ({what})")
         log_id = validation_log_id(getattr(fault, "detail", None))
         messages: list[str] = []
         if log_id:
@@ -99,14 +105,17 @@ class FaultTranslator:
                 f"not allow it ({'; '.join(plain_message(t) for t in texts)}). Ask the GP "
                 "administrator to add this operation to the role (Dynamics Security Console)",
                 messages=messages, log_id=log_id)
+        company = self._company()
+        where = f" (company {company})" if company else ""
         if log_id and messages:
             plain = [plain_message(m) for m in messages]
-            return GPError(f"GP rejected {what}: {'; '.join(plain)}", validation=True,
+            return GPError(f"GP rejected {what}: {'; '.join(plain)}{where}", validation=True,
                            messages=plain, log_id=log_id)
         if log_id:
             # A validation fault whose log could not be read back: still a definite refusal.
-            return GPError(f"GP rejected {what}: {faultstring or 'validation failed'} (log id "
-                           f"{log_id}; see GP's Web Services exception log)", validation=True,
+            return GPError(f"GP rejected {what}{where}: {faultstring or 'validation failed'} "
+                           f"(log id {log_id}; see GP's Web Services exception log)",
+                           validation=True,
                            messages=[faultstring] if faultstring else [], log_id=log_id)
         system = SYSTEM_FAULT_TEXT in faultstring.lower()
         label = "an unhandled system exception" if system else f"a fault: {faultstring}"

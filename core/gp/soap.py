@@ -152,7 +152,8 @@ class SoapClient:
             raise failure_to_error(exc, write=False, what="loading the WSDL") from None
         self.service = self.client.create_service(find_binding(self.client), soap_url)
         self.t = Types(self.client)
-        self._faults = FaultTranslator(self._resolve_log)
+        self._faults = FaultTranslator(
+            self._resolve_log, lambda: self._company.name if self._company else "")
         self._policies: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._company: CompanyInfo | None = None

@@ -113,15 +113,34 @@ class SoapGateway:
         summary = self._item_summary(item_number)
         return rd.item_info(summary) if summary is not None else None
 
-    def _price(self, item_number: str, price_level: str, uofm: str) -> Decimal | None:
+    def _priced_items(self, price_level: str, uofm: str, item_number: str = "") -> set[str]:
+        """Items with a price at this level and unit (one list call, paged past 1000 rows)."""
+        out: set[str] = set()
+        last = ""
+        while True:
+            crit: dict[str, Any] = {"PriceLevelId": self.b.equal(price_level),
+                                    "UofM": self.b.equal(uofm)}
+            if item_number:
+                crit["ItemId"] = self.b.equal(item_number)
+            elif last:
+                crit["ItemId"] = {"GreaterThan": last}
+            page = rd.items(self.c.call("GetPricingList", write=False,
+                                        what=f"prices at {price_level}", criteria=crit),
+                            "PricingSummary")
+            ids = [rd.text(r, "Key", "ItemKey", "Id") for r in page]
+            out.update(i.upper() for i in ids if i)
+            if item_number or len(page) < PAGE:
+                return out
+            last = max(ids)
+
+    def _price(self, item_number: str, price_level: str, uofm: str,
+               priced: set[str] | None = None) -> Decimal | None:
+        if priced is None:
+            priced = self._priced_items(price_level, uofm, item_number)
+        if item_number.upper() not in priced:
+            return None  # no price at this level / unit: GP says so, not "unknown"
         key = {"ItemKey": {"Id": item_number}, "CurrencyKey": {"ISOCode": self.currency},
                "PriceLevelKey": {"Id": price_level}, "UofM": uofm}
-        found = self.c.call("GetPricingList", write=False, what=f"prices of {item_number}",
-                            criteria={"ItemId": self.b.equal(item_number),
-                                      "PriceLevelId": self.b.equal(price_level),
-                                      "UofM": self.b.equal(uofm)})
-        if not rd.items(found, "PricingSummary"):
-            return None  # no price at this level / unit: GP says so, not "unknown"
         pricing = self.c.call("GetPricingByKey", write=False,
                               what=f"price of {item_number}", key=key)
         return rd.lowest_tier_price(pricing)
@@ -152,9 +171,12 @@ class SoapGateway:
             last = max(rd.text(r, "Key", "Id") for r in page)
 
     def list_items(self, *, price_level: str, uofm: str, site: str) -> list[GPItemInfo]:
-        return [rd.item_info(s, price=self._price(rd.text(s, "Key", "Id"), price_level, uofm),
+        summaries = self._all_item_summaries()
+        priced = self._priced_items(price_level, uofm)
+        return [rd.item_info(s, price=self._price(rd.text(s, "Key", "Id"), price_level, uofm,
+                                                  priced),
                              quantity=self._quantity(rd.text(s, "Key", "Id"), site))
-                for s in self._all_item_summaries()]
+                for s in summaries]
 
     def changed_item_numbers(self, since: datetime) -> list[str]:
         window = {"LastModifiedDate": {"From": since, "To": self.clock.now()}}
@@ -267,8 +289,11 @@ class SoapGateway:
 
     # --- accounts --------------------------------------------------------------------------
     def account_exists(self, account: str) -> bool | None:
-        res = self.c.call("GetGLAccountList", write=False, what=f"GL account {account}",
-                          criteria={"GLAccountId": self.b.equal(account)})
+        try:
+            res = self.c.call("GetGLAccountList", write=False, what=f"GL account {account}",
+                              criteria={"GLAccountId": self.b.equal(account)})
+        except GPUnsupported:
+            return None  # this server has no chart-of-accounts read: cannot tell
         return any(rd.text(r, "Key", "Id") == account.strip()
                    for r in rd.items(res, "GLAccountSummary"))
 
