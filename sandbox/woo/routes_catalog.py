@@ -31,6 +31,13 @@ def build(shop: WooStandIn) -> list[Route]:
         return Resp(200, [pick_fields(i, a.fields) for i in page_items], total=total,
                     pages=pages, link=link)
 
+    def edited(rec: dict[str, Any]) -> dict[str, Any]:
+        """Create/update responses use the `edit` context: two more keys before `_links`."""
+        out = dict(rec)
+        out["permalink_template"] = f"{shop.home}/product/%pagename%/"
+        out["generated_slug"] = rec["slug"]
+        return product_view(api(), out)
+
     # -- products ------------------------------------------------------------------------------
     def list_products(req: Req, m: re.Match[str]) -> Resp:
         a = parse_list(req.query, orderby_enum=PRODUCT_ORDERBY, statuses=False)
@@ -72,11 +79,11 @@ def build(shop: WooStandIn) -> list[Route]:
 
     def create_product(req: Req, m: re.Match[str]) -> Resp:
         rec = store.create_product(req.json or {})
-        return Resp(201, product_view(api(), rec), location=f"{api()}/products/{rec['id']}")
+        return Resp(201, edited(rec), location=f"{api()}/products/{rec['id']}")
 
     def update_product(req: Req, m: re.Match[str]) -> Resp:
         rec = store.update_product(int(m["id"]), req.json or {})
-        return Resp(200, product_view(api(), rec))
+        return Resp(200, edited(rec))
 
     def batch_products(req: Req, m: re.Match[str], parent: int | None = None) -> Resp:
         _batch_size(req)
@@ -95,7 +102,7 @@ def build(shop: WooStandIn) -> list[Route]:
                     else:
                         raise ApiError(400, "woocommerce_rest_cannot_delete",
                                        "The stand-in does not delete products.")
-                    results.append(variation_out(rec) if parent else product_view(api(), rec))
+                    results.append(variation_out(rec) if parent else edited(rec))
                 except ApiError as e:
                     rid = item if action == "delete" else (item.get("id") or 0)
                     results.append({"id": rid, "error": {"code": e.code, "message": e.message,

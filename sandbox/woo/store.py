@@ -196,6 +196,10 @@ class Store:
                 rec["price_html"] = price_html(rec["price"])
             if "manage_stock" in data:
                 rec["manage_stock"] = bool(data["manage_stock"])
+                if not rec["manage_stock"]:
+                    rec["stock_quantity"] = None  # unmanaged stock reads null
+                elif rec["stock_quantity"] is None:
+                    rec["stock_quantity"] = 0
             if "stock_quantity" in data and rec["manage_stock"]:
                 rec["stock_quantity"] = int(data["stock_quantity"])
             self._stock_status(rec)
