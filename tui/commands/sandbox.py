@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -34,7 +35,8 @@ def _state_dir(args: argparse.Namespace) -> Path:
 def run(args: argparse.Namespace) -> int:
     from sandbox.launch import launch, wait_for_signal
 
-    box = launch(_state_dir(args), seed=args.seed, orders=args.orders, woo_port=args.woo_port,
+    state_dir = _state_dir(args)
+    box = launch(state_dir, seed=args.seed, orders=args.orders, woo_port=args.woo_port,
                  gp_port=args.gp_port, https=args.https)
     try:
         info = box.describe()
@@ -62,4 +64,6 @@ def run(args: argparse.Namespace) -> int:
         wait_for_signal()
     finally:
         box.stop()
+        if not getattr(args, "workspace", None):
+            shutil.rmtree(state_dir, ignore_errors=True)  # our own temp dir: leave no keys
     return 0
