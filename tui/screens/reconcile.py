@@ -62,7 +62,7 @@ class ReconcileScreen(ConsoleScreen):
             table.add_column(label, key=key, width=width)
         explain = self.query_one("#recon-explain", DataTable)
         for key, label, width in (("what", "Document", 12), ("woo", "Woo", 9), ("gp", "GP", 9),
-                                  ("diff", "Diff", 9), ("reason", "Why", 44)):
+                                  ("diff", "Diff", 9), ("reason", "Why", 60)):
             explain.add_column(label, key=key, width=width)
 
     def range(self) -> tuple[date, date] | None:
