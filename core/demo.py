@@ -268,7 +268,7 @@ def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
 
 
 def run_headless(ep: DemoEndpoints, root: Path, *, orders: int, timeout_s: float = 600.0,
-                 clock: Clock = SYSTEM_CLOCK) -> dict[str, Any]:
+                 settle_s: float = 6.0, clock: Clock = SYSTEM_CLOCK) -> dict[str, Any]:
     """`ml-connector demo --headless --orders N`: the whole flow to completion, summarised."""
     started = time.monotonic()
     session = DemoSession.start(ep, root, clock=clock)
@@ -279,7 +279,8 @@ def run_headless(ep: DemoEndpoints, root: Path, *, orders: int, timeout_s: float
                 session.control.activity(**burst)
                 session.worker.wake()
             left = timeout_s - (time.monotonic() - started)
-            idle = idle and wait_until_idle(session, timeout_s=max(10.0, left))
+            idle = wait_until_idle(session, timeout_s=max(10.0, left),
+                                   settle_s=settle_s) and idle
         elapsed = time.monotonic() - started
         return summarize(session, elapsed_s=elapsed, orders_asked=orders, idle=idle)
     finally:

@@ -32,6 +32,8 @@ def register(sub: Any) -> None:
                    help="console mode: seconds between bursts of shop activity (default 8)")
     p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
                    help="--headless: give up after this long (default 900)")
+    p.add_argument("--settle", type=float, default=6.0, metavar="SECONDS",
+                   help=argparse.SUPPRESS)  # --headless: quiet time that counts as "done"
     p.add_argument("--keep", action="store_true",
                    help="keep the temporary workspace (its path is printed)")
     p.set_defaults(func=run)
@@ -89,7 +91,7 @@ def _headless(args: argparse.Namespace, root: Path, ep: Any) -> int:
     from core.demo import run_headless
 
     summary = run_headless(ep, root / "workspace", orders=max(1, args.orders),
-                           timeout_s=args.timeout)
+                           timeout_s=args.timeout, settle_s=args.settle)
     print(json.dumps(summary, indent=2))
     ok = summary["duplicates"] == 0 and summary["every_postable_order_posted"] and summary["idle"]
     return 0 if ok else 1
