@@ -51,7 +51,8 @@ def seed(shop_woo: WooClient, gp: GPStandIn, n: int) -> None:
     for start in range(0, n, 100):
         shop_woo.batch_products(create=[
             {"name": f"Bench Mug {k}", "sku": f"BENCH-{k:04d}", "regular_price": "10.00",
-             "manage_stock": True, "stock_quantity": 50} for k in range(start, min(n, start + 100))])
+             "manage_stock": True, "stock_quantity": 50}
+            for k in range(start, min(n, start + 100))])
     at = datetime.now(UTC)
     store = gp.store
     for k in range(n):

@@ -7,7 +7,7 @@ base is written with its audit event in the same transaction (entity "product", 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -100,7 +100,7 @@ def ensure_links(entries: Iterable[WooEntry], gp_numbers: set[str], *, clock: Cl
     return links, unknown
 
 
-def save_base(link: ProductLink, values: dict[str, Value | None], *, kind: str, message: str,
+def save_base(link: ProductLink, values: Mapping[str, Value | None], *, kind: str, message: str,
               clock: Clock, data: dict[str, Any] | None = None,
               woo_modified: datetime | None = None, gp_modified: datetime | None = None,
               actor: str = ACTOR) -> None:

@@ -10,6 +10,7 @@ every pass would adjust the same difference again.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -73,7 +74,7 @@ def _message(plan: LinkPlan, fields: list[str]) -> str:
                      f"({plan.why.get(f, '')})" for f in fields)
 
 
-def _done(plan: LinkPlan, fields: list[str], values: dict[str, Value], *, message: str,
+def _done(plan: LinkPlan, fields: list[str], values: Mapping[str, Value], *, message: str,
           clock: Clock, report: SyncReport, data: dict[str, object] | None = None) -> None:
     """Inside a transaction: new base, audit, and close the tasks this write carried out."""
     save_base(plan.link, values, kind="synced", message=message, clock=clock,
@@ -91,7 +92,7 @@ def _done(plan: LinkPlan, fields: list[str], values: dict[str, Value], *, messag
 def _write_items(gateway: GPGateway, plans: list[LinkPlan], *, price_level: str, uofm: str,
                  clock: Clock, report: SyncReport) -> None:
     for plan in plans:
-        fields = [f for f in ("name", "price") if f in plan.to_gp]
+        fields: list[str] = [f for f in ("name", "price") if f in plan.to_gp]
         name = plan.to_gp.get("name")
         price = plan.to_gp.get("price")
         report.gp_write_calls += 1

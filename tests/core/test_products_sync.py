@@ -152,3 +152,17 @@ def test_a_sale_gp_has_not_invoiced_yet_is_not_pushed_back(tmp_path):
         report = sync(r)
         assert report.to_woo == 0 and r.woo_by_sku(MUG)["stock_quantity"] == 118
         assert ProductLink.get(ProductLink.sku == MUG).base_quantity == D("118")
+
+
+def test_a_dry_run_decides_but_writes_nothing_anywhere(tmp_path):
+    from core.models import AuditEvent
+
+    with rig(tmp_path) as r:
+        r.gp_control(f"items/{MUG}", {"price": "21.00"})
+        r.later()
+        r.hint(MUG)
+        report = sync(r, dry_run=True)
+        assert report.dry_run and any(MUG in w and "21.00" in w for w in report.would)
+        assert r.woo_by_sku(MUG)["regular_price"] == "16.00"
+        assert ProductLink.select().count() == 0 and AuditEvent.select().count() == 0
+        assert Job.select().where(Job.status == "queued").count() == 1  # the hint stays
