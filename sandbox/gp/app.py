@@ -40,7 +40,8 @@ class GPApp:
         if scope["type"] != "http":
             return
         body = bytearray()
-        while True:  # read the whole body: NTLM's legs re-send it and the connection must stay usable
+        # Read the whole body: NTLM's legs re-send it, and the connection must stay usable.
+        while True:
             message = await receive()
             body += message.get("body", b"")
             if not message.get("more_body"):

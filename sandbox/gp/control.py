@@ -45,7 +45,8 @@ def snapshot(state: GPState) -> dict[str, Any]:
     store = state.store
     customers = []
     for c in store.all("customers"):
-        customers.append({"id": c["id"], "name": c.get("name", ""), "class_id": c.get("class_id", ""),
+        customers.append({"id": c["id"], "name": c.get("name", ""),
+                          "class_id": c.get("class_id", ""),
                           "active": c.get("active", True), "on_hold": c.get("on_hold", False),
                           "price_level": c.get("price_level", ""),
                           "addresses": store.addresses(c["id"])})

@@ -99,8 +99,9 @@ def system_fault() -> bytes:
 
 
 def deserialization_fault(text: str) -> bytes:
+    dispatcher = b"http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher"
     return fault_envelope("a:DeserializationFailed", text).replace(
-        b"<s:Fault>", b'<s:Fault xmlns:a="http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher">', 1)
+        b"<s:Fault>", b'<s:Fault xmlns:a="' + dispatcher + b'">', 1)
 
 
 def action_not_supported(action: str) -> bytes:
@@ -111,4 +112,5 @@ def action_not_supported(action: str) -> bytes:
             "and receiver have the same contract and the same binding (including security "
             "requirements, e.g. Message, Transport, None).")
     return fault_envelope("a:ActionNotSupported", text).replace(
-        b"<s:Fault>", b'<s:Fault xmlns:a="http://schemas.microsoft.com/ws/2005/05/addressing/none">', 1)
+        b"<s:Fault>",
+        b'<s:Fault xmlns:a="http://schemas.microsoft.com/ws/2005/05/addressing/none">', 1)

@@ -70,7 +70,8 @@ def read_user_file(path: Path) -> tuple[list[tuple[str, str, str]], dict[str, st
             continue
         parts = line.split(":")
         if len(parts) not in (3, 4):
-            raise ValueError(f"{path}: expected DOMAIN:user:password[:role], got {len(parts)} fields")
+            raise ValueError(f"{path}: expected DOMAIN:user:password[:role], "
+                             f"got {len(parts)} fields")
         domain, user, password = parts[:3]
         users.append((domain, user, password))
         roles[f"{domain}\\{user}".upper()] = parts[3] if len(parts) == 4 else "admin"

@@ -51,7 +51,8 @@ def address_to_gp(a: dict[str, Any], summary: bool = False) -> dict[str, Any]:
     if not summary:
         out.update({"CreatedDate": a["created"], "ModifiedDate": a["modified"],
                     "LastModifiedDate": a["modified"], "DeleteOnUpdate": False,
-                    "InternetAddresses": {"EmailToAddress": a["email"]} if a.get("email") else None})
+                    "InternetAddresses": ({"EmailToAddress": a["email"]} if a.get("email")
+                                          else None)})
     return out
 
 
@@ -107,7 +108,8 @@ def customer_to_gp(c: dict[str, Any], addresses: list[dict[str, Any]]) -> dict[s
         return {"CustomerKey": {"Id": c["id"]}, "Id": v} if v else None
     return {"Key": {"Id": c["id"]}, "IsOnHold": c.get("on_hold", False),
             "IsActive": c.get("active", True), "Name": c.get("name") or None,
-            "Shortname": c.get("shortname") or None, "StatementName": c.get("statement_name") or None,
+            "Shortname": c.get("shortname") or None,
+            "StatementName": c.get("statement_name") or None,
             "ClassKey": {"Id": c["class_id"]} if c.get("class_id") else None,
             "DefaultAddressKey": key("default_address"), "ShipToAddressKey": key("ship_to"),
             "BillToAddressKey": key("bill_to"), "StatementToAddressKey": key("statement_to"),
@@ -265,5 +267,6 @@ def get_changed_customer_keys(call: Call, p: dict[str, Any]) -> Any:
             "Id": ch["key"]["Id"]}
            for ch in call.store.changes("customer")
            if matches(crit.get("LastModifiedDate"), ch["at"])
-           and matches(crit.get("Action"), ch["action"]) and matches(crit.get("Id"), ch["key"]["Id"])]
+           and matches(crit.get("Action"), ch["action"])
+           and matches(crit.get("Id"), ch["key"]["Id"])]
     return {"ChangedCustomerKey": out} if out else None

@@ -109,7 +109,8 @@ def summary_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
             "Date": doc["date"], "CurrencyKey": {"ISOCode": doc["currency"]},
             "LineTotalAmount": money(_d(doc["subtotal"])),
             "TradeDiscountAmount": money(_d(doc["trade_discount"])),
-            "FreightAmount": money(_d(doc["freight"])), "MiscellaneousAmount": money(_d(doc["misc"])),
+            "FreightAmount": money(_d(doc["freight"])),
+            "MiscellaneousAmount": money(_d(doc["misc"])),
             "TaxAmount": money(_d(doc["tax"])), "TotalAmount": money(_d(doc["total"])),
             "CreatedDate": doc["created"], "ModifiedDate": modified, "LastModifiedDate": modified,
             "TransactionState": _GP_STATE[doc["state"]],
@@ -166,7 +167,7 @@ def _list(call: Call, kind: str, p: dict[str, Any]) -> Any:
     out = []
     for doc in call.store.documents(kind):
         modified = datetime.fromisoformat(doc.get("modified") or doc["created"])
-        date = doc["date"] if isinstance(doc["date"], datetime) else datetime.fromisoformat(doc["date"])
+        date = datetime.fromisoformat(str(doc["date"]))
         if (matches(crit.get("TransactionState"), _GP_STATE[doc["state"]])
                 and matches(crit.get("DocumentId"), doc["number"])
                 and matches(crit.get("Date"), date)

@@ -95,7 +95,8 @@ def get_item_warehouse_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = [{"Key": {"ItemKey": {"Id": r["item"]}, "WarehouseKey": {"Id": r["site"]}}}
            for r in call.store.query("SELECT item, site FROM item_sites ORDER BY item, site")
-           if matches(crit.get("ItemId"), r["item"]) and matches(crit.get("WarehouseId"), r["site"])]
+           if matches(crit.get("ItemId"), r["item"])
+           and matches(crit.get("WarehouseId"), r["site"])]
     return {"ItemWarehouseSummary": out[:1000]} if out else None
 
 
@@ -133,7 +134,8 @@ def get_pricing_list(call: Call, p: dict[str, Any]) -> Any:
            for r in call.store.prices()
            if matches(crit.get("ItemId"), r["item"])
            and matches(crit.get("CurrencyISOCode"), r["currency"])
-           and matches(crit.get("PriceLevelId"), r["level"]) and matches(crit.get("UofM"), r["uofm"])
+           and matches(crit.get("PriceLevelId"), r["level"])
+           and matches(crit.get("UofM"), r["uofm"])
            and matches(crit.get("LastModifiedDate"), datetime.fromisoformat(r["modified"]))]
     return {"PricingSummary": out[:1000]} if out else None
 

@@ -91,7 +91,8 @@ def _memo_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
             "TransactionState": _RM_STATE[doc["state"]], "PostedDate": doc.get("posted_date"),
             "IsDeleted": False, "IsVoided": bool(doc.get("voided")),
             "VoidDate": doc.get("void_date"), "ModifiedDate": doc["modified"],
-            "BatchKey": {"Source": "RM Sales", "Id": doc["batch"], "CreatedDateTime": doc["created"]},
+            "BatchKey": {"Source": "RM Sales", "Id": doc["batch"],
+                         "CreatedDateTime": doc["created"]},
             "CustomerKey": {"Id": doc["customer"]},
             "AddressKey": ({"CustomerKey": {"Id": doc["customer"]}, "Id": doc["address"]}
                            if doc.get("address") else None),
@@ -102,7 +103,8 @@ def _memo_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
                  "DebitAmount": {"_type": "gp:MoneyAmount", **money(_d(d["debit"]))},
                  "CreditAmount": {"_type": "gp:MoneyAmount", **money(_d(d["credit"]))},
                  "Key": {"ReceivablesDocumentKey": {"Id": doc["number"]}, "SequenceNumber": i + 1}}
-                for i, d in enumerate(doc["distributions"])]} if doc.get("distributions") else None)}
+                for i, d in enumerate(doc["distributions"])]}
+                if doc.get("distributions") else None)}
 
 
 @operation("GetReceivablesCreditMemoByKey")
@@ -119,7 +121,7 @@ def get_credit_memo_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = []
     for doc in call.store.documents("credit_memo"):
-        date = doc["date"] if isinstance(doc["date"], datetime) else datetime.fromisoformat(doc["date"])
+        date = datetime.fromisoformat(str(doc["date"]))
         if not (matches(crit.get("TransactionState"), _RM_STATE[doc["state"]])
                 and matches(crit.get("DocumentId"), doc["number"])
                 and matches(crit.get("Date"), date)

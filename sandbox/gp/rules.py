@@ -146,4 +146,5 @@ class Call:
 
     @property
     def calculates_unit_price(self) -> bool:
-        return self.state.calculate_unit_price.get(self.role, self.state.calculate_unit_price_default)
+        state = self.state
+        return state.calculate_unit_price.get(self.role, state.calculate_unit_price_default)

@@ -149,7 +149,7 @@ def _check_closed(schema: Schema) -> None:
         raise ValueError(f"schema subset references undeclared types: {missing}")
 
 
-# ---- WSDL rendering -------------------------------------------------------------------------------
+# ---- WSDL rendering ----------------------------------------------------------------------------
 
 def _element_xml(f: Field, indent: str) -> str:
     attrs = f'minOccurs="{f.min_occurs}" maxOccurs="{"unbounded" if f.many else 1}" name="{f.name}"'
@@ -186,8 +186,10 @@ def _complex_xml(ct: ComplexType) -> list[str]:
 
 def _wrapper_xml(name: str, fields: list[Field]) -> list[str]:
     if not fields:
-        return [f'      <xs:element name="{name}">', "        <xs:complexType/>", "      </xs:element>"]
-    out = [f'      <xs:element name="{name}">', "        <xs:complexType>", "          <xs:sequence>"]
+        return [f'      <xs:element name="{name}">', "        <xs:complexType/>",
+                "      </xs:element>"]
+    out = [f'      <xs:element name="{name}">', "        <xs:complexType>",
+           "          <xs:sequence>"]
     out += [_element_xml(f, "            ") for f in fields]
     out += ["          </xs:sequence>", "        </xs:complexType>", "      </xs:element>"]
     return out
@@ -207,7 +209,8 @@ def render_wsdl(address: str) -> str:
     for prefix in ("gp", "dyn", "sec", "mst"):
         imports = [f'      <xs:import namespace="{NS[p]}"/>'
                    for p in ("gp", "dyn", "sec", "mst") if p != prefix]
-        lines.append(f'    <xs:schema elementFormDefault="qualified" targetNamespace="{NS[prefix]}">')
+        lines.append('    <xs:schema elementFormDefault="qualified" '
+                     f'targetNamespace="{NS[prefix]}">')
         lines += imports
         if prefix == "gp":
             for op in schema.operations.values():

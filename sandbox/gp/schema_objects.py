@@ -1,4 +1,5 @@
 """Business objects of the stand-in's schema subset (notation: see schema_types.py)."""
+# ruff: noqa: E501 - the schema notation keeps one declaration per line, however long
 from __future__ import annotations
 
 OBJECTS = """

@@ -14,6 +14,7 @@ Notation, one declaration per line:
 Prefixes: gp (dynamics/gp/2006/01), dyn (dynamics/2006/01), sec (dynamics/security/2006/01),
 mst (microsoft.com/wsdl/types), xs (XML Schema).
 """
+# ruff: noqa: E501 - the schema notation keeps one declaration per line, however long
 from __future__ import annotations
 
 TYPES = """

@@ -65,7 +65,8 @@ def _seed(store: Store) -> None:
         store.put("items", number, {
             "id": number, "description": item["description"], "short_description": "",
             "generic_description": "", "class_id": item.get("class_id", ""), "type": "Sales Item",
-            "uofm_schedule": "EACH", "selling_uofm": "Each", "default_site": item.get("site", "MAIN"),
+            "uofm_schedule": "EACH", "selling_uofm": "Each",
+            "default_site": item.get("site", "MAIN"),
             "default_price_level": "RETAIL", "standard_cost": "0", "current_cost": "0",
             "discontinued": False, "allow_backorder": True,
             "created": at.isoformat(), "modified": at.isoformat()}, at)

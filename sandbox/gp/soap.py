@@ -55,8 +55,7 @@ class SoapService:
     def __init__(self, state: GPState) -> None:
         self.state = state
         self.schema = schema.load()
-        from sandbox.gp import (  # noqa: F401 - registers the handlers
-            ops_customers, ops_documents, ops_items, ops_rm, ops_setup)
+        from sandbox.gp import ops_customers, ops_documents, ops_items, ops_rm, ops_setup  # noqa: F401 - registers the handlers
 
     def handle(self, body: bytes, content_type: str, soap_action: str | None,
                user: User) -> SoapResult:

@@ -97,7 +97,7 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
         errors.add("The batch number (BACHNUMB) is empty.", "BatchKey.Id")
     po = src.get("CustomerPONumber") or ""
     errors.length(po, "po", "CustomerPONumber")
-    for prop, ours in (("BillToAddressKey", "bill_to"), ("ShipToAddressKey", "ship_to")):
+    for prop in ("BillToAddressKey", "ShipToAddressKey"):
         aid = key_id(src.get(prop))
         errors.length(aid, "address_id", f"{prop}.Id")
         if aid and customer_id and store.address(customer_id, aid) is None:

@@ -82,6 +82,7 @@ class GPState:
 
 def _behavior(guid: str, name: str, description: str, options: list[str],
               selected: int) -> dict[str, Any]:
-    opts = [{"Key": {"BehaviorKey": {"Id": guid}, "Id": i}, "Name": n} for i, n in enumerate(options)]
+    opts = [{"Key": {"BehaviorKey": {"Id": guid}, "Id": i}, "Name": n}
+            for i, n in enumerate(options)]
     return {"Key": {"Id": guid}, "Name": name, "Description": description, "Internal": True,
             "Options": {"BehaviorOption": opts}, "SelectedOption": opts[selected]}

@@ -173,7 +173,8 @@ class Store:
     # ---- documents -------------------------------------------------------------------------------
 
     def document(self, kind: str, number: str) -> dict[str, Any] | None:
-        rows = self.query("SELECT data FROM documents WHERE kind = ? AND number = ?", (kind, number))
+        rows = self.query("SELECT data FROM documents WHERE kind = ? AND number = ?",
+                          (kind, number))
         return json.loads(rows[0]["data"]) if rows else None
 
     def documents(self, kind: str | None = None) -> list[dict[str, Any]]:
@@ -196,7 +197,8 @@ class Store:
 
     def delete_document(self, kind: str, number: str) -> None:
         with self._lock:
-            self._conn.execute("DELETE FROM documents WHERE kind = ? AND number = ?", (kind, number))
+            self._conn.execute("DELETE FROM documents WHERE kind = ? AND number = ?",
+                               (kind, number))
 
     def count_documents(self, kind: str, *, po: str | None = None,
                         customer: str | None = None) -> int:

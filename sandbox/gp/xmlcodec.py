@@ -34,7 +34,7 @@ def _ns_of(type_name: str) -> str:
 
 
 def _flat(schema: Schema, type_name: str) -> list[tuple[str, Field]]:
-    """(element namespace, field) in wire order: a field's element lives in its declaring type's ns."""
+    """(element namespace, field) in wire order; an element is in its declaring type's ns."""
     ct = schema.complex[type_name]
     inherited = _flat(schema, ct.base) if ct.base else []
     return inherited + [(_ns_of(ct.name), f) for f in ct.own]

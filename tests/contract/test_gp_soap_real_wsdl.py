@@ -112,7 +112,8 @@ def test_unknown_item_is_a_validation_fault(client, gp):
 
 def test_duplicate_invoice_number_is_a_validation_fault(client, gp):
     invoice = client.invoice("WC3001", "AARONFIT0001", [("CAP-WOOL-GRY", "1", "24.00")])
-    client.service.CreateSalesInvoice(invoice, client.context(), client.policy("CreateSalesInvoice"))
+    client.service.CreateSalesInvoice(invoice, client.context(),
+                                      client.policy("CreateSalesInvoice"))
     with pytest.raises(zeep.exceptions.Fault) as exc:
         client.service.CreateSalesInvoice(invoice, client.context(),
                                           client.policy("CreateSalesInvoice"))

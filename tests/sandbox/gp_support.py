@@ -25,7 +25,8 @@ class HttpxTransport(Transport):
         super().__init__()
         self.client = client
 
-    def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> requests.Response:
+    def post(self, address: str, message: bytes | str,
+             headers: dict[str, str]) -> requests.Response:
         r = self.client.post(address, content=message, headers=headers)
         resp = requests.Response()
         resp._content = r.content
@@ -120,7 +121,8 @@ class GPClient:
             Line1="1 Test St", City="Portland", State="OR", PostalCode="97205",
             CreatedDate=skip, ModifiedDate=skip)
         return self.gp.Customer(
-            Key=self.gp.CustomerKey(Id=cid), Name=name, PostResultsTo="Receivables/Discount Account",
+            Key=self.gp.CustomerKey(Id=cid), Name=name,
+            PostResultsTo="Receivables/Discount Account",
             CreatedDate=skip, ModifiedDate=skip, LastModifiedDate=skip,
             DefaultAddressKey=self.gp.CustomerAddressKey(Id="PRIMARY"),
             Addresses=self.gp.ArrayOfCustomerAddress(CustomerAddress=[address]), **extra)

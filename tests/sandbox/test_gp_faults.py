@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 import zeep
-from lxml import etree
 from httpx_ntlm import HttpNtlmAuth
+from lxml import etree
 
 from sandbox.gp import GPStandIn
 from tests.sandbox.gp_support import GPClient
@@ -43,7 +43,8 @@ def _invoice_call(client: GPClient, number: str):
 
 def test_drop_after_commit_resets_the_connection_but_the_invoice_exists(client, gp):
     create = _invoice_call(client, "WC100")
-    assert faults(gp, drop_after_commit_rate=1.0, operations=["CreateSalesInvoice"]).status_code == 200
+    r = faults(gp, drop_after_commit_rate=1.0, operations=["CreateSalesInvoice"])
+    assert r.status_code == 200
     with pytest.raises(httpx.TransportError):
         create()
     assert gp.count_invoices() == 1  # committed although the caller never heard back

@@ -35,7 +35,8 @@ def test_help_lists_the_routes(gps):
     with ntlm(gps) as http:
         r = http.get(gps.base_url + TENANT + "/help")
     assert r.status_code == 200
-    routes = {(x["Method"], x["Route"].split("(<company name>)/", 1)[1]) for x in r.json()["Routes"]}
+    routes = {(x["Method"], x["Route"].split("(<company name>)/", 1)[1])
+              for x in r.json()["Routes"]}
     assert ("PATCH", "Inventory/Items(<item>)") in routes
     assert ("PATCH", "Inventory/ItemPriceLists(<item>;<currency>;<price level>;<uofm>)") in routes
 
@@ -69,7 +70,8 @@ def test_patch_item_and_price_is_seen_over_soap(gps):
 
 def test_sba_customers_and_refusals(gps):
     with ntlm(gps) as http:
-        r = http.post(f"{gps.sba_url}/Sales/Customers", json={"CustomerId": "SBA1", "Name": "Via SBA"})
+        r = http.post(f"{gps.sba_url}/Sales/Customers",
+                      json={"CustomerId": "SBA1", "Name": "Via SBA"})
         assert r.status_code == 201
         assert http.post(f"{gps.sba_url}/Sales/Customers",
                          json={"CustomerId": "SBA1", "Name": "Again"}).status_code == 409
