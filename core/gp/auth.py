@@ -72,7 +72,7 @@ def peer_certificate(response: httpx.Response) -> bytes | None:
     ssl_object = stream.get_extra_info("ssl_object")
     if ssl_object is None:
         return None
-    der: bytes | None = ssl_object.getpeercert(binary_form=True)
+    der: bytes | None = ssl_object.getpeercert(True)  # the C object: positional only
     return der
 
 

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import requests
 import zeep
 import zeep.exceptions
@@ -35,6 +36,14 @@ logging.getLogger("zeep.transports").setLevel(logging.INFO)
 log = logging.getLogger(__name__)
 
 RequestHook = Callable[[str, bytes, float, int], None]  # (operation, body, elapsed ms, status)
+
+
+class BareResponse(Exception):
+    """GP (or something in front of it) answered without a SOAP envelope."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
 
 
 class HttpxTransport(Transport):  # type: ignore[misc]
@@ -63,6 +72,9 @@ class HttpxTransport(Transport):  # type: ignore[misc]
         action = headers.get("SOAPAction", "").strip('"').rsplit("/", 1)[-1]
         for hook in self.hooks:
             hook(action, body, sent.elapsed_ms, sent.response.status_code)
+        if not sent.response.content.lstrip()[:1] == b"<":
+            # No SOAP envelope at all (a bare 500/503, an IIS page): zeep would choke on it.
+            raise BareResponse(sent.response)
         resp = requests.Response()
         resp._content = sent.response.content
         resp.status_code = sent.response.status_code
@@ -226,6 +238,11 @@ class SoapClient:
             raise self._faults.translate(fault, op=op, write=write, what=what) from None
         except TransportFailure as exc:
             raise failure_to_error(exc, write=write, what=f"{op} for {what}") from None
+        except BareResponse as exc:
+            if exc.response.status_code < 400:
+                raise GPError(f"GP's answer to {op} for {what} is not SOAP", transient=True,
+                              unknown_outcome=write) from None
+            raise status_error(exc.response, write=write, what=f"{op} for {what}") from None
         except zeep.exceptions.TransportError as exc:
             raise _status_to_error(exc, write=write, what=f"{op} for {what}") from None
         except zeep.exceptions.ValidationError as exc:
