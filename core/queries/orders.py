@@ -79,8 +79,8 @@ def _matches(column: Any, pattern: str) -> Any:
     return fn.LIKE(pattern, column, "\\")
 
 
-def _filtered(flt: OrderFilter) -> Any:
-    query = Order.select(*_ROW_FIELDS)
+def _filtered(flt: OrderFilter, *fields: Any) -> Any:
+    query = Order.select(*(fields or _ROW_FIELDS))
     if flt.state:
         state, _, reason = flt.state.partition(":")
         query = query.where(Order.state == state)
@@ -104,8 +104,11 @@ def _filtered(flt: OrderFilter) -> Any:
     if flt.text and flt.text.strip():
         text = flt.text.strip()
         pattern = _like(text)
-        cond = (_matches(Order.number, _escape(text.lstrip("#")) + "%")
-                | _matches(Order.gp_doc_number, _escape(text) + "%")
+        number, doc = text.lstrip("#"), text.upper()
+        # Order and GP document numbers match by prefix: plain comparisons, cheaper than LIKE
+        # on a 100,000-row scan (GP document numbers are upper case).
+        cond = (((Order.number >= number) & (Order.number < number + "\U0010ffff"))
+                | ((Order.gp_doc_number >= doc) & (Order.gp_doc_number < doc + "\U0010ffff"))
                 | _matches(Order.customer_name, pattern) | _matches(Order.customer_key, pattern))
         if text.lstrip("#").isdigit():
             cond = cond | (Order.woo_id == int(text.lstrip("#")))
@@ -122,16 +125,21 @@ def _row(values: tuple[Any, ...]) -> OrderRow:
 
 def order_page(flt: OrderFilter = OrderFilter(), *, after: Cursor | None = None,
                limit: int = PAGE_SIZE) -> OrderPage:
-    """One page of orders, most recently changed first, keyset-paged on (updated_at, id)."""
-    query = _filtered(flt)
+    """One page of orders, most recently changed first, keyset-paged on (updated_at, id).
+
+    Two steps: the ids come from the narrow order_search index (every filtered column is in
+    it, so a search that matches nothing never reads a wide row), then the page's rows by id."""
+    query = _filtered(flt, Order.id, Order.updated_at)
     if after is not None:
         query = query.where(Tuple(Order.updated_at, Order.id) < Tuple(SQL("?", [after[0]]),
                                                                        after[1]))
     query = query.order_by(Order.updated_at.desc(), Order.id.desc()).limit(limit + 1)
-    rows = [_row(v) for v in query.tuples()]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = (_UTC_TEXT.db_value(rows[-1].updated_at), rows[-1].id) if more and rows else None
+    keys = list(query.tuples())
+    more = len(keys) > limit
+    keys = keys[:limit]
+    found = orders_by_id([oid for oid, _ in keys])
+    rows = [found[oid] for oid, _ in keys if oid in found]
+    cursor = (_UTC_TEXT.db_value(keys[-1][1]), keys[-1][0]) if more and keys else None
     return OrderPage(rows, cursor)
 
 
