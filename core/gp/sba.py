@@ -33,7 +33,9 @@ NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
 
 def _pattern(route: str) -> str:
     """'…/Companies(<company name>)/Inventory/Items(<item>)' -> 'Inventory/Items(1)'."""
-    tail = route.split(")/", 1)[1] if "Companies(" in route and ")/" in route else route
+    i = route.find("Companies(")
+    j = route.find(")/", i) if i >= 0 else -1
+    tail = route[j + 2:] if j >= 0 else route
     return re.sub(r"\(([^)]*)\)", lambda m: f"({len(m.group(1).split(';'))})", tail.strip("/"))
 
 
