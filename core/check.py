@@ -252,9 +252,18 @@ def _check_routes(gateway: Any, add: Callable[..., None]) -> None:
         reach = sba.status()
         add("SBA", OK if reach.startswith("serves") else WARN, f"Service Based Architecture "
             f"{reach}")
+    if caps.get("accounts", "none") != "none":
+        try:
+            if gateway.account_exists("000-0000-00") is None:
+                caps["accounts"] = "none"
+        except GPError:
+            pass  # reachable but failing: the route stays listed; posting reports it
     for cap, route in caps.items():
         desc = DESCRIPTIONS.get(cap, cap)
-        if route != "none":
+        if route == "none" and cap == "accounts":
+            add(f"Route: {cap}", INFO, "this GP server offers no chart-of-accounts read: GL "
+                "accounts are checked by format only, GP checks them when documents post")
+        elif route != "none":
             add(f"Route: {cap}", INFO, f"{desc} over {route.upper()}")
         elif cap == "item_update":
             add(f"Route: {cap}", WARN, "GP offers no way to change item names or prices over "

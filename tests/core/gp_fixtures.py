@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import ssl
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -43,7 +44,7 @@ def standin(tmp: Path, **kw: Any) -> Iterator[GPStandIn]:
 
 
 def control(gp: GPStandIn, method: str, path: str, body: Any = None) -> Any:
-    verify: Any = str(gp.ca_file) if gp.ca_file else True
+    verify: Any = ssl.create_default_context(cafile=str(gp.ca_file)) if gp.ca_file else True
     with httpx.Client(verify=verify, timeout=10) as c:
         r = c.request(method, f"{gp.control_url}/{path}", json=body)
         r.raise_for_status()
