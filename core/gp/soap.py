@@ -21,7 +21,7 @@ from zeep.transports import Transport
 
 from core.errors import ConfigError, GPError
 from core.gp.errors import FaultTranslator, validation_messages
-from core.gp.gateway import CompanyInfo
+from core.gp.gateway import CompanyInfo, GPUnsupported
 from core.gp.http import GPHttp, TransportFailure, failure_to_error, status_error
 from core.gp.wsdl_cache import WsdlCache, resolve_location
 
@@ -255,7 +255,11 @@ class SoapClient:
             raise err from None
 
     def _send(self, op: str, kwargs: dict[str, Any]) -> Any:
-        return getattr(self.service, op)(**kwargs)
+        try:
+            method = getattr(self.service, op)
+        except AttributeError:
+            raise GPUnsupported(f"this GP server's WSDL offers no {op}") from None
+        return method(**kwargs)
 
     def message(self, op: str, kwargs: dict[str, Any]) -> Any:
         """The envelope `op` would send (lxml element), built offline: contract tests."""
