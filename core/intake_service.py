@@ -40,7 +40,7 @@ class ReceiverServer:
     """A WebhookReceiver served by uvicorn in a daemon thread, on a socket bound up front (so the
     port is known, and taken, before start() returns)."""
 
-    def __init__(self, app: WebhookReceiver, listen: str) -> None:
+    def __init__(self, app: Any, listen: str) -> None:
         host, port = parse_listen(listen)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._sock = socket.socket(family, socket.SOCK_STREAM)
@@ -54,6 +54,7 @@ class ReceiverServer:
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=5, server_header=False)
         self._server = uvicorn.Server(config)
+        self._app = app
         self._thread = threading.Thread(target=self._run, name="webhook-receiver", daemon=True)
 
     @property
@@ -76,6 +77,9 @@ class ReceiverServer:
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(timeout_s)
+        close = getattr(self._app, "close", None)
+        if callable(close):
+            close()
         try:
             self._sock.close()
         except OSError:
@@ -170,7 +174,9 @@ class IntakeService:
                     self._safely(self.poll_once)
                     next_poll = time.monotonic() + self.poll_interval_s
                 wait = max(0.05, next_poll - time.monotonic()) if self.poll_enabled else 5.0
-                self._wake.wait(wait)
+                if self._wake.wait(wait):
+                    # a delivery arrived: let a burst gather so it is processed in groups
+                    self._stop.wait(0.05)
                 self._wake.clear()
 
     def _safely(self, fn: Any) -> None:
