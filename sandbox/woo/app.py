@@ -183,11 +183,11 @@ class WooApp:
         authed_route = req.path.startswith("/wp-json/")
         if authed_route:
             scheme = "https" if req.https else "http"
-            key, err = shop.auth.authenticate(
+            key, auth_err = shop.auth.authenticate(
                 method=method, https=req.https, base_url=f"{scheme}://{req.host}{req.path}",
                 query=req.query, form=req.form, authorization=req.headers.get("authorization", ""))
-            if err is not None:
-                return err.status, dumps(err.body()), _header_list(
+            if auth_err is not None:
+                return auth_err.status, dumps(auth_err.body()), _header_list(
                     None, route=None, authed=False, method=method, api_link=api_link)
             req.key = key
         route, match = self._match(req)

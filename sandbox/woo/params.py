@@ -83,7 +83,8 @@ def parse_list(query: dict[str, Any], *, orderby_enum: list[str], statuses: bool
         try:
             require_status(s, for_list=True)
         except ApiError as e:
-            msg = e.data["params"]["status"].replace("status[0]", f"status[{i}]")
+            data: dict[str, Any] = e.data if isinstance(e.data, dict) else {}
+            msg = str(data["params"]["status"]).replace("status[0]", f"status[{i}]")
             raise ApiError.invalid_param("status", msg, "rest_not_in_enum") from None
     gmt = _bool(query.get("dates_are_gmt", "false"))
     dates: dict[str, str | None] = {}

@@ -212,11 +212,11 @@ def build(shop: WooStandIn) -> list[Route]:
                                      orderby="id" if a.orderby == "id" else "created",
                                      desc=a.order_desc, offset=a.offset, limit=a.per_page,
                                      table="refunds")
-            parents = {json.loads(r)["id"]: book.refund_raw(json.loads(r)["id"]) for r in rows}
+            found = [book.refund_raw(json.loads(r)["id"]) for r in rows]
         body = []
-        for r in rows:
+        for r, hit in zip(rows, found, strict=True):
             rid = json.loads(r)["id"]
-            pid = parents[rid][0] if parents[rid] else 0
+            pid = hit[0] if hit else 0
             body.append(with_links(pick_fields(refund_in_list(r, pid), a.fields),
                                    refund_links(api(), pid, rid)))
         pages = pages_for(total, a.per_page)
