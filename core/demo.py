@@ -229,6 +229,11 @@ def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
                                  Order.hold_reason, Order.gp_doc_number, Order.total).tuples())
         flagged = [o for o in rows if o[3] == "held" and o[4] == "sku"]
         refund_states = Counter(s for (s,) in Refund.select(Refund.state).tuples())
+        refund_problems = [f"refund {w} of order {n} ({st}): {err or hold or ''}"[:300]
+                           for w, n, st, hold, err in Refund.select(
+                               Refund.woo_id, Order.number, Refund.state, Refund.hold_reason,
+                               Refund.last_error).join(Order)
+                           .where(Refund.state.in_(("failed", "held"))).tuples()]
     states = Counter(("held: " + r[4]) if r[3] == "held" and r[4] else r[3] for r in rows)
     # Postable: invoiceable by configuration now (or already in GP, e.g. since refunded), and
     # not waiting on the accountant (a flagged SKU is the demo's deliberate exception).
@@ -251,6 +256,7 @@ def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
         "refunds_in_shop": len(woo.get("refunds", [])),
         "orders_by_state": dict(sorted(states.items())),
         "refunds_by_state": dict(sorted(refund_states.items())),
+        "refund_problems": refund_problems[:20],
         "postable_orders": len(postable),
         "postable_posted": len(posted),
         "postable_not_posted": not_posted[:20],

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         box, ep = start_stand_ins(root, args.seed)
         if args.headless:
             return _headless(args, root, ep)
-        return _console(args, root, ep, log_file)
+        return _console(args, root, ep)
     except KeyboardInterrupt:
         return 130
     finally:
@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
             except Exception:
                 pass
         if args.keep:
-            print(f"demo workspace kept in {root / 'workspace'}", file=sys.stderr)
+            print(f"demo workspace kept in {root / 'workspace'} (log: {log_file})",
+                  file=sys.stderr)
         else:
             shutil.rmtree(root, ignore_errors=True)
 
@@ -97,7 +98,7 @@ def _headless(args: argparse.Namespace, root: Path, ep: Any) -> int:
     return 0 if ok else 1
 
 
-def _console(args: argparse.Namespace, root: Path, ep: Any, log_file: Path) -> int:
+def _console(args: argparse.Namespace, root: Path, ep: Any) -> int:
     from core.demo import ActivityStream, DemoSession
     from tui.app import make_app
 
@@ -113,5 +114,4 @@ def _console(args: argparse.Namespace, root: Path, ep: Any, log_file: Path) -> i
     finally:
         stream.stop()
         session.stop()
-    print(f"demo finished; the worker's log was {log_file}", file=sys.stderr)
     return 0
