@@ -83,21 +83,40 @@ class ConnectorApp(App[None]):
             self.start_embedded_worker()
 
     def start_embedded_worker(self) -> None:
-        """Run the sync inside the console, but only when no other worker holds the lease."""
+        """Run the sync inside the console, but only when no other worker holds the lease;
+        otherwise say who runs it (the dashboard keeps showing that worker's heartbeat)."""
         try:
-            from core.worker import embedded  # written by the worker's helper
+            from core.worker import embedded
         except ImportError:
             self.notify("No embedded worker in this installation: run `ml-connector worker`.",
                         severity="warning")
             return
         try:
-            self.embedded = embedded.start_if_free(self.ctx.workspace, clock=self.ctx.clock)
+            self.embedded = embedded.start_if_free(self.ctx.workspace, clock=self.ctx.clock,
+                                                   settings=self.ctx.settings)
         except Exception as exc:  # a worker that cannot start must not stop the console
             self.notify(escape(f"The embedded worker did not start: {exc}"), severity="error")
+            return
+        if self.embedded is None:
+            holder = embedded.current_holder(self.ctx.clock)
+            self.notify(escape(f"The sync runs in the {holder.describe()}; this console watches."
+                               if holder else "No workspace configuration: this console only "
+                               "watches (run `ml-connector worker` to post)."))
+
+    def wake_worker(self) -> None:
+        """A fix in the console (SKU mapped, replay): ask the embedded worker to post now."""
+        if self.embedded is not None and hasattr(self.embedded, "wake"):
+            self.embedded.wake()
 
     def on_unmount(self) -> None:
         if self.embedded is not None and hasattr(self.embedded, "stop"):
             self.embedded.stop()
+
+    def on_orders_replayed(self) -> None:
+        self.wake_worker()
+
+    def on_sku_mapped(self) -> None:
+        self.wake_worker()
 
     # --- keeping the screen in step with the database --------------------------------------
 

@@ -60,7 +60,7 @@ def gp_account_exists(ctx: ConsoleContext, account: str) -> tuple[bool | None, s
             with closing(gateway):
                 found = gateway.account_exists(account)
     except Exception as exc:  # any reason GP cannot answer: the format check stands alone
-        return None, f"not checked in GP ({exc.__class__.__name__}: {exc})"
+        return None, f"format checked; GP not asked: {exc}"
     if found is None:
         return None, "GP's route cannot list accounts: format checked only"
     return found, "exists in GP" if found else f"GP has no account {account}"

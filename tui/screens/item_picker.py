@@ -32,7 +32,7 @@ class ItemPickerScreen(ModalScreen[str | None]):
                         id="item-search")
             yield OptionList(id="items")
             yield Label("Enter picks · Esc cancels · searched in the local GP item cache",
-                        classes="hint")
+                        classes="hint", id="picker-hint")
 
     def on_mount(self) -> None:
         self.search(self.query_one(Input).value)
@@ -63,6 +63,9 @@ class ItemPickerScreen(ModalScreen[str | None]):
                                     id=i.item_number) for i in items])
         if items:
             options.highlighted = 0
+        self.query_one("#picker-hint", Label).update(
+            "Enter picks · Esc cancels · searched in the local GP item cache" if items else
+            "No GP item matches: create it in GP first (the worker refreshes the item cache)")
 
     @on(OptionList.OptionSelected, "#items")
     def picked(self, event: OptionList.OptionSelected) -> None:

@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Label
 
 from core.models import Order
@@ -147,12 +148,13 @@ class SkusScreen(ConsoleScreen):
             self.notify("No flagged SKU has an exact match in GP.", severity="warning")
         else:
             self.notify(f"Mapped {len(done)} SKU(s); {sum(done.values())} order(s) replayed.")
+            self.connector.wake_worker()
         self.connector.check_database()
         self.load()
 
     def on_sku_mapped(self, message: SkuMapped) -> None:
-        self.notify(Text(f"{message.sku} → {message.gp_item}: {message.replayed} order(s) "
-                         "replayed.").markup)
+        self.notify(escape(f"{message.sku} → {message.gp_item}: {message.replayed} order(s) "
+                           "replayed."))
         self.connector.check_database()
         self.load()
 

@@ -1,0 +1,68 @@
+"""End to end through the console: an order held on an unknown SKU at the real stand-ins is
+fixed from the Flagged SKUs screen, the pipeline (run_until_idle, real NTLM to the GP stand-in)
+posts it, and the console shows it verified with its whole timeline."""
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from core.clock import ManualClock
+from core.db import close_db, database
+from core.models import GpItem, Order
+from tests.tui.helpers import settle, text_of
+from tui.app import make_app
+from tui.screens.item_picker import ItemPickerScreen
+from tui.screens.order_detail import OrderDetailScreen
+
+pipeline_env = pytest.importorskip("tests.core.pipeline_env")
+
+
+@pytest.fixture
+def env(tmp_path):
+    e = pipeline_env.start_env(tmp_path, orders=3, seed=3, clock=ManualClock())
+    yield e
+    e.close()
+    close_db()
+
+
+async def test_unknown_sku_fixed_in_the_console_posts_through_the_pipeline(env):
+    env.ingest()
+    made = env.woo_control("POST", "activity", {"unknown_sku_orders": 1})
+    env.ingest()
+    env.runner().run_until_idle()
+    held = Order.get(Order.woo_id == made["unknown_sku_orders"][0])
+    assert (held.state, held.hold_reason) == ("held", "sku")
+    # The worker's item refresh fills the local cache the console searches (never GP itself).
+    gateway = env.gateway()
+    with database.atomic():
+        for item in gateway.list_items(price_level="RETAIL", uofm="Each", site="MAIN"):
+            GpItem.create(item_number=item.item_number, description=item.description,
+                          price=item.price, refreshed_at=env.clock.now())
+
+    app = make_app(env.ws, clock=env.clock, settings=env.settings, actor="console:test",
+                   poll_interval=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ItemPickerScreen)
+        await pilot.press(*"CAP-CANVAS-NVY", "enter")
+        await settle(pilot)
+        assert Order.get_by_id(held.id).state == "new"
+
+        env.runner().run_until_idle()  # what the (embedded or headless) worker does next
+        assert app.check_database()
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.screen.query_one("#orders", DataTable)
+        assert str(table.get_cell(str(held.id), "state")) == "verified"
+        table.move_cursor(row=table.get_row_index(str(held.id)))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderDetailScreen)
+        kinds = [str(k) for k in app.screen.query_one("#order-timeline", DataTable)
+                 .get_column("kind")]
+        assert kinds.index("held") < kinds.index("replayed") < kinds.index("posted") \
+            < kinds.index("verified")
+        assert f"WC{held.number}" in text_of(app.screen.query_one("#gp", Static))
