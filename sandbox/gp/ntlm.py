@@ -101,7 +101,7 @@ class NTLMAcceptor:
                           if channel_bindings and require_channel_binding else None)
         self._conns: OrderedDict[tuple[str, int], _Conn] = OrderedDict()
         self._max = max_connections
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
     def _conn(self, key: tuple[str, int]) -> _Conn:
         with self._lock:
@@ -112,8 +112,19 @@ class NTLMAcceptor:
             return conn
 
     def forget(self, key: tuple[str, int]) -> None:
+        """The TCP connection `key` opened or closed: whatever it had authenticated is gone."""
         with self._lock:
             self._conns.pop(key, None)
+            self._lock.notify_all()
+
+    def connections(self) -> int:
+        with self._lock:
+            return len(self._conns)
+
+    def wait_for_connections(self, count: int, timeout: float) -> bool:
+        """Block until exactly `count` connections hold NTLM state (for tests: no sleeps)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: len(self._conns) == count, timeout)
 
     def authenticate(self, key: tuple[str, int], authorization: str | None
                      ) -> tuple[User | None, str | None]:

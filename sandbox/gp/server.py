@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sandbox.gp import control, schema
 from sandbox.gp.app import GPApp
@@ -107,7 +108,8 @@ class GPStandIn:
                           sba_allow_http=self._sba_allow_http, wsdl=b"")
         self._app.wsdl = schema.render_wsdl(self.soap_url).encode()
         config = uvicorn.Config(self._app, log_level="warning", lifespan="off", access_log=False,
-                                timeout_graceful_shutdown=2, http="h11",
+                                timeout_graceful_shutdown=2, http=_protocol(acceptor),
+                                proxy_headers=False,  # the client address keys NTLM state
                                 ssl_certfile=str(self._cert[0]) if self._cert else None,
                                 ssl_keyfile=str(self._cert[1]) if self._cert else None)
         self._server = _Server(config)
@@ -196,6 +198,26 @@ class GPStandIn:
 
     def post_batch(self, batch: str) -> list[dict[str, str]]:
         return post_batch(self.store, batch, self.gp_state.now())
+
+
+def _protocol(acceptor: NTLMAcceptor) -> type[H11Protocol]:
+    """uvicorn's h11 protocol, telling the acceptor when a TCP connection starts and ends.
+
+    NTLM state is keyed by the client's (host, port); a new connection that reuses a closed
+    one's port must start unauthenticated, so the state goes when its connection goes.
+    """
+    class NTLMConnectionProtocol(H11Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)  # type: ignore[arg-type]
+            if self.client:
+                acceptor.forget((str(self.client[0]), int(self.client[1])))
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self.client:
+                acceptor.forget((str(self.client[0]), int(self.client[1])))
+            super().connection_lost(exc)
+
+    return NTLMConnectionProtocol
 
 
 def _certificate(directory: Path) -> tuple[Path, Path]:

@@ -122,3 +122,18 @@ def test_channel_binding_required(tmp_path):
                 assert http.get(gp.wsdl_url).status_code == expected
     finally:
         gp.stop()
+
+
+def test_ntlm_state_ends_with_its_connection(tmp_path):
+    gp = GPStandIn(tmp_path / "gp").start()
+    try:
+        acceptor = gp._app.acceptor
+        with ntlm(gp) as http:
+            assert http.get(gp.wsdl_url).status_code == 200
+            assert acceptor.connections() == 1
+        # Closed: a later connection reusing the port must not inherit the login.
+        assert acceptor.wait_for_connections(0, timeout=5)
+        r = httpx.get(gp.wsdl_url)
+        assert r.status_code == 401
+    finally:
+        gp.stop()
