@@ -46,14 +46,16 @@ def settle_found(ctx: PipelineContext, order: Order, view: OrderView, doc: GPDoc
             audit.record("order", order.woo_id, "posted", f"order {order.number} posted to GP as "
                          f"{label} (batch {doc.batch or order.gp_batch}, total {doc.total})",
                          actor=ctx.actor, clock=ctx.clock, data=data)
+        if v.ok and order.state != "verified":
+            # Read back and equal to the cent: verified in the same commit as posted.
+            Order.update(state="verified", updated_at=now).where(Order.id == order.id).execute()
+            audit.record("order", order.woo_id, "verified", f"{label} read back from GP: "
+                         f"customer {doc.customer_id}, total {doc.total} matches WooCommerce to "
+                         "the cent", actor=ctx.actor, clock=ctx.clock,
+                         data={"number": doc.number, "total": str(doc.total)})
     order = Order.get_by_id(order.id)
     if not v.ok:
         return states.hold_order(ctx, order, _HOLD_FOR[v.reason], v.detail, figures=v.figures)
-    if order.state != "verified":
-        order = states.order_change(ctx, order, "verified", f"{label} read back from GP: "
-                                    f"customer {doc.customer_id}, total {doc.total} matches "
-                                    "WooCommerce to the cent", state="verified",
-                                    data={"number": doc.number, "total": str(doc.total)})
     return order
 
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from core import audit, gl
 from core.db import database
+from core.errors import GPError
 from core.gp.gateway import GPCustomer
 from core.mapping import InvoiceInputs
 from core.mapping.customers import (
@@ -77,12 +78,26 @@ def apply_customer(ctx: PipelineContext, plan: CustomerPlan, *, order_woo_id: in
     if c is None or plan.action == "none":
         return
     kind = ""
-    if plan.action in ("create", "update", "check"):
+    if plan.action == "create":
+        # A customer never linked before is almost always new to GP: create first (one round
+        # trip), and only when GP refuses, look: it may exist already (a crash after the create,
+        # or a customer keyed by hand) and then it is updated instead.
+        try:
+            ctx.gateway.create_customer(c)
+            kind = "customer_created"
+        except GPError as exc:
+            if not (exc.validation or exc.unknown_outcome):
+                raise
+            if ctx.gateway.get_customer(c.customer_id) is None:
+                raise
+            ctx.gateway.update_customer(c)
+            kind = "customer_updated"
+    elif plan.action in ("update", "check"):
         existing = ctx.gateway.get_customer(c.customer_id)
         if existing is None:
             ctx.gateway.create_customer(c)
             kind = "customer_created"
-        elif plan.action != "check":
+        elif plan.action == "update":
             ctx.gateway.update_customer(c)
             kind = "customer_updated"
     now = ctx.clock.now()

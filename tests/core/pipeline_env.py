@@ -1,0 +1,146 @@
+"""Both stand-ins over real loopback HTTP (NTLM for GP), a workspace, and the real clients.
+
+Shared by the pipeline, reliability and bench code: the stand-ins are started exactly as a user
+would (`sandbox.woo.WooStandIn`, `sandbox.gp.GPStandIn`), the connector reaches them only by URL
+and credentials.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from core import gl
+from core.clock import SYSTEM_CLOCK, Clock
+from core.config import Settings, Workspace
+from core.db import init_db
+from core.intake import accept_order_snapshot
+
+# The GP stand-in's chart of accounts (GP's Fabrikam sample) and checkbooks.
+ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "000-4510-00",
+            "misc": "000-4520-00", "discount": "000-4110-00", "tax": "000-2300-00",
+            "rounding": "000-7900-00", "cash": "000-1110-00"}
+GATEWAY_CASH = {"stripe": "000-1140-00", "ppcp": "000-1130-00"}
+GATEWAYS = {"stripe": {"paid": True, "payment_type": "credit_card", "checkbook": "CARDS"},
+            "ppcp": {"paid": True, "payment_type": "credit_card", "checkbook": "PAYPAL"}}
+PASSWORD_ENV = "ML_TEST_GP_PASSWORD"
+WOO_KEY_ENV = "ML_TEST_WOO_KEY"
+WOO_SECRET_ENV = "ML_TEST_WOO_SECRET"
+
+
+@dataclass
+class Env:
+    root: Path
+    shop: Any
+    gp: Any
+    ws: Workspace
+    settings: Settings
+    clock: Clock
+    _open: list[Any] = field(default_factory=list)
+
+    # --- clients ------------------------------------------------------------------------
+    def woo(self) -> Any:
+        from core.woo.client import WooClient
+
+        client = WooClient(self.shop.url, self.shop.consumer_key, self.shop.consumer_secret,
+                           sleep=lambda s: None)
+        self._open.append(client)
+        return client
+
+    def gateway(self) -> Any:
+        from core.gp.factory import open_gateway
+
+        gw = open_gateway(self.settings, self.gp.password, self.ws.db_path.parent)
+        self._open.append(gw)
+        return gw
+
+    def runner(self, **kw: Any) -> Any:
+        from core.pipeline.runner import Runner
+
+        kw.setdefault("clock", self.clock)
+        return Runner(self.settings, gateway=kw.pop("gateway", None) or self.gateway(),
+                      woo=kw.pop("woo", None) or self.woo(), **kw)
+
+    # --- the shop -----------------------------------------------------------------------
+    def ingest(self) -> int:
+        """What the poller does: every order snapshot through intake's one door."""
+        woo = self.woo()
+        return sum(accept_order_snapshot(o, source="poll", clock=self.clock)
+                   for o in woo.iter_orders_modified_since(None))
+
+    def woo_control(self, method: str, path: str, body: Any = None) -> Any:
+        r = httpx.request(method, f"{self.shop.url}/_sandbox/{path}", json=body, timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+    def gp_faults(self, **faults: Any) -> None:
+        r = httpx.post(f"{self.gp.base_url}/_sandbox/faults", json=faults, timeout=30)
+        r.raise_for_status()
+
+    def gp_clear_faults(self) -> None:
+        httpx.delete(f"{self.gp.base_url}/_sandbox/faults", timeout=30).raise_for_status()
+
+    def woo_orders(self) -> list[dict[str, Any]]:
+        return list(self.woo().iter_orders_modified_since(None))
+
+    def close(self) -> None:
+        for c in reversed(self._open):
+            try:
+                c.close()
+            except Exception:  # noqa: BLE001 - best effort in teardown
+                pass
+        self.shop.stop()
+        self.gp.stop()
+
+
+def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYSTEM_CLOCK,
+              concurrency: int = 4, calculate_unit_price: bool = False) -> Env:
+    from sandbox.gp import GPStandIn
+    from sandbox.woo import WooStandIn
+
+    logging.getLogger("core.gp.auth").setLevel(logging.ERROR)  # the allow_http warning
+    shop = WooStandIn(root / "woo", seed=seed, orders=orders, webhook_delay=0)
+    shop.start()
+    gp = GPStandIn(root / "gp", seed=seed, calculate_unit_price=calculate_unit_price)
+    gp.start()
+    ws = Workspace.at(root / "ws")
+    s = Settings()
+    s.woocommerce.url = shop.url
+    s.gp.soap_url = gp.soap_url
+    s.gp.user = f"{gp.domain}\\{gp.user}"
+    s.gp.company = gp.company
+    s.gp.allow_http = True
+    s.gp.timeout_s = 10.0
+    s.posting.gateways = {k: dict(v) for k, v in GATEWAYS.items()}
+    s.posting.concurrency = concurrency
+    ws.save(s)
+    init_db(ws.db_path)
+    for kind, account in ACCOUNTS.items():
+        gl.set_account("company", "", kind, account, actor="test", clock=clock)
+    for gateway, account in GATEWAY_CASH.items():
+        gl.set_account("gateway", gateway, "cash", account, actor="test", clock=clock)
+    return Env(root, shop, gp, ws, s, clock)
+
+
+def invoices_by_po(env: Env) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for doc in env.gp.state()["invoices"]:
+        out.setdefault(doc["po"], []).append(doc)
+    return out
+
+
+def eligible_orders(env: Env) -> dict[str, dict[str, Any]]:
+    """Woo orders that must end as exactly one GP invoice (eligible status, every SKU known)."""
+    from sandbox.catalog import GP_MISSING_SKUS
+
+    missing = set(GP_MISSING_SKUS)
+    out = {}
+    for o in env.woo_orders():
+        skus = [li.get("sku") or "" for li in o.get("line_items", [])]
+        if o["status"] in env.settings.posting.eligible_statuses and all(
+                s and s not in missing for s in skus):
+            out[str(o["number"])] = o
+    return out

@@ -1,0 +1,202 @@
+"""The posting pipeline against both stand-ins over real loopback HTTP and real NTLM."""
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from core import audit
+from core.clock import ManualClock
+from core.db import close_db
+from core.models import AuditEvent, CustomerLink, FlaggedSku, Order, Refund
+from core.skus import map_sku
+from tests.core.pipeline_env import eligible_orders, invoices_by_po, start_env
+
+
+@pytest.fixture
+def env(tmp_path):
+    e = start_env(tmp_path, orders=24, seed=3)
+    yield e
+    e.close()
+    close_db()
+
+
+def _kinds(woo_id: int) -> list[str]:
+    return [e.kind for e in audit.timeline("order", woo_id)]
+
+
+def test_each_eligible_order_becomes_exactly_one_verified_invoice(env) -> None:
+    assert env.ingest() == 24
+    runner = env.runner()
+    runner.run_until_idle()
+    expected = eligible_orders(env)
+    by_po = invoices_by_po(env)
+    assert set(by_po) == set(expected)
+    assert all(len(docs) == 1 for docs in by_po.values())
+    for number, order in expected.items():
+        [doc] = by_po[number]
+        assert Decimal(doc["total"]) == Decimal(order["total"]) and doc["number"] == f"WC{number}"
+        row = Order.get(Order.number == number)
+        assert row.state == "verified" and row.gp_doc_number == f"WC{number}"
+        kinds = _kinds(row.woo_id)
+        assert kinds.index("mapped") < kinds.index("dedupe") < kinds.index("posted") \
+            < kinds.index("verified")
+    states = Counter(o.state for o in Order.select())
+    assert states["verified"] == len(expected)
+    assert set(states) <= {"verified", "skipped", "held"}
+    # A second pass (a replay, a duplicate webhook) finds everything in GP: nothing new.
+    env.ingest()
+    for o in Order.select().where(Order.state == "verified"):
+        from core.queue import enqueue
+
+        enqueue("post_order", f"order:{o.woo_id}", clock=env.clock, group_key=o.customer_key)
+    runner.run_until_idle()
+    assert invoices_by_po(env) == by_po
+    assert audit.verify_chain().ok
+    # Customers were created once and linked with their fingerprint.
+    created = AuditEvent.select().where(AuditEvent.kind == "customer_created").count()
+    assert created == CustomerLink.select().count() > 0
+
+
+def test_unknown_sku_holds_and_flags_until_mapped_then_posts(env) -> None:
+    env.ingest()
+    made = env.woo_control("POST", "activity", {"unknown_sku_orders": 2})
+    env.ingest()
+    env.runner().run_until_idle()
+    held = list(Order.select().where((Order.state == "held") & (Order.hold_reason == "sku")))
+    assert {o.woo_id for o in held} >= {i for i in made["unknown_sku_orders"]
+                                        if Order.get(Order.woo_id == i).status in
+                                        ("processing", "completed")}
+    assert held, "the activity made no eligible order with an unknown SKU"
+    flagged = {f.sku for f in FlaggedSku.select()}
+    assert flagged and all(o.hold_detail and "Flagged SKUs" in o.hold_detail for o in held)
+    # The accountant maps every flagged SKU to an existing GP item: the waiting orders replay.
+    for sku in flagged:
+        map_sku(sku, "CAP-CANVAS-NVY", actor="console:test", clock=env.clock)
+    env.runner().run_until_idle()
+    for o in held:
+        assert Order.get_by_id(o.id).state == "verified"
+        assert "replayed" in _kinds(o.woo_id)
+    lines = [ln["item"] for d in env.gp.state()["invoices"] for ln in d["lines"]]
+    assert "CAP-CANVAS-NVY" in lines
+
+
+def test_gp_validation_error_fails_one_order_with_gps_message_others_post(env) -> None:
+    from core import gl
+
+    env.ingest()
+    victim = next(o for o in Order.select().order_by(Order.id)
+                  if o.status in ("processing", "completed") and o.customer_key.startswith("id:"))
+    cid = f"WC{int(victim.customer_key[3:]):06d}"
+    # A customer-level override to an account GP does not have: GP refuses the distribution.
+    gl.set_account("customer", cid, "sales", "000-9999-99", actor="test", clock=env.clock)
+    env.runner().run_until_idle()
+    bad = Order.get_by_id(victim.id)
+    assert bad.state == "failed" and "Account does not exist" in (bad.last_error or "")
+    assert bad.last_error.startswith("GP rejected invoice") or "GP" in bad.last_error
+    posted = Order.select().where(Order.state == "verified").count()
+    expected = eligible_orders(env)
+    others = [n for n, o in expected.items() if f"id:{o['customer_id']}" != victim.customer_key]
+    assert posted >= len(others) and len(invoices_by_po(env)) == posted
+    # Fix the mapping and replay: it posts, once.
+    gl.remove_account("customer", cid, "sales", actor="test", clock=env.clock)
+    from core.replay import replay_orders
+
+    assert replay_orders(failed=True, actor="cli:test", clock=env.clock) >= 1
+    env.runner().run_until_idle()
+    assert Order.get_by_id(victim.id).state == "verified"
+    assert len(invoices_by_po(env)[victim.number]) == 1
+
+
+def test_refunds_become_credit_memos_linked_to_their_invoice(env) -> None:
+    env.ingest()
+    env.runner().run_until_idle()
+    done = env.woo_control("POST", "activity", {"refunds": 4})
+    assert done["refunds"]
+    env.ingest()
+    env.runner().run_until_idle()
+    refunds = list(Refund.select())
+    assert refunds and all(r.state == "verified" for r in refunds), [
+        (r.woo_id, r.state, r.hold_detail, r.last_error) for r in refunds]
+    memos = {m["number"]: m for m in env.gp.state()["credit_memos"]}
+    for r in refunds:
+        memo = memos[f"WCR{r.woo_id}"]
+        assert Decimal(memo["total"]) == r.amount
+        assert memo["customer"] == r.order.gp_customer_id
+        assert "credit_memo" in [e.kind for e in audit.timeline("refund", r.woo_id)]
+
+
+def test_cancelled_order_voids_its_unposted_invoice_or_credits_a_posted_one(env) -> None:
+    env.ingest()
+    env.runner().run_until_idle()
+    verified = list(Order.select().where(Order.state == "verified").order_by(Order.id))
+    first, second = verified[0], verified[1]
+    env.woo_control("POST", f"orders/{first.woo_id}/touch", {"status": "cancelled"})
+    env.ingest()
+    env.runner().run_until_idle()
+    docs = {d["number"]: d for d in env.gp.state()["invoices"]}
+    assert docs[first.gp_doc_number]["state"] == "void"
+    assert Order.get_by_id(first.id).state == "void" and "voided" in _kinds(first.woo_id)
+    # The accountant posts the day's batch in GP: the second can no longer be voided.
+    env.gp.post_batch(second.gp_batch)
+    env.woo_control("POST", f"orders/{second.woo_id}/touch", {"status": "cancelled"})
+    env.ingest()
+    env.runner().run_until_idle()
+    memos = {m["number"]: m for m in env.gp.state()["credit_memos"]}
+    assert Decimal(memos[f"WCC{second.number}"]["total"]) == second.total
+    assert "credit_memo" in _kinds(second.woo_id)
+    # Seen again (a duplicate webhook): nothing more happens.
+    from core.queue import enqueue
+
+    enqueue("post_order", f"order:{second.woo_id}", clock=env.clock)
+    env.runner().run_until_idle()
+    assert len(env.gp.state()["credit_memos"]) == len(memos)
+
+
+def test_dry_run_maps_and_checks_everything_and_creates_nothing(env) -> None:
+    env.ingest()
+    runner = env.runner(dry_run=True)
+    assert runner.run_until_idle() == 24
+    outcomes = Counter(r.outcome for r in runner.reports)
+    assert outcomes["would_post"] == len(eligible_orders(env))
+    sample = next(r for r in runner.reports if r.outcome == "would_post")
+    assert sample.detail.startswith("would post invoice WC") and any(
+        "customer" in c for c in sample.checks)
+    assert env.gp.state()["invoices"] == []
+    assert Order.select().where(Order.state != "new").count() == 0
+    assert runner.run_until_idle() == 0  # nothing new to report
+
+
+def test_gp_outage_backs_off_capped_and_jittered_then_everything_posts(tmp_path) -> None:
+    clock = ManualClock()
+    env = start_env(tmp_path, orders=12, seed=5, clock=clock)
+    try:
+        env.ingest()
+        runner = env.runner()  # the WSDL is loaded while GP still answers
+        env.gp_faults(outage=True)
+        delays: dict[int, list[float]] = {}
+        for _ in range(14):  # 70 minutes of a dead GP, in simulated time
+            runner.run_until_idle()
+            for o in Order.select().where(Order.next_attempt_at.is_null(False)):
+                d = (o.next_attempt_at - clock.now()).total_seconds()
+                if d > 0 and (not delays.get(o.id) or delays[o.id][-1] != d):
+                    delays.setdefault(o.id, []).append(d)
+            clock.advance(seconds=300)
+        assert delays, "no order was retried"
+        assert all(d <= 15 * 60 for ds in delays.values() for d in ds)
+        assert max(len(ds) for ds in delays.values()) >= 4
+        firsts = [ds[0] for ds in delays.values()]
+        assert len(set(firsts)) > 1  # jittered, not synchronised
+        waiting = Order.get_by_id(next(iter(delays)))
+        assert waiting.attempts >= 4 and "503" in (waiting.last_error or "")
+        assert "retried" in _kinds(waiting.woo_id)
+        env.gp_clear_faults()
+        clock.advance(minutes=16)
+        runner.run_until_idle()
+        expected = eligible_orders(env)
+        assert {n for n, d in invoices_by_po(env).items() if len(d) == 1} == set(expected)
+        assert Order.select().where(Order.state == "verified").count() == len(expected)
+    finally:
+        env.close()
+        close_db()
