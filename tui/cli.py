@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "tui.commands.demo",
     "tui.commands.sandbox",
     "tui.commands.console",
+    "tui.commands.replay",
 ]
 
 

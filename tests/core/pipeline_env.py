@@ -64,6 +64,21 @@ class Env:
         return Runner(self.settings, gateway=kw.pop("gateway", None) or self.gateway(),
                       woo=kw.pop("woo", None) or self.woo(), **kw)
 
+    def refresh_items(self) -> int:
+        """What the worker's product sync keeps up to date: the local copy of GP's item list
+        (the pipeline then asks GP only about SKUs it has never seen)."""
+        from core.db import database
+        from core.models import GpItem
+
+        gw = self.gateway()
+        items = gw.list_items(price_level="RETAIL", uofm="Each", site="MAIN")
+        now = self.clock.now()
+        with database.atomic():
+            GpItem.insert_many([{"item_number": i.item_number, "description": i.description,
+                                 "refreshed_at": now} for i in items]).on_conflict_replace(
+            ).execute()
+        return len(items)
+
     # --- the shop -----------------------------------------------------------------------
     def ingest(self) -> int:
         """What the poller does: every order snapshot through intake's one door."""

@@ -51,11 +51,12 @@ def test_kill_9_at_random_points_leaves_every_invoice_exactly_once(tmp_path) -> 
     env = start_env(tmp_path, orders=300, seed=11)
     try:
         assert env.ingest() == 300
+        assert env.refresh_items() > 0
         expected = eligible_orders(env)
         close_db()  # the worker process owns the database now
         kills = 0
         for attempt in range(60):
-            done = _run_worker(env, f"{attempt}:0.012:{CRASH_POINTS}")
+            done = _run_worker(env, f"{attempt}:0.008:{CRASH_POINTS}")
             if done.returncode == 0:
                 break
             assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
@@ -87,6 +88,7 @@ def test_responses_lost_after_commit_make_no_duplicate(tmp_path) -> None:
     env = start_env(tmp_path, orders=120, seed=12)
     try:
         env.ingest()
+        env.refresh_items()
         runner = env.runner()
         env.gp_faults(drop_after_commit_rate=0.1, seed=4)
         for _ in range(10):  # lost responses are retried after a backoff: move time along
