@@ -1,0 +1,199 @@
+"""Posting benchmark: the connector's own CPU per order, GP round trips per order (new vs known
+customer), and throughput at GP latencies of 0, 50 and 200 ms next to the floor
+`concurrency / (round trips x latency)` — all measured in one run.
+
+    .venv/bin/python bench/posting.py [--orders 60] [--concurrency 4]
+
+The stand-ins run in their own process (`ml-connector sandbox`), so this process's CPU time is
+the connector's alone (intake, mapping, SQLite, SOAP building and parsing, NTLM). Round trips are
+HTTP requests that reach GP, counted at the transport.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core import gl  # noqa: E402
+from core.config import Settings, Workspace  # noqa: E402
+from core.db import init_db  # noqa: E402
+from core.intake import accept_order_snapshot  # noqa: E402
+from core.models import AuditEvent, Order  # noqa: E402
+
+ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "000-4510-00",
+            "misc": "000-4520-00", "discount": "000-4110-00", "tax": "000-2300-00",
+            "rounding": "000-7900-00", "cash": "000-1110-00"}
+
+
+class RoundTrips:
+    """Counts HTTP requests to one host:port, per thread, at httpx's transport."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.local = threading.local()
+        self.total = 0
+        self._lock = threading.Lock()
+        original = httpx.HTTPTransport.handle_request
+        me = self
+
+        def handle(transport: Any, request: httpx.Request) -> httpx.Response:
+            if request.url.port == me.port:
+                me.local.n = getattr(me.local, "n", 0) + 1
+                with me._lock:
+                    me.total += 1
+            return original(transport, request)
+
+        httpx.HTTPTransport.handle_request = handle  # type: ignore[method-assign]
+
+    def mine(self) -> int:
+        return getattr(self.local, "n", 0)
+
+
+def start_standins() -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    proc = subprocess.Popen([sys.executable, "-m", "tui.cli", "sandbox", "--print-json",
+                             "--seed", "21"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        raise SystemExit("the stand-ins did not start")
+    return proc, json.loads(line)
+
+
+def control(url: str, path: str, body: Any = None, method: str = "POST") -> Any:
+    r = httpx.request(method, f"{url}/_sandbox/{path}", json=body, timeout=60)
+    r.raise_for_status()
+    return r.json()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--orders", type=int, default=60, help="new orders per latency step")
+    ap.add_argument("--concurrency", type=int, default=4)
+    args = ap.parse_args()
+    proc, info = start_standins()
+    try:
+        return run(info, args.orders, args.concurrency)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def run(info: dict[str, Any], n_orders: int, concurrency: int) -> int:
+    import logging
+
+    from core.gp.factory import open_gateway
+    from core.pipeline.runner import Runner
+    from core.woo.client import WooClient
+
+    logging.getLogger("core.gp.auth").setLevel(logging.ERROR)
+    woo_i, gp_i = info["woocommerce"], info["gp"]
+    root = Path(tempfile.mkdtemp(prefix="bench-posting-"))
+    ws = Workspace.at(root)
+    s = Settings()
+    s.woocommerce.url = woo_i["url"]
+    s.gp.soap_url, s.gp.company, s.gp.allow_http = gp_i["soap_url"], gp_i["company"], True
+    s.gp.user = f"{gp_i['domain']}\\{gp_i['user']}"
+    s.posting.concurrency = concurrency
+    s.posting.gateways = {"stripe": {"paid": True, "checkbook": "CARDS"},
+                          "ppcp": {"paid": True, "checkbook": "PAYPAL"}}
+    ws.save(s)
+    init_db(ws.db_path)
+    for kind, account in ACCOUNTS.items():
+        gl.set_account("company", "", kind, account, actor="bench")
+    gp_port = httpx.URL(gp_i["soap_url"]).port
+    trips = RoundTrips(gp_port)
+    woo = WooClient(woo_i["url"], woo_i["consumer_key"], woo_i["consumer_secret"])
+    gateway = open_gateway(s, gp_i["password"], root)
+    gateway.get_item("TEE-BLU-M")  # warm: WSDL, policy, NTLM handshake
+    seen: set[int] = set()
+
+    def new_orders(count: int) -> int:
+        control(woo_i["url"], "activity", {"orders": count})
+        n = 0
+        for payload in woo.iter_orders_modified_since(None):
+            if payload["id"] not in seen:
+                seen.add(payload["id"])
+                n += accept_order_snapshot(payload, source="bench")
+        return n
+
+    # 1. Round trips per order, one at a time, split by new vs known customer.
+    per_kind: dict[str, list[int]] = {"new customer": [], "known customer": []}
+    runner = Runner(s, gateway=gateway, woo=woo, concurrency=1)
+    original = runner.run_job
+
+    def counted(job: Any) -> Any:
+        before = trips.mine()
+        last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+        result = original(job)
+        woo_id = int(job.key.split(":")[1])
+        order = Order.get_or_none(Order.woo_id == woo_id)
+        if job.kind == "post_order" and order is not None and order.state == "verified":
+            made = AuditEvent.select().where(
+                (AuditEvent.id > (last.id if last else 0)) & (AuditEvent.entity_id == str(woo_id))
+                & AuditEvent.kind.in_(("customer_created", "customer_updated"))).count()
+            per_kind["new customer" if made else "known customer"].append(trips.mine() - before)
+        return result
+
+    runner.run_job = counted  # type: ignore[method-assign]
+    for _ in range(2):  # the second round meets many of the same customers again
+        new_orders(n_orders)
+        cpu0 = time.process_time()
+        runner.run_until_idle()
+    print("GP round trips per posted order (HTTP requests, concurrency 1):")
+    for kind, values in per_kind.items():
+        if values:
+            mix = Counter(values).most_common(3)
+            print(f"  {kind:15s} mean {sum(values) / len(values):4.1f}   orders {len(values):4d}"
+                  f"   most common {mix}")
+    mean_rt = sum(sum(v) for v in per_kind.values()) / max(1, sum(len(v) for v in
+                                                                   per_kind.values()))
+
+    # 2. Throughput at three GP latencies (CPU measured over the same runs).
+    print(f"\nThroughput, concurrency {concurrency} (floor = concurrency / (round trips x "
+          f"latency), round trips = {mean_rt:.1f}):")
+    cpu_total = 0.0
+    posted_total = 0
+    runner = Runner(s, gateway=gateway, woo=woo, concurrency=concurrency)
+    for latency in (0, 50, 200):
+        control(gp_i["base_url"], "faults", {"latency_ms": latency})
+        count = n_orders if latency < 200 else max(10, n_orders // 2)
+        new_orders(count)
+        before = Order.select().where(Order.state == "verified").count()
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        runner.run_until_idle()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        posted = Order.select().where(Order.state == "verified").count() - before
+        cpu_total += cpu
+        posted_total += posted
+        rate = posted / wall if wall else 0.0
+        floor = (f"{concurrency / (mean_rt * latency / 1000):6.1f}/s" if latency else
+                 "   (no bound)")
+        print(f"  GP latency {latency:3d} ms: {posted:4d} orders in {wall:6.2f} s = "
+              f"{rate:6.1f} orders/s   ceiling from the floor {floor}   "
+              f"connector CPU {1000 * cpu / max(posted, 1):5.1f} ms/order")
+    control(gp_i["base_url"], "faults", method="DELETE")
+    print(f"\nConnector CPU per posted order over all runs: "
+          f"{1000 * cpu_total / max(posted_total, 1):.1f} ms "
+          f"(os.cpu_count() = {os.cpu_count()})")
+    gateway.close()
+    woo.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
