@@ -61,14 +61,23 @@ def real_schema(tmp_path_factory: pytest.TempPathFactory) -> Any:
                           tmp_path_factory.mktemp("gp-schema"))
 
 
-@pytest.fixture
-def rec(real_schema: Any) -> RecordingClient:
+@pytest.fixture(scope="module")
+def shared_client(real_schema: Any) -> RecordingClient:
+    """One zeep client over the real WSDL per module: loading its types is the slow part."""
     wsdl = shared_path("gp", "DynamicsGP.wsdl")
     http = GPHttp(httpx.Client(), "FABRIKAM\\svc")  # never used: nothing goes on the wire
     client = RecordingClient(http, soap_url="https://gp.test:48620/x.asmx", company="Fabrikam",
                              cache=WsdlCache(None), wsdl_override=str(wsdl))
     client.schema = real_schema
+    return client
+
+
+@pytest.fixture
+def rec(shared_client: RecordingClient) -> RecordingClient:
+    client = shared_client
     client.sent = []
+    client._company = None
+    client._policies.clear()
     t = client.t
     client.answers = {
         "GetPolicyByOperation": lambda kw: t("Policy")(
