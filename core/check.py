@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -134,11 +135,14 @@ def check_gp(settings: Settings, password: str | None, workspace_dir: Path | Non
             "store it with `ml-connector credentials set gp.password`")
         return report
     if opener is None:
-        from core.gp.factory import open_gateway as opener
+        from core.gp.factory import open_gateway
+
+        opener = open_gateway
+    open_: Callable[..., Any] = opener
     timer = _Timer(report)
     try:
-        gateway = timer("WSDL", lambda: opener(settings, password, workspace_dir,
-                                               refresh_wsdl=refresh_wsdl, wsdl=wsdl))
+        gateway = timer("WSDL", lambda: open_(settings, password, workspace_dir,
+                                              refresh_wsdl=refresh_wsdl, wsdl=wsdl))
     except ConfigError as exc:
         add("Configuration", FAIL, str(exc))
         return report
@@ -197,7 +201,7 @@ def _check_roles(settings: Settings, soap: Any, add: Callable[..., None], timer:
     for op, label in ops:
         subject = f"Role: {label}"
         try:
-            timer("GetPolicyByOperation", lambda op=op: soap.c.policy(op))
+            timer("GetPolicyByOperation", partial(soap.c.policy, op))
         except GPError as exc:
             add(subject, FAIL, f"GP will not give the {op} policy: {exc}",
                 f"allow {op} and its policy for the connector's role (Dynamics Security "

@@ -129,7 +129,8 @@ class ChannelBindingNtlmAuth(httpx.Auth):
             return
         ctx = spnego.client(self._username, self._password, protocol="ntlm",
                             channel_bindings=self.bindings_for(der))
-        request.headers["Authorization"] = f"{scheme} {base64.b64encode(ctx.step()).decode()}"
+        first = ctx.step() or b""
+        request.headers["Authorization"] = f"{scheme} {base64.b64encode(first).decode()}"
         response = yield request
         challenge = _token(response.headers.get("www-authenticate", ""), scheme)
         if response.status_code != 401 or challenge is None:

@@ -1,9 +1,9 @@
 """Shared set-up for the GP gateway tests: a stand-in, settings that point at it, a gateway."""
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-import ssl
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
