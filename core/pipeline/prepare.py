@@ -20,7 +20,7 @@ from core.mapping.customers import (
     shared_customer,
 )
 from core.mapping.lines import sku_keys
-from core.models import GL_ACCOUNT_KINDS, CustomerLink, GpItem
+from core.models import GL_ACCOUNT_KINDS, CustomerLink, GlMapping, GpItem
 from core.skus import NO_SKU_PREFIX, gp_item_for
 from core.woo.views import OrderView
 
@@ -144,11 +144,19 @@ def resolve_items(ctx: PipelineContext, keys: list[str]) -> dict[str, str | None
 
 
 def resolve_accounts(customer: GPCustomer | None, gateway: str) -> dict[str, str | None]:
+    """Every account kind for this customer, by gl's rule (customer -> class -> company; the
+    payment gateway's own cash account first), from one read of the mapping table."""
     cid = customer.customer_id if customer else None
     cls = customer.class_id if customer else None
-    accounts = {k: gl.resolve_account(k, customer_id=cid, customer_class=cls)
-                for k in GL_ACCOUNT_KINDS}
-    accounts["cash"] = (gl.gateway_account(gateway) if gateway else None) or accounts["cash"]
+    rows = {(r.scope, r.scope_key, r.account_kind): r.account for r in GlMapping.select().where(
+        GlMapping.scope.in_(("customer", "customer_class", "company", "gateway")))}
+    accounts: dict[str, str | None] = {}
+    for kind in GL_ACCOUNT_KINDS:
+        accounts[kind] = next((rows[(scope, key, kind)] for scope, key in (
+            ("customer", cid), ("customer_class", cls), ("company", "")) if key is not None
+            and (scope, key, kind) in rows), None)
+    if gateway and ("gateway", gateway, "cash") in rows:
+        accounts["cash"] = rows[("gateway", gateway, "cash")]
     return accounts
 
 

@@ -27,7 +27,21 @@ def order_change(ctx: PipelineContext, order: Order, kind: str | None, message: 
         if kind:
             audit.record("order", order.woo_id, kind, message, actor=ctx.actor, clock=ctx.clock,
                          data=data)
-    return Order.get_by_id(order.id)
+    return _refreshed(order, fields, ctx)
+
+
+def _refreshed(row: Any, fields: dict[str, Any], ctx: PipelineContext) -> Any:
+    """The row as now stored: plain values are set in memory, expressions (attempts + 1) need
+    a read."""
+    from peewee import Node
+
+    if any(isinstance(v, Node) for v in fields.values()):
+        return type(row).get_by_id(row.id)
+    for k, v in fields.items():
+        setattr(row, k, v)
+    if fields:
+        row.updated_at = ctx.clock.now()
+    return row
 
 
 def refund_change(ctx: PipelineContext, refund: Refund, kind: str | None, message: str, *,
@@ -39,7 +53,7 @@ def refund_change(ctx: PipelineContext, refund: Refund, kind: str | None, messag
         if kind:
             audit.record("refund", refund.woo_id, kind, message, actor=ctx.actor,
                          clock=ctx.clock, data=data)
-    return Refund.get_by_id(refund.id)
+    return _refreshed(refund, fields, ctx)
 
 
 def hold_order(ctx: PipelineContext, order: Order, reason: str, detail: str, *,
