@@ -200,3 +200,27 @@ def test_gp_outage_backs_off_capped_and_jittered_then_everything_posts(tmp_path)
     finally:
         env.close()
         close_db()
+
+
+def test_gp_repricing_lines_holds_the_order_with_both_figures(tmp_path) -> None:
+    import httpx
+
+    env = start_env(tmp_path, orders=10, seed=9, calculate_unit_price=True)
+    try:
+        env.ingest()
+        expected = eligible_orders(env)
+        number, payload = next(iter(expected.items()))
+        sku = payload["line_items"][0]["sku"]
+        # Someone changed the price list in GP; GP's "Calculate Unit Price" policy applies it.
+        httpx.post(f"{env.gp.base_url}/_sandbox/items/{sku}", json={"price": "999.00"},
+                   timeout=30).raise_for_status()
+        env.runner().run_until_idle()
+        row = Order.get(Order.number == number)
+        assert row.state == "held" and row.hold_reason == "price"
+        assert "GP re-priced" in row.hold_detail and f"{sku}: sent" in row.hold_detail
+        held = [e for e in audit.timeline("order", row.woo_id) if e.kind == "held"]
+        assert held[-1].data["figures"]  # both figures kept for the console
+        assert len(invoices_by_po(env)[number]) == 1  # posted once, then held for a person
+    finally:
+        env.close()
+        close_db()
