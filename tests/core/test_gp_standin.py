@@ -92,6 +92,21 @@ def test_invoice_create_then_read_back(gw: RoutedGateway, gp: GPStandIn) -> None
     assert gp.count_invoices(po="1001") == 1
 
 
+def test_repriced_lines_are_visible_on_read_back(gw: RoutedGateway, gp: GPStandIn) -> None:
+    control(gp, "POST", "policy", {"calculate_unit_price": True})
+    try:
+        gw.create_sales_invoice(invoice("WC1050", price=Decimal("30.00")))
+    finally:
+        control(gp, "POST", "policy", {"calculate_unit_price": False})
+    doc = gw.find_sales_invoice("WC1050")
+    assert doc is not None
+    # GP replaced the price sent (30.00) with its price list's (the customer's WHOLESALE
+    # level): the read-back carries GP's price, so the pipeline can see the difference.
+    held = next(d for d in gp.state()["invoices"] if d["number"] == "WC1050")
+    assert [ln.unit_price for ln in doc.lines] == [Decimal(held["lines"][0]["unit_price"])]
+    assert doc.lines[0].unit_price != Decimal("30.00")
+
+
 def test_duplicate_number_is_refused_with_gps_words(gw: RoutedGateway, gp: GPStandIn) -> None:
     gw.create_sales_invoice(invoice("WC1002"))
     with pytest.raises(GPError) as err:
