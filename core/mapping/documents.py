@@ -195,8 +195,9 @@ def map_invoice(order: OrderView, inputs: InvoiceInputs) -> MappedInvoice | Held
     assert lines_total(lines) == figures.lines
     tax = figures.tax if include_tax else ZERO
     total = figures.gp_total if include_tax else figures.gp_total - figures.tax
-    payments = [GPPayment(rule.payment_type, total, rule.checkbook,
-                          order.payment_method_title[:15], order.transaction_id[:20])] if paid else []
+    payments = ([GPPayment(rule.payment_type, total, rule.checkbook,
+                           order.payment_method_title[:15], order.transaction_id[:20])]
+                if paid else [])
     notes = []
     if figures.rounding:
         notes.append(f"rounding {figures.rounding} to {inputs.accounts.get('rounding')}")

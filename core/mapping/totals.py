@@ -49,9 +49,9 @@ class Figures:
             "difference", "rounding")}
 
     def describe(self) -> str:
-        return (f"GP total {self.computed} (lines {self.lines} - discount {self.discount} + freight "
-                f"{self.freight} + misc {self.misc} + tax {self.tax}) vs WooCommerce total "
-                f"{self.woo_total}: difference {self.difference}")
+        return (f"GP total {self.computed} (lines {self.lines} - discount {self.discount} "
+                f"+ freight {self.freight} + misc {self.misc} + tax {self.tax}) vs WooCommerce "
+                f"total {self.woo_total}: difference {self.difference}")
 
 
 def order_figures(order: OrderView, *, tolerance: Decimal, tax_mode: str = "woo") -> Figures:

@@ -20,7 +20,7 @@ from core.woo.views import OrderView
 
 from . import states
 from .context import PipelineContext, crash_point
-from .gpdoc import gp_message, post_once, verify
+from .gpdoc import gp_message, post_once
 from .prepare import apply_customer, invoice_inputs, plan_customer
 
 log = logging.getLogger("ml_connector.pipeline")

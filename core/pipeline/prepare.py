@@ -73,7 +73,7 @@ def plan_customer(ctx: PipelineContext, order: OrderView) -> CustomerPlan:
 
 def apply_customer(ctx: PipelineContext, plan: CustomerPlan, *, order_woo_id: int) -> None:
     """Create or update the customer in GP (before the invoice that references it), then record
-    the link and fingerprint with its audit event. Safe to repeat after a crash: GP is read first."""
+    the link and fingerprint with its audit event. Safe to repeat after a crash."""
     c = plan.customer
     if c is None or plan.action == "none":
         return

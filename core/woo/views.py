@@ -150,7 +150,8 @@ class ShippingLineView:
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> ShippingLineView:
         return cls(_int(d.get("id")), _str(d.get("method_title")), _str(d.get("method_id")),
-                   _money(d.get("total")), _money(d.get("total_tax")), TaxAmount.many(d.get("taxes")))
+                   _money(d.get("total")), _money(d.get("total_tax")),
+                   TaxAmount.many(d.get("taxes")))
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,7 @@ class OrderView:
 
     @property
     def customer_key(self) -> str:
-        """The key intake and the queue use for one customer's documents ("id:12", "guest:a@b.c")."""
+        """The key the queue uses for one customer's documents ("id:12", "guest:a@b.c")."""
         return f"id:{self.customer_id}" if self.customer_id else f"guest:{self.email}"
 
     @property
@@ -340,78 +341,9 @@ class RefundView:
         return not (self.line_items or self.shipping_lines or self.fee_lines or self.tax_lines)
 
 
-@dataclass(frozen=True)
-class CustomerView:
-    id: int
-    email: str
-    first_name: str
-    last_name: str
-    username: str
-    billing: AddressView
-    shipping: AddressView
-    date_modified: datetime | None
+# Customers, products and variations live in views_catalog (re-exported here).
+from core.woo.views_catalog import CustomerView, ProductView, VariationView  # noqa: E402
 
-    @classmethod
-    def from_payload(cls, d: Mapping[str, Any]) -> CustomerView:
-        return cls(_int(d.get("id")), _str(d.get("email")).strip().lower(),
-                   _str(d.get("first_name")), _str(d.get("last_name")), _str(d.get("username")),
-                   AddressView.from_payload(d.get("billing")),
-                   AddressView.from_payload(d.get("shipping")),
-                   parse_gmt(d.get("date_modified_gmt")))
-
-
-@dataclass(frozen=True)
-class VariationView:
-    id: int
-    parent_id: int
-    sku: str
-    name: str
-    regular_price: Decimal | None
-    sale_price: Decimal | None
-    stock_quantity: int | None
-    manage_stock: bool
-    date_modified: datetime | None
-    attributes: tuple[tuple[str, str], ...] = ()
-
-    @classmethod
-    def from_payload(cls, d: Mapping[str, Any], *, parent_id: int | None = None) -> VariationView:
-        attrs = tuple((_str(a.get("name")), _str(a.get("option")))
-                      for a in _list(d, "attributes"))
-        return cls(_int(d.get("id")), parent_id if parent_id is not None else _int(
-            d.get("parent_id")), _str(d.get("sku")).strip(), _str(d.get("name")),
-            _opt_money(d.get("regular_price")), _opt_money(d.get("sale_price")),
-            None if d.get("stock_quantity") is None else _int(d.get("stock_quantity")),
-            bool(d.get("manage_stock")), parse_gmt(d.get("date_modified_gmt")), attrs)
-
-
-@dataclass(frozen=True)
-class ProductView:
-    id: int
-    type: str
-    status: str
-    sku: str
-    name: str
-    regular_price: Decimal | None  # None when unset ("")
-    sale_price: Decimal | None
-    price: Decimal | None
-    stock_quantity: int | None
-    manage_stock: bool
-    parent_id: int
-    variation_ids: tuple[int, ...]
-    date_modified: datetime | None
-
-    @classmethod
-    def from_payload(cls, d: Mapping[str, Any]) -> ProductView:
-        variations = d.get("variations")
-        return cls(_int(d.get("id")), _str(d.get("type")), _str(d.get("status")),
-                   _str(d.get("sku")).strip(), _str(d.get("name")),
-                   _opt_money(d.get("regular_price")), _opt_money(d.get("sale_price")),
-                   _opt_money(d.get("price")),
-                   None if d.get("stock_quantity") is None else _int(d.get("stock_quantity")),
-                   bool(d.get("manage_stock")), _int(d.get("parent_id")),
-                   tuple(_int(v) for v in variations) if isinstance(variations, list) else (),
-                   parse_gmt(d.get("date_modified_gmt")))
-
-
-def _opt_money(value: object) -> Decimal | None:
-    return None if value in (None, "") else _money(value)
+__all__ = ["AddressView", "CouponLineView", "CustomerView", "FeeLineView", "LineView",
+           "OrderView", "ProductView", "RefundSummary", "RefundView", "ShippingLineView",
+           "TaxAmount", "TaxLineView", "VariationView"]

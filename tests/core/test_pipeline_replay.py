@@ -1,4 +1,4 @@
-"""`ml-connector replay`: idempotent, safe to run twice at once, and a dry run that changes nothing."""
+"""`ml-connector replay`: idempotent, safe twice at once, and a dry run that changes nothing."""
 from __future__ import annotations
 
 import threading

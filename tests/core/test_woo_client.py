@@ -31,7 +31,8 @@ def _client(shop: WooStandIn, *, https: bool = True, **kw) -> WooClient:
     return WooClient(shop.url, shop.consumer_key, shop.consumer_secret, **kw)
 
 
-@pytest.mark.parametrize("name", ["oauth-vector-get-simple.json", "oauth-vector-get-hmac-sha1.json"])
+@pytest.mark.parametrize("name", ["oauth-vector-get-simple.json",
+                                  "oauth-vector-get-hmac-sha1.json"])
 def test_oauth_signer_reproduces_the_recorded_vectors(name):
     vec = json.loads(shared_path("woocommerce", "recordings", name).read_text())["oauth_vector"]
     params = [tuple(p) for p in vec["request_params_signed"]] + [
@@ -106,7 +107,8 @@ def test_errors_say_what_to_do(shop):
             client.batch_products(update=[{"id": i} for i in range(101)])
         assert client.requests_sent == sent
         with pytest.raises(ValueError):
-            client.create_webhook(name="x", topic="order.updated", delivery_url="https://x/", secret="")
+            client.create_webhook(name="x", topic="order.updated", delivery_url="https://x/",
+                                  secret="")
 
 
 def test_untrusted_certificate_is_a_clear_error_never_skipped(shop):
