@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from core import queue
+from core import audit, queue
 from core.db import database
 from core.errors import GPError, WooError
 from core.intake import customer_key, customer_name
@@ -51,6 +51,11 @@ def store_fresh(ctx: PipelineContext, order: Order, payload: dict) -> Order:
     if order.modified_gmt == view.date_modified and order.payload == payload:
         return order
     with database.atomic("IMMEDIATE"):
+        if order.modified_gmt != view.date_modified:
+            audit.record("order", order.woo_id, "received", f"order {view.number} re-read from "
+                         f"WooCommerce REST (status {view.status})", actor=ctx.actor,
+                         clock=ctx.clock, data={"source": "rest", "status": view.status,
+                                                "modified_gmt": payload.get("date_modified_gmt")})
         Order.update(payload=payload, status=view.status, number=view.number,
                      customer_key=customer_key(payload), customer_name=customer_name(payload),
                      total=view.total, currency=view.currency,

@@ -139,8 +139,11 @@ class Runner:
                              f"{job.attempts} attempts: {result.error}", actor=self.ctx.actor,
                              clock=self.clock)
                 return
+            # "posting" goes back to "ready": nothing is in flight any more, and the next attempt
+            # reads GP before it creates anything.
             model.update(attempts=model.attempts + 1, next_attempt_at=when,
-                         last_error=result.error[:2000], updated_at=self.clock.now()).where(
+                         last_error=result.error[:2000], updated_at=self.clock.now(),
+                         state="ready" if row.state == "posting" else row.state).where(
                 model.id == row.id).execute()
             audit.record(entity, woo_id, "retried", f"attempt {job.attempts} did not finish: "
                          f"{result.error}; next try at {when:%Y-%m-%d %H:%M:%S} UTC",

@@ -138,6 +138,21 @@ def test_cancelled_order_voids_its_unposted_invoice_or_credits_a_posted_one(env)
     docs = {d["number"]: d for d in env.gp.state()["invoices"]}
     assert docs[first.gp_doc_number]["state"] == "void"
     assert Order.get_by_id(first.id).state == "void" and "voided" in _kinds(first.woo_id)
+    # On hold in WooCommerce: the invoice is held in GP, and released when it is back.
+    third = verified[2]
+    env.woo_control("POST", f"orders/{third.woo_id}/touch", {"status": "on-hold"})
+    env.ingest()
+    env.runner().run_until_idle()
+    held = {d["number"]: d for d in env.gp.state()["invoices"]}[third.gp_doc_number]
+    assert held.get("holds"), held
+    env.woo_control("POST", f"orders/{third.woo_id}/touch", {"status": "processing"})
+    env.ingest()
+    env.runner().run_until_idle()
+    released = {d["number"]: d for d in env.gp.state()["invoices"]}[third.gp_doc_number]
+    assert not released.get("holds")
+    actions = [e.data.get("action") for e in audit.timeline("order", third.woo_id)
+               if e.kind == "status_updated"]
+    assert actions == ["hold", "release"]
     # The accountant posts the day's batch in GP: the second can no longer be voided.
     env.gp.post_batch(second.gp_batch)
     env.woo_control("POST", f"orders/{second.woo_id}/touch", {"status": "cancelled"})
