@@ -239,3 +239,23 @@ def test_gp_repricing_lines_holds_the_order_with_both_figures(tmp_path) -> None:
     finally:
         env.close()
         close_db()
+
+
+def test_restocked_refunds_become_sop_returns_when_configured(env) -> None:
+    env.settings.posting.refund_document = "return_when_restocked"
+    env.ingest()
+    env.runner().run_until_idle()
+    env.woo_control("POST", "activity", {"refunds": 4})
+    env.ingest()
+    env.runner().run_until_idle()
+    refunds = list(Refund.select())
+    assert refunds and all(r.state == "verified" for r in refunds)
+    returns = {d["number"]: d for d in env.gp.state()["returns"]}
+    memos = {d["number"]: d for d in env.gp.state()["credit_memos"]}
+    for r in refunds:
+        doc = returns if r.gp_doc_type == "return" else memos
+        assert Decimal(doc[r.gp_doc_number]["total"]) == r.amount
+        assert r.gp_doc_type == ("return" if r.restock else "credit_memo")
+    assert any(r.gp_doc_type == "return" for r in refunds)
+    ret = next(returns[r.gp_doc_number] for r in refunds if r.gp_doc_type == "return")
+    assert ret["lines"] and ret["po"]
