@@ -44,7 +44,14 @@ def gp_document_preview(order: Order, settings: Any, clock: Clock = SYSTEM_CLOCK
         from core.woo.views import OrderView
     except ImportError as exc:  # the mapping is not part of this installation
         return DocumentPreview("unavailable", detail=f"the order mapping is not available ({exc})")
-    posting = settings.posting
+    from dataclasses import replace
+
+    from core.gl import get_setting
+
+    # The console's GL screen keeps the rounding tolerance with the data; it wins over the file.
+    tolerance = get_setting("posting.rounding_tolerance")
+    posting = settings.posting if tolerance is None else replace(
+        settings.posting, rounding_tolerance=str(tolerance))
     view = OrderView.from_payload(order.payload)
     link = CustomerLink.get_or_none(CustomerLink.woo_key == cust.link_key(view,
                                                                           posting.guest_policy))
