@@ -57,8 +57,11 @@ def _parse_keys(text: str, where: str) -> list[bytes]:
 
 
 class KeyStore(Protocol):
-    description: str
-    writable: bool
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def writable(self) -> bool: ...
 
     def exists(self) -> bool: ...
 
@@ -167,7 +170,8 @@ class KeyringStore:
 
         value = keyring.get_password(self.service, self.username)
         if not value:
-            raise ConfigError(f"no encryption key in the {self.description}: run `ml-connector init`"
+            raise ConfigError(f"no encryption key in the {self.description}: run "
+                              "`ml-connector init`"
                               f" as this user, or set {ENV_VAR}")
         return _parse_keys(value, self.description)
 

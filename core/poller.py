@@ -60,7 +60,8 @@ def save_cursor(name: str, when: datetime, clock: Clock) -> datetime:
             return when
         if row.cursor is not None and row.cursor >= when:
             return row.cursor
-        PollCursor.update(cursor=when, updated_at=clock.now()).where(PollCursor.name == name).execute()
+        PollCursor.update(cursor=when, updated_at=clock.now()).where(
+            PollCursor.name == name).execute()
         return when
 
 
@@ -73,7 +74,8 @@ class OrderWalk:
 
     def __init__(self, client: WooClient, *, cursor_name: str, clock: Clock, source: str,
                  per_page: int = 100, cheap: bool = True, max_pages: int | None = None,
-                 status: str | None = None, on_page: Callable[[PollResult, Page], None] | None = None,
+                 status: str | None = None,
+                 on_page: Callable[[PollResult, Page], None] | None = None,
                  should_stop: Callable[[], bool] | None = None) -> None:
         self.client = client
         self.cursor_name = cursor_name

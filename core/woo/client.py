@@ -38,7 +38,7 @@ USER_AGENT = "ml-connector/0.1 (+WooCommerce to Dynamics GP)"
 
 
 def money(value: Any) -> Decimal:
-    """A WooCommerce money value as Decimal (strings exact; JSON numbers via their shortest repr)."""
+    """A WooCommerce money value as Decimal (strings exactly; JSON numbers via shortest repr)."""
     return parse_number(value)
 
 
@@ -79,7 +79,8 @@ class WooClient:
     """WooCommerce REST API. `sleep` and `rng` are injectable so retry tests never sleep."""
 
     def __init__(self, url: str, consumer_key: str, consumer_secret: str, *,
-                 ca_bundle: str | None = None, timeout_s: float = 30.0, batch_timeout_s: float = 120.0,
+                 ca_bundle: str | None = None, timeout_s: float = 30.0,
+                 batch_timeout_s: float = 120.0,
                  max_attempts: int = 4, backoff_base_s: float = 1.0, backoff_cap_s: float = 30.0,
                  retry_after_cap_s: float = 120.0, sleep: Callable[[float], None] = time.sleep,
                  rng: random.Random | None = None, clock: Clock = SYSTEM_CLOCK,
@@ -217,7 +218,8 @@ class WooClient:
     def get_order(self, order_id: int) -> dict[str, Any]:
         return self._json("GET", f"orders/{int(order_id)}")
 
-    def list_orders(self, modified_after: datetime | None = None, page: int = 1, per_page: int = 100,
+    def list_orders(self, modified_after: datetime | None = None, page: int = 1,
+                    per_page: int = 100,
                     status: str | list[str] | None = None, fields: str | list[str] | None = None,
                     *, orderby: str = "modified", order: str = "asc",
                     modified_before: datetime | None = None, **extra: Any) -> Page:
@@ -261,7 +263,8 @@ class WooClient:
     def get_customer(self, customer_id: int) -> dict[str, Any]:
         return self._json("GET", f"customers/{int(customer_id)}")
 
-    def list_products(self, page: int = 1, per_page: int = 100, *, sku: str | list[str] | None = None,
+    def list_products(self, page: int = 1, per_page: int = 100, *,
+                      sku: str | list[str] | None = None,
                       modified_after: datetime | None = None, fields: str | list[str] | None = None,
                       **extra: Any) -> Page:
         params: dict[str, Any] = {"page": page, "per_page": per_page, **extra}
@@ -279,7 +282,8 @@ class WooClient:
 
     def list_variations(self, product_id: int, *, per_page: int = 100) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for page in self.iter_pages(f"products/{int(product_id)}/variations", {"per_page": per_page}):
+        path = f"products/{int(product_id)}/variations"
+        for page in self.iter_pages(path, {"per_page": per_page}):
             out.extend(page.items)
         return out
 

@@ -68,7 +68,8 @@ def describe_error(response: httpx.Response, method: str, path: str) -> WooError
     elif code == "rest_invalid_param":
         params = data.get("params") if isinstance(data, dict) else None
         detail = "; ".join(f"{k}: {v}" for k, v in (params or {}).items())
-        text = f"WooCommerce refused a parameter of {method} {path}" + (f": {detail}" if detail else "")
+        text = f"WooCommerce refused a parameter of {method} {path}"
+        text += f": {detail}" if detail else ""
     elif status == 413:
         text = "WooCommerce refused the request as too large (at most 100 items per batch)"
     elif status == 429:

@@ -56,10 +56,10 @@ def install_webhooks(client: WooClient, vault: Vault, delivery_url: str, *, acto
             existing.setdefault(str(hook["topic"]), hook)
     done: list[InstalledWebhook] = []
     for topic in topics:
-        hook = existing.get(topic)
-        if hook is not None:
-            client.update_webhook(int(hook["id"]), secret=secret, status="active")
-            done.append(InstalledWebhook(int(hook["id"]), topic, "updated"))
+        found = existing.get(topic)
+        if found is not None:
+            client.update_webhook(int(found["id"]), secret=secret, status="active")
+            done.append(InstalledWebhook(int(found["id"]), topic, "updated"))
         else:
             created = client.create_webhook(name=f"{NAME_PREFIX} {topic}", topic=topic,
                                             delivery_url=delivery_url, secret=secret)

@@ -208,7 +208,8 @@ class WebhookReceiver:
     """ASGI app: `POST /webhooks/woocommerce` (plus `GET /healthz`)."""
 
     def __init__(self, secrets: SecretSource, *, store_url: str = "", max_body: int = 2_000_000,
-                 clock: Clock = SYSTEM_CLOCK, on_accepted: Callable[[], None] | None = None) -> None:
+                 clock: Clock = SYSTEM_CLOCK,
+                 on_accepted: Callable[[], None] | None = None) -> None:
         self.secrets = secrets
         self.store_source = normalise_source(store_url) if store_url else ""
         self.max_body = max_body
@@ -335,5 +336,6 @@ class WebhookReceiver:
 async def _respond(send: Send, status: int, body: bytes,
                    extra: list[tuple[bytes, bytes]] | None = None) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
+    await send({"type": "http.response.start", "status": status,
+                "headers": headers + (extra or [])})
     await send({"type": "http.response.body", "body": body})

@@ -41,7 +41,8 @@ def add_gp_options(p: argparse.ArgumentParser, prefix: str = "") -> None:
                    help="read the Windows password as one line of stdin")
     p.add_argument(f"--{prefix}ca-bundle", dest="gp_ca_bundle", metavar="PEM")
     p.add_argument(f"--{prefix}allow-http", dest="gp_allow_http", action="store_true",
-                   default=None, help="accept an http:// GP URL (NTLM over plain HTTP: not advised)")
+                   default=None,
+                   help="accept an http:// GP URL (NTLM over plain HTTP: not advised)")
 
 
 def apply_woo(args: argparse.Namespace, settings: Any, vault: Any, *, ask: bool) -> list[str]:
@@ -146,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"encryption key  {vault.key_store.description}")
             print(f"woocommerce     {settings.woocommerce.url or '(not set)'}")
             gp = settings.gp
-            print(f"gp              {gp.soap_url or gp.sba_url or '(not set)'}  user {gp.user or '-'}"
+            print(f"gp              {gp.soap_url or gp.sba_url or '(not set)'}"
+                  f"  user {gp.user or '-'}"
                   f"  company {gp.company or '-'}")
             for name, shown in vault.masked().items():
                 print(f"  {name:<30} {shown}")

@@ -73,8 +73,9 @@ def _status(args: argparse.Namespace) -> int:
     for h in hooks:
         if h.status != "active":
             bad += 1
-            print(f"WooCommerce {'disabled' if h.status == 'disabled' else 'paused'} webhook {h.id} "
-                  f"({h.topic}){' after repeated failed deliveries' if h.status == 'disabled' else ''}"
+            disabled = h.status == "disabled"
+            print(f"WooCommerce {'disabled' if disabled else 'paused'} webhook {h.id} "
+                  f"({h.topic}){' after repeated failed deliveries' if disabled else ''}"
                   ". Orders keep arriving by polling. Fix what stopped the deliveries, then run "
                   "`ml-connector webhooks install --url ...` to re-activate it.")
     return 1 if bad else 0
