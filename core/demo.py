@@ -160,14 +160,13 @@ def _local_counts() -> dict[str, Any]:
     from peewee import fn
 
     from core.models import Job, Order, Refund
+    from core.worker.status import group_counts
 
-    orders = dict(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state).tuples())
-    refunds = dict(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state)
-                   .tuples())
+    orders = group_counts(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state))
+    refunds = group_counts(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state))
     # Posting jobs only: product-sync hints wait for the next product pass by design.
-    jobs = dict(Job.select(Job.status, fn.COUNT(Job.id))
-                .where(Job.kind.in_(("post_order", "post_refund")))
-                .group_by(Job.status).tuples())
+    jobs = group_counts(Job.select(Job.status, fn.COUNT(Job.id))
+                   .where(Job.kind.in_(("post_order", "post_refund"))).group_by(Job.status))
     return {"orders": orders, "refunds": refunds, "jobs": jobs}
 
 
@@ -225,15 +224,17 @@ def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
     gp_totals = {str(d.get("number")): Decimal(str(d.get("total"))) for d in invoices}
     woo_orders = {int(o["id"]): o for o in woo.get("orders", [])}
     with thread_connection():
-        rows = list(Order.select(Order.woo_id, Order.number, Order.status, Order.state,
-                                 Order.hold_reason, Order.gp_doc_number, Order.total).tuples())
+        rows: list[Any] = list(Order.select(
+            Order.woo_id, Order.number, Order.status, Order.state, Order.hold_reason,
+            Order.gp_doc_number, Order.total).tuples())
         flagged = [o for o in rows if o[3] == "held" and o[4] == "sku"]
-        refund_states = Counter(s for (s,) in Refund.select(Refund.state).tuples())
+        refund_rows: list[Any] = list(Refund.select(Refund.state).tuples())
+        refund_states = Counter(r[0] for r in refund_rows)
+        problem_rows: list[Any] = list(Refund.select(
+            Refund.woo_id, Order.number, Refund.state, Refund.hold_reason, Refund.last_error)
+            .join(Order).where(Refund.state.in_(("failed", "held"))).tuples())
         refund_problems = [f"refund {w} of order {n} ({st}): {err or hold or ''}"[:300]
-                           for w, n, st, hold, err in Refund.select(
-                               Refund.woo_id, Order.number, Refund.state, Refund.hold_reason,
-                               Refund.last_error).join(Order)
-                           .where(Refund.state.in_(("failed", "held"))).tuples()]
+                           for w, n, st, hold, err in problem_rows]
     states = Counter(("held: " + r[4]) if r[3] == "held" and r[4] else r[3] for r in rows)
     # Postable: invoiceable by configuration now (or already in GP, e.g. since refunded), and
     # not waiting on the accountant (a flagged SKU is the demo's deliberate exception).

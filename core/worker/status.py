@@ -16,6 +16,11 @@ from core.models import Order, Refund, WebhookDelivery
 from core.worker.lease import read_lease
 
 
+def group_counts(query: Any) -> dict[str, int]:
+    """{key: count} from a two-column GROUP BY query."""
+    return {str(k): int(v) for k, v in query.tuples()}
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
@@ -24,9 +29,9 @@ def webhook_health(clock: Clock = SYSTEM_CLOCK, *, reported: Any = None) -> dict
     """What reached the receiver in the last 24 h, plus what the worker last learnt from
     WooCommerce about its webhooks (`reported`, e.g. {"order.updated": "disabled"})."""
     since = clock.now() - timedelta(hours=24)
-    rows = dict(WebhookDelivery.select(WebhookDelivery.verdict, fn.COUNT(WebhookDelivery.id))
-                .where(WebhookDelivery.received_at >= since)
-                .group_by(WebhookDelivery.verdict).tuples())
+    rows = group_counts(
+        WebhookDelivery.select(WebhookDelivery.verdict, fn.COUNT(WebhookDelivery.id))
+        .where(WebhookDelivery.received_at >= since).group_by(WebhookDelivery.verdict))
     last = (WebhookDelivery.select(fn.MAX(WebhookDelivery.received_at))
             .where(WebhookDelivery.verdict == "accepted").scalar())
     if isinstance(last, str):  # MAX() of a text column comes back as stored
@@ -83,9 +88,8 @@ def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[st
             "heartbeat_age_s": round(max(0.0, (now - lease.heartbeat_at).total_seconds()), 1),
             **{k: v for k, v in st.items() if k != "webhooks"},
         }
-    orders = dict(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state).tuples())
-    refunds = dict(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state)
-                   .tuples())
+    orders = group_counts(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state))
+    refunds = group_counts(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state))
     failed_rows = [p for p in queries.problems("failed", limit=failures)]
     attention = list(board.attention)
     if worker is not None and not worker["alive"] and attention and \
