@@ -4,7 +4,7 @@ customer), and throughput at GP latencies of 0, 50 and 200 ms next to the floor
 
     .venv/bin/python bench/posting.py [--orders 60] [--concurrency 4]
 
-The stand-ins run in their own process (`ml-connector sandbox`), so this process's CPU time is
+The stand-ins run in their own process (this script with --serve), so this process's CPU time is
 the connector's alone (intake, mapping, SQLite, SOAP building and parsing, NTLM). Round trips are
 HTTP requests that reach GP, counted at the transport.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -63,9 +62,34 @@ class RoundTrips:
         return getattr(self.local, "n", 0)
 
 
+def serve() -> int:
+    """Child process: both stand-ins, their URLs as one JSON line, until stdin closes."""
+    from sandbox.gp import GPStandIn
+    from sandbox.woo import WooStandIn
+    from tests.core.pipeline_env import _nodelay
+
+    root = Path(tempfile.mkdtemp(prefix="bench-standins-"))
+    shop = WooStandIn(root / "woo", seed=21, webhook_delay=0)
+    shop.start()
+    gp = GPStandIn(root / "gp", seed=21)
+    gp.start()
+    _nodelay(getattr(gp, "_server", None))  # see tests/core/pipeline_env.py
+    for server, _thread in getattr(shop, "_servers", []):
+        _nodelay(server)
+    print(json.dumps({"woocommerce": {"url": shop.url, "consumer_key": shop.consumer_key,
+                                      "consumer_secret": shop.consumer_secret},
+                      "gp": {"soap_url": gp.soap_url, "base_url": gp.base_url,
+                             "domain": gp.domain, "user": gp.user, "password": gp.password,
+                             "company": gp.company}}), flush=True)
+    sys.stdin.read()
+    shop.stop()
+    gp.stop()
+    return 0
+
+
 def start_standins() -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    proc = subprocess.Popen([sys.executable, "-m", "tui.cli", "sandbox", "--print-json",
-                             "--seed", "21"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, __file__, "--serve"], cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line:
@@ -84,12 +108,16 @@ def main() -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--orders", type=int, default=60, help="new orders per latency step")
     ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.serve:
+        return serve()
     proc, info = start_standins()
     try:
         return run(info, args.orders, args.concurrency)
     finally:
-        proc.send_signal(signal.SIGTERM)
+        assert proc.stdin is not None
+        proc.stdin.close()
         proc.wait(timeout=30)
 
 
@@ -165,31 +193,34 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int) -> int:
 
     # 2. Throughput at three GP latencies (CPU measured over the same runs).
     print(f"\nThroughput, concurrency {concurrency} (floor = concurrency / (round trips x "
-          f"latency), round trips = {mean_rt:.1f}):")
+          f"latency), round trips as measured in each run; {mean_rt:.1f} one at a time):")
     cpu_total = 0.0
     posted_total = 0
-    runner = Runner(s, gateway=gateway, woo=woo, concurrency=concurrency)
+    runner = Runner(s, gateway=gateway, woo=woo, concurrency=concurrency,
+                    gateway_factory=lambda: open_gateway(s, gp_i["password"], root))
     for latency in (0, 50, 200):
         control(gp_i["base_url"], "faults", {"latency_ms": latency})
         count = n_orders if latency < 200 else max(10, n_orders // 2)
         new_orders(count)
         before = Order.select().where(Order.state == "verified").count()
-        cpu0, t0 = time.process_time(), time.perf_counter()
+        cpu0, t0, trips0 = time.process_time(), time.perf_counter(), trips.total
         runner.run_until_idle()
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         posted = Order.select().where(Order.state == "verified").count() - before
+        rt = (trips.total - trips0) / max(posted, 1)
         cpu_total += cpu
         posted_total += posted
         rate = posted / wall if wall else 0.0
-        floor = (f"{concurrency / (mean_rt * latency / 1000):6.1f}/s" if latency else
+        floor = (f"{concurrency / (rt * latency / 1000):6.1f}/s" if latency else
                  "   (no bound)")
         print(f"  GP latency {latency:3d} ms: {posted:4d} orders in {wall:6.2f} s = "
-              f"{rate:6.1f} orders/s   ceiling from the floor {floor}   "
-              f"connector CPU {1000 * cpu / max(posted, 1):5.1f} ms/order")
+              f"{rate:6.1f} orders/s   round trips {rt:4.1f}/order   ceiling from the floor "
+              f"{floor}   connector CPU {1000 * cpu / max(posted, 1):5.1f} ms/order")
     control(gp_i["base_url"], "faults", method="DELETE")
     print(f"\nConnector CPU per posted order over all runs: "
           f"{1000 * cpu_total / max(posted_total, 1):.1f} ms "
           f"(os.cpu_count() = {os.cpu_count()})")
+    runner.close()
     gateway.close()
     woo.close()
     return 0

@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     from core.gp.factory import open_gateway
     from core.woo.client import WooClient
 
-    gateway = open_gateway(settings, _secret(args.gp_password_env, vault, "gp.password"),
-                           Path(args.workspace))
+    password = _secret(args.gp_password_env, vault, "gp.password")
+    gateway = open_gateway(settings, password, Path(args.workspace))
     woo = WooClient(settings.woocommerce.url,
                     _secret(args.woo_key_env, vault, "woocommerce.consumer_key"),
                     _secret(args.woo_secret_env, vault, "woocommerce.consumer_secret"),
@@ -60,10 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     from .runner import Runner
 
     runner = Runner(settings, gateway=gateway, woo=woo, dry_run=args.dry_run,
-                    concurrency=args.concurrency)
+                    concurrency=args.concurrency,
+                    gateway_factory=lambda: open_gateway(settings, password, Path(args.workspace)))
     try:
         done = runner.run_until_idle()
     finally:
+        runner.close()
         gateway.close()
         woo.close()
     print(json.dumps({"done": done, "retried": runner.stats.retried}))

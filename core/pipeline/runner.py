@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import os
+import queue as queue_mod
 import random
 import secrets
 import socket
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core import audit, queue
@@ -78,7 +80,11 @@ class Runner:
                  clock: Clock = SYSTEM_CLOCK, dry_run: bool = False,
                  concurrency: int | None = None, owner: str | None = None,
                  lease_s: float | None = None, rng: random.Random | None = None,
-                 actor: str = "worker") -> None:
+                 actor: str = "worker",
+                 gateway_factory: Callable[[], GPGateway] | None = None) -> None:
+        """`gateway_factory`: open one more gateway. The GP gateway serialises its exchanges
+        (NTLM binds a handshake to its connection), so concurrent posting needs a gateway per
+        worker thread; without a factory every thread shares `gateway`, one call at a time."""
         self.settings = settings
         self.clock = clock
         self.dry_run = dry_run
@@ -94,6 +100,35 @@ class Runner:
         self._reported: dict[int, Any] = {}
         self._cond = threading.Condition()
         self._busy = 0
+        self._factory = gateway_factory
+        self._spare: queue_mod.SimpleQueue[GPGateway] = queue_mod.SimpleQueue()
+        self._opened: list[GPGateway] = []
+        if gateway_factory is not None:
+            self._spare.put(gateway)
+
+    def _borrow(self) -> PipelineContext:
+        """A context for one worker thread: its own gateway when a factory was given."""
+        if self._factory is None:
+            return self.ctx
+        try:
+            gw = self._spare.get_nowait()
+        except queue_mod.Empty:
+            gw = self._factory()
+            self._opened.append(gw)
+        return replace(self.ctx, gateway=gw)  # shares the settings and the item cache
+
+    def _give_back(self, ctx: PipelineContext) -> None:
+        if self._factory is not None:
+            self._spare.put(ctx.gateway)
+
+    def close(self) -> None:
+        """Close the extra gateways this runner opened (not the one it was given)."""
+        for gw in self._opened:
+            try:
+                gw.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                log.warning("closing a GP gateway failed", exc_info=True)
+        self._opened.clear()
 
     def reconfigure(self, settings: Settings) -> None:
         self.settings = settings
@@ -101,13 +136,14 @@ class Runner:
 
     # --- one job --------------------------------------------------------------------------
 
-    def run_job(self, job: queue.ClaimedJob) -> StepResult:
+    def run_job(self, job: queue.ClaimedJob, ctx: PipelineContext | None = None) -> StepResult:
+        ctx = ctx or self.ctx
         woo_id = int(job.key.split(":", 1)[1])
         try:
             if job.kind == ORDER_JOB:
-                result = process_order(self.ctx, woo_id)
+                result = process_order(ctx, woo_id)
             elif job.kind == REFUND_JOB:
-                result = process_refund(self.ctx, woo_id)
+                result = process_refund(ctx, woo_id)
             else:
                 result = StepResult.done()
         except Exception as exc:  # noqa: BLE001 - a bug in one document must not stop the rest
@@ -115,12 +151,15 @@ class Runner:
             result = StepResult.later(f"{type(exc).__name__}: {exc}")
         if result.retry:
             self._retry(job, woo_id, result)
-            self.stats.retried += 1
         else:
             crash_point("before_complete")
             with database.atomic("IMMEDIATE"):
                 queue.complete(job.id, self.owner, clock=self.clock)
-            self.stats.done += 1
+        with self._cond:
+            if result.retry:
+                self.stats.retried += 1
+            else:
+                self.stats.done += 1
         return result
 
     def _retry(self, job: queue.ClaimedJob, woo_id: int, result: StepResult) -> None:
@@ -158,6 +197,13 @@ class Runner:
         return jobs[0] if jobs else None
 
     def _worker(self, stop: threading.Event) -> None:
+        ctx = self._borrow()
+        try:
+            self._work(stop, ctx)
+        finally:
+            self._give_back(ctx)
+
+    def _work(self, stop: threading.Event, ctx: PipelineContext) -> None:
         with thread_connection():
             while not stop.is_set():
                 job = self._claim()
@@ -172,7 +218,7 @@ class Runner:
                 with self._cond:
                     self._busy += 1
                 try:
-                    self.run_job(job)
+                    self.run_job(job, ctx)
                 finally:
                     with self._cond:
                         self._busy -= 1

@@ -61,8 +61,11 @@ class Env:
         from core.pipeline.runner import Runner
 
         kw.setdefault("clock", self.clock)
-        return Runner(self.settings, gateway=kw.pop("gateway", None) or self.gateway(),
-                      woo=kw.pop("woo", None) or self.woo(), **kw)
+        kw.setdefault("gateway_factory", self.gateway)  # a gateway per worker thread
+        runner = Runner(self.settings, gateway=kw.pop("gateway", None) or self.gateway(),
+                        woo=kw.pop("woo", None) or self.woo(), **kw)
+        self._open.append(runner)
+        return runner
 
     def refresh_items(self) -> int:
         """What the worker's product sync keeps up to date: the local copy of GP's item list
