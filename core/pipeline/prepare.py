@@ -80,23 +80,13 @@ def apply_customer(ctx: PipelineContext, plan: CustomerPlan, *, order_woo_id: in
     kind = ""
     if plan.action == "create":
         # A customer never linked before is almost always new to GP: create first (one round
-        # trip), and only when GP refuses, look: it may exist already (a crash after the create,
-        # or a customer keyed by hand) and then it is updated instead.
-        try:
-            ctx.gateway.create_customer(c)
-            kind = "customer_created"
-        except GPError as exc:
-            if not (exc.validation or exc.unknown_outcome):
-                raise
-            if ctx.gateway.get_customer(c.customer_id) is None:
-                raise
-            ctx.gateway.update_customer(c)
-            kind = "customer_updated"
+        # trip); only when GP refuses, look: it may exist already (a crash after the create,
+        # or a customer keyed by hand), and then it is updated instead.
+        kind = _create(ctx, c, update_if_exists=True)
     elif plan.action in ("update", "check"):
-        existing = ctx.gateway.get_customer(c.customer_id)
-        if existing is None:
-            ctx.gateway.create_customer(c)
-            kind = "customer_created"
+        if ctx.gateway.get_customer(c.customer_id) is None:
+            # Another thread may create the shared customer at the same moment: _create copes.
+            kind = _create(ctx, c, update_if_exists=False)
         elif plan.action == "update":
             ctx.gateway.update_customer(c)
             kind = "customer_updated"
@@ -114,6 +104,23 @@ def apply_customer(ctx: PipelineContext, plan: CustomerPlan, *, order_woo_id: in
             audit.record("order", order_woo_id, kind, f"GP customer {c.customer_id} {verb} "
                          f"({c.name})", actor=ctx.actor, clock=ctx.clock,
                          data={"customer": c.customer_id, "link": plan.link_key})
+
+
+def _create(ctx: PipelineContext, c: GPCustomer, *, update_if_exists: bool) -> str:
+    """Create the customer; if GP refuses because it is already there, update it (or leave it).
+    Returns the audit kind, "" when nothing changed."""
+    try:
+        ctx.gateway.create_customer(c)
+        return "customer_created"
+    except GPError as exc:
+        if not (exc.validation or exc.unknown_outcome):
+            raise
+        if ctx.gateway.get_customer(c.customer_id) is None:
+            raise
+    if update_if_exists:
+        ctx.gateway.update_customer(c)
+        return "customer_updated"
+    return ""
 
 
 def resolve_items(ctx: PipelineContext, keys: list[str]) -> dict[str, str | None]:

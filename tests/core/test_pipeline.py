@@ -266,3 +266,21 @@ def test_restocked_refunds_become_sop_returns_when_configured(env) -> None:
     assert any(r.gp_doc_type == "return" for r in refunds)
     ret = next(returns[r.gp_doc_number] for r in refunds if r.gp_doc_type == "return")
     assert ret["lines"] and ret["po"]
+
+
+def test_shared_guest_policy_puts_every_guest_on_one_gp_customer(env) -> None:
+    env.settings.posting.guest_policy = "shared"
+    env.ingest()
+    env.runner().run_until_idle()
+    guests = [o for o in Order.select().where(Order.state == "verified")
+              if o.customer_key.startswith("guest:")]
+    assert guests, "the seeded shop made no eligible guest order"
+    assert {o.gp_customer_id for o in guests} == {"WEBCUSTOMER"}
+    docs = {d["number"]: d for d in env.gp.state()["invoices"]}
+    assert {docs[o.gp_doc_number]["customer"] for o in guests} == {"WEBCUSTOMER"}
+    created = [e for e in AuditEvent.select().where(AuditEvent.kind == "customer_created")
+               if e.data["customer"] == "WEBCUSTOMER"]
+    assert len(created) == 1
+    registered = [o for o in Order.select().where(Order.state == "verified")
+                  if o.customer_key.startswith("id:")]
+    assert all(o.gp_customer_id.startswith("WC") for o in registered)
