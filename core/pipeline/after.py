@@ -40,7 +40,8 @@ def settle_found(ctx: PipelineContext, order: Order, view: OrderView, doc: GPDoc
                          f"({doc.state}): not created again", actor=ctx.actor, clock=ctx.clock,
                          data={"number": doc.number, "found": True, "reads": reads})
         if order.state not in ("posted", "verified"):
-            Order.update(state="posted", gp_total=doc.total, posted_at=order.posted_at or now,
+            # gp_total stays what WooCommerce says GP must show: a replay re-checks against it.
+            Order.update(state="posted", posted_at=order.posted_at or now,
                          last_error=None, next_attempt_at=None, hold_reason=None,
                          hold_detail=None, updated_at=now).where(Order.id == order.id).execute()
             audit.record("order", order.woo_id, "posted", f"order {order.number} posted to GP as "

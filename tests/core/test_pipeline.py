@@ -284,3 +284,29 @@ def test_shared_guest_policy_puts_every_guest_on_one_gp_customer(env) -> None:
     registered = [o for o in Order.select().where(Order.state == "verified")
                   if o.customer_key.startswith("id:")]
     assert all(o.gp_customer_id.startswith("WC") for o in registered)
+
+
+def test_a_held_price_difference_stays_held_on_replay_until_fixed_in_gp(tmp_path) -> None:
+    import httpx
+
+    from core.replay import replay_orders
+
+    env = start_env(tmp_path, orders=6, seed=9, calculate_unit_price=True)
+    try:
+        env.ingest()
+        number, payload = next(iter(eligible_orders(env).items()))
+        sku = payload["line_items"][0]["sku"]
+        httpx.post(f"{env.gp.base_url}/_sandbox/items/{sku}", json={"price": "999.00"},
+                   timeout=30).raise_for_status()
+        env.runner().run_until_idle()
+        row = Order.get(Order.number == number)
+        assert row.state == "held" and row.gp_total == Decimal(payload["total"])
+        # Replayed without a fix in GP: GP is read again, still wrong, held again; never verified.
+        assert replay_orders([row.woo_id], actor="cli:test", clock=env.clock) == 1
+        env.runner().run_until_idle()
+        again = Order.get_by_id(row.id)
+        assert again.state == "held" and again.hold_reason in ("price", "totals")
+        assert len(invoices_by_po(env)[number]) == 1
+    finally:
+        env.close()
+        close_db()
