@@ -136,6 +136,7 @@ class SalesReturn:
     tax: Decimal = Decimal("0")
     total: Decimal = Decimal("0")
     note: str = ""
+    trade_discount: Decimal = Decimal("0")  # a negative fee (or rounding cent) given back
 
 
 @dataclass(frozen=True)

@@ -213,6 +213,8 @@ class Builders:
         out["FreightAmount"] = self.money(ret.freight)
         out["MiscellaneousAmount"] = self.money(ret.misc)
         out["TaxAmount"] = self.money(ret.tax)
+        if ret.trade_discount:
+            out["TradeDiscount"] = {"Amount": self.money(ret.trade_discount)}
         if ret.note:
             out["Note"] = ret.note
         if ret.total:

@@ -40,14 +40,18 @@ class RefundInputs:
 class RefundFigures:
     lines: Decimal
     freight: Decimal
-    misc: Decimal
+    misc: Decimal  # positive fees given back
     tax: Decimal
     remainder: Decimal  # money only (amount not explained by lines); negative = rounding
     amount: Decimal
+    # Negative fees (a "loyalty discount" typed as a fee) given back, as a positive amount. The
+    # invoice carried them as trade discount, so the credit reverses that discount: it lowers the
+    # credit (amount = lines + freight + misc - discount + tax + remainder).
+    discount: Decimal = ZERO
 
     def as_dict(self) -> dict[str, str]:
         return {k: str(getattr(self, k)) for k in (
-            "lines", "freight", "misc", "tax", "remainder", "amount")}
+            "lines", "freight", "misc", "discount", "tax", "remainder", "amount")}
 
 
 @dataclass(frozen=True)
@@ -69,14 +73,17 @@ def refund_figures(refund: RefundView, decimals: int) -> RefundFigures:
 
     lines = sum((c(-li.total) for li in refund.line_items), ZERO)
     freight = sum((c(-s.total) for s in refund.shipping_lines), ZERO)
-    misc = sum((c(-f.total) for f in refund.fee_lines), ZERO)
+    fees = [c(-f.total) for f in refund.fee_lines]
+    misc = sum((f for f in fees if f > 0), ZERO)
+    discount = sum((-f for f in fees if f < 0), ZERO)
     if refund.tax_lines:
         tax = sum((c(-t.amount) for t in refund.tax_lines), ZERO)
     else:
         tax = sum((c(-x.total_tax) for x in (*refund.line_items, *refund.shipping_lines,
                                               *refund.fee_lines)), ZERO)
     amount = c(refund.amount)
-    return RefundFigures(lines, freight, misc, tax, amount - (lines + freight + misc + tax), amount)
+    explained = lines + freight + misc - discount + tax
+    return RefundFigures(lines, freight, misc, tax, amount - explained, amount, discount)
 
 
 def _memo_distributions(f: RefundFigures, accounts: Mapping[str, str | None]
@@ -88,6 +95,8 @@ def _memo_distributions(f: RefundFigures, accounts: Mapping[str, str | None]
             rows.append(GPDistribution(kind, accounts.get(account_kind) or "", debit, credit))
 
     add("RECV", "receivables", credit=f.amount)
+    # Reverses the invoice's TRADE debit for a negative fee: GP has no negative distribution.
+    add("TRADE", "discount", credit=f.discount)
     add("SALES", "sales", debit=f.lines + max(f.remainder, ZERO))
     add("FREIGHT", "freight", debit=f.freight)
     add("MISC", "misc", debit=f.misc)
@@ -104,6 +113,8 @@ def _needed(f: RefundFigures) -> list[str]:
     for kind, amount in (("freight", f.freight), ("misc", f.misc), ("tax", f.tax)):
         if amount:
             kinds.append(kind)
+    if f.discount:
+        kinds.append("discount")
     if f.remainder < 0:
         kinds.append("rounding")
     return kinds
@@ -143,8 +154,9 @@ def map_refund(refund: RefundView, order: OrderView, inputs: RefundInputs
         ret = SalesReturn(number=number, customer_id=inputs.customer_id, batch=batch,
                           doc_date=doc_date, po_number=order.number[:20], lines=lines,
                           freight=f.freight, misc=f.misc + f.remainder, tax=f.tax,
-                          total=f.amount, note=(refund.reason or "")[:200])
-        if ret.misc < 0:  # a rounding cent the other way: take it off the tax line's neighbour
+                          trade_discount=f.discount, total=f.amount,
+                          note=(refund.reason or "")[:200])
+        if ret.misc < 0:  # a rounding cent the other way: GP has no negative misc amount
             ret = _shift_negative_misc(ret)
         problems = check_return(ret, d)
         if problems:
@@ -162,12 +174,11 @@ def map_refund(refund: RefundView, order: OrderView, inputs: RefundInputs
 
 
 def _shift_negative_misc(ret: SalesReturn) -> SalesReturn:
+    """Move a negative misc (the rounding cent the other way) onto the trade discount, as the
+    invoice does, so no amount is negative and the total is unchanged."""
     from dataclasses import replace
 
-    cut = -ret.misc
-    if ret.freight >= cut:
-        return replace(ret, misc=ZERO, freight=ret.freight - cut)
-    return replace(ret, misc=ZERO, tax=ret.tax - cut)
+    return replace(ret, misc=ZERO, trade_discount=ret.trade_discount - ret.misc)
 
 
 def status_memo_number(order: OrderView) -> str:
@@ -179,7 +190,7 @@ def map_status_credit(order: OrderView, inputs: RefundInputs, *, amount: Decimal
     """Credit what a posted invoice still owes when WooCommerce cancels the order."""
     d = currency_decimals(order.currency)
     amount = to_cents(amount, d)
-    f = RefundFigures(ZERO, ZERO, ZERO, ZERO, amount, amount)
+    f = RefundFigures(ZERO, ZERO, ZERO, ZERO, amount, amount, ZERO)
     missing = [k for k in ("receivables", "sales") if not inputs.accounts.get(k)]
     if missing:
         return Held("gl", f"no GL account for {', '.join(missing)}")

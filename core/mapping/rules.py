@@ -121,8 +121,12 @@ def check_return(ret: SalesReturn, decimals: int = 2) -> list[str]:
     if len(ret.po_number) > PO_MAX:
         problems.append(f"customer PO {ret.po_number!r} is over {PO_MAX} characters")
     problems += check_lines(ret.lines, decimals)
+    for what, value in (("freight", ret.freight), ("misc", ret.misc), ("tax", ret.tax),
+                        ("trade discount", ret.trade_discount), ("total", ret.total)):
+        _money(problems, what, value)
     lines = sum((li.extended_price for li in ret.lines), ZERO)
-    if lines + ret.freight + ret.misc + ret.tax != ret.total:
-        problems.append(f"return total {ret.total} is not lines {lines} + freight {ret.freight} "
-                        f"+ misc {ret.misc} + tax {ret.tax}")
+    if lines - ret.trade_discount + ret.freight + ret.misc + ret.tax != ret.total:
+        problems.append(f"return total {ret.total} is not lines {lines} - discount "
+                        f"{ret.trade_discount} + freight {ret.freight} + misc {ret.misc} "
+                        f"+ tax {ret.tax}")
     return problems
