@@ -66,16 +66,12 @@ def serve() -> int:
     """Child process: both stand-ins, their URLs as one JSON line, until stdin closes."""
     from sandbox.gp import GPStandIn
     from sandbox.woo import WooStandIn
-    from tests.core.pipeline_env import _nodelay
 
     root = Path(tempfile.mkdtemp(prefix="bench-standins-"))
     shop = WooStandIn(root / "woo", seed=21, webhook_delay=0)
     shop.start()
     gp = GPStandIn(root / "gp", seed=21)
     gp.start()
-    _nodelay(getattr(gp, "_server", None))  # see tests/core/pipeline_env.py
-    for server, _thread in getattr(shop, "_servers", []):
-        _nodelay(server)
     print(json.dumps({"woocommerce": {"url": shop.url, "consumer_key": shop.consumer_key,
                                       "consumer_secret": shop.consumer_secret},
                       "gp": {"soap_url": gp.soap_url, "base_url": gp.base_url,

@@ -99,7 +99,11 @@ class GPStandIn:
             bindings = _cert_bindings(self._cert[0])
         acceptor = NTLMAcceptor(self.state_dir, self._users, self._roles, bindings,
                                 self.require_channel_binding)
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only for
+        # such sockets, and without it each response (headers, then body) waits ~40 ms for the
+        # client's delayed ACK.
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                             socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen(128)  # listening now: clients connect even before uvicorn's loop runs

@@ -114,18 +114,6 @@ class Env:
         self.gp.stop()
 
 
-def _nodelay(uvicorn_server: Any) -> None:
-    """Work around a 40 ms stall per request in the stand-ins: they pass uvicorn a socket made
-    with proto 0, so asyncio does not set TCP_NODELAY on accepted connections (it checks
-    proto == IPPROTO_TCP) and Nagle + delayed ACK hold each response body back. Accepted
-    sockets inherit the option from the listening socket on Linux."""
-    import socket
-
-    for server in getattr(uvicorn_server, "servers", []) or []:
-        for sock in server.sockets:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
 def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYSTEM_CLOCK,
               concurrency: int = 4, calculate_unit_price: bool = False) -> Env:
     from sandbox.gp import GPStandIn
@@ -136,9 +124,6 @@ def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYST
     shop.start()
     gp = GPStandIn(root / "gp", seed=seed, calculate_unit_price=calculate_unit_price)
     gp.start()
-    _nodelay(getattr(gp, "_server", None))
-    for server, _thread in getattr(shop, "_servers", []):
-        _nodelay(server)
     ws = Workspace.at(root / "ws")
     s = Settings()
     s.woocommerce.url = shop.url
