@@ -3,7 +3,9 @@
 `accept_order_snapshot` is the one door every order comes through (webhook, poller, backfill):
 one BEGIN IMMEDIATE transaction upserts the Order row and its SKUs, records the audit event and
 queues the posting job, or changes nothing when the snapshot is not newer than the one stored
-(snapshots arrive duplicated, coalesced and out of order; `date_modified_gmt` decides).
+(snapshots arrive duplicated, coalesced and out of order; `date_modified_gmt` decides). Two changes
+in the same second share `date_modified_gmt`, so a different snapshot with the stored timestamp
+cannot be ordered: it overwrites nothing but queues the job, whose REST re-read is the truth.
 
 `process_deliveries` turns stored webhook deliveries into those calls, after the 200 was sent.
 """
@@ -70,7 +72,8 @@ def _total(payload: dict[str, Any]) -> Any:
 
 def accept_order_snapshot(payload: dict[str, Any], *, source: str,
                           clock: Clock = SYSTEM_CLOCK) -> bool:
-    """Upsert one order snapshot; True when it was new or newer (and a posting job is queued)."""
+    """Upsert one order snapshot; True when a posting job is queued: the snapshot was new or
+    newer, or it differs from the stored one within the same second (then only the job)."""
     woo_id = payload.get("id")
     if not isinstance(woo_id, int) or woo_id <= 0:
         raise ValueError("an order snapshot needs an integer id")
@@ -93,8 +96,10 @@ def accept_order_snapshot(payload: dict[str, Any], *, source: str,
         existing = Order.select(Order.id, Order.modified_gmt).where(Order.woo_id == woo_id).first()
         if existing is not None:
             stored = existing.modified_gmt
-            if stored is not None and (modified is None or modified <= stored):
-                return False  # same or older snapshot: the newer one stays
+            if stored is not None and modified is not None and modified == stored:
+                return _same_second(existing.id, payload, source=source, clock=clock)
+            if stored is not None and (modified is None or modified < stored):
+                return False  # older snapshot: the newer one stays
             Order.update(**fields).where(Order.id == existing.id).execute()
             order_id = existing.id
             OrderSku.delete().where(OrderSku.order == order_id).execute()
@@ -112,6 +117,31 @@ def accept_order_snapshot(payload: dict[str, Any], *, source: str,
                      data={"source": source, "status": status, "total": str(fields["total"]),
                            "modified_gmt": payload.get("date_modified_gmt")})
         queue.enqueue(ORDER_JOB, order_job_key(woo_id), clock=clock, group_key=key)
+    return True
+
+
+def _comparable(payload: Any) -> Any:
+    # `_links` is REST decoration (absent from some webhook bodies), not order content.
+    return {k: v for k, v in payload.items() if k != "_links"} if isinstance(payload, dict) \
+        else payload
+
+
+def _same_second(order_id: int, payload: dict[str, Any], *, source: str, clock: Clock) -> bool:
+    """A snapshot stamped with the stored `date_modified_gmt`: a duplicate, or another change made
+    in the same second. Which of the two is the later one cannot be told, so the stored row stays
+    and the posting job re-reads the order from REST (store_fresh keeps that copy)."""
+    order = Order.select(Order.number, Order.payload, Order.customer_key).where(
+        Order.id == order_id).first()
+    if order is None or _comparable(order.payload) == _comparable(payload):
+        return False  # the same snapshot again
+    status = str(payload.get("status") or "")
+    audit.record("order", payload["id"], "received",
+                 f"order {order.number}: another change from {source} in the same second "
+                 f"(status {status}); re-reading it from WooCommerce", actor=ACTOR, clock=clock,
+                 data={"source": source, "status": status, "same_second": True,
+                       "modified_gmt": payload.get("date_modified_gmt")})
+    queue.enqueue(ORDER_JOB, order_job_key(payload["id"]), clock=clock,
+                  group_key=order.customer_key)
     return True
 
 
