@@ -26,6 +26,7 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConnectorError
+from core.pipeline.eligibility import invoiceable
 from core.worker.demo_setup import (
     DemoEndpoints,
     SandboxControl,
@@ -238,10 +239,15 @@ def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
     states = Counter(("held: " + r[4]) if r[3] == "held" and r[4] else r[3] for r in rows)
     # Postable: invoiceable by configuration now (or already in GP, e.g. since refunded), and
     # not waiting on the accountant (a flagged SKU is the demo's deliberate exception).
-    eligible = set(session.settings.posting.eligible_statuses)
+    eligible = session.settings.posting.eligible_statuses
+
+    def is_invoiceable(woo_id: int, status: str) -> bool:
+        o = woo_orders.get(woo_id, {})
+        return invoiceable(str(o.get("status", status)), o.get("date_paid_gmt"), eligible)
+
     postable = [r for r in rows
-                if (str(woo_orders.get(r[0], {}).get("status", r[2])) in eligible
-                    or r[3] in POSTED) and not (r[3] == "held" and r[4] == "sku")]
+                if (is_invoiceable(r[0], r[2]) or r[3] in POSTED)
+                and not (r[3] == "held" and r[4] == "sku")]
     posted = [r for r in postable if r[3] in POSTED]
     not_posted = [f"{r[1]} ({r[3]}{': ' + r[4] if r[4] else ''})" for r in postable
                   if r[3] not in POSTED]

@@ -14,6 +14,7 @@ from core.gp.gateway import SalesInvoice
 from core.mapping import Held, MappedInvoice, Rejected, map_invoice
 from core.models import Order
 from core.pipeline.context import PipelineContext
+from core.pipeline.eligibility import invoiceable, skip_text
 from core.pipeline.gpdoc import gp_message
 from core.pipeline.prepare import invoice_inputs, plan_customer
 from core.woo.views import OrderView
@@ -37,9 +38,9 @@ def check_order(ctx: PipelineContext, order: Order) -> DryRunReport:
     except WooError as exc:
         return DryRunReport(order.woo_id, number, "error", f"WooCommerce: {exc}")
     eligible = ctx.settings.posting.eligible_statuses
-    if view.status not in eligible:
+    if not invoiceable(view.status, view.date_paid, eligible):
         return DryRunReport(order.woo_id, view.number, "skipped",
-                            f"status {view.status} is not invoiced ({', '.join(eligible)} are)")
+                            f"not invoiced: {skip_text(view.status, eligible)}")
     try:
         return _check(ctx, order, view)
     except GPError as exc:

@@ -1,9 +1,10 @@
 """Reconciliation: does what WooCommerce sold match what reached GP, per day and payment method?
 
-WooCommerce side: orders in an invoiceable status (settings.posting.eligible_statuses, plus
-"refunded", which was sold before it was refunded) and their refunds. GP side: the invoices and
-credit memos the connector posted (their GP total as read back). All figures come from the state
-database: this module never calls either system, so it runs in a second on a month of orders.
+WooCommerce side: orders the pipeline invoices (core.pipeline.eligibility: an eligible status,
+or "refunded" after being paid, which was sold before it was refunded) and their refunds. GP
+side: the invoices and credit memos the connector posted (their GP total as read back). All
+figures come from the state database: this module never calls either system, so it runs in a
+second on a month of orders.
 
 The difference is (Woo orders − Woo refunds) − (GP invoices − GP credit memos). Each non-zero
 difference is explained by a drill-down list: documents not (yet) in GP, documents in GP whose
@@ -23,6 +24,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from core.models import Order, Refund
+from core.pipeline.eligibility import invoiceable
 
 ZERO = Decimal("0")
 POSTED = ("posted", "verified")
@@ -147,7 +149,7 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
         raise ValueError(f"the range ends ({date_to}) before it starts ({date_from})")
     tz = ZoneInfo(timezone)
     start, end = _bounds(date_from, date_to, tz)
-    invoiceable = set(eligible_statuses) | {"refunded"}
+    eligible = tuple(eligible_statuses)
     rows: dict[tuple[date, str], ReconRow] = {}
     explanations: list[Explanation] = []
 
@@ -156,13 +158,15 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
 
     orders = (Order.select(Order.woo_id, Order.number, Order.status, Order.state,
                            Order.hold_reason, Order.payment_method, Order.date_created_gmt,
-                           Order.total, Order.gp_total, Order.gp_doc_number)
+                           Order.total, Order.gp_total, Order.gp_doc_number,
+                           Order.date_paid_gmt)
               .where((Order.date_created_gmt >= start) & (Order.date_created_gmt < end))
               .order_by(Order.date_created_gmt, Order.id).tuples())
-    for woo_id, number, status, state, hold, method, created, total, gp_total, doc in orders:
+    for (woo_id, number, status, state, hold, method, created, total, gp_total, doc,
+         paid) in orders:
         day = created.astimezone(tz).date()
         method = method or NO_METHOD
-        counts_in_woo = status in invoiceable
+        counts_in_woo = invoiceable(status, paid, eligible)
         in_gp = state in POSTED and bool(doc)
         woo_amount = (total or ZERO) if counts_in_woo else ZERO
         gp_amount = (gp_total if gp_total is not None else total or ZERO) if in_gp else ZERO

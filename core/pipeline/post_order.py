@@ -20,6 +20,7 @@ from core.woo.views import OrderView
 
 from . import states
 from .context import PipelineContext, crash_point
+from .eligibility import invoiceable, skip_text
 from .gpdoc import gp_message, post_once
 from .prepare import apply_customer, invoice_inputs, plan_customer
 
@@ -105,18 +106,14 @@ def process_order(ctx: PipelineContext, woo_id: int) -> StepResult:
 
         return after_posting(ctx, order, view)
     eligible = ctx.settings.posting.eligible_statuses
-    if view.status not in eligible:
-        if order.state != "skipped" or order.hold_detail != _skip_text(view, eligible):
+    if not invoiceable(view.status, view.date_paid, eligible):
+        text = skip_text(view.status, eligible)
+        if order.state != "skipped" or order.hold_detail != text:
             states.order_change(ctx, order, "skipped", f"order {order.number} not invoiced: "
-                                f"{_skip_text(view, eligible)}", state="skipped",
-                                hold_reason=None, hold_detail=_skip_text(view, eligible),
+                                f"{text}", state="skipped", hold_reason=None, hold_detail=text,
                                 data={"status": view.status})
         return StepResult.done()
     return _post(ctx, order, view)
-
-
-def _skip_text(view: OrderView, eligible: list[str]) -> str:
-    return f"status {view.status}; invoiced once it is {' or '.join(eligible)}"
 
 
 def _gone(ctx: PipelineContext, order: Order) -> StepResult:

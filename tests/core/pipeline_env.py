@@ -151,14 +151,17 @@ def invoices_by_po(env: Env) -> dict[str, list[dict[str, Any]]]:
 
 
 def eligible_orders(env: Env) -> dict[str, dict[str, Any]]:
-    """Woo orders that must end as exactly one GP invoice (eligible status, every SKU known)."""
+    """Woo orders that must end as exactly one GP invoice (invoiceable: an eligible status or
+    refunded after payment; every SKU known)."""
+    from core.pipeline.eligibility import invoiceable
     from sandbox.catalog import GP_MISSING_SKUS
 
     missing = set(GP_MISSING_SKUS)
     out = {}
     for o in env.woo_orders():
         skus = [li.get("sku") or "" for li in o.get("line_items", [])]
-        if o["status"] in env.settings.posting.eligible_statuses and all(
+        if invoiceable(o["status"], o.get("date_paid_gmt"),
+                       env.settings.posting.eligible_statuses) and all(
                 s and s not in missing for s in skus):
             out[str(o["number"])] = o
     return out
