@@ -16,7 +16,7 @@ from . import states
 from .context import PipelineContext, crash_point
 from .gpdoc import gp_message, post_once, verify
 from .post_order import DONE_STATES, StepResult
-from .prepare import resolve_accounts, resolve_items
+from .prepare import mapping_posting, resolve_accounts, resolve_items
 
 REFUND_DONE = ("posted", "verified", "skipped")
 
@@ -105,7 +105,8 @@ def process_refund(ctx: PipelineContext, woo_id: int) -> StepResult:
                  if ctx.settings.posting.refund_document == "return_when_restocked" else {})
     except GPError as exc:
         return StepResult.later(f"GP could not be read: {gp_message(exc)}")
-    inputs = RefundInputs(ctx.settings.posting, order.gp_customer_id or "", order.gp_doc_number,
+    inputs = RefundInputs(mapping_posting(ctx.settings.posting), order.gp_customer_id or "",
+                          order.gp_doc_number,
                           resolve_accounts(customer, ""), ctx.clock.now().date(), items=items,
                           restocked=refund.restock)
     result = map_refund(rview, oview, inputs)

@@ -4,10 +4,13 @@ customers and for SKUs not seen before.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from core import audit, gl
+from core.config import PostingSettings
 from core.db import database
 from core.errors import GPError
 from core.gp.gateway import GPCustomer
@@ -25,6 +28,27 @@ from core.skus import NO_SKU_PREFIX, gp_item_for
 from core.woo.views import OrderView
 
 from .context import PipelineContext
+
+log = logging.getLogger(__name__)
+TOLERANCE_SETTING = "posting.rounding_tolerance"  # saved by the console's GL screen
+
+
+def mapping_posting(posting: PostingSettings) -> PostingSettings:
+    """The posting settings the mapping uses: config.toml's, with the rounding tolerance the
+    console saved in the database (it wins over the file). Read on every document, so a change
+    in the console applies to the next order without restarting the worker."""
+    saved = gl.get_setting(TOLERANCE_SETTING)
+    if saved is None or str(saved).strip() == "":
+        return posting
+    try:
+        tol = Decimal(str(saved).strip())
+        if not tol.is_finite() or tol < 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        log.warning("setting %s=%r is not a non-negative decimal; using [posting] "
+                    "rounding_tolerance %s", TOLERANCE_SETTING, saved, posting.rounding_tolerance)
+        return posting
+    return replace(posting, rounding_tolerance=str(tol))
 
 
 @dataclass(frozen=True)
@@ -171,6 +195,6 @@ def invoice_inputs(ctx: PipelineContext, order: OrderView, plan: CustomerPlan, t
                    ) -> InvoiceInputs:
     items = resolve_items(ctx, sku_keys(order.line_items))
     tax_details = {t.rate_id: gl.tax_detail_for(t.rate_id) for t in order.tax_lines}
-    return InvoiceInputs(ctx.settings.posting, plan.customer, items,
+    return InvoiceInputs(mapping_posting(ctx.settings.posting), plan.customer, items,
                          resolve_accounts(plan.customer, order.payment_method), today,
                          tax_details=tax_details, customer_problem=plan.problem)
