@@ -61,3 +61,4 @@ class ChainVerified(Message):
 class ConflictResolved(Message):
     task_id: int
     side: str
+    manual: bool = False  # a manual task marked done ("woo") or dropped for GP's value ("gp")

@@ -53,3 +53,11 @@ def test_gl_editor(snap_compare, shop, clock):
 def test_reconciliation(snap_compare, shop, clock):
     assert snap_compare(console(shop, clock), terminal_size=SIZE,
                         run_before=keys("6", "down", "down"))
+
+
+def test_products(snap_compare, shop, clock):
+    # a conflict and two manual tasks; the cursor on the GP price change shows what to do
+    from tests.tui.test_products import seed_tasks
+
+    seed_tasks(clock)
+    assert snap_compare(console(shop, clock), terminal_size=SIZE, run_before=keys("8", "down"))

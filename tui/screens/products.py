@@ -1,7 +1,13 @@
-"""Products: conflicts from the two-way product sync, resolved by choosing a side."""
+"""Products: tasks from the two-way product sync.
+
+Conflicts (both sides changed a field) are resolved by choosing a side. Manual tasks are changes
+the sync cannot write over the configured route (GP refuses a price over SOAP, say): the console
+says what to change by hand, and `d` marks it done (core resolve(task, "woo"): "I made the change
+in GP myself"; the next sync pass checks it).
+"""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import work
@@ -14,14 +20,78 @@ from tui.messages import ConflictResolved
 from tui.screens.base import ConsoleScreen, in_db_thread
 
 
-def read_conflicts() -> tuple[list[Any], str]:
+@dataclass(frozen=True)
+class TaskRow:
+    id: int
+    kind: str  # conflict / manual
+    sku: str
+    gp_item: str
+    field: str
+    base: str
+    woo: str
+    gp: str
+    todo: str  # what the accountant should do, in words
+
+
+def _shown(value: str | None) -> str:
+    return "(none)" if value is None else value
+
+
+def _todo(kind: str, field: str, gp_item: str, base: str | None, woo: str | None,
+          gp: str | None, raised: str | None) -> str:
+    if kind == "conflict":
+        return (f"Both sides changed the {field} since the last sync (was {_shown(base)}): "
+                f"keep WooCommerce's {_shown(woo)} (w) or GP's {_shown(gp)} (g).")
+    if woo != base:  # a WooCommerce change GP could not take: made in GP by hand
+        return (f"Change the {field} of {gp_item} to {_shown(woo)} in GP, then mark it done "
+                f"(d). Or keep GP's {_shown(gp)} (g): the next sync puts it back in WooCommerce.")
+    # Otherwise the sync's own words when it raised the task (a lost inventory adjustment,
+    # a GP value WooCommerce cannot take), which name what to check.
+    return (f"{raised or f'The {field} change cannot be made automatically.'} "
+            f"Done by hand: d. Keep GP's {_shown(gp)}: g.")
+
+
+def _raised_messages(skus: set[str]) -> dict[int, str]:
+    """task id -> the audit message written when the sync opened that manual task."""
+    from core.models import AuditEvent
+
+    found: dict[int, str] = {}
+    if not skus:
+        return found
+    for event in (AuditEvent.select(AuditEvent.data, AuditEvent.message)
+                  .where((AuditEvent.entity == "product") & (AuditEvent.kind == "manual")
+                         & AuditEvent.entity_id.in_(sorted(skus)))
+                  .order_by(AuditEvent.id)):
+        task = (event.data or {}).get("task") if isinstance(event.data, dict) else None
+        if isinstance(task, int):
+            found[task] = event.message
+    return found
+
+
+def read_tasks() -> tuple[list[TaskRow], str]:
     try:
         from core.products.conflicts import open_conflicts
     except ImportError:
         return [], "Product sync is not part of this installation."
-    rows = open_conflicts()
-    return rows, ("No product conflicts: both sides agree." if not rows else
-                  "Both sides changed these fields since the last sync: choose which one wins.")
+    tasks = open_conflicts()
+    raised = _raised_messages({t.link.sku for t in tasks if t.kind == "manual"})
+    rows = [TaskRow(t.id, t.kind, t.link.sku, t.link.gp_item, t.field, t.base_value or "",
+                    t.woo_value or "", t.gp_value or "",
+                    _todo(t.kind, t.field, t.link.gp_item, t.base_value, t.woo_value,
+                          t.gp_value, raised.get(t.id)))
+            for t in tasks]
+    conflicts = sum(r.kind == "conflict" for r in rows)
+    manual = len(rows) - conflicts
+    if not rows:
+        return rows, "No product tasks: both sides agree."
+    parts = []
+    if conflicts:
+        parts.append(f"{conflicts} conflict(s): both sides changed, choose which one wins "
+                     "(w / g).")
+    if manual:
+        parts.append(f"{manual} manual change(s): the sync cannot write them; make them by "
+                     "hand, then mark them done (d).")
+    return rows, " ".join(parts)
 
 
 class ProductsScreen(ConsoleScreen):
@@ -30,54 +100,93 @@ class ProductsScreen(ConsoleScreen):
     BINDINGS = [
         Binding("w", "take('woo')", "Keep WooCommerce", id="products.woo"),
         Binding("g", "take('gp')", "Keep GP", id="products.gp"),
+        Binding("d", "done", "Done by hand", id="products.done"),
     ]
+
+    _rows: dict[str, TaskRow]  # row key -> what the row shows and says to do (set on mount)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="products-note")
         yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="products-todo")
         yield Footer()
 
     def on_mount(self) -> None:
+        self._rows = {}
         table = self.query_one("#conflicts", DataTable)
-        for key, label, width in (("sku", "SKU", 16), ("field", "Field", 9),
-                                  ("base", "Last synced", 16), ("woo", "WooCommerce", 16),
-                                  ("gp", "GP", 16)):
+        for key, label, width in (("kind", "Task", 8), ("sku", "SKU", 16),
+                                  ("item", "GP item", 14), ("field", "Field", 8),
+                                  ("base", "Last synced", 14), ("woo", "WooCommerce", 14),
+                                  ("gp", "GP", 14)):
             table.add_column(label, key=key, width=width)
 
     def refresh_data(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load",
-          description="Reading product conflicts")
+          description="Reading product tasks")
     def load(self) -> None:
-        self.deliver(self.show, *in_db_thread(read_conflicts))
+        self.deliver(self.show, *in_db_thread(read_tasks))
 
-    def show(self, rows: list[Any], note: str) -> None:
+    def show(self, rows: list[TaskRow], note: str) -> None:
         self.query_one("#products-note", Label).update(escape(note))
         table = self.query_one("#conflicts", DataTable)
         table.clear()
-        for task in rows:
-            sku = getattr(getattr(task, "link", None), "sku", "")
-            table.add_row(Text(sku), task.field, Text(task.base_value or ""),
-                          Text(task.woo_value or ""), Text(task.gp_value or ""),
-                          key=str(task.id))
+        self._rows = {str(r.id): r for r in rows}
+        for r in rows:  # remote text (names, SKUs) goes in as Text: never read as markup
+            table.add_row(r.kind, Text(r.sku), Text(r.gp_item), r.field, Text(r.base),
+                          Text(r.woo), Text(r.gp), key=str(r.id))
+        self._show_todo()
 
-    def action_take(self, side: str) -> None:
+    def _current(self) -> TaskRow | None:
         table = self.query_one("#conflicts", DataTable)
         if not table.row_count:
-            return
+            return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self.resolve(int(str(key)), side)
+        return self._rows.get(str(key))
 
-    @work(thread=True, exit_on_error=False, group="write", description="Resolving the conflict")
-    def resolve(self, task_id: int, side: str) -> None:
+    def _show_todo(self) -> None:
+        row = self._current()
+        self.query_one("#products-todo", Label).update(
+            "" if row is None else escape(f"{row.sku}: {row.todo}"))
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_todo()
+
+    def action_take(self, side: str) -> None:
+        row = self._current()
+        if row is None:
+            return
+        if row.kind == "manual" and side == "woo":
+            # The sync cannot write WooCommerce's value over this route: only a person can.
+            self.notify(escape(f"{row.sku}: the sync cannot make this change. Make it by hand, "
+                               "then mark it done (d), or keep GP's value (g)."),
+                        severity="warning")
+            return
+        self.resolve(row.id, side, manual=row.kind == "manual")
+
+    def action_done(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        if row.kind != "manual":
+            self.notify(escape(f"{row.sku}: this is a conflict; choose which side wins "
+                               "(w or g)."), severity="warning")
+            return
+        self.resolve(row.id, "woo", manual=True)
+
+    @work(thread=True, exit_on_error=False, group="write", description="Resolving the task")
+    def resolve(self, task_id: int, side: str, *, manual: bool) -> None:
         from core.products.conflicts import resolve
 
         in_db_thread(resolve, task_id, side, actor=self.ctx.actor, clock=self.ctx.clock)
-        self.deliver(self.post_message, ConflictResolved(task_id, side))
+        self.deliver(self.post_message, ConflictResolved(task_id, side, manual))
 
     def on_conflict_resolved(self, message: ConflictResolved) -> None:
-        side = "WooCommerce" if message.side == "woo" else "GP"
-        self.notify(f"Conflict resolved: {side}'s value wins.")
+        if message.manual and message.side == "woo":
+            self.notify("Marked done: the next sync checks the change in GP.")
+        else:
+            side = "WooCommerce" if message.side == "woo" else "GP"
+            self.notify(f"Resolved: {side}'s value wins; the next sync writes it.")
         self.load()
