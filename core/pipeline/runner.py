@@ -197,7 +197,12 @@ class Runner:
         return jobs[0] if jobs else None
 
     def _worker(self, stop: threading.Event) -> None:
-        ctx = self._borrow()
+        try:
+            ctx = self._borrow()
+        except Exception as exc:  # noqa: BLE001 - GP went away: the other threads carry on
+            log.warning("a posting thread could not open its own GP connection (%s); "
+                        "posting continues with fewer threads", exc)
+            return
         try:
             self._work(stop, ctx)
         finally:

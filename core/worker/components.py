@@ -15,6 +15,7 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError
+from core.worker.gp_link import GPLink
 
 log = logging.getLogger("ml_connector.worker")
 
@@ -33,6 +34,7 @@ class Components:
     on_close: list[Callable[[], None]] = field(default_factory=list)
     on_reconfigure: list[Callable[[Settings], None]] = field(default_factory=list)
     extra_watched: list[Any] = field(default_factory=list)
+    gp_link: GPLink | None = None  # the worker's GP connection (None: GP not configured)
 
     def start(self) -> None:
         for fn in self.on_start:
@@ -89,15 +91,23 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     woo = woo_client(settings, vault)
     comps.on_close.append(woo.close)
 
-    # GP (created lazily on first use inside the runner is the pipeline's choice; we open it
-    # here once so the product sync and verification share the pooled, authenticated client)
-    gateway: Any = None
+    # GP: opened now if it answers, else retried with backoff (core.worker.gp_link) while intake
+    # keeps running. The gateway serialises its exchanges, so the runner opens one more per
+    # posting thread through `gateway_factory` and posts with [posting] concurrency threads.
+    link: GPLink | None = None
+    current = {"settings": settings}
+    comps.on_reconfigure.append(lambda s: current.__setitem__("settings", s))
     if settings.gp.soap_url or settings.gp.sba_url:
         from core.gp.factory import open_gateway
 
-        gateway = open_gateway(settings, vault.get(GP_PASSWORD) or "", workspace.root_dir
-                               if hasattr(workspace, "root_dir") else workspace.db_path.parent)
-        comps.on_close.append(gateway.close)
+        password = vault.get(GP_PASSWORD) or ""
+        wsdir = (workspace.root_dir if hasattr(workspace, "root_dir")
+                 else workspace.db_path.parent)
+        link = GPLink(lambda: open_gateway(current["settings"], password, wsdir, clock=clock),
+                      settings.gp.soap_url or settings.gp.sba_url, clock=clock)
+        link.get()  # one attempt now: a clear log line at start-up when GP is down
+        comps.gp_link = link
+        comps.on_close.append(link.close)
 
     # Intake: receiver + delivery processing; the worker's schedule drives polling (poll=False)
     from core.intake_service import IntakeService
@@ -110,24 +120,63 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     comps.on_start.append(lambda: setattr(comps, "listen", intake.url if receiver else None))
 
     # Posting
-    if gateway is not None:
+    if link is not None:
+        gp = link
         from core.pipeline import runner as runner_mod
 
-        runner = runner_mod.Runner(settings, gateway=gateway, woo=woo, clock=clock,
-                                   dry_run=dry_run)
-        comps.post_until_idle = lambda stop: runner.run_until_idle(stop=stop)
-        comps.on_reconfigure.append(getattr(runner, "reconfigure", lambda s: None))
-        if hasattr(runner, "verify_posted"):
-            comps.verify = runner.verify_posted
+        made: list[Any] = []
+        made_lock = threading.Lock()
+
+        def the_runner() -> Any:
+            """The runner, built the first time GP answers; None while GP is unreachable."""
+            gateway = gp.get()
+            if gateway is None:
+                return None
+            with made_lock:
+                if not made:
+                    made.append(runner_mod.Runner(
+                        current["settings"], gateway=gateway, woo=woo, clock=clock,
+                        dry_run=dry_run, gateway_factory=gp.open_more))
+                return made[0]
+
+        def post_until_idle(stop: threading.Event) -> int:
+            runner = the_runner()
+            if runner is None:
+                # Orders wait in the queue; rest until the next attempt (bounded so a stop or
+                # a reload is noticed) instead of spinning on the due jobs.
+                stop.wait(min(max(gp.seconds_to_retry(), 0.05), 1.0))
+                return 0
+            return int(runner.run_until_idle(stop=stop))
+
+        def verify() -> int:
+            runner = the_runner()
+            if runner is None:
+                gp.require()  # raises GPUnavailable: "verification skipped: GP is not ..."
+            return int(runner.verify_posted()) if hasattr(runner, "verify_posted") else 0
+
+        def reconfigure(s: Settings) -> None:
+            with made_lock:
+                for runner in made:
+                    getattr(runner, "reconfigure", lambda _s: None)(s)
+
+        def close_runner() -> None:
+            with made_lock:
+                for runner in made:
+                    runner.close()
+
+        comps.post_until_idle = post_until_idle
+        comps.verify = verify
+        comps.on_reconfigure.append(reconfigure)
+        comps.on_close.append(close_runner)  # after link.close in reverse order: runner first
 
     # Products
-    if gateway is not None and settings.products.enabled:
+    if link is not None and settings.products.enabled:
         from core.products.sync import sync_products
 
-        current = {"settings": settings}
-        comps.on_reconfigure.append(lambda s: current.__setitem__("settings", s))
-        comps.sync_products = lambda: sync_products(gateway, woo, current["settings"],
-                                                    clock=clock, dry_run=dry_run)
+        gp_products = link
+        comps.sync_products = lambda: sync_products(gp_products.require(), woo,
+                                                    current["settings"], clock=clock,
+                                                    dry_run=dry_run)
         comps.product_hints = _product_hints_pending
     return comps
 
