@@ -83,7 +83,8 @@ def verify_chain(batch: int = 5000) -> ChainReport:
             expect = _digest(ev.prev_hash, at_text, ev.entity, ev.entity_id, ev.kind, ev.actor,
                              ev.message, ev.data)
             if expect != ev.hash:
-                return ChainReport(False, count, ev.id, f"event {ev.id} was edited after it was written")
+                return ChainReport(False, count, ev.id,
+                                   f"event {ev.id} was edited after it was written")
             prev = ev.hash
             count += 1
             last_id = ev.id

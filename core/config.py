@@ -156,10 +156,12 @@ def validate(s: Settings) -> None:
         raise ConfigError("[posting] rounding_tolerance must be a decimal like \"0.02\"") from exc
     if tol < 0:
         raise ConfigError("[posting] rounding_tolerance cannot be negative")
-    for key, owner in (("owner_name", s.products.owner_name), ("owner_price", s.products.owner_price),
+    for key, owner in (("owner_name", s.products.owner_name),
+                       ("owner_price", s.products.owner_price),
                        ("owner_quantity", s.products.owner_quantity)):
         if owner not in ("woocommerce", "gp", "last_writer"):
-            raise ConfigError(f"[products] {key} must be woocommerce, gp or last_writer, not {owner!r}")
+            raise ConfigError(
+                f"[products] {key} must be woocommerce, gp or last_writer, not {owner!r}")
     if s.posting.guest_policy not in ("per_email", "shared", "match"):
         raise ConfigError("[posting] guest_policy must be per_email, shared or match")
     if s.posting.tax_mode not in ("woo", "gp"):
@@ -245,7 +247,8 @@ class Workspace:
 
     def load(self) -> Settings:
         if not self.config_path.exists():
-            raise ConfigError(f"no configuration at {self.config_path}: run `ml-connector init` first")
+            raise ConfigError(
+                f"no configuration at {self.config_path}: run `ml-connector init` first")
         return load_settings(self.config_path.read_text(encoding="utf-8"), str(self.config_path))
 
     def save(self, settings: Settings) -> None:

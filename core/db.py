@@ -60,7 +60,8 @@ def sqlite_version_problem(version: str) -> str | None:
     if (3, 44, 6) <= parts < (3, 45, 0) or (3, 50, 7) <= parts < (3, 51, 0):
         return None  # backports of the WAL-reset fix
     return (
-        f"SQLite {version} has the WAL-reset corruption bug (https://sqlite.org/wal.html#walresetbug). "
+        f"SQLite {version} has the WAL-reset corruption bug "
+        "(https://sqlite.org/wal.html#walresetbug). "
         "Install a fixed one: `pip install -U apsw` brings SQLite 3.51.3 or newer."
     )
 

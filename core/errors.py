@@ -29,7 +29,8 @@ class GPError(ConnectorError):
     """Dynamics GP refused or failed a request.
 
     transient: network, timeout, 5xx, outage: retry with backoff.
-    validation: GP's business rules refused the document: fail it, show GP's messages, wait for a fix.
+    validation: GP's business rules refused the document: fail it, show GP's messages, wait
+    for a fix.
     unknown_outcome: the request may have committed (response lost): read GP back before any retry.
     """
 

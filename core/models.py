@@ -42,7 +42,8 @@ class MoneyField(Field):
 
 
 class UTCField(Field):
-    """A timezone-aware UTC datetime kept as sortable ISO text (2026-11-27T14:03:11.000000+00:00)."""
+    """A timezone-aware UTC datetime kept as sortable ISO text
+    (2026-11-27T14:03:11.000000+00:00)."""
 
     field_type = "TEXT"
 
@@ -77,7 +78,9 @@ class BaseModel(Model):
 
 # Order / refund states (DESIGN §3). `held` waits on a fix (hold_reason says which);
 # `failed` carries GP's own message; `skipped` is not eligible (e.g. pending).
-ORDER_STATES = ("new", "held", "ready", "posting", "posted", "verified", "failed", "skipped", "void")
+ORDER_STATES = (
+    "new", "held", "ready", "posting", "posted", "verified", "failed", "skipped", "void",
+)
 HOLD_REASONS = ("sku", "gl", "customer", "totals", "status", "price")
 
 
@@ -240,7 +243,9 @@ class FlaggedSku(BaseModel):
     gp_item = CharField(null=True)
 
 
-GL_ACCOUNT_KINDS = ("sales", "receivables", "freight", "misc", "discount", "tax", "rounding", "cash")
+GL_ACCOUNT_KINDS = (
+    "sales", "receivables", "freight", "misc", "discount", "tax", "rounding", "cash",
+)
 GL_SCOPES = ("company", "customer_class", "customer", "gateway", "tax_rate")
 
 

@@ -16,7 +16,8 @@ def parse_money(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool) or isinstance(value, float):
-        raise MoneyError(f"money must be a string or integer, not {type(value).__name__}: {value!r}")
+        raise MoneyError(
+            f"money must be a string or integer, not {type(value).__name__}: {value!r}")
     if isinstance(value, int):
         return Decimal(value)
     if value is None or value == "":

@@ -53,8 +53,9 @@ def _replay_refund(refund: Refund, actor: str, clock: Clock, why: str) -> bool:
         order = fresh.order
         queue.enqueue(REFUND_JOB, refund_job_key(fresh.woo_id), clock=clock,
                       group_key=order.customer_key)
-        audit.record("refund", fresh.woo_id, "replayed", f"refund {fresh.woo_id} of order "
-                     f"{order.number} replayed ({why}); was {fresh.state}", actor=actor, clock=clock)
+        audit.record("refund", fresh.woo_id, "replayed",
+                     f"refund {fresh.woo_id} of order {order.number} replayed ({why}); "
+                     f"was {fresh.state}", actor=actor, clock=clock)
         return True
 
 
@@ -75,7 +76,8 @@ def replay_orders(woo_ids: Iterable[int] | None = None, *, held_reason: str | No
     if held_reason:
         query = query.where((Order.state != "held") | (Order.hold_reason == held_reason))
     if sku is not None:
-        query = query.where(Order.id.in_(OrderSku.select(OrderSku.order).where(OrderSku.sku == sku)))
+        with_sku = OrderSku.select(OrderSku.order).where(OrderSku.sku == sku)
+        query = query.where(Order.id.in_(with_sku))
     moved = 0
     for order in list(query.order_by(Order.id)):
         moved += _replay_order(order, actor, clock, why)

@@ -1,7 +1,7 @@
 """Self-signed TLS material for the stand-ins (WooCommerce and GP), made with `cryptography`.
 
-Clients trust the certificate by passing its path as `verify=` (certificate checks stay on): the cert is
-its own CA, with the loopback names as subject alternative names.
+Clients trust the certificate by passing its path as `verify=` (certificate checks stay on): the
+cert is its own CA, with the loopback names as subject alternative names.
 """
 from __future__ import annotations
 

@@ -101,7 +101,8 @@ class SalesInvoice:
     note: str = ""
     ship_to_address_id: str = "SHIPPING"
     bill_to_address_id: str = "BILLING"
-    tax_details: list[tuple[str, Decimal]] = field(default_factory=list)  # (GP tax detail id, amount)
+    # (GP tax detail id, amount)
+    tax_details: list[tuple[str, Decimal]] = field(default_factory=list)
     distributions: list[GPDistribution] = field(default_factory=list)
     payments: list[GPPayment] = field(default_factory=list)
     hold: bool = False
