@@ -7,6 +7,7 @@ demo reaches the stand-ins only the way a person would: by URL, credentials and 
 from __future__ import annotations
 
 import secrets
+import ssl
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +75,9 @@ def demo_settings(ep: DemoEndpoints, *, listen: str = "127.0.0.1:0") -> Settings
     s.gp.user = ep.gp_user
     s.gp.company = ep.gp_company
     s.gp.ca_bundle = ep.gp_ca or ""
-    # The stand-in speaks plain HTTP on loopback unless started with HTTPS.
+    # The demo passes HTTPS URLs and the stand-ins' certificate files (ca_bundle above), so
+    # nothing is sent in clear. Only a caller that deliberately started GP over plain http (a
+    # few tests) gets allow_http, which check_gp_url then logs as unencrypted.
     s.gp.allow_http = ep.gp_soap_url.startswith("http://")
     s.posting.gateways = {k: dict(v) for k, v in GATEWAYS.items()}
     s.worker.listen = listen
@@ -139,15 +142,20 @@ def install_webhooks(ws: Workspace, settings: Settings, delivery_url: str,
         client.close()
 
 
+def _trust(ca_file: str | None) -> ssl.SSLContext | bool:
+    """The stand-in's own certificate as the only trust anchor, else the system store."""
+    return ssl.create_default_context(cafile=ca_file) if ca_file else True
+
+
 class SandboxControl:
     """The stand-ins' `/_sandbox/` control planes (loopback, no auth)."""
 
     def __init__(self, ep: DemoEndpoints, *, timeout_s: float = 120.0) -> None:
         self.ep = ep
         self._woo = httpx.Client(base_url=ep.woo_url, timeout=timeout_s,
-                                 verify=ep.woo_ca or True)
+                                 verify=_trust(ep.woo_ca))
         gp_base = ep.gp_base_url or ep.gp_soap_url.split("/DynamicsGPWebServices")[0]
-        self._gp = httpx.Client(base_url=gp_base, timeout=timeout_s, verify=ep.gp_ca or True)
+        self._gp = httpx.Client(base_url=gp_base, timeout=timeout_s, verify=_trust(ep.gp_ca))
 
     def activity(self, **counts: int) -> dict[str, Any]:
         """Make the shop do things (orders, refunds, status changes, unknown SKUs), webhooks

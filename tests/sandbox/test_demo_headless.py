@@ -21,6 +21,7 @@ def test_headless_demo_posts_every_postable_order_once():
     proc = cli("demo", "--headless", "--orders", "12", "--settle", "1.5")
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err[-3000:]
+    assert "plain http" not in err  # GP over HTTPS with its CA bundle, no [gp] allow_http
     summary = json.loads(out)
     assert summary["idle"] is True
     assert summary["duplicates"] == 0, summary["duplicate_documents"]

@@ -39,22 +39,33 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def start_stand_ins(root: Path, seed: int) -> tuple[Any, Any]:
-    """Both stand-ins on free loopback ports; returns (sandbox, endpoints)."""
-    from core.worker.demo_setup import DemoEndpoints
+def start_stand_ins(root: Path, seed: int, *, webhook_delay: float = 1.0) -> tuple[Any, Any]:
+    """Both stand-ins on free loopback ports, over HTTPS with their self-signed certificates;
+    returns (sandbox, endpoints)."""
     from sandbox.launch import launch
 
-    box = launch(root / "stand-ins", seed=seed, orders=0)
+    box = launch(root / "stand-ins", seed=seed, orders=0, https=True,
+                 webhook_delay=webhook_delay)
     if box.gp is None:
         box.stop()
         raise SystemExit("the GP stand-in could not start: " + "; ".join(box.notes))
+    return box, endpoints_for(box)
+
+
+def endpoints_for(box: Any) -> Any:
+    """The demo's endpoints for started stand-ins: the HTTPS URLs, trusted through each
+    stand-in's own certificate file (a self-signed CA) — the safe path a real install takes:
+    `[woocommerce] ca_bundle` (Basic auth over TLS) and `[gp] ca_bundle`, no `allow_http`."""
+    from core.worker.demo_setup import DemoEndpoints
+
     shop, gp = box.woo, box.gp
-    ep = DemoEndpoints(
-        woo_url=shop.url, woo_key=shop.consumer_key, woo_secret=shop.consumer_secret,
-        gp_soap_url=gp.soap_url, gp_sba_url=getattr(gp, "sba_url", "") or "",
-        gp_base_url=getattr(gp, "base_url", "") or "",
-        gp_user=f"{gp.domain}\\{gp.user}", gp_password=gp.password, gp_company=gp.company)
-    return box, ep
+    if not shop.https_url or shop.ca_file is None or gp.ca_file is None:
+        raise SystemExit("the demo's stand-ins must be started with https=True")
+    return DemoEndpoints(
+        woo_url=shop.https_url, woo_key=shop.consumer_key, woo_secret=shop.consumer_secret,
+        gp_soap_url=gp.soap_url, gp_sba_url=gp.sba_url, gp_base_url=gp.base_url,
+        gp_user=f"{gp.domain}\\{gp.user}", gp_password=gp.password, gp_company=gp.company,
+        woo_ca=str(shop.ca_file), gp_ca=str(gp.ca_file))
 
 
 def run(args: argparse.Namespace) -> int:
