@@ -10,7 +10,7 @@ import pytest
 from core.clock import ManualClock
 from core.db import close_db
 from core.keys import ENV_VAR
-from core.models import AuditEvent, Order
+from core.models import AuditEvent, Job, Order
 from core.poller import (
     OrderWalk,
     check_webhook_health,
@@ -18,7 +18,8 @@ from core.poller import (
     read_cursor,
     save_cursor,
 )
-from core.woo.client import WooClient
+from core.replay import order_job_key
+from core.woo.client import WooClient, gmt
 from core.woo.webhook_admin import install_webhooks
 from sandbox.woo import WooStandIn
 from tests.core.intake_helpers import make_vault
@@ -158,3 +159,50 @@ def test_disabled_webhook_is_reported_and_polling_catches_every_order(env):
     again = install_webhooks(client, vault, url, actor="test", topics=("order.created",))
     assert [a.action for a in again] == ["updated"]
     assert [h.status for h in check_webhook_health(client, clock=clock)] == ["active"]
+
+
+def _touch(control: httpx.Client, woo_id: int, **changes: str) -> str:
+    r = control.post(f"/_sandbox/orders/{woo_id}/touch", json=changes)
+    r.raise_for_status()
+    return str(r.json()["date_modified_gmt"])
+
+
+def test_a_same_second_change_whose_webhook_was_lost_is_caught_by_the_next_poll(env):
+    """Stored snapshot and a later change share date_modified_gmt (the shop's clock is
+    second-granular) and the change's webhook is dropped: "strictly newer" never re-reads it,
+    the cheap fields (status, total, paid, refunds) do — and a quiet poll stays one request."""
+    from types import SimpleNamespace
+
+    from core.pipeline.post_order import store_fresh
+
+    shop, shop_clock, client, control, clock, _ = env
+    woo_id = _orders(control, 1)[0]
+    save_cursor("orders", T0 - timedelta(minutes=1), clock)
+    assert poll_once(client, clock=clock).changed == 1
+    stored = Order.get(Order.woo_id == woo_id)
+    control.post("/_sandbox/faults", json={"drop_webhooks_rate": 1.0}).raise_for_status()
+    new_status = "on-hold" if stored.status != "on-hold" else "completed"
+    stamp = _touch(control, woo_id, status=new_status)  # the shop's clock has not moved
+    assert gmt(stamp) == stored.modified_gmt
+
+    sent = client.requests_sent
+    result = poll_once(client, clock=clock)
+    assert result.changed == 1
+    assert client.requests_sent - sent == 2  # the cheap page + one GET of that order
+    assert Job.get(Job.key == order_job_key(woo_id)).status == "queued"
+    event = AuditEvent.select().where(AuditEvent.entity_id == str(woo_id)).order_by(
+        AuditEvent.id.desc()).first()
+    assert event is not None and "same second" in event.message
+
+    # The queued job's REST re-read stores the change; from then on polling is quiet and cheap.
+    ctx = SimpleNamespace(actor="worker", clock=clock)
+    store_fresh(ctx, Order.get(Order.woo_id == woo_id), client.get_order(woo_id))  # type: ignore[arg-type]
+    assert Order.get(Order.woo_id == woo_id).status == new_status
+    sent = client.requests_sent
+    assert poll_once(client, clock=clock).changed == 0
+    assert client.requests_sent - sent == 1
+
+    # The full (non-cheap) walk compares the same fields.
+    _touch(control, woo_id, status="cancelled")
+    assert poll_once(client, clock=clock, cheap=False).changed == 1
+    assert poll_once(client, clock=clock, cheap=False).changed == 1  # until the job re-reads
