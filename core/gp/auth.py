@@ -25,6 +25,7 @@ from spnego.channel_bindings import GssChannelBindings
 
 from core.config import GPSettings
 from core.errors import ConfigError
+from core.tls import trust_context
 
 log = logging.getLogger(__name__)
 
@@ -150,15 +151,15 @@ def make_auth(user: str, password: str, *, channel_binding: bool) -> httpx.Auth:
     return HttpNtlmAuth(user, password)
 
 
-def ssl_context(ca_bundle: str) -> ssl.SSLContext | bool:
+def ssl_context(ca_bundle: str) -> ssl.SSLContext:
     """Trust the given CA bundle (e.g. the GP server's internal CA), else the default store.
-    Never an unverified context."""
+    Never an unverified context; shared between connections (core/tls.py)."""
     if not ca_bundle:
-        return True
+        return trust_context(None)
     path = Path(ca_bundle).expanduser()
     if not path.is_file():
         raise ConfigError(f"[gp] ca_bundle {path} does not exist or is not a file")
-    return ssl.create_default_context(cafile=str(path))
+    return trust_context(str(path))
 
 
 def make_client(gp: GPSettings, password: str, *, urls: list[str]) -> httpx.Client:

@@ -25,6 +25,7 @@ import httpx
 from core.clock import SYSTEM_CLOCK, Clock, as_utc, parse_gmt
 from core.errors import WooError
 from core.money import parse_number
+from core.tls import trust_context
 from core.woo.client_errors import describe_error
 from core.woo.oauth import OAuth1Auth
 
@@ -102,13 +103,11 @@ class WooClient:
         auth: httpx.Auth = (httpx.BasicAuth(consumer_key, consumer_secret) if self.https
                             else OAuth1Auth(consumer_key, consumer_secret, now=oauth_now))
         # verify: the default trust store, or the given CA bundle. Never False.
-        verify: Any = True
-        if ca_bundle:
-            try:
-                verify = ssl.create_default_context(cafile=ca_bundle)
-            except (OSError, ssl.SSLError) as exc:
-                raise WooError(f"[woocommerce] ca_bundle {ca_bundle!r} cannot be read as a PEM CA "
-                               f"file ({type(exc).__name__})", code="tls") from None
+        try:
+            verify = trust_context(ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            raise WooError(f"[woocommerce] ca_bundle {ca_bundle!r} cannot be read as a PEM CA "
+                           f"file ({type(exc).__name__})", code="tls") from None
         self._http = httpx.Client(
             base_url=self.api, auth=auth, verify=verify,
             timeout=httpx.Timeout(timeout_s, connect=10.0),
