@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.models import AuditEvent, UTCField
+from core.models import AuditEvent, utc_text
 
 GENESIS = "0" * 64
 
@@ -47,7 +47,7 @@ def record(entity: str, entity_id: object, kind: str, message: str, *, actor: st
     last = AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).first()
     prev = last.hash if last else GENESIS
     at = clock.now()
-    at_text = UTCField().db_value(at)
+    at_text = utc_text(at)
     eid = None if entity_id is None else str(entity_id)
     clean = redact(data) if data is not None else None
     digest = _digest(prev, at_text, entity, eid, kind, actor, message, clean)
@@ -68,7 +68,6 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     prev = GENESIS
     count = 0
     last_id = 0
-    field = UTCField()
     while True:
         rows = list(AuditEvent.select().where(AuditEvent.id > last_id)
                     .order_by(AuditEvent.id).limit(batch))
@@ -79,7 +78,7 @@ def verify_chain(batch: int = 5000) -> ChainReport:
                 return ChainReport(False, count, ev.id,
                                    f"event {ev.id} does not follow the event before it "
                                    "(a row was deleted or inserted)")
-            at_text = field.db_value(ev.at)
+            at_text = utc_text(ev.at)
             expect = _digest(ev.prev_hash, at_text, ev.entity, ev.entity_id, ev.kind, ev.actor,
                              ev.message, ev.data)
             if expect != ev.hash:

@@ -113,6 +113,12 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
 
 
+# What a TOML value of each annotated type may be (an int is a fine float).
+_PLAIN_TYPES: dict[Any, type | tuple[type, ...]] = {
+    str: str, bool: bool, int: int, float: (int, float), list: list, dict: dict,
+}
+
+
 def _build(cls: type, data: dict[str, Any], where: str) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(f"[{where}] must be a table")
@@ -125,12 +131,11 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
         hint = hints[name]
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             kwargs[name] = _build(hint, value, f"{where}.{name}")
             continue
         origin = getattr(hint, "__origin__", hint)
-        expected = {str: str, bool: bool, int: int, float: (int, float), list: list,
-                    dict: dict}.get(origin)
+        expected = _PLAIN_TYPES.get(origin)
         if expected and (not isinstance(value, expected)
                          or (origin is int and isinstance(value, bool))):
             raise ConfigError(f"[{where}] {name} = {value!r} should be {origin.__name__}")

@@ -13,8 +13,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import apsw
+from peewee import BaseQuery
 from playhouse.apsw_ext import APSWDatabase
 
 from core.errors import StateError
@@ -64,6 +66,13 @@ def sqlite_version_problem(version: str) -> str | None:
         "(https://sqlite.org/wal.html#walresetbug). "
         "Install a fixed one: `pip install -U apsw` brings SQLite 3.51.3 or newer."
     )
+
+
+def tuples(query: BaseQuery) -> Iterator[tuple[Any, ...]]:
+    """`query`'s rows as plain tuples. peewee's stubs type `.tuples()` as the query itself
+    (rows of model instances), so unpacking its rows would not type-check; this says what
+    the rows really are."""
+    return iter(query.tuples())
 
 
 def init_db(path: str | os.PathLike[str], *, migrate: bool = True) -> _Database:

@@ -21,7 +21,7 @@ from typing import Any
 
 from core import audit, queue
 from core.clock import SYSTEM_CLOCK, Clock, parse_gmt
-from core.db import database
+from core.db import database, tuples
 from core.models import Order, OrderSku, WebhookDelivery
 from core.money import MoneyError, parse_money
 from core.replay import ORDER_JOB, order_job_key
@@ -164,8 +164,8 @@ def stored_versions(woo_ids: list[int]) -> dict[int, datetime | None]:
     found: dict[int, datetime | None] = {}
     for start in range(0, len(woo_ids), 500):
         chunk = woo_ids[start:start + 500]
-        for woo_id, modified in (Order.select(Order.woo_id, Order.modified_gmt)
-                                 .where(Order.woo_id.in_(chunk)).tuples()):
+        for woo_id, modified in tuples(Order.select(Order.woo_id, Order.modified_gmt)
+                                       .where(Order.woo_id.in_(chunk))):
             found[woo_id] = Order.modified_gmt.python_value(modified) \
                 if isinstance(modified, str) else modified
     return found
@@ -203,6 +203,8 @@ def _process_one(delivery: WebhookDelivery, clock: Clock) -> bool:
     topic = delivery.topic or ""
     resource = topic.split(".", 1)[0]
     event = topic.split(".", 1)[1] if "." in topic else ""
+    if delivery.body is None:  # accepted deliveries keep their body: a broken row, say so
+        raise ValueError("the delivery has no body")
     payload = json.loads(bytes(delivery.body))
     if not isinstance(payload, dict):
         raise ValueError("the delivery body is not a JSON object")

@@ -41,6 +41,21 @@ class MoneyField(Field):
         return None if value is None else Decimal(value)
 
 
+def utc_text(value: datetime | str) -> str:
+    """The stored text of a UTC time: what UTCField writes, for hashes and raw-SQL cursors."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def utc_value(value: datetime | str) -> datetime:
+    """A stored UTC time as a datetime. Raw selects (tuples, aggregates) can hand back the
+    column's text instead of the converted value, so both are taken."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).astimezone(UTC)
+    return value
+
+
 class UTCField(Field):
     """A timezone-aware UTC datetime kept as sortable ISO text
     (2026-11-27T14:03:11.000000+00:00)."""
@@ -48,11 +63,7 @@ class UTCField(Field):
     field_type = "TEXT"
 
     def db_value(self, value: Any) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+        return None if value is None else utc_text(value)
 
     def python_value(self, value: Any) -> datetime | None:
         if value is None:
@@ -120,7 +131,9 @@ class OrderSku(BaseModel):
     """Which SKUs an order's lines carry: lets the console filter orders by SKU and list the
     orders waiting on a flagged SKU without parsing payloads."""
 
+    id = AutoField()
     order = ForeignKeyField(Order, backref="skus", on_delete="CASCADE")
+    order_id: int  # peewee's raw-id accessor for `order` (declared for the type checker)
     sku = CharField(index=True)  # "" when the line has no SKU
     product_name = CharField(null=True)
 
@@ -132,6 +145,7 @@ class Refund(BaseModel):
     id = AutoField()
     woo_id = IntegerField(unique=True)
     order = ForeignKeyField(Order, backref="refunds", on_delete="CASCADE")
+    order_id: int  # peewee's raw-id accessor for `order` (declared for the type checker)
     amount = MoneyField()
     reason = TextField(null=True)
     restock = BooleanField(default=False)
@@ -215,6 +229,7 @@ class Job(BaseModel):
 
 
 class CustomerLink(BaseModel):
+    id = AutoField()
     woo_key = CharField(unique=True)  # "id:12", "guest:olivia@example.com", "shared"
     gp_customer_id = CharField(index=True)
     fingerprint = CharField(null=True)  # hash of what we last sent: skip the update when unchanged
@@ -225,6 +240,7 @@ class CustomerLink(BaseModel):
 class SkuMap(BaseModel):
     """Explicit WooCommerce SKU -> GP item overrides (exact matches need no row)."""
 
+    id = AutoField()
     woo_sku = CharField(unique=True)
     gp_item = CharField()
     created_by = CharField()
@@ -234,6 +250,7 @@ class SkuMap(BaseModel):
 class FlaggedSku(BaseModel):
     """An SKU GP does not know (or a line with no SKU: sku = "" + product id)."""
 
+    id = AutoField()
     sku = CharField(unique=True)
     product_name = CharField(null=True)
     woo_product_id = IntegerField(null=True)
@@ -252,6 +269,7 @@ GL_SCOPES = ("company", "customer_class", "customer", "gateway", "tax_rate")
 class GlMapping(BaseModel):
     """One account per (scope, scope key, kind); resolution: customer -> class -> company."""
 
+    id = AutoField()
     scope = CharField()
     scope_key = CharField(default="")
     account_kind = CharField()
@@ -287,6 +305,7 @@ class GpItem(BaseModel):
 
 
 class ProductLink(BaseModel):
+    id = AutoField()
     sku = CharField(unique=True)
     woo_product_id = IntegerField()
     woo_variation_id = IntegerField(null=True)
@@ -303,7 +322,9 @@ class ProductLink(BaseModel):
 class ProductTask(BaseModel):
     """A conflict (both sides changed) or a change GP cannot take over the chosen route."""
 
+    id = AutoField()
     link = ForeignKeyField(ProductLink, backref="tasks", on_delete="CASCADE")
+    link_id: int  # peewee's raw-id accessor for `link` (declared for the type checker)
     kind = CharField()  # conflict / manual
     field = CharField()  # name / price / quantity
     base_value = TextField(null=True)

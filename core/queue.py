@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from peewee import fn
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.db import database
+from core.db import database, tuples
 from core.models import Job
 
 BASE_DELAY_S = 5.0
@@ -92,9 +92,9 @@ def claim(owner: str, *, limit: int = 1, lease_s: float = 120.0, clock: Clock = 
         if kinds:
             query = query.where(Job.kind.in_(kinds))
         groups = set(busy_groups or ())
-        leased_groups = {g for (g,) in Job.select(Job.group_key).where(
+        leased_groups = {g for (g,) in tuples(Job.select(Job.group_key).where(
             (Job.status == "leased") & (Job.lease_expires_at >= now)
-            & Job.group_key.is_null(False)).tuples()}
+            & Job.group_key.is_null(False)))}
         groups |= leased_groups
         for job in query.order_by(Job.run_at, Job.id).limit(limit * 4 + 16):
             if len(claimed) >= limit:
@@ -165,7 +165,7 @@ def extend_lease(job_id: int, owner: str, lease_s: float, *, clock: Clock = SYST
 
 def counts() -> dict[str, int]:
     return {status: n for status, n in
-            Job.select(Job.status, fn.COUNT(Job.id)).group_by(Job.status).tuples()}
+            tuples(Job.select(Job.status, fn.COUNT(Job.id)).group_by(Job.status))}
 
 
 def next_due(clock: Clock = SYSTEM_CLOCK) -> datetime | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from core.db import tuples
 from core.models import Order, Refund
 from core.pipeline.eligibility import invoiceable
 
@@ -161,9 +162,9 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
                            Order.total, Order.gp_total, Order.gp_doc_number,
                            Order.date_paid_gmt)
               .where((Order.date_created_gmt >= start) & (Order.date_created_gmt < end))
-              .order_by(Order.date_created_gmt, Order.id).tuples())
+              .order_by(Order.date_created_gmt, Order.id))
     for (woo_id, number, status, state, hold, method, created, total, gp_total, doc,
-         paid) in orders:
+         paid) in tuples(orders):
         day = created.astimezone(tz).date()
         method = method or NO_METHOD
         counts_in_woo = invoiceable(status, paid, eligible)
@@ -194,8 +195,8 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
                              Refund.amount, Refund.gp_total, Refund.gp_doc_number)
                .join(Order)
                .where((Refund.date_created_gmt >= start) & (Refund.date_created_gmt < end))
-               .order_by(Refund.date_created_gmt, Refund.id).tuples())
-    for woo_id, number, method, state, hold, created, amount, gp_total, doc in refunds:
+               .order_by(Refund.date_created_gmt, Refund.id))
+    for woo_id, number, method, state, hold, created, amount, gp_total, doc in tuples(refunds):
         day = created.astimezone(tz).date()
         method = method or NO_METHOD
         row = row_for(day, method)

@@ -7,7 +7,7 @@ from peewee import fn
 
 from core import audit
 from core.clock import SYSTEM_CLOCK, Clock
-from core.db import database
+from core.db import database, tuples
 from core.models import FlaggedSku, GpItem, Order, OrderSku, SkuMap
 from core.replay import replay_orders
 
@@ -56,7 +56,7 @@ def open_flags() -> list[FlaggedRow]:
     waiting = (OrderSku.select(OrderSku.sku, fn.COUNT(OrderSku.order).alias("n"))
                .join(Order).where((Order.state == "held") & (Order.hold_reason == "sku"))
                .group_by(OrderSku.sku))
-    counts = {sku: n for sku, n in waiting.tuples()}
+    counts = {sku: n for sku, n in tuples(waiting)}
     rows = []
     for f in FlaggedSku.select().where(FlaggedSku.resolved_at.is_null()).order_by(FlaggedSku.sku):
         rows.append(FlaggedRow(f.sku, f.product_name, counts.get(f.sku, 0), suggest_item(f.sku)))

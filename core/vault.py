@@ -21,7 +21,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from core import audit
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Workspace
-from core.db import database, init_db
+from core.db import database, init_db, tuples
 from core.errors import ConfigError, ConnectorError
 from core.keys import KeyStore, key_id, key_store_for, new_key
 from core.models import Secret
@@ -146,8 +146,8 @@ class Vault:
         """Changes whenever a secret under `prefix` is set, replaced or deleted (every token has a
         fresh IV), so a cache can tell it is stale without decrypting anything."""
         digest = hashlib.sha256()
-        for name, token in (Secret.select(Secret.name, Secret.token)
-                            .where(Secret.name.startswith(prefix)).order_by(Secret.name).tuples()):
+        for name, token in tuples(Secret.select(Secret.name, Secret.token)
+                                  .where(Secret.name.startswith(prefix)).order_by(Secret.name)):
             digest.update(name.encode() + b"\0" + bytes(token) + b"\0")
         return digest.hexdigest()
 
@@ -199,7 +199,7 @@ class Vault:
         rotated = 0
         for name in self.names():
             rotated += self._rotate_row(name)
-        still_used = {kid for (kid,) in Secret.select(Secret.key_id).distinct().tuples()}
+        still_used = {kid for (kid,) in tuples(Secret.select(Secret.key_id).distinct())}
         keys = self._store.load()
         keep = [k for i, k in enumerate(keys) if i == 0 or key_id(k) in still_used]
         removed = len(keys) - len(keep)

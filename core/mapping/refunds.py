@@ -15,7 +15,7 @@ from decimal import Decimal
 from core.config import PostingSettings
 from core.gp.gateway import CreditMemo, GPDistribution, SalesReturn
 from core.money import ZERO, to_cents
-from core.woo.views import OrderView, RefundView
+from core.woo.views import FeeLineView, LineView, OrderView, RefundView, ShippingLineView
 
 from .documents import Held, Rejected, batch_id, render
 from .lines import map_lines, resolve_items
@@ -79,8 +79,9 @@ def refund_figures(refund: RefundView, decimals: int) -> RefundFigures:
     if refund.tax_lines:
         tax = sum((c(-t.amount) for t in refund.tax_lines), ZERO)
     else:
-        tax = sum((c(-x.total_tax) for x in (*refund.line_items, *refund.shipping_lines,
-                                              *refund.fee_lines)), ZERO)
+        taxed: tuple[LineView | ShippingLineView | FeeLineView, ...] = (
+            *refund.line_items, *refund.shipping_lines, *refund.fee_lines)
+        tax = sum((c(-x.total_tax) for x in taxed), ZERO)
     amount = c(refund.amount)
     explained = lines + freight + misc - discount + tax
     return RefundFigures(lines, freight, misc, tax, amount - explained, amount, discount)

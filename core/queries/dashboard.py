@@ -11,6 +11,7 @@ from typing import Any
 from peewee import fn
 
 from core.clock import SYSTEM_CLOCK, Clock
+from core.db import tuples
 from core.models import (
     AuditEvent,
     FlaggedSku,
@@ -109,17 +110,18 @@ class Dashboard:
 def _posted_since(since: datetime) -> list[datetime]:
     """posted_at of orders posted since `since`. updated_at >= posted_at always (posting bumps
     updated_at), so the (updated_at, id) index narrows the scan to recent rows."""
-    rows = (Order.select(Order.posted_at)
-            .where((Order.updated_at >= since) & Order.state.in_(POSTED_STATES)
-                   & (Order.posted_at >= since)).tuples())
+    rows = tuples(Order.select(Order.posted_at)
+                  .where((Order.updated_at >= since) & Order.state.in_(POSTED_STATES)
+                         & (Order.posted_at >= since)))
     return [posted for (posted,) in rows if posted is not None]
 
 
 def dashboard(clock: Clock = SYSTEM_CLOCK, *, hours: int = 12) -> Dashboard:
     now = clock.now()
-    by_state = dict(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state).tuples())
-    held = dict(Order.select(Order.hold_reason, fn.COUNT(Order.id))
-                .where(Order.state == "held").group_by(Order.hold_reason).tuples())
+    by_state: dict[str, int] = dict(tuples(
+        Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state)))
+    held: dict[str, int] = dict(tuples(Order.select(Order.hold_reason, fn.COUNT(Order.id))
+                                       .where(Order.state == "held").group_by(Order.hold_reason)))
     held = {str(reason or "other"): n
             for reason, n in sorted(held.items(), key=lambda kv: str(kv[0]))}
     today = day_start(now)
@@ -140,7 +142,8 @@ def dashboard(clock: Clock = SYSTEM_CLOCK, *, hours: int = 12) -> Dashboard:
         FlaggedSku.resolved_at.is_null()).scalar() or 0
     conflicts = ProductTask.select(fn.COUNT(ProductTask.id)).where(
         ProductTask.status == "open").scalar() or 0
-    jobs = dict(Job.select(Job.status, fn.COUNT(Job.id)).group_by(Job.status).tuples())
+    jobs: dict[str, int] = dict(tuples(
+        Job.select(Job.status, fn.COUNT(Job.id)).group_by(Job.status)))
     worker = worker_status(clock)
     board = Dashboard(
         incoming=sum(by_state.get(s, 0) for s in INCOMING_STATES), held=held,

@@ -8,10 +8,10 @@ from typing import Any
 
 from peewee import SQL, Tuple, fn
 
-from core.models import GpItem, Order, OrderSku, Refund, UTCField
+from core.db import tuples
+from core.models import GpItem, Order, OrderSku, Refund, utc_text
 
 PAGE_SIZE = 50
-_UTC_TEXT = UTCField()
 
 # --- the order list -------------------------------------------------------------------------
 
@@ -134,12 +134,12 @@ def order_page(flt: OrderFilter = OrderFilter(), *, after: Cursor | None = None,
         query = query.where(Tuple(Order.updated_at, Order.id) < Tuple(SQL("?", [after[0]]),
                                                                        after[1]))
     query = query.order_by(Order.updated_at.desc(), Order.id.desc()).limit(limit + 1)
-    keys = list(query.tuples())
+    keys = list(tuples(query))
     more = len(keys) > limit
     keys = keys[:limit]
     found = orders_by_id([oid for oid, _ in keys])
     rows = [found[oid] for oid, _ in keys if oid in found]
-    cursor = (_UTC_TEXT.db_value(keys[-1][1]), keys[-1][0]) if more and keys else None
+    cursor = (utc_text(keys[-1][1]), keys[-1][0]) if more and keys else None
     return OrderPage(rows, cursor)
 
 
@@ -147,8 +147,8 @@ def orders_by_id(ids: list[int]) -> dict[int, OrderRow]:
     """Fresh rows for the orders on screen: the table updates changed cells, not whole pages."""
     if not ids:
         return {}
-    return {r.id: r for r in (_row(v) for v in Order.select(*_ROW_FIELDS)
-                              .where(Order.id.in_(ids)).tuples())}
+    return {r.id: r for r in (_row(v) for v in tuples(Order.select(*_ROW_FIELDS)
+                                                       .where(Order.id.in_(ids))))}
 
 
 def order_by_woo_id(woo_id: int) -> Order | None:
@@ -160,8 +160,8 @@ def order_refunds(order_id: int) -> list[Refund]:
 
 
 def order_skus(order_id: int) -> list[str]:
-    return [s for (s,) in OrderSku.select(OrderSku.sku).where(OrderSku.order == order_id)
-            .order_by(OrderSku.sku).tuples()]
+    return [s for (s,) in tuples(OrderSku.select(OrderSku.sku).where(OrderSku.order == order_id)
+                                 .order_by(OrderSku.sku))]
 
 
 def search_items(text: str, *, limit: int = 100) -> list[GpItem]:

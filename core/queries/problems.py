@@ -6,9 +6,8 @@ from datetime import datetime
 
 from peewee import SQL, fn
 
-from core.models import AuditEvent, GlMapping, Order, Refund, UTCField
-
-_UTC_TEXT = UTCField()
+from core.db import tuples
+from core.models import AuditEvent, GlMapping, Order, Refund, utc_value
 
 # --- held and failed ------------------------------------------------------------------------
 
@@ -55,22 +54,22 @@ def problems(reason: str | None = None, *, limit: int = 1000) -> list[ProblemRow
         orders = orders.where((Order.state == "held") & (Order.hold_reason == reason))
         refunds = refunds.where((Refund.state == "held") & (Refund.hold_reason == reason))
     for kind, query in (("order", orders), ("refund", refunds)):
-        for woo_id, number, state, hold, detail, error, updated in query.order_by(
-                SQL("7"), SQL("1")).limit(limit).tuples():
+        for woo_id, number, state, hold, detail, error, updated in tuples(query.order_by(
+                SQL("7"), SQL("1")).limit(limit)):
             why = "failed" if state == "failed" else (hold or "other")
             label = number if kind == "order" else f"{number}/R{woo_id}"
             out.append(ProblemRow(kind, woo_id, label, state, why, detail or "", error or "",
                                   ADVICE.get(why, "Look at the order's timeline, then replay."),
-                                  _UTC_TEXT.python_value(updated) if isinstance(updated, str)
-                                  else updated))
+                                  utc_value(updated)))
     out.sort(key=lambda r: (r.updated_at, r.woo_id))
     return out[:limit]
 
 
 def problem_counts() -> dict[str, int]:
     """reason -> held/failed orders, for the reason filter."""
-    counts = {str(r or "other"): n for r, n in Order.select(Order.hold_reason, fn.COUNT(Order.id))
-              .where(Order.state == "held").group_by(Order.hold_reason).tuples()}
+    counts = {str(r or "other"): n for r, n in tuples(
+        Order.select(Order.hold_reason, fn.COUNT(Order.id))
+        .where(Order.state == "held").group_by(Order.hold_reason))}
     failed = Order.select(fn.COUNT(Order.id)).where(Order.state == "failed").scalar() or 0
     if failed:
         counts["failed"] = failed
@@ -100,8 +99,8 @@ def gl_rows() -> list[GlMapping]:
 
 def known_gateways() -> list[str]:
     """Payment methods seen on orders (for the gateway -> cash account table)."""
-    seen = {m for (m,) in Order.select(Order.payment_method).distinct().where(
-        Order.payment_method.is_null(False)).limit(100).tuples() if m}
-    seen |= {k for (k,) in GlMapping.select(GlMapping.scope_key).where(
-        GlMapping.scope == "gateway").tuples()}
+    seen = {m for (m,) in tuples(Order.select(Order.payment_method).distinct().where(
+        Order.payment_method.is_null(False)).limit(100)) if m}
+    seen |= {k for (k,) in tuples(GlMapping.select(GlMapping.scope_key).where(
+        GlMapping.scope == "gateway"))}
     return sorted(seen)
