@@ -1,5 +1,5 @@
-"""What every console screen shares: its context, a refresh on database change, and one way to
-run database work off the UI thread."""
+"""What every console screen shares: its context, a refresh on database change, one way to
+run database work off the UI thread, and the console's replay."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,7 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from core.db import thread_connection
-from tui.messages import DatabaseChanged
+from core.replay import replay_orders
+from tui.messages import DatabaseChanged, OrdersReplayed
 
 if TYPE_CHECKING:
     from tui.app import ConnectorApp
@@ -58,3 +59,16 @@ class ConsoleScreen(Screen[None]):
         """Hand a worker thread's result to the UI, unless the app is closing."""
         if self.app.is_running:
             self.app.call_from_thread(callback, *args, **kwargs)
+
+    def replay_and_report(self, what: str, woo_ids: list[int] | None = None, *,
+                          why: str = "console", **selection: Any) -> None:
+        """The worker-thread half of a console replay: put the orders back in the posting
+        queue on this thread's connection, then post OrdersReplayed to the screen."""
+        moved = in_db_thread(replay_orders, woo_ids, actor=self.ctx.actor, clock=self.ctx.clock,
+                             why=why, **selection)
+        self.deliver(self.post_message, OrdersReplayed(moved, what))
+
+    def notify_replayed(self, message: OrdersReplayed) -> None:
+        """Say how many went back, and let every screen see the change."""
+        self.notify(f"{message.what}: {message.count} replayed, back in the posting queue.")
+        self.connector.check_database()

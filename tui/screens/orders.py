@@ -9,7 +9,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from core import queries
-from core.replay import replay_orders
 from tui.messages import FilterChanged, OrdersReplayed
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.widgets.filter_bar import FilterBar
@@ -146,13 +145,10 @@ class OrdersScreen(ConsoleScreen):
 
     @work(thread=True, exit_on_error=False, group="write", description="Replaying")
     def replay(self, woo_ids: list[int], what: str) -> None:
-        moved = in_db_thread(replay_orders, woo_ids, actor=self.ctx.actor, clock=self.ctx.clock,
-                             why="console")
-        self.deliver(self.post_message, OrdersReplayed(moved, what))
+        self.replay_and_report(what, woo_ids)
 
     def on_orders_replayed(self, message: OrdersReplayed) -> None:
-        self.notify(f"{message.what}: {message.count} replayed, back in the posting queue.")
-        self.connector.check_database()
+        self.notify_replayed(message)
 
     def palette_commands(self) -> Any:
         from textual.app import SystemCommand

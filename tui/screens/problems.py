@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from core import queries
-from core.replay import replay_orders
 from tui.messages import OrdersReplayed
 from tui.screens.base import ConsoleScreen, in_db_thread
 
@@ -139,14 +138,11 @@ class ProblemsScreen(ConsoleScreen):
 
     @work(thread=True, exit_on_error=False, group="write", description="Replaying")
     def replay(self, woo_ids: list[int], what: str) -> None:
-        moved = in_db_thread(replay_orders, woo_ids, actor=self.ctx.actor, clock=self.ctx.clock,
-                             why="console")
-        self.deliver(self.post_message, OrdersReplayed(moved, what))
+        self.replay_and_report(what, woo_ids)
 
     def on_orders_replayed(self, message: OrdersReplayed) -> None:
         self.marked.clear()
-        self.notify(f"{message.what}: {message.count} replayed, back in the posting queue.")
-        self.connector.check_database()
+        self.notify_replayed(message)
         self.load(self.reason)
 
     def action_open(self) -> None:
@@ -170,6 +166,4 @@ class ProblemsScreen(ConsoleScreen):
 
     @work(thread=True, exit_on_error=False, group="write", description="Replaying failed")
     def _replay_failed(self) -> None:
-        moved = in_db_thread(replay_orders, failed=True, actor=self.ctx.actor,
-                             clock=self.ctx.clock, why="console: all failed")
-        self.deliver(self.post_message, OrdersReplayed(moved, "every failed order"))
+        self.replay_and_report("every failed order", why="console: all failed", failed=True)
