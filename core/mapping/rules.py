@@ -72,20 +72,30 @@ def check_distributions(dists: list[GPDistribution], total: Decimal) -> list[str
     return problems
 
 
+def _sop_keys(problems: list[str], doc: SalesInvoice | SalesReturn, number_what: str) -> None:
+    """The keys an SOP document (invoice or return) carries, within GP's lengths."""
+    _key(problems, number_what, doc.number, SOP_NUMBER_MAX)
+    _key(problems, "customer id", doc.customer_id, CUSTOMER_MAX)
+    _key(problems, "batch id", doc.batch, BATCH_MAX)
+    if len(doc.po_number) > PO_MAX:
+        problems.append(f"customer PO {doc.po_number!r} is over {PO_MAX} characters")
+
+
+def _sop_amounts(problems: list[str], doc: SalesInvoice | SalesReturn, decimals: int) -> Decimal:
+    """An SOP document's lines and header amounts; returns the lines' total."""
+    problems += check_lines(doc.lines, decimals)
+    for what, value in (("freight", doc.freight), ("misc", doc.misc), ("tax", doc.tax),
+                        ("trade discount", doc.trade_discount), ("total", doc.total)):
+        _money(problems, what, value)
+    return sum((li.extended_price for li in doc.lines), ZERO)
+
+
 def check_invoice(inv: SalesInvoice, decimals: int = 2) -> list[str]:
     problems: list[str] = []
-    _key(problems, "document number", inv.number, SOP_NUMBER_MAX)
-    _key(problems, "customer id", inv.customer_id, CUSTOMER_MAX)
-    _key(problems, "batch id", inv.batch, BATCH_MAX)
-    if len(inv.po_number) > PO_MAX:
-        problems.append(f"customer PO {inv.po_number!r} is over {PO_MAX} characters")
+    _sop_keys(problems, inv, "document number")
     if not inv.lines:
         problems.append("the invoice has no lines")
-    problems += check_lines(inv.lines, decimals)
-    for what, value in (("freight", inv.freight), ("misc", inv.misc), ("tax", inv.tax),
-                        ("trade discount", inv.trade_discount), ("total", inv.total)):
-        _money(problems, what, value)
-    lines = sum((li.extended_price for li in inv.lines), ZERO)
+    lines = _sop_amounts(problems, inv, decimals)
     expect = lines - inv.trade_discount + inv.freight + inv.misc + inv.tax
     if expect != inv.total:
         problems.append(f"total {inv.total} is not lines {lines} - discount {inv.trade_discount} "
@@ -115,16 +125,8 @@ def check_credit_memo(memo: CreditMemo) -> list[str]:
 
 def check_return(ret: SalesReturn, decimals: int = 2) -> list[str]:
     problems: list[str] = []
-    _key(problems, "return number", ret.number, SOP_NUMBER_MAX)
-    _key(problems, "customer id", ret.customer_id, CUSTOMER_MAX)
-    _key(problems, "batch id", ret.batch, BATCH_MAX)
-    if len(ret.po_number) > PO_MAX:
-        problems.append(f"customer PO {ret.po_number!r} is over {PO_MAX} characters")
-    problems += check_lines(ret.lines, decimals)
-    for what, value in (("freight", ret.freight), ("misc", ret.misc), ("tax", ret.tax),
-                        ("trade discount", ret.trade_discount), ("total", ret.total)):
-        _money(problems, what, value)
-    lines = sum((li.extended_price for li in ret.lines), ZERO)
+    _sop_keys(problems, ret, "return number")
+    lines = _sop_amounts(problems, ret, decimals)
     if lines - ret.trade_discount + ret.freight + ret.misc + ret.tax != ret.total:
         problems.append(f"return total {ret.total} is not lines {lines} - discount "
                         f"{ret.trade_discount} + freight {ret.freight} + misc {ret.misc} "
