@@ -36,8 +36,8 @@ T = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 
 
 def build(path: Path, orders: int, events: int, seed: int = 7) -> None:
-    from core import audit
-    from core.db import close_db, init_db
+    from core.store import audit
+    from core.store.db import close_db, init_db
 
     rng = random.Random(seed)
     db = init_db(path)
@@ -150,7 +150,7 @@ async def measure(path: Path) -> dict[str, float]:
     # Baseline, same run: the page query alone for each filter (no UI), best of 3. The
     # difference to the keystroke figure is what the console adds on top of SQLite.
     from core import queries
-    from core.db import database
+    from core.store.db import database
 
     with database.connection_context():
         for label, flt in filters.items():

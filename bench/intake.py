@@ -31,14 +31,14 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.backfill import backfill  # noqa: E402
 from core.clock import ManualClock  # noqa: E402
 from core.config import Settings, Workspace  # noqa: E402
-from core.db import close_db, init_db  # noqa: E402
-from core.models import Order, WebhookDelivery  # noqa: E402
-from core.vault import WEBHOOK_SECRET, create_key, open_vault  # noqa: E402
+from core.intake.backfill import backfill  # noqa: E402
+from core.intake.receiver import sign  # noqa: E402
+from core.secrets.vault import WEBHOOK_SECRET, create_key, open_vault  # noqa: E402
+from core.store.db import close_db, init_db  # noqa: E402
+from core.store.models import Order, WebhookDelivery  # noqa: E402
 from core.woo.client import WooClient  # noqa: E402
-from core.woo.webhooks import sign  # noqa: E402
 from sandbox.woo import WooStandIn  # noqa: E402
 
 SECRET = "BenchSecret0123456789abcdefghijKLMNOPQRSTUV"

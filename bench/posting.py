@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from core import gl  # noqa: E402
 from core.config import Settings, Workspace  # noqa: E402
-from core.db import init_db  # noqa: E402
-from core.intake import accept_order_snapshot  # noqa: E402
-from core.models import AuditEvent, Order  # noqa: E402
+from core.intake.inbox import accept_order_snapshot  # noqa: E402
+from core.store.db import init_db  # noqa: E402
+from core.store.models import AuditEvent, Order  # noqa: E402
 
 ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "000-4510-00",
             "misc": "000-4520-00", "discount": "000-4110-00", "tax": "000-2300-00",

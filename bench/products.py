@@ -22,9 +22,9 @@ from typing import Any
 
 from core.clock import SystemClock
 from core.config import Settings
-from core.db import close_db, init_db
 from core.gp.factory import open_gateway
 from core.products.sync import sync_products
+from core.store.db import close_db, init_db
 from core.woo.client import WooClient
 from sandbox.gp import GPStandIn
 from sandbox.woo import WooStandIn

@@ -5,7 +5,7 @@ from typing import Any
 
 from core.config import Settings
 from core.errors import ConfigError
-from core.vault import WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET, Vault
+from core.secrets.vault import WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET, Vault
 from core.woo.client import WooClient
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from core.errors import GPError, WooError
 from core.gp.gateway import SalesInvoice
 from core.mapping import Held, MappedInvoice, Rejected, map_invoice
-from core.models import Order
 from core.pipeline.context import PipelineContext
 from core.pipeline.eligibility import invoiceable, skip_text
 from core.pipeline.gpdoc import gp_message
 from core.pipeline.prepare import invoice_inputs, plan_customer
+from core.store.models import Order
 from core.woo.views import OrderView
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from core import audit
 from core.clock import SYSTEM_CLOCK, Clock
-from core.db import database
-from core.models import GL_ACCOUNT_KINDS, GL_SCOPES, GlMapping, Setting
+from core.store import audit
+from core.store.db import database
+from core.store.models import GL_ACCOUNT_KINDS, GL_SCOPES, GlMapping, Setting
 
 # GP account numbers are segments separated by a delimiter, e.g. 000-4100-00 (up to 66 chars).
 ACCOUNT_FORMAT = re.compile(r"^[0-9A-Z]{1,9}(-[0-9A-Z]{1,9}){0,9}$")

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from core.db import tuples
-from core.models import Order, Refund
 from core.pipeline.eligibility import invoiceable
+from core.store.db import tuples
+from core.store.models import Order, Refund
 
 ZERO = Decimal("0")
 POSTED = ("posted", "verified")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from core import audit, queue
 from core.clock import SYSTEM_CLOCK, Clock
-from core.db import database
-from core.models import Order, OrderSku, Refund
+from core.store import audit, queue
+from core.store.db import database
+from core.store.models import Order, OrderSku, Refund
 
 REPLAYABLE = ("held", "failed")
 ORDER_JOB = "post_order"

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from core import audit
 from core.clock import SYSTEM_CLOCK, Clock
-from core.db import database, tuples
-from core.models import FlaggedSku, GpItem, Order, OrderSku, SkuMap
 from core.replay import replay_orders
+from core.store import audit
+from core.store.db import database, tuples
+from core.store.models import FlaggedSku, GpItem, Order, OrderSku, SkuMap
 
 NO_SKU_PREFIX = "(no sku) product "
 

@@ -19,7 +19,7 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def state_db(tmp_path):
     """A fresh, migrated state database under tmp_path."""
-    from core.db import close_db, init_db
+    from core.store.db import close_db, init_db
 
     db = init_db(tmp_path / "state.db")
     yield db

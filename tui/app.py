@@ -15,8 +15,8 @@ from textual.worker import Worker, WorkerState
 from core import queries
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
-from core.db import init_db
 from core.errors import ConfigError
+from core.store.db import init_db
 from tui.context import ConsoleContext, console_actor
 from tui.messages import DatabaseChanged
 from tui.screens.audit import AuditScreen

@@ -5,12 +5,12 @@ from __future__ import annotations
 from contextlib import closing
 from typing import Any
 
-from core.db import thread_connection
+from core.store.db import thread_connection
 from tui.context import ConsoleContext
 
 
 def _vault(ctx: ConsoleContext) -> Any:
-    from core.vault import open_vault
+    from core.secrets.vault import open_vault
 
     if ctx.workspace is None:
         raise RuntimeError("no workspace: credentials live with a workspace (--workspace DIR)")
@@ -23,7 +23,7 @@ def open_gp(ctx: ConsoleContext) -> Any:
         from core.gp.factory import open_gateway
     except ImportError as exc:
         raise RuntimeError("the GP gateway is not part of this installation") from exc
-    from core.vault import GP_PASSWORD
+    from core.secrets.vault import GP_PASSWORD
 
     vault = _vault(ctx)
     workspace_dir = ctx.workspace.db_path.parent if ctx.workspace else ctx.db_path.parent

@@ -28,7 +28,7 @@ PAYMENT_TYPES = ("credit_card", "cash", "check")
 
 @dataclass(frozen=True)
 class Held:
-    reason: str  # one of core.models.HOLD_REASONS
+    reason: str  # one of core.store.models.HOLD_REASONS
     detail: str  # what a person must do, in plain words
     figures: Mapping[str, str] | None = None
     unknown_skus: tuple[UnknownSku, ...] = ()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from core import audit
-from core.db import database
 from core.errors import GPError
 from core.gp.gateway import GPDocument, GPLine
-from core.models import Order
+from core.store import audit
+from core.store.db import database
+from core.store.models import Order
 from core.woo.views import OrderView
 
 from . import states

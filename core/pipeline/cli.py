@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from core.config import Workspace
-from core.db import init_db
+from core.store.db import init_db
 
 
 def _secret(env: str | None, vault: object | None, name: str) -> str:
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     init_db(ws.db_path)
     vault = None
     if not (args.gp_password_env and args.woo_key_env and args.woo_secret_env):
-        from core.vault import open_vault
+        from core.secrets.vault import open_vault
 
         vault = open_vault(ws)
     from core.gp.factory import open_gateway

@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from core import audit, queue
-from core.db import database
 from core.errors import GPError, WooError
-from core.intake import customer_key, customer_name
+from core.intake.inbox import customer_key, customer_name
 from core.mapping import Held, MappedInvoice, Rejected, map_invoice
-from core.models import Order, OrderSku
 from core.replay import ORDER_JOB, order_job_key
+from core.store import audit, queue
+from core.store.db import database
+from core.store.models import Order, OrderSku
 from core.woo.views import OrderView
 
 from . import states

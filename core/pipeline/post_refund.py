@@ -2,14 +2,14 @@
 own GP credit document (RM credit memo, or SOP return for restocked lines when configured)."""
 from __future__ import annotations
 
-from core import audit, queue
-from core.db import database
 from core.errors import GPError, WooError
 from core.gp.gateway import GPCustomer, GPDocument
 from core.mapping import Held, MappedRefund, RefundInputs, Rejected, map_refund
 from core.mapping.lines import sku_keys
-from core.models import Order, Refund
 from core.replay import REFUND_JOB, refund_job_key
+from core.store import audit, queue
+from core.store.db import database
+from core.store.models import Order, Refund
 from core.woo.views import OrderView, RefundView
 
 from . import states

@@ -9,9 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from core import audit, gl
+from core import gl
 from core.config import PostingSettings
-from core.db import database
 from core.errors import GPError
 from core.gp.gateway import GPCustomer
 from core.mapping import InvoiceInputs
@@ -23,8 +22,10 @@ from core.mapping.customers import (
     shared_customer,
 )
 from core.mapping.lines import sku_keys
-from core.models import GL_ACCOUNT_KINDS, CustomerLink, GlMapping, GpItem
 from core.skus import NO_SKU_PREFIX, gp_item_for
+from core.store import audit
+from core.store.db import database
+from core.store.models import GL_ACCOUNT_KINDS, CustomerLink, GlMapping, GpItem
 from core.woo.views import OrderView
 
 from .context import PipelineContext

@@ -20,13 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from core import audit, queue
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
-from core.db import database, thread_connection
 from core.gp.gateway import GPGateway
-from core.models import Job, Order, Refund
 from core.replay import ORDER_JOB, REFUND_JOB
+from core.store import audit, queue
+from core.store.db import database, thread_connection
+from core.store.models import Job, Order, Refund
 
 from .context import PipelineContext, WooSource, crash_point
 from .post_order import StepResult, process_order, verify_order

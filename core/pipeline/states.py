@@ -9,10 +9,10 @@ from typing import Any
 
 from peewee import IntegrityError
 
-from core import audit
-from core.db import database
-from core.models import Order, OrderSku, Refund
 from core.skus import flag_sku
+from core.store import audit
+from core.store.db import database
+from core.store.models import Order, OrderSku, Refund
 
 from .context import PipelineContext
 

@@ -13,8 +13,8 @@ from typing import Any
 from core.errors import GPError
 from core.gp.gateway import GPCustomer
 from core.mapping import Held, RefundInputs, Rejected, map_status_credit
-from core.models import AuditEvent, Order
 from core.money import ZERO
+from core.store.models import AuditEvent, Order
 from core.woo.views import OrderView
 
 from . import states

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from core import audit
 from core.clock import Clock
-from core.db import database
 from core.errors import ConnectorError
-from core.models import ProductLink, ProductTask
 from core.products.fields import Value, to_text
+from core.store import audit
+from core.store.db import database
+from core.store.models import ProductLink, ProductTask
 
 TASK_KINDS = ("conflict", "manual")
 ACTIVE = ("open", "resolved")

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from core import audit
 from core.clock import Clock, parse_gmt
-from core.db import database
 from core.errors import WooError
 from core.products import conflicts
 from core.products.fields import WOO_KEYS, for_woo, to_text
@@ -21,6 +19,8 @@ from core.products.links import save_base
 from core.products.plan import LinkPlan
 from core.products.reading import WooProducts
 from core.products.report import SyncReport
+from core.store import audit
+from core.store.db import database
 
 BATCH_LIMIT = 100
 

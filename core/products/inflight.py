@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from core.models import Order, OrderSku
 from core.money import MoneyError, parse_number
+from core.store.models import Order, OrderSku
 
 # WooCommerce statuses whose stock is already reduced (woocommerce.md §3.7).
 STOCK_TAKEN_STATUSES = ("processing", "completed", "on-hold")

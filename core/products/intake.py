@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import queue
 from core.clock import Clock
-from core.db import database
-from core.models import ProductLink
 from core.products.fields import FIELDS, WooEntry, entry_from_woo, same
 from core.products.links import base_of
+from core.store import queue
+from core.store.db import database
+from core.store.models import ProductLink
 
 HINT_JOB = "sync_product"
 

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from core import audit
 from core.clock import Clock
-from core.db import database
-from core.models import ProductLink, SkuMap
 from core.products.fields import FIELDS, Value, WooEntry, to_text
+from core.store import audit
+from core.store.db import database
+from core.store.models import ProductLink, SkuMap
 
 ACTOR = "worker:products"
 _BASE_COLUMN = {"name": "base_name", "price": "base_price", "quantity": "base_quantity"}

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.gp.gateway import GPItemInfo
-from core.models import ProductLink, ProductTask
 from core.products.compare import FieldDecision, Owner, decide_field
 from core.products.fields import FIELDS, Value, WooEntry, from_text, normalize_name, same
 from core.products.links import base_of
+from core.store.models import ProductLink, ProductTask
 
 
 @dataclass

@@ -14,9 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.clock import Clock
-from core.db import database
 from core.gp.gateway import GPGateway, GPItemInfo
-from core.models import GpItem, Job, PollCursor, ProductLink, ProductTask
 from core.products import conflicts
 from core.products.compare import owners_from
 from core.products.fields import FIELDS, WooEntry, to_text
@@ -35,6 +33,8 @@ from core.products.reading import (
 )
 from core.products.report import SyncReport
 from core.products.woo_to_gp import pending_adjustments, settle_adjustments, write_to_gp
+from core.store.db import database
+from core.store.models import GpItem, Job, PollCursor, ProductLink, ProductTask
 
 CURSOR_FULL, CURSOR_GP, CURSOR_WOO = "products_full_scan", "products_gp", "products_woo"
 OVERLAP = timedelta(minutes=5)  # clocks of the shop, GP and us differ a little

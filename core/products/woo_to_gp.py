@@ -14,17 +14,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from core import audit
 from core.clock import Clock
-from core.db import database
 from core.errors import GPError
 from core.gp.gateway import AdjustmentLine, GPGateway, GPUnsupported
-from core.models import ProductTask
 from core.products import conflicts
 from core.products.fields import Value, same, to_text
 from core.products.links import base_of, save_base
 from core.products.plan import LinkPlan
 from core.products.report import SyncReport
+from core.store import audit
+from core.store.db import database
+from core.store.models import ProductTask
 
 ADJUSTMENT_LINES = 250  # lines per GP inventory adjustment
 

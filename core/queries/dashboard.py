@@ -11,8 +11,8 @@ from typing import Any
 from peewee import fn
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.db import tuples
-from core.models import (
+from core.store.db import tuples
+from core.store.models import (
     AuditEvent,
     FlaggedSku,
     GlMapping,

@@ -8,8 +8,8 @@ from typing import Any
 
 from peewee import SQL, Tuple, fn
 
-from core.db import tuples
-from core.models import GpItem, Order, OrderSku, Refund, utc_text
+from core.store.db import tuples
+from core.store.models import GpItem, Order, OrderSku, Refund, utc_text
 
 PAGE_SIZE = 50
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.models import GL_ACCOUNT_KINDS, CustomerLink, GpItem, Order, SkuMap
+from core.store.models import GL_ACCOUNT_KINDS, CustomerLink, GpItem, Order, SkuMap
 
 # --- the GP document for one order ----------------------------------------------------------
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from peewee import SQL, fn
 
-from core.db import tuples
-from core.models import AuditEvent, GlMapping, Order, Refund, utc_value
+from core.store.db import tuples
+from core.store.models import AuditEvent, GlMapping, Order, Refund, utc_value
 
 # --- held and failed ------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from core.vault import WEBHOOK_SECRET, Vault
+from core.secrets.vault import WEBHOOK_SECRET, Vault
 from core.woo.client import WooClient
 
 TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored",

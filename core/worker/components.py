@@ -73,7 +73,7 @@ def register_vault_secrets(vault: Any) -> None:
 def build_components(workspace: Workspace, settings: Settings, *, clock: Clock = SYSTEM_CLOCK,
                      options: Any = None, state: Any = None) -> Components:
     """The real parts for `ml-connector worker` (and the console's embedded worker)."""
-    from core.vault import GP_PASSWORD, open_vault
+    from core.secrets.vault import GP_PASSWORD, open_vault
 
     dry_run = bool(getattr(options, "dry_run", False))
     receiver = bool(getattr(options, "receiver", True)) and not getattr(options, "once", False)
@@ -110,7 +110,7 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
         comps.on_close.append(link.close)
 
     # Intake: receiver + delivery processing; the worker's schedule drives polling (poll=False)
-    from core.intake_service import IntakeService
+    from core.intake.service import IntakeService
 
     intake = IntakeService(settings, vault, clock, listen=listen, woo=woo, poll=False,
                            receiver=receiver)
@@ -182,7 +182,7 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
 
 
 def _product_hints_pending() -> bool:
-    from core.models import Job
     from core.products.intake import HINT_JOB
+    from core.store.models import Job
 
     return Job.select().where((Job.kind == HINT_JOB) & (Job.status == "queued")).exists()

@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.db import database
 from core.errors import ConnectorError
-from core.models import WorkerLease
+from core.store.db import database
+from core.store.models import WorkerLease
 
 LEASE_NAME = "worker"
 MODES = ("headless", "embedded")
@@ -209,7 +209,7 @@ class Heartbeat:
         self.lease.renew(status)
 
     def _run(self) -> None:
-        from core.db import thread_connection
+        from core.store.db import thread_connection
 
         with thread_connection():
             while not self._stop.wait(self.lease.renew_every_s):

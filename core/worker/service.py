@@ -102,7 +102,7 @@ class Worker:
 
     def run(self) -> int:
         """Run until stopped (or one pass with --once). Returns an EXIT_* code."""
-        from core.db import database, init_db, thread_connection
+        from core.store.db import database, init_db, thread_connection
 
         try:
             current = database.database
@@ -303,8 +303,8 @@ class Worker:
         return 0
 
     def _posting_loop(self) -> None:
-        from core import queue
-        from core.db import thread_connection
+        from core.store import queue
+        from core.store.db import thread_connection
 
         with thread_connection():
             while not self.stop_requested.is_set():
@@ -349,7 +349,7 @@ class Worker:
             log.exception("product sync failed")
 
     def _checkpoint(self) -> None:
-        from core.db import database
+        from core.store.db import database
 
         try:
             database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -12,7 +12,7 @@ from typing import Any
 from peewee import fn
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.models import Order, Refund, WebhookDelivery
+from core.store.models import Order, Refund, WebhookDelivery
 from core.worker.lease import read_lease
 
 
@@ -61,7 +61,7 @@ def webhook_health(clock: Clock = SYSTEM_CLOCK, *, reported: Any = None) -> dict
 
 def _reported_webhooks() -> dict[str, str] | None:
     """WooCommerce's own view of our webhooks, as the worker last read it (every 5 minutes)."""
-    from core.models import Setting
+    from core.store.models import Setting
 
     row = Setting.get_or_none(Setting.key == "intake.webhooks")
     if row is None or not isinstance(row.value, dict):

@@ -12,8 +12,8 @@ from typing import Any
 
 from core.clock import ManualClock
 from core.config import Settings, Workspace
-from core.db import close_db, init_db
-from core.vault import Vault, create_key, open_vault
+from core.secrets.vault import Vault, create_key, open_vault
+from core.store.db import close_db, init_db
 
 WEBHOOK_SECRET = "Wh00kSecretForTestsOnly0123456789abcdefXYZ"
 

@@ -16,8 +16,8 @@ import httpx
 from core import gl
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
-from core.db import init_db
-from core.intake import accept_order_snapshot
+from core.intake.inbox import accept_order_snapshot
+from core.store.db import init_db
 
 # The GP stand-in's chart of accounts (GP's Fabrikam sample) and checkbooks.
 ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "000-4510-00",
@@ -70,8 +70,8 @@ class Env:
     def refresh_items(self) -> int:
         """What the worker's product sync keeps up to date: the local copy of GP's item list
         (the pipeline then asks GP only about SKUs it has never seen)."""
-        from core.db import database
-        from core.models import GpItem
+        from core.store.db import database
+        from core.store.models import GpItem
 
         gw = self.gateway()
         items = gw.list_items(price_level="RETAIL", uofm="Each", site="MAIN")

@@ -17,10 +17,10 @@ import httpx
 
 from core.clock import ManualClock
 from core.config import Settings
-from core.db import close_db, database, init_db
 from core.gp.factory import open_gateway
 from core.products.intake import HINT_JOB, hint_key
-from core.queue import enqueue
+from core.store.db import close_db, database, init_db
+from core.store.queue import enqueue
 from core.woo.client import WooClient
 from sandbox.gp import GPStandIn
 from sandbox.woo import WooStandIn

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from core.backfill import backfill, cursor_name_for, parse_since
 from core.clock import ManualClock
-from core.db import close_db
-from core.keys import ENV_VAR
-from core.models import Order, PollCursor
+from core.intake.backfill import backfill, cursor_name_for, parse_since
+from core.secrets.keys import ENV_VAR
+from core.store.db import close_db
+from core.store.models import Order, PollCursor
 from core.woo.client import WooClient
 from sandbox.woo import WooStandIn
 from tests.core.intake_helpers import make_vault

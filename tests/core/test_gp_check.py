@@ -8,9 +8,9 @@ import pytest
 
 from core.check import FAIL, OK, WARN, CheckReport, check_gp, run_check
 from core.config import Settings
-from core.db import close_db
-from core.keys import ENV_VAR
-from core.vault import GP_PASSWORD, WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET
+from core.secrets.keys import ENV_VAR
+from core.secrets.vault import GP_PASSWORD, WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET
+from core.store.db import close_db
 from sandbox.gp import GPStandIn
 from sandbox.woo import WooStandIn
 from tests.core.gp_fixtures import control, settings_for, standin
@@ -120,7 +120,7 @@ def test_woo_bad_keys_block(gps: GPStandIn, shop: WooStandIn, tmp_path: Path) ->
 def test_cli_runs_with_the_workspace_vault(gps: GPStandIn, shop: WooStandIn, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    from core.vault import open_vault
+    from core.secrets.vault import open_vault
     from tests.core.intake_helpers import make_workspace
     from tui.cli import main
 

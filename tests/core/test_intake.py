@@ -8,16 +8,21 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from core import audit
 from core.clock import ManualClock
-from core.db import close_db, database
-from core.intake import accept_order_snapshot, customer_key, mark_order_trashed, process_deliveries
-from core.intake_service import ReceiverServer
-from core.keys import ENV_VAR
-from core.models import AuditEvent, Job, Order, OrderSku, WebhookDelivery
+from core.intake.inbox import (
+    accept_order_snapshot,
+    customer_key,
+    mark_order_trashed,
+    process_deliveries,
+)
+from core.intake.receiver import StaticSecrets, WebhookReceiver
+from core.intake.service import ReceiverServer
 from core.replay import ORDER_JOB
+from core.secrets.keys import ENV_VAR
 from core.skus import no_sku_key
-from core.woo.webhooks import StaticSecrets, WebhookReceiver
+from core.store import audit
+from core.store.db import close_db, database
+from core.store.models import AuditEvent, Job, Order, OrderSku, WebhookDelivery
 from tests.core.intake_helpers import (
     WEBHOOK_SECRET,
     body_of,

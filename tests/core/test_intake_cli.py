@@ -8,10 +8,10 @@ import json
 import pytest
 
 from core.config import Workspace
-from core.db import close_db, database
-from core.keys import ENV_VAR, FileKeyStore
-from core.models import AuditEvent
-from core.vault import open_vault
+from core.secrets.keys import ENV_VAR, FileKeyStore
+from core.secrets.vault import open_vault
+from core.store.db import close_db, database
+from core.store.models import AuditEvent
 from tui.cli import main
 
 

@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from core import queue
 from core.clock import ManualClock
-from core.db import close_db
-from core.intake import accept_order_snapshot
-from core.keys import ENV_VAR
-from core.models import AuditEvent, Job, Order
+from core.intake.inbox import accept_order_snapshot
 from core.pipeline.post_order import store_fresh
 from core.replay import ORDER_JOB
+from core.secrets.keys import ENV_VAR
+from core.store import queue
+from core.store.db import close_db
+from core.store.models import AuditEvent, Job, Order
 from tests.core.intake_helpers import make_workspace, order_payload
 
 T0, T1 = "2026-11-27T10:00:00", "2026-11-27T10:00:05"

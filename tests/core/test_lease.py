@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from core.clock import ManualClock
-from core.models import WorkerLease
+from core.store.models import WorkerLease
 from core.worker.lease import Heartbeat, Lease, LeaseHeld, LeaseLost, live_lease, read_lease
 
 
@@ -79,7 +79,7 @@ def test_a_dead_process_on_this_host_is_not_waited_for(state_db):
 
 
 def test_racing_threads_yield_exactly_one_holder(state_db, tmp_path):
-    from core.db import thread_connection
+    from core.store.db import thread_connection
 
     clock = ManualClock()
     leases = [Lease(ttl_s=60, clock=clock, host=f"h{i}", pid=1000 + i) for i in range(6)]

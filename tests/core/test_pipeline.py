@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from core import audit
 from core.clock import ManualClock
-from core.db import close_db
-from core.models import AuditEvent, CustomerLink, FlaggedSku, Order, Refund
 from core.skus import map_sku
+from core.store import audit
+from core.store.db import close_db
+from core.store.models import AuditEvent, CustomerLink, FlaggedSku, Order, Refund
 from tests.core.pipeline_env import eligible_orders, invoices_by_po, start_env
 
 
@@ -26,7 +26,7 @@ def _touch(env, order: Order, status: str) -> None:
     """Change the order in WooCommerce and tell the worker. WooCommerce stamps date_modified to
     the second, so a second change within the same second is not "newer" for intake: the hint
     (as a later poll or webhook would give) makes the pipeline re-read REST, which is the truth."""
-    from core.queue import enqueue
+    from core.store.queue import enqueue
 
     env.woo_control("POST", f"orders/{order.woo_id}/touch", {"status": status})
     env.ingest()
@@ -59,7 +59,7 @@ def test_each_eligible_order_becomes_exactly_one_verified_invoice(env) -> None:
     # A second pass (a replay, a duplicate webhook) finds everything in GP: nothing new.
     env.ingest()
     for o in Order.select().where(Order.state == "verified"):
-        from core.queue import enqueue
+        from core.store.queue import enqueue
 
         enqueue("post_order", f"order:{o.woo_id}", clock=env.clock, group_key=o.customer_key)
     runner.run_until_idle()
@@ -169,7 +169,7 @@ def test_cancelled_order_voids_its_unposted_invoice_or_credits_a_posted_one(env)
     assert Decimal(memos[f"WCC{second.number}"]["total"]) == second.total
     assert "credit_memo" in _kinds(second.woo_id)
     # Seen again (a duplicate webhook): nothing more happens.
-    from core.queue import enqueue
+    from core.store.queue import enqueue
 
     enqueue("post_order", f"order:{second.woo_id}", clock=env.clock)
     env.runner().run_until_idle()

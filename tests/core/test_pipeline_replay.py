@@ -5,12 +5,12 @@ import threading
 
 import pytest
 
-from core import audit
 from core.clock import ManualClock
 from core.config import Workspace
-from core.db import close_db, init_db, thread_connection
-from core.models import Job, Order, OrderSku
 from core.replay import replay_orders
+from core.store import audit
+from core.store.db import close_db, init_db, thread_connection
+from core.store.models import Job, Order, OrderSku
 from tui.cli import main
 
 
@@ -71,9 +71,9 @@ def test_two_replays_at_once_move_each_order_once(ws) -> None:
 
 
 def test_replay_dry_run_says_what_would_post_and_changes_nothing(tmp_path, capsys) -> None:
-    from core.intake import accept_order_snapshot
-    from core.worker.demo_setup import DemoEndpoints, prepare_workspace
+    from core.intake.inbox import accept_order_snapshot
     from tests.core.pipeline_env import start_env
+    from tui.demo.setup import DemoEndpoints, prepare_workspace
 
     env = start_env(tmp_path / "env", orders=6, seed=8)
     try:

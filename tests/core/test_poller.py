@@ -8,10 +8,7 @@ import httpx
 import pytest
 
 from core.clock import ManualClock
-from core.db import close_db
-from core.keys import ENV_VAR
-from core.models import AuditEvent, Job, Order
-from core.poller import (
+from core.intake.poller import (
     OrderWalk,
     check_webhook_health,
     poll_once,
@@ -19,6 +16,9 @@ from core.poller import (
     save_cursor,
 )
 from core.replay import order_job_key
+from core.secrets.keys import ENV_VAR
+from core.store.db import close_db
+from core.store.models import AuditEvent, Job, Order
 from core.woo.client import WooClient, gmt
 from core.woo.webhook_admin import install_webhooks
 from sandbox.woo import WooStandIn

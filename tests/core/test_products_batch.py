@@ -5,16 +5,16 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal as D
 
-from core.audit import timeline, verify_chain
 from core.clock import ManualClock
-from core.db import database
 from core.gp.gateway import GPItemInfo
-from core.models import ProductLink
 from core.products.gp_to_woo import write_to_woo
 from core.products.links import ensure_links, save_base
 from core.products.plan import plan_link
 from core.products.reading import read_woo_all
 from core.products.report import SyncReport
+from core.store.audit import timeline, verify_chain
+from core.store.db import database
+from core.store.models import ProductLink
 from core.woo.client import WooClient
 from sandbox.woo import WooStandIn
 

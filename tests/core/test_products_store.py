@@ -7,17 +7,17 @@ from decimal import Decimal as D
 
 import pytest
 
-from core.audit import timeline, verify_chain
 from core.clock import ManualClock
-from core.db import database
 from core.gp.gateway import GPItemInfo
-from core.models import Job, Order, OrderSku, ProductLink, ProductTask, SkuMap
 from core.products import conflicts
 from core.products.fields import WooEntry
 from core.products.inflight import in_flight_quantities
 from core.products.intake import HINT_JOB, product_changed
 from core.products.links import ensure_links, resolve_item, save_base
 from core.products.plan import plan_link
+from core.store.audit import timeline, verify_chain
+from core.store.db import database
+from core.store.models import Job, Order, OrderSku, ProductLink, ProductTask, SkuMap
 
 T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 OWNERS = {"name": "woocommerce", "price": "gp", "quantity": "gp"}

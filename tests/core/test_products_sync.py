@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 from decimal import Decimal as D
 
-from core.audit import timeline, verify_chain
-from core.models import Job, ProductLink, ProductTask
 from core.products import conflicts
 from core.products.intake import HINT_JOB, product_changed
 from core.products.sync import sync_products
+from core.store.audit import timeline, verify_chain
+from core.store.models import Job, ProductLink, ProductTask
 from tests.core.products_fixtures import rig
 
 MUG, TOWEL, TEE = "MUG-STONE-12OZ", "TOWEL-TEA-LINEN", "TEE-BLU-M"
@@ -135,7 +135,7 @@ def test_gp_without_an_item_update_route_gets_a_task_not_a_silent_drop(tmp_path)
 
 
 def test_a_sale_gp_has_not_invoiced_yet_is_not_pushed_back(tmp_path):
-    from core.models import Order, OrderSku
+    from core.store.models import Order, OrderSku
 
     with rig(tmp_path) as r:  # GP owns quantity
         r.hint(MUG)
@@ -155,7 +155,7 @@ def test_a_sale_gp_has_not_invoiced_yet_is_not_pushed_back(tmp_path):
 
 
 def test_a_dry_run_decides_but_writes_nothing_anywhere(tmp_path):
-    from core.models import AuditEvent
+    from core.store.models import AuditEvent
 
     with rig(tmp_path) as r:
         r.gp_control(f"items/{MUG}", {"price": "21.00"})

@@ -5,10 +5,10 @@ import random
 import statistics
 import threading
 
-from core import queue
 from core.clock import ManualClock
 from core.errors import GPError
-from core.models import Job
+from core.store import queue
+from core.store.models import Job
 
 
 def test_enqueue_is_idempotent_and_reopens_finished_jobs(state_db) -> None:
@@ -97,7 +97,7 @@ def test_next_delay_is_capped_jittered_and_classifies_errors() -> None:
 
 
 def test_concurrent_claims_never_hand_out_a_job_twice(state_db, tmp_path) -> None:
-    from core.db import thread_connection
+    from core.store.db import thread_connection
 
     clock = ManualClock()
     for n in range(60):

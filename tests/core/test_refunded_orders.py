@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from core.db import close_db
-from core.models import Order, Refund
 from core.pipeline.eligibility import invoiceable
 from core.reconcile import reconcile
+from core.store.db import close_db
+from core.store.models import Order, Refund
 from tests.core.pipeline_env import Env, invoices_by_po, start_env
 
 

@@ -17,12 +17,12 @@ import pytest
 
 from core.clock import SYSTEM_CLOCK
 from core.config import Workspace
-from core.db import close_db
 from core.errors import WooError
-from core.intake_service import IntakeService
-from core.keys import ENV_VAR, FileKeyStore
-from core.poller import poll_once
-from core.vault import open_vault
+from core.intake.poller import poll_once
+from core.intake.service import IntakeService
+from core.secrets.keys import ENV_VAR, FileKeyStore
+from core.secrets.vault import open_vault
+from core.store.db import close_db
 from core.woo.client import WooClient
 from sandbox.woo import WooStandIn
 from tui.cli import main

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from core import audit
 from core.clock import ManualClock
-from core.db import database, sqlite_version_problem
-from core.migrations import LATEST, schema_version
-from core.models import AuditEvent, Order
+from core.store import audit
+from core.store.db import database, sqlite_version_problem
+from core.store.migrations import LATEST, schema_version
+from core.store.models import AuditEvent, Order
 
 
 @pytest.mark.parametrize("version,bad", [

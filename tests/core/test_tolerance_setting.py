@@ -9,13 +9,13 @@ import pytest
 from core import gl
 from core.clock import ManualClock
 from core.config import Settings
-from core.db import close_db, init_db
 from core.mapping import Held, MappedInvoice, map_invoice
 from core.mapping.customers import build_customer
 from core.mapping.lines import sku_keys
-from core.models import GpItem
 from core.pipeline.context import PipelineContext
 from core.pipeline.prepare import CustomerPlan, invoice_inputs, mapping_posting
+from core.store.db import close_db, init_db
+from core.store.models import GpItem
 from core.woo.views import OrderView
 from tests.core.mapping_fixtures import ACCOUNTS, TODAY, recorded
 

@@ -11,13 +11,19 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from core import audit
 from core.config import Workspace
-from core.db import close_db, database
 from core.errors import ConfigError
-from core.keys import ENV_VAR, EnvKeyStore, FileKeyStore, key_id, key_store_for
-from core.models import AuditEvent, Secret
-from core.vault import GP_PASSWORD, WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET, VaultError, open_vault
+from core.secrets.keys import ENV_VAR, EnvKeyStore, FileKeyStore, key_id, key_store_for
+from core.secrets.vault import (
+    GP_PASSWORD,
+    WOO_CONSUMER_KEY,
+    WOO_CONSUMER_SECRET,
+    VaultError,
+    open_vault,
+)
+from core.store import audit
+from core.store.db import close_db, database
+from core.store.models import AuditEvent, Secret
 from tests.core.intake_helpers import make_vault
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,7 +147,7 @@ def test_rotation_re_encrypts_everything_and_retires_the_old_key(tmp_path):
 _KILL_SCRIPT = textwrap.dedent("""
     import os, signal, sys
     from core.config import Workspace
-    from core import vault as vault_mod
+    from core.secrets import vault as vault_mod
     point, n = sys.argv[2], int(sys.argv[3])
     v = vault_mod.open_vault(Workspace.at(sys.argv[1]))
     calls = {"encrypt": 0, "row": 0}

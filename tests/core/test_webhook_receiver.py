@@ -10,18 +10,18 @@ import httpx
 import pytest
 
 from core.clock import ManualClock
-from core.db import close_db
-from core.intake import process_deliveries
-from core.intake_service import ReceiverServer
-from core.keys import ENV_VAR
-from core.models import ALL_MODELS, Order, WebhookDelivery
-from core.woo.webhooks import (
+from core.intake.inbox import process_deliveries
+from core.intake.receiver import (
     VaultSecrets,
     WebhookReceiver,
     sign,
     signature_ok,
     wp_specialchars_decode,
 )
+from core.intake.service import ReceiverServer
+from core.secrets.keys import ENV_VAR
+from core.store.db import close_db
+from core.store.models import ALL_MODELS, Order, WebhookDelivery
 from tests.conftest import shared_path
 from tests.core.intake_helpers import (
     WEBHOOK_SECRET,

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from core.errors import WooError
-from core.intake_service import ReceiverServer
+from core.intake.service import ReceiverServer
 from core.woo.client import WooClient, gmt, money
 from core.woo.oauth import OAuth1Auth, base_string, signature
 from sandbox.woo import WooStandIn

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from core.clock import SYSTEM_CLOCK
 from core.config import Settings, Workspace, dump_settings
-from core.db import init_db
-from core.models import Order
+from core.store.db import init_db
+from core.store.models import Order
 from core.worker.lease import Lease
 from tui.cli import main
 

@@ -9,7 +9,7 @@ from core.worker.service import EXIT_CONFIG
 
 
 def _ws(tmp_path) -> Workspace:
-    from core.db import init_db
+    from core.store.db import init_db
 
     ws = Workspace.at(tmp_path / "ws")
     ws.config_path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from core.db import close_db
-from core.models import Job, Order
+from core.store.db import close_db
+from core.store.models import Job, Order
 from core.worker import gp_link
 from core.worker.components import Components, build_components
-from core.worker.demo_setup import DemoEndpoints, prepare_workspace
 from core.worker.options import WorkerOptions
 from core.worker.service import Worker
 from tests.sandbox.demo_support import wait_for
+from tui.demo.setup import DemoEndpoints, prepare_workspace
 
 
 class _Lines(logging.Handler):

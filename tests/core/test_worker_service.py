@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import threading
 
-from core import queue
 from core.clock import ManualClock
 from core.config import Settings, Workspace, dump_settings
-from core.db import thread_connection
-from core.models import Job
+from core.store import queue
+from core.store.db import thread_connection
+from core.store.models import Job
 from core.worker.components import Components
 from core.worker.lease import Lease, read_lease
 from core.worker.service import EXIT_LEASE_HELD, EXIT_OK, Worker, WorkerOptions
@@ -69,7 +69,7 @@ def _factory(poster, polls: list[int], polled: threading.Event | None = None):
 def test_once_runs_one_pass_and_releases_the_lease(tmp_path, state_db):
     clock = ManualClock()
     ws = _workspace(tmp_path)
-    from core.db import init_db
+    from core.store.db import init_db
     init_db(ws.db_path)
     for n in range(3):
         queue.enqueue("post_order", f"order:{n}", clock=clock)
@@ -87,7 +87,7 @@ def test_once_runs_one_pass_and_releases_the_lease(tmp_path, state_db):
 def test_second_worker_is_refused_with_exit_3(tmp_path, state_db):
     clock = ManualClock()
     ws = _workspace(tmp_path)
-    from core.db import init_db
+    from core.store.db import init_db
     init_db(ws.db_path)
     Lease(ttl_s=60, clock=clock, host="gp-server", pid=4242).acquire()
     worker = Worker(ws, Settings(), WorkerOptions(once=True), clock=clock,
@@ -99,7 +99,7 @@ def test_second_worker_is_refused_with_exit_3(tmp_path, state_db):
 def test_stop_waits_for_the_gp_call_in_flight_then_releases(tmp_path, state_db):
     clock = ManualClock()
     ws = _workspace(tmp_path)
-    from core.db import init_db
+    from core.store.db import init_db
     init_db(ws.db_path)
     queue.enqueue("post_order", "order:1", clock=clock)
     queue.enqueue("post_order", "order:2", clock=clock)
@@ -126,7 +126,7 @@ def test_stop_waits_for_the_gp_call_in_flight_then_releases(tmp_path, state_db):
 def test_a_call_that_never_returns_is_abandoned_within_the_bound(tmp_path, state_db):
     clock = ManualClock()
     ws = _workspace(tmp_path)
-    from core.db import init_db
+    from core.store.db import init_db
     init_db(ws.db_path)
     queue.enqueue("post_order", "order:1", clock=clock)
     poster = SlowPoster(clock, block=True)
@@ -148,7 +148,7 @@ def test_a_call_that_never_returns_is_abandoned_within_the_bound(tmp_path, state
 def test_heartbeat_publishes_the_schedule_in_the_lease(tmp_path, state_db):
     clock = ManualClock()  # 2026-11-27 12:00 UTC, a Friday: business hours in UTC
     ws = _workspace(tmp_path)
-    from core.db import init_db
+    from core.store.db import init_db
     init_db(ws.db_path)
     polls: list[int] = []
     polled = threading.Event()

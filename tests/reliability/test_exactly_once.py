@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from core.db import close_db, init_db
-from core.models import AuditEvent, Job, Order
+from core.store.db import close_db, init_db
+from core.store.models import AuditEvent, Job, Order
 from tests.core.pipeline_env import (
     PASSWORD_ENV,
     WOO_KEY_ENV,

@@ -9,11 +9,11 @@ from collections import Counter
 
 import httpx
 
-from core.db import init_db
-from core.models import Order
-from core.worker.demo_setup import SandboxControl, prepare_workspace
+from core.store.db import init_db
+from core.store.models import Order
 from core.worker.lease import read_lease
 from tests.sandbox.demo_support import cli, stand_ins, wait_for
+from tui.demo.setup import SandboxControl, prepare_workspace
 
 WORKER = ("worker", "--no-webhooks", "--no-products", "--log-format", "json")
 

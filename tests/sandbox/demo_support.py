@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @contextmanager
 def stand_ins(tmp_path: Path, *, seed: int = 0, webhook_delay: float = 0.2) -> Iterator[tuple]:
     """(sandbox box, DemoEndpoints) for the life of the block."""
-    from core.worker.demo_setup import DemoEndpoints
     from sandbox.launch import launch
+    from tui.demo.setup import DemoEndpoints
 
     box = launch(tmp_path / "stand-ins", seed=seed, webhook_delay=webhook_delay)
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from core.demo import headless_activity
 from tests.sandbox.demo_support import cli
+from tui.demo.harness import headless_activity
 
 
 def test_activity_plan_has_n_orders_one_unknown_sku_then_changes():

@@ -9,8 +9,8 @@ import pytest
 from core.errors import WooError
 from core.gp.auth import check_gp_url
 from core.woo.client import WooClient
-from core.worker.demo_setup import SandboxControl, demo_settings
 from tui.commands.demo import start_stand_ins
+from tui.demo.setup import SandboxControl, demo_settings
 
 
 def test_demo_endpoints_are_https_with_the_stand_ins_certificates(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.clock import ManualClock
-from core.db import close_db, init_db
+from core.store.db import close_db, init_db
 from tests.tui.seed import START, seed_shop
 
 

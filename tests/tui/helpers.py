@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
-from core import audit
 from core.clock import ManualClock
-from core.db import database
-from core.models import Order
+from core.store import audit
+from core.store.db import database
+from core.store.models import Order
 
 
 async def settle(pilot: Pilot) -> None:

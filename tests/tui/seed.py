@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core import audit, gl
+from core import gl
 from core.clock import ManualClock
-from core.db import database
-from core.models import FlaggedSku, GpItem, Order, OrderSku, Refund
 from core.skus import flag_sku
+from core.store import audit
+from core.store.db import database
+from core.store.models import FlaggedSku, GpItem, Order, OrderSku, Refund
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 ITEMS = [("BLU-TEE-M", "Blue tee, medium", "19.00"), ("BLU-TEE-L", "Blue tee, large", "19.00"),

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 
-from core import audit
 from core.clock import ManualClock
-from core.db import database
-from core.models import AuditEvent, GlMapping, Job, Order
+from core.store import audit
+from core.store.db import database
+from core.store.models import AuditEvent, GlMapping, Job, Order
 from tests.tui.helpers import post_like_the_worker, settle, text_of
 from tests.tui.seed import flagged_open
 from tui.app import SCREENS, make_app

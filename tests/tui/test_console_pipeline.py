@@ -7,8 +7,8 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from core.clock import ManualClock
-from core.db import close_db, database
-from core.models import GpItem, Order
+from core.store.db import close_db, database
+from core.store.models import GpItem, Order
 from tests.tui.helpers import settle, text_of
 from tui.app import make_app
 from tui.screens.item_picker import ItemPickerScreen

@@ -8,9 +8,9 @@ from pathlib import Path
 from textual.widgets import DataTable, Label
 
 from core.clock import ManualClock
-from core.db import database
-from core.models import AuditEvent, ProductLink, ProductTask
 from core.products.conflicts import raise_task
+from core.store.db import database
+from core.store.models import AuditEvent, ProductLink, ProductTask
 from tests.tui.helpers import settle, text_of
 from tui.app import make_app
 

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 from core import queries
 from core.clock import ManualClock
-from core.db import database
-from core.models import Order, WorkerLease
+from core.store.db import database
+from core.store.models import Order, WorkerLease
 
 
 def test_dashboard_counts_queues_and_orders_attention_by_urgency(shop, clock: ManualClock):

@@ -46,7 +46,7 @@ def _day(text: str, *, end: bool) -> datetime:
 
 
 def _rows(args: argparse.Namespace) -> Any:
-    from core.models import AuditEvent
+    from core.store.models import AuditEvent
 
     query = AuditEvent.select().order_by(AuditEvent.id)
     if args.entity:
@@ -67,7 +67,7 @@ def _rows(args: argparse.Namespace) -> Any:
 
 
 def _export(args: argparse.Namespace, out: IO[str]) -> int:
-    from core.models import UTCField
+    from core.store.models import UTCField
 
     stamp = UTCField()
     count = 0
@@ -89,9 +89,9 @@ def _export(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core import audit
     from core.errors import ConnectorError
-    from core.vault import ensure_db
+    from core.secrets.vault import ensure_db
+    from core.store import audit
 
     action = getattr(args, "audit_command", None)
     if action not in ("verify", "export"):

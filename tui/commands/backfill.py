@@ -28,9 +28,9 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from core.backfill import BackfillProgress, backfill, parse_since
     from core.connections import woo_client
     from core.errors import ConnectorError
+    from core.intake.backfill import BackfillProgress, backfill, parse_since
 
     try:
         since = parse_since(args.since)

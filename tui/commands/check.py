@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     secrets: dict[str, str | None] = {}
     try:
-        from core.vault import open_vault
+        from core.secrets.vault import open_vault
 
         vault = open_vault(ws)
         secrets = {name: vault.get(name) for name in (GP_PASSWORD, WOO_KEY, WOO_SECRET)}

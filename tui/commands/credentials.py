@@ -47,7 +47,7 @@ def add_gp_options(p: argparse.ArgumentParser, prefix: str = "") -> None:
 
 def apply_woo(args: argparse.Namespace, settings: Any, vault: Any, *, ask: bool) -> list[str]:
     """Put the WooCommerce options into settings/vault; returns what was stored."""
-    from core.vault import WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET
+    from core.secrets.vault import WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET
 
     woo = settings.woocommerce
     woo.url = (args.woo_url or (read_plain("Store URL", woo.url) if ask else woo.url)).rstrip("/")
@@ -70,7 +70,7 @@ def apply_woo(args: argparse.Namespace, settings: Any, vault: Any, *, ask: bool)
 
 
 def apply_gp(args: argparse.Namespace, settings: Any, vault: Any, *, ask: bool) -> list[str]:
-    from core.vault import GP_PASSWORD
+    from core.secrets.vault import GP_PASSWORD
 
     gp = settings.gp
     gp.soap_url = args.gp_url or (read_plain("GP Web Services URL", gp.soap_url) if ask

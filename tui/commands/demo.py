@@ -56,7 +56,7 @@ def endpoints_for(box: Any) -> Any:
     """The demo's endpoints for started stand-ins: the HTTPS URLs, trusted through each
     stand-in's own certificate file (a self-signed CA) — the safe path a real install takes:
     `[woocommerce] ca_bundle` (Basic auth over TLS) and `[gp] ca_bundle`, no `allow_http`."""
-    from core.worker.demo_setup import DemoEndpoints
+    from tui.demo.setup import DemoEndpoints
 
     shop, gp = box.woo, box.gp
     if not shop.https_url or shop.ca_file is None or gp.ca_file is None:
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _headless(args: argparse.Namespace, root: Path, ep: Any) -> int:
-    from core.demo import run_headless
+    from tui.demo.harness import run_headless
 
     summary = run_headless(ep, root / "workspace", orders=max(1, args.orders),
                            timeout_s=args.timeout, settle_s=args.settle)
@@ -110,8 +110,8 @@ def _headless(args: argparse.Namespace, root: Path, ep: Any) -> int:
 
 
 def _console(args: argparse.Namespace, root: Path, ep: Any) -> int:
-    from core.demo import ActivityStream, DemoSession
     from tui.app import make_app
+    from tui.demo.harness import ActivityStream, DemoSession
 
     print("Starting the demo: WooCommerce and GP stand-ins, a worker, the console...",
           file=sys.stderr)

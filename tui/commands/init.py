@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from core.config import Settings
     from core.errors import ConnectorError
-    from core.vault import create_key, open_vault
+    from core.secrets.vault import create_key, open_vault
 
     ws = workspace(args)
     ask = interactive() and not args.non_interactive

@@ -29,7 +29,7 @@ def workspace(args: argparse.Namespace) -> Workspace:
 
 def load(args: argparse.Namespace) -> tuple[Workspace, Settings, Any]:
     """Workspace, settings and vault (the database opened) for commands that need all three."""
-    from core.vault import open_vault
+    from core.secrets.vault import open_vault
 
     ws = workspace(args)
     settings = ws.load()

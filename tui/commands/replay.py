@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from core.errors import ConnectorError
-from core.models import HOLD_REASONS
+from core.store.models import HOLD_REASONS
 
 
 def register(sub: Any) -> None:
@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
 
 
 def _woo_ids(numbers: list[str]) -> tuple[list[int], list[str]]:
-    from core.models import Order
+    from core.store.models import Order
 
     found: list[int] = []
     unknown: list[str] = []
@@ -48,8 +48,8 @@ def _woo_ids(numbers: list[str]) -> tuple[list[int], list[str]]:
 
 def _selected(args: argparse.Namespace, woo_ids: list[int] | None) -> list[Any]:
     """The orders a replay would move (for --dry-run): the same selection as replay_orders."""
-    from core.models import Order, OrderSku
     from core.replay import REPLAYABLE
+    from core.store.models import Order, OrderSku
 
     q = Order.select().where(Order.state.in_(REPLAYABLE))
     if woo_ids is not None:
@@ -69,7 +69,7 @@ def _dry_run(ws: Any, settings: Any, orders: list[Any]) -> int:
     from core.dryrun import check_order, format_report
     from core.gp.factory import open_gateway
     from core.pipeline.context import PipelineContext
-    from core.vault import GP_PASSWORD, open_vault
+    from core.secrets.vault import GP_PASSWORD, open_vault
 
     vault = open_vault(ws)
     gateway = open_gateway(settings, vault.get(GP_PASSWORD) or "", ws.db_path.parent)

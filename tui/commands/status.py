@@ -15,7 +15,7 @@ def open_workspace(args: argparse.Namespace, *, must_exist: bool = True
                    ) -> tuple[Workspace, Settings]:
     """The workspace's settings and its opened state database. Settings default when there is
     no config file yet (status and reconcile only read)."""
-    from core.db import init_db
+    from core.store.db import init_db
 
     ws = Workspace.from_args(getattr(args, "workspace", None), getattr(args, "config", None))
     if must_exist and not ws.db_path.exists():

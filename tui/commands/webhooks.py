@@ -58,7 +58,7 @@ def _install(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     from core.connections import woo_client
-    from core.poller import check_webhook_health
+    from core.intake.poller import check_webhook_health
 
     _, settings, vault = load(args)
     with woo_client(settings, vault) as client:
@@ -82,7 +82,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from core.intake_service import IntakeService
+    from core.intake.service import IntakeService
 
     _, settings, vault = load(args)
     service = IntakeService(settings, vault, listen=args.listen, poll=False)

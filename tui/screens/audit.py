@@ -8,8 +8,9 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from core import audit, queries
-from core.models import AuditEvent
+from core import queries
+from core.store import audit
+from core.store.models import AuditEvent
 from tui.messages import ChainVerified
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.widgets.timeline import Timeline

@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
-from core.db import thread_connection
 from core.replay import replay_orders
+from core.store.db import thread_connection
 from tui.messages import DatabaseChanged, OrdersReplayed
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from core import queries
 from core.gl import get_setting, remove_account, set_account, set_setting
-from core.models import GL_ACCOUNT_KINDS, GlMapping
+from core.store.models import GL_ACCOUNT_KINDS, GlMapping
 from tui.messages import GlAccountSaved
 from tui.remote import gp_account_exists
 from tui.screens.base import ConsoleScreen, in_db_thread

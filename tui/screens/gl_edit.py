@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from core.gl import GLMappingError, check_account_format
-from core.models import GL_ACCOUNT_KINDS
+from core.store.models import GL_ACCOUNT_KINDS
 
 SCOPES = [("company default", "company"), ("customer class", "customer_class"),
           ("customer", "customer"), ("payment gateway", "gateway"),

@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from core import queries
-from core.models import GpItem
+from core.store.models import GpItem
 from tui.screens.base import in_db_thread
 
 

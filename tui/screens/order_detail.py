@@ -15,10 +15,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
-from core import audit, queries
-from core.models import AuditEvent, Order, Refund
+from core import queries
 from core.money import format_money
 from core.replay import replay_orders
+from core.store import audit
+from core.store.models import AuditEvent, Order, Refund
 from tui.messages import DatabaseChanged, OrdersReplayed
 from tui.screens.base import in_db_thread
 from tui.widgets.gp_document import document_renderable

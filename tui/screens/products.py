@@ -53,7 +53,7 @@ def _todo(kind: str, field: str, gp_item: str, base: str | None, woo: str | None
 
 def _raised_messages(skus: set[str]) -> dict[int, str]:
     """task id -> the audit message written when the sync opened that manual task."""
-    from core.models import AuditEvent
+    from core.store.models import AuditEvent
 
     found: dict[int, str] = {}
     if not skus:

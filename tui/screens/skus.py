@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Label
 
-from core.models import Order
 from core.skus import FlaggedRow, map_all_exact_matches, map_sku, open_flags, waiting_orders
+from core.store.models import Order
 from tui.messages import SkuMapped
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.screens.item_picker import ItemPickerScreen

@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
-from core.models import HOLD_REASONS, ORDER_STATES
 from core.queries import OrderFilter
+from core.store.models import HOLD_REASONS, ORDER_STATES
 from tui.messages import FilterChanged
 
 STATE_CHOICES: list[tuple[str, str]] = [(s, s) for s in ORDER_STATES] + [

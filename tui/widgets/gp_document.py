@@ -7,9 +7,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from core.models import Order
 from core.money import format_money
 from core.queries import DocumentPreview
+from core.store.models import Order
 
 
 def _money(value: Any) -> str:

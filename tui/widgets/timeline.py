@@ -4,7 +4,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from core.models import AuditEvent
+from core.store.models import AuditEvent
 
 
 class Timeline(DataTable[Text]):

@@ -1,6 +1,6 @@
 """Import order history: every order modified since a date, resumable after Ctrl-C or a crash.
 
-The same keyset walk as the poller (core.poller.OrderWalk), with full bodies (every order is new
+The same keyset walk as the poller (poller.OrderWalk), with full bodies (every order is new
 here, so the cheap `_fields` pass would only add requests) and its own durable cursor per start
 date: running `backfill --since D` again continues where the last run for D stopped, while another
 --since starts its own walk.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.clock import SYSTEM_CLOCK, Clock, as_utc
-from core.poller import ONE_SECOND, OrderWalk, PollResult, read_cursor
+from core.intake.poller import ONE_SECOND, OrderWalk, PollResult, read_cursor
 from core.woo.client import Page, WooClient
 
 

@@ -3,7 +3,7 @@
 The receiver does as little as possible on the request path: read the raw body with a size cap,
 verify `X-WC-Webhook-Signature` over those exact bytes with a constant-time compare, commit the
 raw delivery (synchronous=FULL), answer 200. Parsing and upserting happen later in
-`core.intake.process_deliveries`, so a slow or broken step never turns into a lost delivery:
+`core.intake.inbox.process_deliveries`, so a slow or broken step never turns into a lost delivery:
 WooCommerce never re-delivers and disables a webhook after 7 failures in a row.
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Protocol
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.db import database
-from core.models import WebhookDelivery
+from core.store.db import database
+from core.store.models import WebhookDelivery
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ import uvicorn
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
 from core.errors import ConnectorError
-from core.intake import ProcessResult, process_deliveries
-from core.poller import PollResult, WebhookState, check_webhook_health, poll_once
+from core.intake.inbox import ProcessResult, process_deliveries
+from core.intake.poller import PollResult, WebhookState, check_webhook_health, poll_once
+from core.intake.receiver import SecretSource, VaultSecrets, WebhookReceiver
 from core.woo.client import WooClient
-from core.woo.webhooks import SecretSource, VaultSecrets, WebhookReceiver
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ class IntakeService:
             self._woo = None
 
     def _run_loop(self) -> None:
-        from core.db import database
+        from core.store.db import database
 
         next_poll = time.monotonic()
         with database.connection_context():

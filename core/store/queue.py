@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from peewee import fn
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.db import database, tuples
-from core.models import Job
+from core.store.db import database, tuples
+from core.store.models import Job
 
 BASE_DELAY_S = 5.0
 MAX_DELAY_S = 15 * 60.0  # capped: an hour-long GP outage is retried every 15 minutes at worst

@@ -27,13 +27,13 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConnectorError
 from core.pipeline.eligibility import invoiceable
-from core.worker.demo_setup import (
+from core.worker.service import Worker, WorkerOptions
+from tui.demo.setup import (
     DemoEndpoints,
     SandboxControl,
     install_webhooks,
     prepare_workspace,
 )
-from core.worker.service import Worker, WorkerOptions
 
 log = logging.getLogger("ml_connector.demo")
 
@@ -160,7 +160,7 @@ def headless_activity(orders: int) -> tuple[list[dict[str, int]], list[dict[str,
 def _local_counts() -> dict[str, Any]:
     from peewee import fn
 
-    from core.models import Job, Order, Refund
+    from core.store.models import Job, Order, Refund
     from core.worker.status import group_counts
 
     orders = group_counts(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state))
@@ -186,7 +186,7 @@ def is_idle(woo: dict[str, Any], local: dict[str, Any]) -> bool:
 def wait_until_idle(session: DemoSession, *, timeout_s: float, settle_s: float = 6.0) -> bool:
     """Wait until the shop's activity is fully processed (twice in a row, `settle_s` apart, so
     a poll in between has had its chance)."""
-    from core.db import thread_connection
+    from core.store.db import thread_connection
 
     deadline = time.monotonic() + timeout_s
     streak = 0
@@ -210,8 +210,8 @@ def wait_until_idle(session: DemoSession, *, timeout_s: float, settle_s: float =
 def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
               idle: bool) -> dict[str, Any]:
     """Orders by final state, GP documents, duplicates (must be 0), totals matched."""
-    from core.db import thread_connection
-    from core.models import Order, Refund
+    from core.store.db import thread_connection
+    from core.store.models import Order, Refund
 
     woo = session.control.woo_state()
     gp = session.control.gp_state()

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.models import AuditEvent, utc_text
+from core.store.models import AuditEvent, utc_text
 
 GENESIS = "0" * 64
 

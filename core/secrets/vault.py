@@ -1,4 +1,4 @@
-"""Encrypted credentials in the state database (the Secret table), keys elsewhere (core.keys).
+"""Encrypted credentials in the state database (the Secret table), keys elsewhere (keys.py).
 
 Each value is a Fernet token (AES-128-CBC + HMAC-SHA256) whose plaintext also names its slot, so a
 token copied into another row is refused rather than handed out as the wrong credential
@@ -18,13 +18,13 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from core import audit
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Workspace
-from core.db import database, init_db, tuples
 from core.errors import ConfigError, ConnectorError
-from core.keys import KeyStore, key_id, key_store_for, new_key
-from core.models import Secret
+from core.secrets.keys import KeyStore, key_id, key_store_for, new_key
+from core.store import audit
+from core.store.db import database, init_db, tuples
+from core.store.models import Secret
 
 log = logging.getLogger(__name__)
 

@@ -92,7 +92,7 @@ def init_db(path: str | os.PathLike[str], *, migrate: bool = True) -> _Database:
             raise StateError(f"{path}: could not switch to WAL (journal_mode={mode}); "
                              "is it on a network share? Keep the database on a local disk.")
         if migrate:
-            from core.migrations import migrate_to_latest
+            from core.store.migrations import migrate_to_latest
 
             migrate_to_latest(database)
     return database

@@ -11,7 +11,7 @@ from peewee import Database
 
 
 def _m0001_initial(db: Database) -> None:
-    from core.models import ALL_MODELS
+    from core.store.models import ALL_MODELS
 
     db.create_tables(ALL_MODELS, safe=True)
 

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core import audit, queue
 from core.clock import SYSTEM_CLOCK, Clock, parse_gmt
-from core.db import database, tuples
-from core.models import Order, OrderSku, WebhookDelivery
 from core.money import MoneyError, parse_money
 from core.replay import ORDER_JOB, order_job_key
 from core.skus import no_sku_key
+from core.store import audit, queue
+from core.store.db import database, tuples
+from core.store.models import Order, OrderSku, WebhookDelivery
 
 log = logging.getLogger(__name__)
 

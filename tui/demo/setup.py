@@ -97,7 +97,7 @@ def prepare_workspace(root: Path, ep: DemoEndpoints, *, listen: str = "127.0.0.1
                       clock: Clock = SYSTEM_CLOCK) -> tuple[Workspace, Settings]:
     """A fresh workspace: config, database, key, credentials, GL accounts and gateways."""
     from core import gl
-    from core.vault import (
+    from core.secrets.vault import (
         GP_PASSWORD,
         WOO_CONSUMER_KEY,
         WOO_CONSUMER_SECRET,
@@ -125,7 +125,7 @@ def install_webhooks(ws: Workspace, settings: Settings, delivery_url: str,
     """Create the shop's webhooks towards our receiver, each with our own random secret
     (stored in the vault first, so the first delivery already verifies)."""
     from core.connections import woo_client
-    from core.vault import WEBHOOK_SECRET, open_vault
+    from core.secrets.vault import WEBHOOK_SECRET, open_vault
 
     vault = open_vault(ws, clock=clock)
     secret = vault.get(WEBHOOK_SECRET)

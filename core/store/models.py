@@ -22,7 +22,7 @@ from peewee import (
 )
 
 from core.clock import as_utc
-from core.db import database
+from core.store.db import database
 
 
 class MoneyField(Field):
@@ -373,7 +373,7 @@ class WorkerLease(BaseModel):
 
 
 class Secret(BaseModel):
-    """Encrypted credentials (core.vault). Values are Fernet tokens, never plaintext."""
+    """Encrypted credentials (core.secrets.vault). Values are Fernet tokens, never plaintext."""
 
     name = CharField(primary_key=True)  # "woocommerce.consumer_secret", "gp.password"
     token = BlobField()

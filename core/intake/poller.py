@@ -27,12 +27,12 @@ from typing import Any
 
 from peewee import fn
 
-from core import audit
 from core.clock import SYSTEM_CLOCK, Clock
-from core.db import database
 from core.errors import WooError
-from core.intake import accept_order_snapshot, is_newer, stored_versions
-from core.models import Order, PollCursor, Setting
+from core.intake.inbox import accept_order_snapshot, is_newer, stored_versions
+from core.store import audit
+from core.store.db import database
+from core.store.models import Order, PollCursor, Setting
 from core.woo.client import Page, WooClient, gmt
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""Encrypted credentials and the keys that open them."""
