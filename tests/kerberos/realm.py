@@ -146,7 +146,8 @@ class Realm:
         self.port = self.port or _free_port()
         self._write_config()
         self._run(kdb5_util, "-r", self.name, "create", "-s", stdin=f"{_password()}\n" * 2)
-        self.kadmin(f"addprinc -pw {self.password} {self.user}")
+        # Active Directory requires pre-authentication by default: so does this realm.
+        self.kadmin(f"addprinc +requires_preauth -pw {self.password} {self.user}")
         self.kadmin(f"addprinc -randkey {self.spn}")
         self.kadmin(f"ktadd -k {self.keytab} {self.spn}")
         self._pidfile = self.root / "krb5kdc.pid"
@@ -154,7 +155,7 @@ class Realm:
         return self
 
     def add_user(self, name: str, password: str) -> str:
-        self.kadmin(f"addprinc -pw {password} {name}")
+        self.kadmin(f"addprinc +requires_preauth -pw {password} {name}")
         return f"{name}@{self.name}"
 
     def stop(self) -> None:
