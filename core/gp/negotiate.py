@@ -33,6 +33,7 @@ import spnego
 from spnego.channel_bindings import GssChannelBindings
 from spnego.exceptions import SpnegoError
 
+from core.config import GPSettings
 from core.errors import ConfigError, GPAuthError
 
 try:  # the `kerberos` extra (a real optional dependency)
@@ -67,6 +68,25 @@ def principal_for(user: str, realm: str) -> str:
         return f"{name}@{(realm or dom).upper()}"
     name = user.rpartition("\\")[2]
     return f"{name}@{realm.upper()}" if realm else name
+
+
+def choose_sign_in(gp: GPSettings, *, auth: str | None, realm: str | None,
+                   spn: str | None) -> str:
+    """Set `[gp] auth`, `kerberos_realm`, `spn` (init / credentials set gp); returns a note for
+    the person setting up, empty when there is nothing to say."""
+    if auth is not None:
+        if auth not in MODES:
+            raise ConfigError(f"GP sign-in must be one of {', '.join(MODES)}, not {auth!r}")
+        gp.auth = auth
+    if realm is not None:
+        gp.kerberos_realm = realm.strip().upper()
+    if spn is not None:
+        gp.spn = spn.strip()
+    if gp.auth != "ntlm" and MISSING:
+        fallback = ("GP sign-in will use NTLM until then" if gp.auth == "negotiate"
+                    else "GP sign-in fails until then")
+        return f"[gp] auth = {gp.auth}, but {MISSING}: {INSTALL}; {fallback}"
+    return ""
 
 
 def spn_for(host: str, override: str) -> str:

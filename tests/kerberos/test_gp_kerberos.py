@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import ssl
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from core.check import check_gp
 from core.config import Settings
 from core.errors import GPAuthError
 from core.gp.factory import open_gateway
-from core.gp.negotiate import NegotiateAuth
+from core.gp.negotiate import NegotiateAuth, Tickets
 from core.gp.router import RoutedGateway
 from sandbox.gp import GPStandIn
 from sandbox.gp.server import DOMAIN
@@ -194,3 +195,35 @@ def _no_secret_logged(caplog: pytest.LogCaptureFixture, password: str) -> None:
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert password not in text
     assert not TOKEN.search(text), TOKEN.search(text)
+
+
+def as_issued(kdc: Realm) -> int:
+    log = (kdc.root / "kdc.log").read_text()
+    return len(re.findall(rf"AS_REQ .* ISSUE: .* for krbtgt/{kdc.name}@{kdc.name}", log))
+
+
+def test_one_ticket_granting_ticket_until_it_nears_its_end(kdc: Realm) -> None:
+    now = [time.time()]
+    tickets = Tickets(kdc.principal, kdc.password, clock=lambda: now[0])
+    before = as_issued(kdc)
+    first = tickets.ccache()
+    assert tickets.ccache() == first and first.startswith("MEMORY:")  # never a file
+    assert as_issued(kdc) == before + 1
+    now[0] += 3600 - 200  # the realm's tickets live 1 h: renewed 5 minutes before the end
+    assert tickets.ccache() != first
+    assert as_issued(kdc) == before + 2
+    assert kdc.password not in repr(tickets)
+
+
+def test_new_connections_reuse_the_ticket_granting_ticket(make_gp: Any, kdc: Realm) -> None:
+    gp = make_gp(ntlm_knows_user=False)
+    auth = NegotiateAuth(f"{DOMAIN}\\{kdc.user}", kdc.password, mode="kerberos",
+                         realm=kdc.name)
+    before_as, before_tgs = as_issued(kdc), tgs_issued_for(kdc, "HTTP/localhost")
+    for _ in range(3):  # three clients: three TCP connections, three Kerberos sign-ins
+        with httpx.Client(auth=auth, verify=ssl.create_default_context(
+                cafile=str(gp.ca_file))) as http:
+            r = http.get(gp.wsdl_url)
+        assert r.status_code == 200 and b"definitions" in r.content
+    assert as_issued(kdc) == before_as + 1  # one password exchange with the KDC
+    assert tgs_issued_for(kdc, "HTTP/localhost") == before_tgs + 1  # service ticket cached

@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any
 
+from core.gp.negotiate import choose_sign_in
 from tui.commands.intake_common import actor, fail, load, read_plain, read_secret
 
 
@@ -43,6 +44,13 @@ def add_gp_options(p: argparse.ArgumentParser, prefix: str = "") -> None:
     p.add_argument(f"--{prefix}allow-http", dest="gp_allow_http", action="store_true",
                    default=None,
                    help="accept an http:// GP URL (NTLM over plain HTTP: not advised)")
+    p.add_argument(f"--{prefix}auth", dest="gp_auth", choices=("ntlm", "negotiate", "kerberos"),
+                   help="Windows sign-in: ntlm (default), negotiate (Kerberos, NTLM as the "
+                        "fallback) or kerberos (only); Kerberos needs ml-connector[kerberos]")
+    p.add_argument(f"--{prefix}kerberos-realm", dest="gp_kerberos_realm", metavar="REALM",
+                   help="the AD realm DOMAIN\\user signs in to (FABRIKAM.LOCAL)")
+    p.add_argument(f"--{prefix}spn", dest="gp_spn", metavar="HTTP/HOST",
+                   help="GP's service principal, when not HTTP/<host of the GP URL>")
 
 
 def apply_woo(args: argparse.Namespace, settings: Any, vault: Any, *, ask: bool) -> list[str]:
@@ -87,6 +95,11 @@ def apply_gp(args: argparse.Namespace, settings: Any, vault: Any, *, ask: bool) 
         if url.startswith("http://") and not gp.allow_http:
             raise ValueError(f"{url} is plain HTTP: GP's Windows login and documents would travel "
                              "unencrypted; use https:// or pass --gp-allow-http deliberately")
+    auth = args.gp_auth or (read_plain("GP sign-in: ntlm, negotiate (Kerberos, NTLM as the "
+                                       "fallback) or kerberos", gp.auth) if ask else None)
+    note = choose_sign_in(gp, auth=auth, realm=args.gp_kerberos_realm, spn=args.gp_spn)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     if gp.user and "\\" not in gp.user and "@" not in gp.user:
         raise ValueError(f"the GP user {gp.user!r} should be DOMAIN\\user (or user@domain)")
     stored = []
