@@ -254,15 +254,19 @@ class NegotiateAuth(httpx.Auth):
         """Kerberos legs; returns "" when signed in, else why not (nothing was accepted)."""
         assert self._tickets is not None and krb5 is not None and gssapi is not None
         service, _, host = spn.partition("/")
-        try:
-            cache = self._tickets.ccache()
-            ctx = spnego.client([spnego.KerberosCCache(ccache=cache)], hostname=host,
-                                service=service, protocol="negotiate", channel_bindings=bindings)
-            token = ctx.step() or b""
-        except (krb5.Krb5Error, SpnegoError, gssapi.exceptions.GSSError) as exc:
-            if "expired" in str(exc).lower():
-                self._tickets.forget()
-            return _reason(exc)
+        for attempt in (1, 2):
+            try:
+                cache = self._tickets.ccache()
+                ctx = spnego.client([spnego.KerberosCCache(ccache=cache)], hostname=host,
+                                    service=service, protocol="negotiate",
+                                    channel_bindings=bindings)
+                token = ctx.step() or b""
+                break
+            except (krb5.Krb5Error, SpnegoError, gssapi.exceptions.GSSError) as exc:
+                if attempt == 1 and "expired" in str(exc).lower():
+                    self._tickets.forget()  # e.g. the machine slept past the ticket's end
+                    continue
+                return _reason(exc)
         request.headers["Authorization"] = "Negotiate " + base64.b64encode(token).decode()
         response = yield request
         server = _tokens(response, "Negotiate")
@@ -288,7 +292,10 @@ class NegotiateAuth(httpx.Auth):
                     f"authentication failed: {_reason(exc)}); treat this server as suspect",
                     unknown_outcome=request.method != "GET") from None
         with self._lock:
+            first = self.last is None or self.last.mechanism != "Kerberos"
             self.last = SignIn("Kerberos", f"{self.principal} to {spn}")
+        if first:
+            log.info("signed in to GP with Kerberos as %s to %s", self.principal, spn)
         return ""
 
     def _fell_back(self, spn: str, reason: str) -> None:
