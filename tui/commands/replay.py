@@ -48,17 +48,18 @@ def _woo_ids(numbers: list[str]) -> tuple[list[int], list[str]]:
 
 def _selected(args: argparse.Namespace, woo_ids: list[int] | None) -> list[Any]:
     """The orders a replay would move (for --dry-run): the same selection as replay_orders."""
-    from core.replay import REPLAYABLE
     from core.store.models import Order, OrderSku
+    from core.store.states import REPLAYABLE, DocState
 
     q = Order.select().where(Order.state.in_(REPLAYABLE))
     if woo_ids is not None:
         q = q.where(Order.woo_id.in_(woo_ids))
-    states = [s for s, on in (("held", args.held or args.reason), ("failed", args.failed)) if on]
+    states = [s for s, on in ((DocState.HELD, args.held or args.reason),
+                             (DocState.FAILED, args.failed)) if on]
     if states:
         q = q.where(Order.state.in_(states))
     if args.reason:
-        q = q.where((Order.state != "held") | (Order.hold_reason == args.reason))
+        q = q.where((Order.state != DocState.HELD) | (Order.hold_reason == args.reason))
     if args.sku is not None:
         q = q.where(Order.id.in_(OrderSku.select(OrderSku.order).where(OrderSku.sku == args.sku)))
     return list(q.order_by(Order.id))
