@@ -22,6 +22,7 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
+from core.dryrun import check_order, format_report
 from core.gp.gateway import GPGateway
 from core.replay import ORDER_JOB, REFUND_JOB
 from core.store import audit, queue
@@ -270,8 +271,6 @@ class Runner:
 
     def dry_run_pass(self) -> int:
         """Map every queued order and check it against GP, creating nothing."""
-        from core.dryrun import check_order, format_report
-
         now = self.clock.now()
         jobs = list(Job.select().where((Job.kind == ORDER_JOB) & (Job.status == JobStatus.QUEUED)
                                        & (Job.run_at <= now)).order_by(Job.run_at, Job.id))

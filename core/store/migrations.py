@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from peewee import Database
 
+from core.errors import StateError
+
 
 def _m0001_initial(db: Database) -> None:
     from core.store.models import ALL_MODELS
@@ -52,8 +54,6 @@ def schema_version(db: Database) -> int:
 
 def migrate_to_latest(db: Database) -> int:
     """Apply pending migrations, each with its version bump in one transaction."""
-    from core.errors import StateError
-
     current = schema_version(db)
     if current > LATEST:
         raise StateError(f"the database is at schema {current}, newer than this ml-connector "
