@@ -34,7 +34,7 @@ from spnego.channel_bindings import GssChannelBindings
 from spnego.exceptions import SpnegoError
 
 from core.config import GPSettings
-from core.errors import ConfigError, GPAuthError
+from core.errors import ConfigError, GPAuthError, GPUnknownOutcome
 
 try:  # the `kerberos` extra (a real optional dependency)
     import gssapi
@@ -287,10 +287,11 @@ class NegotiateAuth(httpx.Auth):
                 ctx.step(server)
             except SpnegoError as exc:
                 # GP answered, so a write may have been applied: the caller reads GP back.
-                raise GPAuthError(
+                kind = GPAuthError if request.method == "GET" else GPUnknownOutcome
+                raise kind(
                     f"GP's answer did not prove it holds the keys of {spn} (mutual "
-                    f"authentication failed: {_reason(exc)}); treat this server as suspect",
-                    unknown_outcome=request.method != "GET") from None
+                    f"authentication failed: {_reason(exc)}); treat this server as "
+                    "suspect") from None
         with self._lock:
             first = self.last is None or self.last.mechanism != "Kerberos"
             self.last = SignIn("Kerberos", f"{self.principal} to {spn}")
