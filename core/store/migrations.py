@@ -25,7 +25,17 @@ def _m0002_order_search_index(db: Database) -> None:
         "date_created_gmt)")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_m0001_initial, _m0002_order_search_index]
+def _m0003_alerts(db: Database) -> None:
+    # The alert ledger (core/alerts/ledger.py): fixed DDL, so this migration never changes.
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "alert" ("key" VARCHAR(255) NOT NULL PRIMARY KEY, '
+        '"active" INTEGER NOT NULL, "epoch" INTEGER NOT NULL, "severity" VARCHAR(255) NOT NULL, '
+        '"title" TEXT NOT NULL, "detail" TEXT NOT NULL, "figures" TEXT, "raised_at" TEXT, '
+        '"resolved_at" TEXT, "notified" TEXT)')
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_m0001_initial, _m0002_order_search_index,
+                                                 _m0003_alerts]
 LATEST = len(MIGRATIONS)
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.telemetry.calls import HEALTH
+
 EXIT_OK = 0  # stopped cleanly (signal, --once done, console closed)
 EXIT_ERROR = 1  # an unexpected error; the log says what
 EXIT_CONFIG = 2  # configuration or credentials are missing or wrong
@@ -37,6 +39,7 @@ class WorkerState:
     next_poll_at: datetime | None = None
     poll_reason: str = ""
     last_poll_error: str | None = None
+    last_poll_ok_at: datetime | None = None  # the last poll that read WooCommerce without error
     posted: int = 0
     last_post_error: str | None = None
     last_product_sync_at: datetime | None = None
@@ -48,7 +51,8 @@ class WorkerState:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_status(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        # Since when GP / WooCommerce stopped answering (alerts and `status` read it here).
+        out: dict[str, Any] = HEALTH.status()
         for key, value in self.__dict__.items():
             if key == "extra":
                 out.update(value)

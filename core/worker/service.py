@@ -23,6 +23,7 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, StateError
+from core.store.db import thread_connection
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
 from core.worker.options import (  # noqa: F401 - the exit codes are part of this module's API
@@ -65,6 +66,8 @@ class Worker:
         self._posting_thread: threading.Thread | None = None
         self._posting_busy = threading.Event()
         self._watcher: Any = None
+        self._alerts_thread: threading.Thread | None = None
+        self._lease_lost_told = False
         self._lock = threading.Lock()
 
     # --- control ------------------------------------------------------------------------
@@ -191,6 +194,8 @@ class Worker:
             self._verify()
         if not self.stop_requested.is_set() and self._products_enabled():
             self._sync_products()
+        if self.settings.alerts.enabled:
+            self.check_alerts()  # `worker --once` from a timer still tells people
         return self._exit_code()
 
     # --- the loop -----------------------------------------------------------------------
@@ -204,9 +209,11 @@ class Worker:
         self._posting_thread = threading.Thread(target=self._posting_loop, name="posting",
                                                 daemon=True)
         self._posting_thread.start()
+        self._start_alerts()
         while not self.stop_requested.is_set():
             if self.heartbeat and self.heartbeat.lost.is_set():
                 log.error("%s", self.heartbeat.error)
+                self._alert_lease_lost()
                 return EXIT_LEASE_LOST
             now = self.clock.now()
             if now >= next_poll:
@@ -227,6 +234,44 @@ class Worker:
             self.stop_requested.wait(min(wait, 1.0))
         return self._exit_code()
 
+    # --- alerts -----------------------------------------------------------------------------
+
+    def _start_alerts(self) -> None:
+        """Alerts run on their own thread: a slow mail server never delays a poll or a post."""
+        if self._components().alerts is None or not self.settings.alerts.enabled:
+            return
+        self._alerts_thread = threading.Thread(target=self._alerts_loop, name="alerts",
+                                               daemon=True)
+        self._alerts_thread.start()
+
+    def _alerts_loop(self) -> None:
+        service = self._components().alerts
+        with thread_connection():
+            while not self.stop_requested.is_set():
+                self.check_alerts(service)
+                self.stop_requested.wait(max(5.0, float(self.settings.alerts.check_interval_s)))
+
+    def check_alerts(self, service: Any = None) -> Any:
+        """One alert check (the alerts thread's step; tests call it directly)."""
+        service = service or self._components().alerts
+        if service is None:
+            return None
+        try:
+            return service.check()
+        except Exception:  # a busy database or a bug here must not stop the sync
+            log.exception("alert check failed; tried again at the next interval")
+            return None
+
+    def _alert_lease_lost(self) -> None:
+        service = self.components.alerts if self.components else None
+        if service is None or self._lease_lost_told:
+            return
+        self._lease_lost_told = True
+        try:
+            service.report_lease_lost(f"on {self.lease.host} (pid {self.lease.pid})")
+        except Exception:
+            log.exception("could not send the lease-lost alert")
+
     def _hints_due(self, now: datetime) -> bool:
         """Product webhooks are queued and the last pass is PRODUCT_HINT_DELAY_S old: an
         incremental pass now, not at the next full scan (which may be 15 minutes away)."""
@@ -242,6 +287,7 @@ class Worker:
 
     def _exit_code(self) -> int:
         if self.heartbeat and self.heartbeat.lost.is_set():
+            self._alert_lease_lost()
             return EXIT_LEASE_LOST
         return EXIT_OK
 
@@ -261,6 +307,7 @@ class Worker:
         try:
             seen = int(c.poll() or 0) if c.poll else 0
             self.state.last_poll_error = None
+            self.state.last_poll_ok_at = self.clock.now()
         except ConnectorError as exc:
             self.state.last_poll_error = str(exc)
             log.warning("poll failed: %s (the next poll retries)", exc)
