@@ -68,6 +68,7 @@ class Worker:
         self._watcher: Any = None
         self._alerts_thread: threading.Thread | None = None
         self._lease_lost_told = False
+        self._hints_looked_at: datetime | None = None
         self._lock = threading.Lock()
 
     # --- control ------------------------------------------------------------------------
@@ -280,6 +281,12 @@ class Worker:
         if c.product_hints is None or (last and (now - last).total_seconds()
                                        < PRODUCT_HINT_DELAY_S):
             return False
+        # One look at the job table per PRODUCT_HINT_DELAY_S, not one per loop (each second):
+        # the idle worker's biggest cost was this query (bench/idle_worker.py, py-spy).
+        looked = self._hints_looked_at
+        if looked is not None and (now - looked).total_seconds() < PRODUCT_HINT_DELAY_S:
+            return False
+        self._hints_looked_at = now
         try:
             return bool(c.product_hints())
         except Exception:  # a busy database: the next loop looks again
