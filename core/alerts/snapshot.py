@@ -11,6 +11,7 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.intake.poller import WEBHOOK_HEALTH_KEY
 from core.store.db import tuples
 from core.store.models import Order, Refund, Setting
+from core.store.states import DocState
 from core.worker.lease import read_lease
 
 
@@ -46,18 +47,18 @@ def read_snapshot(clock: Clock = SYSTEM_CLOCK, **extra: Any) -> Snapshot:
     snap = Snapshot(now=now, **extra)
     for model, kind in ((Order, "order"), (Refund, "refund")):
         rows = (model.select(model.hold_reason, fn.COUNT(model.id))
-                .where(model.state == "held").group_by(model.hold_reason))
+                .where(model.state == DocState.HELD).group_by(model.hold_reason))
         for reason, count in tuples(rows):
             key = str(reason or "other")
             snap.held[key] = snap.held.get(key, 0) + int(count)
-        oldest = (model.select(model.updated_at, model.id).where(model.state == "held")
+        oldest = (model.select(model.updated_at, model.id).where(model.state == DocState.HELD)
                   .order_by(model.updated_at, model.id).first())
         if oldest is not None and (snap.oldest_held_at is None
                                    or oldest.updated_at < snap.oldest_held_at):
             snap.oldest_held_at = oldest.updated_at
             snap.oldest_held_number = (str(getattr(oldest, "number", "")) if kind == "order"
                                        else f"refund {oldest.woo_id}")
-        failed = model.select().where(model.state == "failed")
+        failed = model.select().where(model.state == DocState.FAILED)
         snap.failed += failed.count()
         for row in failed.order_by(model.updated_at.desc()).limit(5):
             label = row.gp_doc_number or (getattr(row, "number", "") if kind == "order"

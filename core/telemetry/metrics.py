@@ -23,11 +23,11 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.intake.poller import WEBHOOK_HEALTH_KEY
 from core.store.db import thread_connection, tuples
 from core.store.models import Job, Order, Refund, Setting, WebhookDelivery
+from core.store.states import DocState
 from core.telemetry.calls import HEALTH, REGISTRY
 from core.worker.lease import read_lease
 
 log = logging.getLogger("ml_connector.metrics")
-POSTED = ("posted", "verified")
 
 
 class StateCollector(Collector):
@@ -59,7 +59,7 @@ class StateCollector(Collector):
                                  .group_by(model.state)):
                 docs.add_metric([kind, str(state)], int(count))
             for reason, count in tuples(model.select(model.hold_reason, fn.COUNT(model.id))
-                                  .where(model.state == "held").group_by(model.hold_reason)
+                                  .where(model.state == DocState.HELD).group_by(model.hold_reason)
                                   ):
                 held.add_metric([kind, str(reason or "other")], int(count))
             posted.add_metric([document], model.select().where(

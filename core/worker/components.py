@@ -16,6 +16,7 @@ from core.alerts.service import AlertService, build_alert_service
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError
+from core.store.states import JobStatus
 from core.telemetry.calls import HEALTH
 from core.telemetry.metrics import MetricsServer, StateCollector
 from core.worker.gp_link import GPLink
@@ -205,4 +206,4 @@ def _product_hints_pending() -> bool:
     from core.products.intake import HINT_JOB
     from core.store.models import Job
 
-    return Job.select().where((Job.kind == HINT_JOB) & (Job.status == "queued")).exists()
+    return Job.select().where((Job.kind == HINT_JOB) & (Job.status == JobStatus.QUEUED)).exists()
