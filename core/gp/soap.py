@@ -128,7 +128,7 @@ class NoAddressing(zeep.Plugin):  # type: ignore[misc]
 
 
 def load_client(location: str, transport: Transport) -> zeep.Client:
-    settings = zeep.Settings(strict=False, xml_huge_tree=True, forbid_dtd=True,
+    settings = zeep.Settings(strict=True, xml_huge_tree=True, forbid_dtd=True,
                              forbid_entities=True, forbid_external=True)
     try:
         return zeep.Client(location, transport=transport, settings=settings,
