@@ -71,6 +71,12 @@ BEHAVIOURS: list[tuple[str, str]] = [
     # Keys
     ("Keys: trailing spaces and case ignored (duplicates and lookups)",
      f"{STRICT}::test_trailing_spaces_and_case_make_the_same_key"),
+    ("Keys: customers created, updated and read as SQL Server matches them",
+     f"{STRICT}::test_customer_keys_compare_as_sql_server_for_create_update_and_read"),
+    ("Batches: a void refused while the batch is being posted",
+     f"{STRICT}::test_void_refused_while_the_batch_is_being_posted"),
+    ("SBA: the batch posting action public code shows",
+     "sandbox/test_gp_capacity.py::test_sba_posts_a_batch_with_the_custom_action_header"),
     ("Keys: binary sort order as an option (inferred)",
      f"{STRICT}::test_binary_collation_keeps_case_apart_but_not_trailing_spaces"),
     # Batches

@@ -7,6 +7,7 @@ import threading
 
 import httpx
 import pytest
+from httpx_ntlm import HttpNtlmAuth
 
 from sandbox.gp import GPStandIn
 from sandbox.gp.capacity import Capacity
@@ -97,7 +98,6 @@ def test_sba_help_lists_what_is_unknown(tmp_path):
 
 
 def _ntlm(gp):
-    from httpx_ntlm import HttpNtlmAuth
     return HttpNtlmAuth(f"{gp.domain}\\{gp.user}", gp.password)
 
 

@@ -12,6 +12,7 @@ import zeep
 
 from sandbox.gp import GPStandIn
 from sandbox.gp import policy as policies
+from sandbox.launch import launch
 from tests.sandbox.gp_support import GPClient, log_id
 
 SALES_OPS = ("CreateSalesInvoice", "UpdateSalesInvoice", "CreateSalesReturn")
@@ -165,8 +166,6 @@ def test_create_and_update_policy_for_a_role_by_an_administrator(tmp_path):
 
 def test_sandbox_launch_chooses_the_gp_profile(tmp_path):
     """`ml-connector sandbox --gp-profile` and the demo reach GP through sandbox.launch."""
-    from sandbox.launch import launch
-
     box = launch(tmp_path / "box", gp_profile="fresh", gp_capacity={"processes": 3},
                  webhook_delay=0)
     try:
