@@ -79,8 +79,8 @@ class GPDistribution:
 class GPPayment:
     payment_type: str  # "credit_card" | "cash" | "check"
     amount: Decimal
-    checkbook: str = ""
-    card_name: str = ""
+    checkbook: str = ""  # GP checkbook id
+    card_type: str = ""  # GP payment card type id (never WooCommerce's gateway title)
     reference: str = ""  # the gateway's transaction id
 
 

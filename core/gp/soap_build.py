@@ -48,8 +48,8 @@ LIMITS = {"SOP number": 17, "RM number": 15, "customer id": 15, "batch id": 15,
           "item number": 30, "customer PO": 20, "address id": 15, "site": 10, "U of M": 8,
           "customer name": 64, "RM description": 30, "price level": 10, "GL account": 75,
           "address line": 60, "city": 35, "state": 29, "postal code": 10, "phone": 21,
-          "contact": 60, "country": 60, "checkbook": 15, "process hold": 15,
-          "document type id": 15, "adjustment number": 17}
+          "contact": 60, "country": 60, "checkbook": 15, "payment card type": 15,
+          "process hold": 15, "document type id": 15, "adjustment number": 17}
 
 
 def check_len(kind: str, value: str, what: str) -> str:
@@ -150,8 +150,13 @@ class Builders:
         out: dict[str, Any] = {"Date": as_datetime(doc_date), "PaymentAmount": self.money(p.amount)}
         if p.checkbook:
             out["BankAccountKey"] = {"Id": check_len("checkbook", p.checkbook, what)}
-        if p.payment_type == "credit_card" and p.card_name:
-            out["PaymentCardTypeKey"] = {"Id": p.card_name[:15]}
+        if p.payment_type == "credit_card":
+            if not p.card_type:
+                raise GPError(f"{what}: a payment card payment needs GP's payment card type id",
+                              validation=True)
+            # GP's own id, never cut to fit: a truncated id would name another card type.
+            out["PaymentCardTypeKey"] = {"Id": check_len("payment card type", p.card_type,
+                                                         what)}
         if p.reference:
             if p.payment_type == "check":
                 out["CheckNumber"] = p.reference[:20]

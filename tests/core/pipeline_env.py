@@ -24,8 +24,8 @@ ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "00
             "misc": "000-4520-00", "discount": "000-4110-00", "tax": "000-2300-00",
             "rounding": "000-7900-00", "cash": "000-1110-00"}
 GATEWAY_CASH = {"stripe": "000-1140-00", "ppcp": "000-1130-00"}
-GATEWAYS = {"stripe": {"paid": True, "payment_type": "credit_card", "checkbook": "CARDS"},
-            "ppcp": {"paid": True, "payment_type": "credit_card", "checkbook": "PAYPAL"}}
+GATEWAYS = {"stripe": {"payment_type": "credit_card", "card_type": "STRIPE", "checkbook": "CARDS"},
+            "ppcp": {"payment_type": "credit_card", "card_type": "PAYPAL", "checkbook": "PAYPAL"}}
 PASSWORD_ENV = "ML_TEST_GP_PASSWORD"
 WOO_KEY_ENV = "ML_TEST_WOO_KEY"
 WOO_SECRET_ENV = "ML_TEST_WOO_SECRET"

@@ -80,8 +80,8 @@ def test_paid_gateway_carries_its_payment_and_cash_account() -> None:
     payload = recorded("orders-get-variation-fee.json")
     payload = {**payload, "payment_method": "stripe", "payment_method_title": "Credit card",
                "transaction_id": "ch_123"}
-    posting = PostingSettings(gateways={"stripe": {"paid": True, "payment_type": "credit_card",
-                                                   "checkbook": "STRIPE"}})
+    posting = PostingSettings(gateways={"stripe": {"payment_type": "credit_card",
+                                                   "card_type": "VISA", "checkbook": "STRIPE"}})
     order = OrderView.from_payload(payload)
     inv = map_invoice(order, inputs_for(order, posting)).invoice
     assert len(inv.payments) == 1 and inv.payments[0].amount == D("256.97")

@@ -34,11 +34,12 @@ COMPANY_ACCOUNTS = {
 }
 # WooCommerce payment gateways -> paid or not, GP payment type, checkbook, cash account.
 GATEWAYS: dict[str, dict[str, Any]] = {
-    "stripe": {"paid": True, "payment_type": "credit_card", "checkbook": "CARDS"},
-    "ppcp": {"paid": True, "payment_type": "credit_card", "checkbook": "PAYPAL"},
-    "bacs": {"paid": False, "payment_type": "check", "checkbook": "FIRST BANK"},
-    "cheque": {"paid": False, "payment_type": "check", "checkbook": "FIRST BANK"},
-    "cod": {"paid": False, "payment_type": "cash", "checkbook": "FIRST BANK"},
+    "stripe": {"payment_type": "credit_card", "card_type": "STRIPE", "checkbook": "CARDS"},
+    "ppcp": {"payment_type": "credit_card", "card_type": "PAYPAL", "checkbook": "PAYPAL"},
+    # Not paid at checkout: the invoice stays open until the money arrives.
+    "bacs": {"payment_type": "none"},
+    "cheque": {"payment_type": "none"},
+    "cod": {"payment_type": "none"},
 }
 GATEWAY_CASH_ACCOUNTS = {"stripe": "000-1140-00", "ppcp": "000-1130-00", "bacs": "000-1110-00",
                          "cheque": "000-1110-00", "cod": "000-1110-00"}
