@@ -49,8 +49,16 @@ def run(args: argparse.Namespace) -> int:
     except ConnectorError as exc:
         print(f"ml-connector check: the stored credentials cannot be read: {exc}",
               file=sys.stderr)
+    refs = None
+    if ws.db_path.exists():
+        # The GL mapping and tax details live in the state database: prove them against GP too.
+        from core.check_setup import refs_from_database
+        from core.store.db import init_db
+
+        init_db(ws.db_path)
+        refs = refs_from_database()
     report = run_check(settings, secrets, ws.db_path.parent, probe=not args.no_probe,
-                       refresh_wsdl=args.refresh_wsdl, wsdl=args.wsdl)
+                       refresh_wsdl=args.refresh_wsdl, wsdl=args.wsdl, refs=refs)
     if args.json:
         print(json.dumps({"ok": report.ok, "findings": [asdict(f) for f in report.findings],
                           "timings_ms": report.timings_ms}, indent=2))
