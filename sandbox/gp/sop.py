@@ -181,6 +181,7 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
         "misc": misc, "tax": tax, "total": total, "payment": paid,
         "payments": [{"type": p.get("Type"), "amount": amount(p.get("PaymentAmount")),
                       "checkbook": key_id(p.get("BankAccountKey")) or "",
+                      "card_type": key_id(p.get("PaymentCardTypeKey")) or "",
                       "number": p.get("Number") or ""} for p in payments],
         "distributions": [{"type": (d.get("DistributionTypeKey") or {}).get("Id"),
                            "account": key_id(d.get("GLAccountKey")),
