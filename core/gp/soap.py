@@ -121,7 +121,9 @@ class NoAddressing(zeep.Plugin):  # type: ignore[misc]
 
 
 def load_client(location: str, transport: Transport) -> zeep.Client:
-    settings = zeep.Settings(strict=False, xml_huge_tree=True, forbid_dtd=True,
+    # strict (zeep's default): GP's answers are read as the real WSDL says, never leniently, so
+    # a server (or stand-in) that leaves out a required element is an error, not a silent None.
+    settings = zeep.Settings(strict=True, xml_huge_tree=True, forbid_dtd=True,
                              forbid_entities=True, forbid_external=True)
     try:
         return zeep.Client(location, transport=transport, settings=settings,
