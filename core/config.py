@@ -85,6 +85,8 @@ class ProductSettings:
     price_level: str = "RETAIL"
     site: str = "MAIN"  # or "all" to sum every site
     scan_interval_s: int = 900
+    # GP batch for the inventory adjustments shop stock changes become (GP requires one, <= 15)
+    adjustment_batch_template: str = "WCIV{date:%Y%m%d}"
 
 
 @dataclass

@@ -48,7 +48,9 @@ def open_gateway(settings: Settings, password: str, workspace_dir: Path | None, 
                                          invoice_doc_id=posting.invoice_doc_type.strip(),
                                          return_doc_id=posting.return_doc_type.strip(),
                                          hold_id=posting.hold_id.strip(),
-                                         collation=gp.key_collation)
+                                         collation=gp.key_collation,
+                                         adjustment_batch_template=(
+                                             settings.products.adjustment_batch_template))
         if sba_url:
             from core.gp.sba import SbaGateway
 

@@ -303,10 +303,14 @@ class Builders:
 
     # --- inventory ---------------------------------------------------------------------
     def adjustment(self, number: str, lines: list[AdjustmentLine], when: date,
-                   uofm: str) -> dict[str, Any]:
+                   uofm: str, batch: str) -> dict[str, Any]:
         what = f"inventory adjustment {number}"
+        if not batch:
+            raise GPError(f"{what}: GP needs a batch for inventory adjustments", validation=True)
         return {
             "Key": {"Id": check_len("adjustment number", number, what)},
+            # GP refuses an inventory transaction without a batch (eConnect BACHNUMB, §22).
+            "BatchKey": self.batch(batch, what),
             "Date": as_datetime(when),
             "Lines": {"InventoryAdjustmentLine": [
                 {"ItemKey": {"Id": check_len("item number", ln.item, what)},

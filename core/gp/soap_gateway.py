@@ -28,6 +28,7 @@ from core.gp.keys import CASE_INSENSITIVE, key_form, same_key
 from core.gp.paging import walk
 from core.gp.soap import SoapClient
 from core.gp.soap_build import Builders
+from core.gp.soap_policy import behaviours, uses_supplied_distributions
 from core.gp.soap_setup import SetupLists
 
 # capability -> what the SOAP route offers (gp.md §15: no item/price update operation exists).
@@ -36,14 +37,14 @@ SOAP_CAPABILITIES: dict[str, bool] = {
     "item_changes": True, "item_update": False, "stock_adjustment": True, "sales_invoice": True,
     "sales_return": True, "credit_memo": True, "accounts": True,
 }
-CALCULATE_UNIT_PRICE = "2e873316-fee1-460e-8da1-12167013401b"
 
 
 class SoapGateway:
     def __init__(self, client: SoapClient, *, clock: Clock | None = None,
                  currency: str = "USD", invoice_doc_id: str = "", return_doc_id: str = "",
                  hold_id: str = "WCHOLD", adjustment_uofm: str = "Each",
-                 collation: str = CASE_INSENSITIVE) -> None:
+                 collation: str = CASE_INSENSITIVE,
+                 adjustment_batch_template: str = "WCIV{date:%Y%m%d}") -> None:
         self.c = client
         self.b = Builders(client.t)
         self.clock = clock or SystemClock()
@@ -53,6 +54,7 @@ class SoapGateway:
         self.hold_id = hold_id
         self.adjustment_uofm = adjustment_uofm
         self.collation = collation
+        self.adjustment_batch_template = adjustment_batch_template
         self.setup = SetupLists(client, collation=collation)  # GP's setup rows, for ids
 
     def same(self, a: str, b: str) -> bool:
@@ -197,7 +199,9 @@ class SoapGateway:
     def create_inventory_adjustment(self, number: str, lines: list[AdjustmentLine],
                                     note: str = "") -> None:
         # InventoryAdjustment has no note field over Web Services; the number identifies it.
-        body = self.b.adjustment(number, lines, self.clock.now().date(), self.adjustment_uofm)
+        when = self.clock.now().date()
+        batch = self.adjustment_batch_template.format(date=when).upper()
+        body = self.b.adjustment(number, lines, when, self.adjustment_uofm, batch)
         self.c.call("CreateInventoryAdjustment", write=True,
                     what=f"inventory adjustment {number}", policy=True,
                     inventoryAdjustment=body)
@@ -226,10 +230,16 @@ class SoapGateway:
     def find_sales_invoice(self, number: str) -> GPDocument | None:
         return self._find_sales(number, "invoice")
 
+    def _as_policy_says(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Distributions go to GP only when its policy will use them (soap_policy.py)."""
+        if "Distributions" in body and not uses_supplied_distributions(self.c, operation):
+            body = {k: v for k, v in body.items() if k != "Distributions"}
+        return body
+
     def create_sales_invoice(self, invoice: SalesInvoice) -> None:
+        body = self.b.invoice(invoice, doc_type_id=self.invoice_doc_id, hold_id=self.hold_id)
         self.c.call("CreateSalesInvoice", write=True, what=f"invoice {invoice.number}",
-                    policy=True, salesInvoice=self.b.invoice(
-                        invoice, doc_type_id=self.invoice_doc_id, hold_id=self.hold_id))
+                    policy=True, salesInvoice=self._as_policy_says("CreateSalesInvoice", body))
 
     def _get_invoice(self, number: str) -> Any:
         if self.find_sales_invoice(number) is None:
@@ -246,6 +256,7 @@ class SoapGateway:
                for ln in rd.items(getattr(current, "Lines", None), "SalesInvoiceLine")
                if getattr(ln, "Key", None) is not None]
         body["Lines"] = {"SalesInvoiceLine": old + body["Lines"]["SalesInvoiceLine"]}
+        body = self._as_policy_says("UpdateSalesInvoice", body)
         self.c.call("UpdateSalesInvoice", write=True, what=what, policy=True, salesInvoice=body)
 
     def void_sales_invoice(self, number: str) -> None:
@@ -282,14 +293,16 @@ class SoapGateway:
 
     def create_credit_memo(self, memo: CreditMemo) -> None:
         self.c.call("CreateReceivablesCreditMemo", write=True, what=f"credit memo {memo.number}",
-                    policy=True, receivablesCreditMemo=self.b.credit_memo(memo))
+                    policy=True, receivablesCreditMemo=self._as_policy_says(
+                        "CreateReceivablesCreditMemo", self.b.credit_memo(memo)))
 
     def find_sales_return(self, number: str) -> GPDocument | None:
         return self._find_sales(number, "return")
 
     def create_sales_return(self, ret: SalesReturn) -> None:
         self.c.call("CreateSalesReturn", write=True, what=f"return {ret.number}", policy=True,
-                    salesReturn=self.b.sales_return(ret, doc_type_id=self.return_doc_id))
+                    salesReturn=self._as_policy_says("CreateSalesReturn", self.b.sales_return(
+                        ret, doc_type_id=self.return_doc_id)))
 
     # --- accounts --------------------------------------------------------------------------
     def account_exists(self, account: str) -> bool | None:
@@ -307,22 +320,7 @@ class SoapGateway:
     # --- for `check` -----------------------------------------------------------------------
     def behaviors(self, operation: str) -> list[tuple[str, str, str, bool]]:
         """(behaviour id, name, selected option, internal) of the operation's policy."""
-        pol = self.c.policy(operation)
-        out = []
-        for b in rd.items(getattr(pol, "Behaviors", None), "Behavior"):
-            sel = getattr(b, "SelectedOption", None)
-            option = rd.text(sel, "Name") or rd.text(sel, "Key", "Id")
-            out.append((rd.text(b, "Key", "Id").lower(), rd.text(b, "Name"), option,
-                        bool(getattr(b, "Internal", False))))
-        return out
-
-    def calculates_unit_price(self, operation: str = "CreateSalesInvoice") -> bool | None:
-        """True when GP re-prices lines from its price list (None: behaviour not reported)."""
-        for bid, name, option, _internal in self.behaviors(operation):
-            if bid == CALCULATE_UNIT_PRICE or "calculate unit price" in name.lower():
-                low = option.lower()
-                return not (low.startswith("do not") or low == "0")
-        return None
+        return [(b.id, b.name, b.option, b.internal) for b in behaviours(self.c, operation)]
 
     def probe(self, operation: str) -> str:
         """Ask GP to run `operation` on a document it must refuse (no customer, no amount).
