@@ -6,7 +6,7 @@ the log id `GetLoggedValidationResultByKey` turns into GP's messages. No GUID: a
 exception ("The application encountered an unhandled system exception...").
 
 Classification (gp.md §7):
-- validation -> GPError(validation=True): definite refusal, nothing was created; show GP's text.
+- validation -> GPRefused: definite refusal, nothing was created; show GP's text.
 - a refusal by Dynamics Security (the role may not run the operation) -> GPAuthError.
 - system fault on a read -> transient (capped by the caller: a record holding characters that
   are invalid in XML fails every read the same way).
@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml import etree
 
-from core.errors import GPAuthError, GPError
+from core.errors import GPAuthError, GPError, GPRefused, GPTransient, GPUnknownOutcome
 from core.gp.gateway import GPUnsupported
 
 GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -46,23 +46,14 @@ _BATCH_BUSY_RE = re.compile(r"batch\b.*\b(?:being posted|marked for posting|post
                             r"interrupted|recover|in use|is locked|being edited|posted)", re.I)
 
 
-class GPInUse(GPError):
+class GPInUse(GPTransient):
     """A GP user has the document open ("in use"): transient, retried with backoff; nothing was
     changed, so a hold, release, void or credit is not done until GP confirms it."""
 
-    def __init__(self, message: str, **kw: Any) -> None:
-        kw.setdefault("transient", True)
-        super().__init__(message, **kw)
 
-
-class GPBatchUnavailable(GPError):
+class GPBatchUnavailable(GPRefused):
     """GP will not add documents to this batch (being posted, posted, locked): the document
-    goes to the day's next batch id (core/pipeline/batches.py). Nothing was created."""
-
-    def __init__(self, message: str, batch: str = "", **kw: Any) -> None:
-        kw.setdefault("validation", True)
-        super().__init__(message, **kw)
-        self.batch = batch
+    goes to the day's next batch id. Nothing was created."""
 
 
 def classify_refusal(message: str, messages: list[str], *, log_id: str | None) -> GPError:
@@ -73,7 +64,7 @@ def classify_refusal(message: str, messages: list[str], *, log_id: str | None) -
     if _IN_USE_RE.search(joined):
         return GPInUse(f"{message} (a GP user has it open: waiting on GP and retrying)",
                        messages=messages, log_id=log_id)
-    return GPError(message, validation=True, messages=messages, log_id=log_id)
+    return GPRefused(message, messages=messages, log_id=log_id)
 
 
 def validation_log_id(detail: Any) -> str | None:
@@ -153,19 +144,17 @@ class FaultTranslator:
                                     log_id=log_id)
         if log_id:
             # A validation fault whose log could not be read back: still a definite refusal.
-            return GPError(f"GP rejected {what}{where}: {faultstring or 'validation failed'} "
-                           f"(log id {log_id}; see GP's Web Services exception log)",
-                           validation=True,
-                           messages=[faultstring] if faultstring else [], log_id=log_id)
+            return GPRefused(f"GP rejected {what}{where}: {faultstring or 'validation failed'} "
+                             f"(log id {log_id}; see GP's Web Services exception log)",
+                             messages=[faultstring] if faultstring else [], log_id=log_id)
         system = SYSTEM_FAULT_TEXT in faultstring.lower()
         label = "an unhandled system exception" if system else f"a fault: {faultstring}"
         if write:
-            return GPError(
+            return GPUnknownOutcome(
                 f"GP answered {op} for {what} with {label}: it may or may not have been "
                 "created; the connector reads GP back before any new attempt",
-                transient=True, unknown_outcome=True, messages=[faultstring])
-        return GPError(f"GP answered {op} for {what} with {label}", transient=True,
-                       messages=[faultstring])
+                messages=[faultstring])
+        return GPTransient(f"GP answered {op} for {what} with {label}", messages=[faultstring])
 
 
 def validation_messages(result: Any) -> list[str]:

@@ -35,7 +35,7 @@ def walk(fetch: Fetch, key_of: Callable[[Any], str], *,
             return
         if depth >= MAX_DEPTH:
             raise GPError("GP keeps answering full pages for narrower key ranges: its list "
-                          "cannot be read completely", transient=False)
+                          "cannot be read completely")
         keys = sorted({key_of(r) for r in rows}, key=lambda k: key_form(k, collation))
         middle = keys[len(keys) // 2 - 1]
         # low keeps the parent's lower bound and ends at the median (inclusive); high starts

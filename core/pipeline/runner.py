@@ -29,8 +29,9 @@ from core.store.db import database, thread_connection
 from core.store.models import Job, Order, Refund
 
 from .context import PipelineContext, WooSource, crash_point
-from .post_order import StepResult, process_order, verify_order
+from .post_order import process_order, verify_order
 from .post_refund import process_refund
+from .result import StepResult
 
 log = logging.getLogger("ml_connector.pipeline")
 KINDS = (ORDER_JOB, REFUND_JOB)

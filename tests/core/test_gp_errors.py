@@ -5,7 +5,7 @@ import pytest
 from lxml import etree
 from zeep.exceptions import Fault
 
-from core.errors import ConfigError, GPAuthError, GPError
+from core.errors import ConfigError, GPAuthError, GPRefused, GPTransient
 from core.gp.errors import (
     FaultTranslator,
     GPBatchUnavailable,
@@ -56,7 +56,7 @@ def test_validation_fault_carries_gps_messages() -> None:
 
 def test_validation_fault_whose_log_cannot_be_read_is_still_a_refusal() -> None:
     def resolve(log_id: str) -> list[str]:
-        raise GPError("log unreadable", transient=True)
+        raise GPTransient("log unreadable")
 
     err = FaultTranslator(resolve).translate(_validation_fault(), op="CreateCustomer",
                                              write=True, what="customer WC1")
@@ -134,4 +134,4 @@ def test_busy_batch_is_its_own_refusal(message: str) -> None:
 def test_an_ordinary_refusal_stays_a_refusal() -> None:
     err = FaultTranslator(lambda _id: ["The customer WC9 does not exist."]).translate(
         _validation_fault(), op="CreateSalesInvoice", write=True, what="invoice WC1042")
-    assert type(err) is GPError and err.validation
+    assert type(err) is GPRefused and err.validation
