@@ -84,7 +84,8 @@ def _read_back(find: Callable[[], GPDocument | None], exc: GPRefused | GPUnknown
     if again is not None:
         return PostOutcome("found", again, reads=reads)
     if isinstance(exc, GPRefused):
-        return PostOutcome("failed", error=gp_message(exc), transient=False, reads=reads)
+        return PostOutcome("failed", error=gp_message(exc), transient=False, reads=reads,
+                           cause=exc)
     return PostOutcome("retry", error=gp_message(exc), transient=True, reads=reads, cause=exc)
 
 
