@@ -493,6 +493,8 @@ OPERATIONS = """
 GetCompanyList(criteria? gp:CompanyCriteria, context? dyn:Context) -> gp:ArrayOfCompany
 GetCompanyByKey(key? dyn:CompanyKey, context? dyn:Context) -> gp:Company
 GetPolicyByOperation(operation? xs:string, context? dyn:Context) -> gp:Policy
+CreatePolicy(policy? gp:Policy, roleKey? sec:RoleKey, context? dyn:Context)
+UpdatePolicy(policy? gp:Policy, roleKey? sec:RoleKey, context? dyn:Context)
 GetCustomerByKey(key? gp:CustomerKey, context? dyn:Context) -> gp:Customer
 GetCustomerList(criteria? gp:CustomerCriteria, context? dyn:Context) -> gp:ArrayOfCustomerSummary
 CreateCustomer(customer? gp:Customer, context? dyn:Context, policy? gp:Policy)
