@@ -132,6 +132,7 @@ def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYST
     s.gp.company = gp.company
     s.gp.allow_http = True
     s.gp.timeout_s = 10.0
+    s.gp.role = "ML Connector"  # the README's role; the stand-in's configured profile has it
     s.posting.gateways = {k: dict(v) for k, v in GATEWAYS.items()}
     s.posting.concurrency = concurrency
     ws.save(s)

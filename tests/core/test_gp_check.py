@@ -38,10 +38,11 @@ def _settings(gp: GPStandIn, shop: WooStandIn | None = None, **gp_over: object) 
         s.woocommerce.url = shop.https_url
         s.woocommerce.ca_bundle = str(shop.ca_file)
     s.worker.public_url = "https://connector.example.com/webhooks"
-    # The stand-in's Create Sales Invoice policy has no tax behaviour: GP computes tax, so the
-    # connector must let it (check fails tax_mode "woo" against it: see test_check_policies).
-    s.posting.tax_mode = "gp"
-    s.gp.role = "WEBSALES"
+    # The stand-in is GP as the README's set-up configures it: the connector's role has its
+    # policy instances (WooCommerce's prices and taxes kept), card types and a process hold.
+    s.gp.role = "ML Connector"
+    s.posting.gateways = {"stripe": {"payment_type": "credit_card", "card_type": "STRIPE"},
+                          "bacs": {"payment_type": "none"}}
     return s
 
 
@@ -110,7 +111,7 @@ def test_repricing_policy_is_reported(gps: GPStandIn, tmp_path: Path) -> None:
     unit = next(f for f in report.findings if f.subject == "Policy: Create Sales Invoice")
     assert unit.status == FAIL and "Calculate Unit Price = Calculate" in unit.detail
     assert unit.fix == ("in the Dynamics Security Console, create a policy instance of Create "
-                        "Sales Invoice for role WEBSALES with Calculate Unit Price = Do Not "
+                        "Sales Invoice for role ML Connector with Calculate Unit Price = Do Not "
                         "Calculate")
     assert report.exit_code() == 1  # posting would post different amounts
     assert _by_subject(report)["Role: create invoices"] == "info"  # --no-probe
