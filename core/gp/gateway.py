@@ -152,6 +152,8 @@ class GPDocument:
     batch: str = ""
     po_number: str = ""
     lines: tuple[GPLine, ...] = ()
+    tax: Decimal | None = None  # GP's header tax (None: not read)
+    distributions: tuple[GPDistribution, ...] = ()  # as GP holds them (its own when it built them)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from core.gp.gateway import (
 )
 from core.gp.keys import CASE_INSENSITIVE, key_form, same_key
 from core.gp.paging import walk
+from core.gp.policy import PostingPolicy, posting_policy
 from core.gp.soap import SoapClient
 from core.gp.soap_build import Builders
 from core.gp.soap_policy import behaviours, uses_supplied_distributions
@@ -317,6 +318,11 @@ class SoapGateway:
         """The HTTP client belongs to the gateway that opened it (factory)."""
 
     # --- for `check` -----------------------------------------------------------------------
+    def posting_policy(self) -> PostingPolicy:
+        """What GP will do with the invoices the connector sends (its role's policies)."""
+        return posting_policy({op: behaviours(self.c, op)
+                               for op in ("CreateSalesInvoice", "UpdateSalesInvoice")})
+
     def behaviors(self, operation: str) -> list[tuple[str, str, str, bool]]:
         """(behaviour id, name, selected option, internal) of the operation's policy."""
         return [(b.id, b.name, b.option, b.internal) for b in behaviours(self.c, operation)]
