@@ -2,6 +2,7 @@
 status changes and refunds for that invoice."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from core.woo.views import OrderView
 from .changes import fail_order, hold_order
 from .context import PipelineContext
 from .documents import INVOICE, Event, GPDocType, settle
-from .gp_tax import bring_in_line, expected_tax
+from .gp_tax import bring_in_line, distribution_differences, expected_tax
 from .gpdoc import Verification, gp_message
 from .post_refund import discover_refunds
 from .result import StepResult
@@ -35,6 +36,7 @@ class OrderInvoice:
     expected_tax: Decimal | None = None  # WooCommerce's tax when GP computes its own
     invoice: SalesInvoice | None = None  # as sent (to bring a tax rounding in line)
     rounding_account: str = ""
+    accounts: Mapping[str, str | None] | None = None  # the GL mapping used for this invoice
     # Another customer's document under this number, or a voided one: never recorded as ours.
     hold_first: frozenset[str] = frozenset({"customer", "void"})
 
@@ -62,9 +64,15 @@ class OrderInvoice:
                      f"{doc.batch or order.gp_batch}, total {doc.total})", data)
 
     def verified(self, order: Order, label: str, doc: GPDocument) -> Event:
-        return Event(f"{label} read back from GP: customer {doc.customer_id}, total "
-                     f"{doc.total} matches WooCommerce to the cent",
-                     {"number": doc.number, "total": str(doc.total)})
+        differ = distribution_differences(doc, self.accounts) if self.accounts else []
+        text = (f"{label} read back from GP: customer {doc.customer_id}, total {doc.total} "
+                "matches WooCommerce to the cent")
+        if differ:
+            text += ("; GP's distributions differ from the GL mapping: " + "; ".join(differ)
+                     + " (GP distributes by its own posting accounts: change them in GP or the "
+                     "GL mapping)")
+        return Event(text, {"number": doc.number, "total": str(doc.total),
+                            "distribution_differences": differ or None})
 
     def adjust(self, ctx: PipelineContext, order: Order, doc: GPDocument, v: Verification
                ) -> GPDocument | None:

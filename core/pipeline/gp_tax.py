@@ -1,16 +1,21 @@
-"""tax_mode "gp": GP computes the tax; the connector reads it back and compares it with
+"""What GP computed itself, read back and compared: its tax and its distributions.
+
+tax_mode "gp": GP computes the tax; the connector reads it back and compares it with
 WooCommerce's. Equal: verified. Within the rounding tolerance: the difference is brought in line
 once, on the rounding line (miscellaneous up, trade discount down, with its ROUNDING distribution
 when distributions are supplied), and recorded with both figures. Beyond: held "tax" with both
-figures (gpdoc.verify), never silent.
+figures (gpdoc.verify), never silent. Distributions GP built itself are compared with the GL
+mapping, and a difference is written on the order's timeline with the accounts.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 
 from core.errors import GPError
 from core.gp.gateway import GPDistribution, GPDocument, SalesInvoice
+from core.gp.keys import same_key
 from core.money import ZERO, to_cents
 from core.store.models import Order
 from core.woo.views import OrderView
@@ -19,6 +24,24 @@ from .changes import change
 from .context import PipelineContext
 from .gpdoc import Verification, gp_message
 from .prepare import mapping_posting
+
+# GP's distribution kinds -> the GL mapping's account kinds (core.gl).
+MAPPED_KINDS = {"SALES": "sales", "RECV": "receivables", "FREIGHT": "freight", "MISC": "misc",
+                "TRADE": "discount", "TAXES": "tax", "ROUNDING": "rounding", "CASH": "cash"}
+
+
+def distribution_differences(doc: GPDocument, accounts: Mapping[str, str | None]
+                             ) -> list[str]:
+    """GP's distributions (its own, under "Automatically Create Distributions") against the
+    GL mapping: one line per kind whose account differs, for the order's timeline."""
+    out: list[str] = []
+    for d in doc.distributions:
+        kind = MAPPED_KINDS.get(d.kind)
+        mapped = accounts.get(kind) if kind else None
+        if mapped and not same_key(d.account, mapped):
+            amount = d.debit or d.credit
+            out.append(f"{d.kind} {amount} to {d.account} (GL mapping: {mapped})")
+    return out
 
 
 def expected_tax(ctx: PipelineContext, view: OrderView, decimals: int = 2) -> Decimal | None:

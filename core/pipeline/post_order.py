@@ -160,7 +160,8 @@ def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
         return None
 
     side = OrderInvoice(view, list(invoice.lines), expected_tax=expected_tax(ctx, view),
-                        invoice=invoice, rounding_account=inputs.accounts.get("rounding") or "")
+                        invoice=invoice, rounding_account=inputs.accounts.get("rounding") or "",
+                        accounts=inputs.accounts)
     posted = post(ctx, side, order, invoice, invoice.number, before_send=customer_first)
     if isinstance(posted, StepResult):
         return posted
