@@ -1,8 +1,6 @@
 """One exception hierarchy per boundary. Messages say what to do, never carry a secret."""
 from __future__ import annotations
 
-from typing import ClassVar
-
 
 class ConnectorError(Exception):
     """Base of every error the connector raises on purpose."""
@@ -36,10 +34,6 @@ class GPError(ConnectorError):
     type, so no error can claim two contradictory outcomes.
     """
 
-    validation: ClassVar[bool] = False
-    transient: ClassVar[bool] = False
-    unknown_outcome: ClassVar[bool] = False
-
     def __init__(self, message: str, *, messages: list[str] | None = None,
                  log_id: str | None = None, status: int | None = None) -> None:
         super().__init__(message)
@@ -47,19 +41,27 @@ class GPError(ConnectorError):
         self.log_id = log_id  # GP's validation log id (GetLoggedValidationResultByKey)
         self.status = status  # the HTTP status, when GP answered with one
 
+    @property
+    def validation(self) -> bool:
+        return isinstance(self, GPRefused)
+
+    @property
+    def transient(self) -> bool:
+        return isinstance(self, GPTransient)
+
+    @property
+    def unknown_outcome(self) -> bool:
+        return isinstance(self, GPUnknownOutcome)
+
 
 class GPRefused(GPError):
     """GP's business rules refused the document: nothing was created. Fail it, show GP's
     messages (and log id), wait for a fix."""
 
-    validation: ClassVar[bool] = True
-
 
 class GPTransient(GPError):
     """Network, timeout, 5xx on a read, outage: nothing was written; retry with backoff, not
     before `retry_after` seconds when GP said so."""
-
-    transient: ClassVar[bool] = True
 
     def __init__(self, message: str, *, messages: list[str] | None = None,
                  log_id: str | None = None, status: int | None = None,
@@ -70,8 +72,6 @@ class GPTransient(GPError):
 
 class GPUnknownOutcome(GPTransient):
     """A write whose answer was lost: it may have committed. Read GP back before any retry."""
-
-    unknown_outcome: ClassVar[bool] = True
 
 
 def gp_unanswered(message: str, *, write: bool, messages: list[str] | None = None,

@@ -37,7 +37,7 @@ class DocumentKind:
     entity: str  # the audit trail's entity, and the word in messages: "order", "refund"
     model: type[Order] | type[Refund]
     lifecycle: Lifecycle
-    done: frozenset[DocState]  # nothing left to create in GP
+    done: tuple[DocState, ...]  # nothing left to create in GP
 
 
 ORDERS = DocumentKind("order", Order, ORDER_LIFECYCLE, INVOICE_DONE)

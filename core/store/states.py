@@ -41,15 +41,22 @@ class JobStatus(StrEnum):
     DEAD = "dead"
 
 
+# The groups the pipeline, the console, the demo and reconciliation share (tuples, so a query
+# built from one reads the same every time).
 # GP holds the document (an order's invoice, a refund's credit memo or return).
-POSTED_STATES: frozenset[DocState] = frozenset({DocState.POSTED, DocState.VERIFIED})
+POSTED_STATES: tuple[DocState, ...] = (DocState.POSTED, DocState.VERIFIED)
 # An order in one of these has nothing left to create in GP: only verification, status changes
 # and refunds follow.
-INVOICE_DONE: frozenset[DocState] = POSTED_STATES | {DocState.VOID}
+INVOICE_DONE: tuple[DocState, ...] = (*POSTED_STATES, DocState.VOID)
 # A refund in one of these has nothing left to do at all.
-REFUND_DONE: frozenset[DocState] = POSTED_STATES | {DocState.SKIPPED}
+REFUND_DONE: tuple[DocState, ...] = (*POSTED_STATES, DocState.SKIPPED)
 # What a person's replay puts back in the queue.
-REPLAYABLE: frozenset[DocState] = frozenset({DocState.HELD, DocState.FAILED})
+REPLAYABLE: tuple[DocState, ...] = (DocState.HELD, DocState.FAILED)
+# On its way: not yet settled either way.
+IN_FLIGHT: tuple[DocState, ...] = (DocState.NEW, DocState.READY, DocState.POSTING)
+# Where a document can stop: posted, waiting on a person, or not to be posted.
+SETTLED_STATES: tuple[DocState, ...] = (*POSTED_STATES, DocState.HELD, DocState.FAILED,
+                                        DocState.SKIPPED, DocState.VOID)
 
 
 class IllegalTransition(ConnectorError):
@@ -110,6 +117,7 @@ REFUND_LIFECYCLE = Lifecycle("refund", _moves({
     S.POSTED: (S.VERIFIED, S.HELD),
     S.VERIFIED: (),
     S.SKIPPED: (),
+    S.VOID: (),  # a refund is never voided: its invoice is, and the refund is then skipped
 }))
 
 J = JobStatus

@@ -5,12 +5,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-EXIT_OK = 0  # stopped cleanly (signal, --once done, console closed)
-EXIT_ERROR = 1  # an unexpected error; the log says what
-EXIT_CONFIG = 2  # configuration or credentials are missing or wrong
-EXIT_LEASE_HELD = 3  # another live worker holds the lease (the message names its host and pid)
-EXIT_STATE = 4  # the state database cannot be used (version, permissions, corruption)
-EXIT_LEASE_LOST = 5  # the lease was taken over while running (process frozen past the TTL)
+from core.exit_codes import ExitCode
+from core.telemetry.calls import HEALTH
+
+# The worker's exit codes, named as the worker uses them; the numbers are the CLI's one table.
+EXIT_OK = ExitCode.OK  # stopped cleanly (signal, --once done, console closed)
+EXIT_ERROR = ExitCode.ATTENTION  # an unexpected error; the log says what
+EXIT_CONFIG = ExitCode.USAGE  # configuration or credentials are missing or wrong
+EXIT_LEASE_HELD = ExitCode.LEASE_HELD  # another live worker holds the lease (host, pid named)
+EXIT_STATE = ExitCode.STATE  # the state database cannot be used (version, permissions, ...)
+EXIT_LEASE_LOST = ExitCode.LEASE_LOST  # the lease was taken over while running (frozen process)
 
 
 @dataclass
@@ -37,6 +41,7 @@ class WorkerState:
     next_poll_at: datetime | None = None
     poll_reason: str = ""
     last_poll_error: str | None = None
+    last_poll_ok_at: datetime | None = None  # the last poll that read WooCommerce without error
     posted: int = 0
     last_post_error: str | None = None
     last_product_sync_at: datetime | None = None
@@ -48,7 +53,8 @@ class WorkerState:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_status(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        # Since when GP / WooCommerce stopped answering (alerts and `status` read it here).
+        out: dict[str, Any] = HEALTH.status()
         for key, value in self.__dict__.items():
             if key == "extra":
                 out.update(value)

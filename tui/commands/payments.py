@@ -1,105 +1,86 @@
-"""`ml-connector payments list | set GATEWAY ...`: which GP payment each WooCommerce gateway's
-invoices carry, chosen from GP's own lists (non-interactive; the console has the same picker).
+"""Which GP payment each WooCommerce gateway's invoices carry, chosen from GP's own lists.
 
-  ml-connector payments list                      gateways, their GP payment, GP's card types
-  ml-connector payments set stripe --type credit_card --card-type VISA [--checkbook UPTOWN]
-  ml-connector payments set cod --type none       (paid later: the invoice stays open)
+list: the gateways seen on orders or configured, each with its GP payment (or why it has none),
+and what GP offers: its payment card types (with the checkbook each deposits into).
 
-An id GP does not list is refused with GP's list. Exit 0 saved / listed, 1 refused, 2 workspace
-or GP cannot be used.
+set GATEWAY: choose one, non-interactively (the console has the same picker), e.g.
+  ml-connector payments set stripe --type credit_card --card-type STRIPE
+  ml-connector payments set cod --type none      (paid later: the invoice stays open)
+An id GP does not list is refused with GP's list (exit 1); GP's own spelling is saved.
 """
 from __future__ import annotations
 
-import argparse
-import sys
-from typing import Any
+import click
 
-from core.errors import ConnectorError, GPError
+from core.config import Settings, Workspace
+from core.connections import gp_gateway
+from core.errors import ConfigError
 from core.mapping.payments import NOT_PAID, PAYMENT_KINDS
+from core.payment_setup import GPPaymentLists, choose, overview, read_lists, save_choice
+from core.queries import known_gateways
+from core.secrets.vault import open_vault
+from core.store.audit import actor
+from tui.commands.common import global_options, open_state
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("payments", help="map WooCommerce gateways to GP payments (GP's ids)",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    psub = p.add_subparsers(dest="payments_command", metavar="ACTION")
-    lst = psub.add_parser("list", help="gateways, their GP payment, and what GP offers")
-    lst.add_argument("--offline", action="store_true",
-                     help="do not read GP's lists (show the mapping only)")
-    lst.set_defaults(func=run_list)
-    st = psub.add_parser("set", help="choose the GP payment for one gateway")
-    st.add_argument("gateway", help="WooCommerce gateway id (payment_method), e.g. stripe")
-    st.add_argument("--type", dest="payment_type", required=True,
-                    choices=PAYMENT_KINDS + (NOT_PAID,),
-                    help="credit_card, cash, check, or none (not paid at checkout)")
-    st.add_argument("--card-type", default="", help="GP payment card type id (credit_card)")
-    st.add_argument("--checkbook", default="",
-                    help="GP checkbook id (default for cards: the card type's own checkbook)")
-    st.add_argument("--unlisted-checkbook", action="store_true",
-                    help="accept a checkbook no GP card type names (GP Web Services cannot list "
-                    "checkbooks)")
-    st.set_defaults(func=run_set)
-    p.set_defaults(func=lambda _a: (p.print_help(), 2)[1])
-
-
-def _gp_lists(ws: Any, settings: Any) -> Any:
-    from core.gp.factory import open_gateway
-    from core.payment_setup import read_lists
-    from core.secrets.vault import GP_PASSWORD, open_vault
-
-    vault = open_vault(ws)
-    gateway = open_gateway(settings, vault.get(GP_PASSWORD) or "", ws.db_path.parent)
+def _gp_lists(ws: Workspace, settings: Settings) -> GPPaymentLists:
+    gateway = gp_gateway(settings, open_vault(ws), ws.db_path.parent)
     try:
         return read_lists(gateway)
     finally:
         gateway.close()
 
 
-def run_list(args: argparse.Namespace) -> int:
-    from core.payment_setup import overview
-    from core.queries import known_gateways
-    from tui.commands.status import open_workspace
+@click.group(help=__doc__)
+@global_options()
+def command() -> None:
+    pass
 
-    try:
-        ws, settings = open_workspace(args)
-        lists = None if args.offline else _gp_lists(ws, settings)
-    except (ConnectorError, GPError) as exc:
-        print(f"ml-connector payments: {exc}", file=sys.stderr)
-        return 2
+
+@command.command("list", help="Gateways, their GP payment, and GP's payment card types.")
+@global_options()
+@click.option("--offline", is_flag=True, help="do not read GP's lists (the mapping only)")
+def list_payments(offline: bool) -> int:
+    ws, settings = open_state()
+    lists = None if offline else _gp_lists(ws, settings)
     view = overview(settings, known_gateways(), lists)
-    print("WooCommerce gateway -> GP payment")
+    click.echo("WooCommerce gateway -> GP payment")
     for line in view.gateways:
-        print(f"  {line.gateway:<20} {line.mapping}")
+        click.echo(f"  {line.gateway:<20} {line.mapping}")
         if line.problem:
-            print(f"  {'':<20} ! {line.problem}")
+            click.echo(f"  {'':<20} ! {line.problem}")
     if lists is not None:
-        print("\nGP payment card types (id -> checkbook):")
+        click.echo("\nGP payment card types (id -> checkbook):")
         for row in lists.card_types:
-            print(f"  {row.id:<16} {row.checkbook or '-'}")
-        print("GP checkbooks named by card types: " + (", ".join(lists.checkbooks) or "none")
-              + ("" if lists.checkbooks_complete else
-                 " (GP Web Services has no complete checkbook list)"))
-    return 0
+            click.echo(f"  {row.id:<16} {row.checkbook or '-'}")
+        click.echo("GP checkbooks named by card types: " + (", ".join(lists.checkbooks) or "none")
+                   + ("" if lists.checkbooks_complete else
+                      " (GP Web Services has no complete checkbook list)"))
+    return 1 if any(not g.mapped and g.problem for g in view.gateways) else 0
 
 
-def run_set(args: argparse.Namespace) -> int:
-    from core.payment_setup import choose, save_choice
-    from tui.commands.intake_common import actor
-    from tui.commands.status import open_workspace
-
+@command.command("set", help="Choose the GP payment for one gateway, from GP's lists.")
+@global_options()
+@click.argument("gateway")
+@click.option("--type", "payment_type", required=True,
+              type=click.Choice(PAYMENT_KINDS + (NOT_PAID,)),
+              help="credit_card, cash, check, or none (not paid at checkout)")
+@click.option("--card-type", default="", help="GP payment card type id (credit_card)")
+@click.option("--checkbook", default="",
+              help="GP checkbook id (default for cards: the card type's own checkbook)")
+@click.option("--unlisted-checkbook", is_flag=True,
+              help="accept a checkbook no GP card type names (Web Services cannot list them)")
+def set_payment(gateway: str, payment_type: str, card_type: str, checkbook: str,
+                unlisted_checkbook: bool) -> int:
+    ws, settings = open_state()
+    lists = _gp_lists(ws, settings)
     try:
-        ws, settings = open_workspace(args)
-        lists = _gp_lists(ws, settings)
-    except (ConnectorError, GPError) as exc:
-        print(f"ml-connector payments: {exc}", file=sys.stderr)
-        return 2
-    try:
-        entry = choose(settings, args.gateway, args.payment_type, lists,
-                       card_type=args.card_type, checkbook=args.checkbook,
-                       allow_unlisted_checkbook=args.unlisted_checkbook)
-    except ConnectorError as exc:
-        print(f"ml-connector payments: {exc}", file=sys.stderr)
+        entry = choose(settings, gateway, payment_type, lists, card_type=card_type,
+                       checkbook=checkbook, allow_unlisted_checkbook=unlisted_checkbook)
+    except ConfigError as exc:  # GP does not list the id: refused, with GP's list
+        click.echo(f"ml-connector payments: {exc}", err=True)
         return 1
-    save_choice(ws, settings, args.gateway, entry, actor=actor())
-    print(f"{args.gateway}: " + ", ".join(f"{k} {v}" for k, v in entry.items())
-          + " (saved; replay orders left unpaid to add their payment)")
+    save_choice(ws, settings, gateway, entry, actor=actor("cli"))
+    click.echo(f"{gateway}: " + ", ".join(f"{k} {v}" for k, v in entry.items())
+               + " (saved; replay orders left unpaid to add their payment)")
     return 0
