@@ -188,6 +188,16 @@ def review(operation: str, behaviours: Sequence[Behaviour], *, role: str, tax_mo
                                      "GP keeps WooCommerce's prices"))
     if operation in ("CreateSalesInvoice", "CreateSalesReturn"):
         out.extend(_review_documents(operation, behaviours, role=role, tax_mode=tax_mode))
+    if operation == "CreateReceivablesCreditMemo":
+        taxes = find(behaviours, "create_taxes")
+        # A credit memo gives back exactly what WooCommerce refunded, tax included, as one
+        # amount: GP adding its own tax to it would credit a different amount.
+        if taxes is not None and taxes_provided(taxes) is not True:
+            out.append(PolicyFinding("fail", subject, f"Create Taxes = {taxes.option}: GP would "
+                                     "add its own tax to each refund's credit memo, crediting "
+                                     "more than WooCommerce refunded",
+                                     instance_fix(operation, role, "Create Taxes",
+                                                  "Taxes Will Be Provided")))
     return out
 
 

@@ -115,14 +115,17 @@ class Env:
 
 
 def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYSTEM_CLOCK,
-              concurrency: int = 4, calculate_unit_price: bool = False) -> Env:
+              concurrency: int = 4, calculate_unit_price: bool = False,
+              profile: str = "configured") -> Env:
     from sandbox.gp import GPStandIn
     from sandbox.woo import WooStandIn
 
     logging.getLogger("core.gp.auth").setLevel(logging.ERROR)  # the allow_http warning
     shop = WooStandIn(root / "woo", seed=seed, orders=orders, webhook_delay=0)
     shop.start()
-    gp = GPStandIn(root / "gp", seed=seed, calculate_unit_price=calculate_unit_price)
+    # "fresh": GP as a new install leaves it (its own defaults, nothing set up for us).
+    gp = GPStandIn(root / "gp", seed=seed, profile=profile,
+                   calculate_unit_price=None if profile == "fresh" else calculate_unit_price)
     gp.start()
     ws = Workspace.at(root / "ws")
     s = Settings()

@@ -115,3 +115,11 @@ def test_a_server_that_ignores_ranges_is_an_error_not_a_loop() -> None:
     keys = [f"K{i:05d}" for i in range(2 * PAGE)]
     with pytest.raises(GPError, match="cannot be read completely"):
         walk(lambda _r: [{"id": k} for k in keys[:PAGE]], lambda r: r["id"])
+
+
+def test_credit_memo_policy_must_take_the_refund_as_given() -> None:
+    [memo] = review("CreateReceivablesCreditMemo", [_b("Create Taxes", "Calculate Taxes")],
+                    role="R", tax_mode="woo")
+    assert memo.status == "fail" and "Create Receivables Credit Memo for role R" in memo.fix
+    assert review("CreateReceivablesCreditMemo", [_b("Create Taxes", "Taxes Will Be Provided")],
+                  role="R", tax_mode="gp") == []
