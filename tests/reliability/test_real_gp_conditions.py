@@ -1,9 +1,7 @@
 """Exactly once under GP's real conditions at once: 300 orders, the worker killed -9 at random
-points, 10 % of GP's answers lost after GP committed, and the accountant posting the day's batch
-while the sync is under way. Every eligible order ends in GP exactly once, verified.
-
-(Documents held "in use" by a GP user join this test when the stand-in can hold them: the
-connector's side — GPInUse, transient and retried — is in tests/core/test_gp_errors.py.)
+points, 10 % of GP's answers lost after GP committed, the accountant posting the day's batch
+while the sync is under way, and the batch held open ("in use") by a GP user for a while. Every
+eligible order ends in GP exactly once, verified.
 """
 from __future__ import annotations
 
@@ -29,9 +27,19 @@ def test_kill_9_lost_answers_and_a_posted_batch_leave_every_invoice_exactly_once
         close_db()  # the worker process owns the database now
         env.gp_faults(drop_after_commit_rate=0.1, seed=7)
         kills, posted = 0, 0
+        locked: list[str] = []
         for attempt in range(80):
             rate = 0.05 if attempt < 3 else 0.006
+            if attempt == 2:  # an accountant opens the day's batch for a while
+                for batch in {d["batch"] for d in env.gp.state()["invoices"]}:
+                    httpx.post(f"{env.gp.base_url}/_sandbox/locks", json={"batch": batch},
+                               timeout=60).raise_for_status()
+                    locked.append(batch)
             done = _run_worker(env, f"{attempt}:{rate}:{CRASH_POINTS}")
+            if attempt == 3:
+                for batch in locked:
+                    httpx.request("DELETE", f"{env.gp.base_url}/_sandbox/locks",
+                                  json={"batch": batch}, timeout=60).raise_for_status()
             if attempt == 1 or (attempt == 4 and not posted):
                 # The accountant posts the day's batch between two worker runs: what is in it
                 # moves to history; the worker keeps adding documents and finds the rest there.
@@ -48,6 +56,9 @@ def test_kill_9_lost_answers_and_a_posted_batch_leave_every_invoice_exactly_once
         else:
             pytest.fail("the worker never finished")
         env.gp_clear_faults()
+        for batch in locked:  # closed in GP (again, if the loop ended before attempt 3)
+            httpx.request("DELETE", f"{env.gp.base_url}/_sandbox/locks", json={"batch": batch},
+                          timeout=60).raise_for_status()
         for _ in range(20):  # what backoff still holds back: a few clean passes
             clean = _run_worker(env, None)
             assert clean.returncode == 0, clean.stderr[-2000:]
@@ -58,7 +69,7 @@ def test_kill_9_lost_answers_and_a_posted_batch_leave_every_invoice_exactly_once
             if left == 0:
                 break
             _release_backoff(env)
-        assert kills >= 3 and posted >= 1
+        assert kills >= 3 and posted >= 1 and locked
         by_po = invoices_by_po(env)
         assert {po: len(d) for po, d in by_po.items() if len(d) > 1} == {}
         assert set(by_po) == set(expected), (set(expected) - set(by_po), set(by_po) - set(expected))
