@@ -13,7 +13,7 @@ from core.config import Settings
 from core.errors import GPError
 from core.gp.keys import key_form
 from core.gp.policy import OPERATION_WORDS, Behaviour, review
-from core.mapping.payments import gateway_rule
+from core.mapping.payments import describe, gateway_rule
 from core.store.models import GlMapping
 
 Add = Callable[..., None]  # add(subject, status, detail, fix="")
@@ -163,9 +163,7 @@ def _check_payments(settings: Settings, lists: Any, add: Add, collation: str) ->
                 "first paid invoice", "make sure checkbook "
                 f"{rule.checkbook} exists in GP (Financial » Cards » Checkbook)")
             continue
-        add(subject, "ok", f"{rule.payment_type.replace('_', ' ')} "
-            + (f"card type {rule.card_type} " if rule.card_type else "")
-            + (f"into checkbook {rule.checkbook}" if rule.checkbook else "").strip())
+        add(subject, "ok", describe(rule) + " (GP lists it)")
 
 
 def _check_accounts(refs: SetupRefs, soap: Any, add: Add) -> None:

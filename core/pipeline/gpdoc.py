@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.errors import GPError, GPRefused, GPUnknownOutcome
+from core.gp.errors import GPInUse
 from core.gp.gateway import GPDocument, GPLine
 from core.money import ZERO
 
@@ -30,6 +31,10 @@ class PostOutcome:
 
 def gp_message(exc: GPError) -> str:
     """GP's own words first (validation messages), then the connector's summary."""
+    if isinstance(exc, GPInUse):
+        # Shown on the order and the job while it waits: a person in GP, not a refusal.
+        return ("waiting on GP: a GP user has it open (" + "; ".join(exc.messages or [str(exc)])
+                + "); retrying with backoff")
     if exc.messages:
         return "; ".join(exc.messages)
     return str(exc)

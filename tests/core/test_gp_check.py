@@ -60,7 +60,7 @@ def test_all_green_against_the_stand_ins(gps: GPStandIn, shop: WooStandIn,
     for subject in ("REST API", "Webhooks", "Transport", "Windows account", "Company",
                     "Role: read documents", "Role: create customers", "Role: create invoices",
                     "Role: create credit memos", "Policy: Create Sales Invoice", "Role",
-                    "SBA"):
+                    "Payment: stripe", "Process hold", "Site", "SBA"):
         assert status[subject] == OK, (subject, report.render())
     assert status["Route: sales_invoice"] == "info" and status["Route: item_update"] == "info"
     text = report.render()
@@ -149,3 +149,18 @@ def test_cli_runs_with_the_workspace_vault(gps: GPStandIn, shop: WooStandIn, tmp
     assert code == 0, out
     assert "Fabrikam, Inc." in out and gps.password not in out
     assert (tmp_path / "ws" / "cache" / "gp-wsdl").is_dir()  # WSDL cached in the workspace
+
+
+def test_a_woocommerce_title_as_card_type_blocks_with_gps_list(gps: GPStandIn,
+                                                               tmp_path: Path) -> None:
+    settings = _settings(gps)
+    settings.posting.gateways["stripe"] = {"payment_type": "credit_card",
+                                           "card_type": "Credit Card (St"}
+    settings.posting.hold_id = "NOSUCHHOLD"
+    report = check_gp(settings, gps.password, tmp_path / "ws", probe=False)
+    status = _by_subject(report)
+    assert status["Payment: stripe"] == FAIL and status["Process hold"] == FAIL
+    text = report.render()
+    assert "GP has no payment card type 'Credit Card (St' (GP lists: PAYPAL, STRIPE)" in text
+    assert "create process hold NOSUCHHOLD in Sales Process Holds Setup" in text
+    assert report.exit_code() == 1
