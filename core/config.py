@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, get_type_hints
 
+import platformdirs
+
 from core.errors import ConfigError
 
 
@@ -235,8 +237,6 @@ class Workspace:
 
     @classmethod
     def default(cls, config: str | None = None) -> Workspace:
-        import platformdirs
-
         cfg = Path(config) if config else (
             Path(platformdirs.user_config_dir("ml-connector")) / "config.toml")
         data = Path(platformdirs.user_data_dir("ml-connector"))

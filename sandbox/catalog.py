@@ -7,6 +7,7 @@ by fixed rules so every run and every test sees the same shop.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 # --- products -------------------------------------------------------------------------------
@@ -65,8 +66,6 @@ _VARIABLE: list[tuple[str, str, str, dict[str, list[str]], str, str, int]] = [
 def _variations(parent: str, attrs: dict[str, list[str]], base: str, step: str,
                 stock: int) -> list[dict[str, Any]]:
     """Cartesian product of the attribute values, in a fixed order, with stepped prices."""
-    from decimal import Decimal
-
     combos: list[dict[str, str]] = [{}]
     for name, values in attrs.items():
         combos = [{**c, name: v} for c in combos for v in values]

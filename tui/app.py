@@ -16,6 +16,7 @@ from core import queries
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError
+from core.gl import get_setting
 from core.store.db import init_db
 from tui.context import ConsoleContext, console_actor
 from tui.messages import DatabaseChanged
@@ -70,8 +71,6 @@ class ConnectorApp(App[None]):
     # --- start and stop --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from core.gl import get_setting
-
         stored = get_setting(KEYMAP_SETTING)
         keymap = {**(stored if isinstance(stored, dict) else {}), **(self._keymap_override or {})}
         if keymap:

@@ -21,6 +21,7 @@ import httpx
 import spnego
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from httpx_ntlm import HttpNtlmAuth
 from spnego.channel_bindings import GssChannelBindings
 
 from core.config import GPSettings
@@ -146,7 +147,6 @@ def make_auth(user: str, password: str, *, channel_binding: bool) -> httpx.Auth:
         raise ConfigError("[gp] user is empty: set it to the Windows account, DOMAIN\\user")
     if channel_binding:
         return ChannelBindingNtlmAuth(user, password)
-    from httpx_ntlm import HttpNtlmAuth
 
     return HttpNtlmAuth(user, password)
 

@@ -10,6 +10,9 @@ from core.errors import ConfigError
 from core.gp.auth import make_client
 from core.gp.http import GPHttp
 from core.gp.router import RoutedGateway
+from core.gp.sba import SbaGateway
+from core.gp.soap import SoapClient
+from core.gp.soap_gateway import SoapGateway
 from core.gp.wsdl_cache import cache_for
 
 log = logging.getLogger(__name__)
@@ -36,17 +39,12 @@ def open_gateway(settings: Settings, password: str, workspace_dir: Path | None, 
     try:
         routes: dict[str, object] = {}
         if soap_url:
-            from core.gp.soap import SoapClient
-            from core.gp.soap_gateway import SoapGateway
-
             soap = SoapClient(http, soap_url=soap_url, company=gp.company,
                               cache=cache_for(workspace_dir), wsdl_override=wsdl or gp.wsdl,
                               refresh_wsdl=refresh_wsdl)
             routes["soap"] = SoapGateway(soap, clock=clock,
                                          adjustment_uofm=settings.posting.unit_of_measure)
         if sba_url:
-            from core.gp.sba import SbaGateway
-
             routes["sba"] = SbaGateway(http, sba_url, clock=clock)
         return RoutedGateway(routes, gp.routes, closer=client.close)
     except BaseException:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
@@ -149,8 +150,6 @@ class SbaGateway:
                     qty += avail
         modified = None
         if item.get("ModifiedDate"):
-            from datetime import datetime
-
             try:
                 modified = utc(datetime.fromisoformat(str(item["ModifiedDate"])))
             except ValueError:

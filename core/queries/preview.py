@@ -1,10 +1,11 @@
 """The GP document for one order, built by the pure mapping from the local state only."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
+from core.gl import get_setting
 from core.store.models import GL_ACCOUNT_KINDS, CustomerLink, GpItem, Order, SkuMap
 
 # --- the GP document for one order ----------------------------------------------------------
@@ -44,9 +45,7 @@ def gp_document_preview(order: Order, settings: Any, clock: Clock = SYSTEM_CLOCK
         from core.woo.views import OrderView
     except ImportError as exc:  # the mapping is not part of this installation
         return DocumentPreview("unavailable", detail=f"the order mapping is not available ({exc})")
-    from dataclasses import replace
 
-    from core.gl import get_setting
 
     # The console's GL screen keeps the rounding tolerance with the data; it wins over the file.
     tolerance = get_setting("posting.rounding_tolerance")

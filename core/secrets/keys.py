@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import keyring
 from cryptography.fernet import Fernet
 
 from core.config import Workspace
@@ -161,13 +162,9 @@ class KeyringStore:
         return f"OS keyring ({self.service}/{self.username})"
 
     def exists(self) -> bool:
-        import keyring
-
         return bool(keyring.get_password(self.service, self.username))
 
     def load(self) -> list[bytes]:
-        import keyring
-
         value = keyring.get_password(self.service, self.username)
         if not value:
             raise ConfigError(f"no encryption key in the {self.description}: run "
@@ -176,8 +173,6 @@ class KeyringStore:
         return _parse_keys(value, self.description)
 
     def save(self, keys: list[bytes]) -> None:
-        import keyring
-
         keyring.set_password(self.service, self.username, ",".join(k.decode() for k in keys))
 
 

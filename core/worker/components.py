@@ -14,8 +14,16 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
+from core.connections import Connections, gp_configured
 from core.errors import ConfigError
+from core.intake.service import IntakeService
+from core.pipeline.runner import Runner
+from core.products.intake import HINT_JOB
+from core.products.sync import sync_products
+from core.secrets.vault import Vault
+from core.store.models import Job
 from core.worker.gp_link import GPLink
+from core.worker.logs import register_secret
 
 log = logging.getLogger("ml_connector.worker")
 
@@ -59,10 +67,8 @@ class Components:
         return list(self.extra_watched)
 
 
-def register_vault_secrets(vault: Any) -> None:
+def register_vault_secrets(vault: Vault) -> None:
     """Every stored secret's value joins the log filter before anything can log it."""
-    from core.worker.logs import register_secret
-
     for name in vault.names():
         try:
             register_secret(vault.get(name))
@@ -73,22 +79,19 @@ def register_vault_secrets(vault: Any) -> None:
 def build_components(workspace: Workspace, settings: Settings, *, clock: Clock = SYSTEM_CLOCK,
                      options: Any = None, state: Any = None) -> Components:
     """The real parts for `ml-connector worker` (and the console's embedded worker)."""
-    from core.secrets.vault import GP_PASSWORD, open_vault
-
     dry_run = bool(getattr(options, "dry_run", False))
     receiver = bool(getattr(options, "receiver", True)) and not getattr(options, "once", False)
     listen = getattr(options, "listen", None) or settings.worker.listen
     if not settings.woocommerce.url:
         raise ConfigError("[woocommerce] url is not set: run `ml-connector init` or "
                           "`ml-connector credentials set woocommerce`")
-    vault = open_vault(workspace, clock=clock)
+    connections = Connections.open(workspace, clock=clock)
+    vault = connections.vault
     register_vault_secrets(vault)
     comps = Components(listen=listen if receiver else None)
 
     # WooCommerce
-    from core.connections import woo_client
-
-    woo = woo_client(settings, vault)
+    woo = connections.woo(settings)
     comps.on_close.append(woo.close)
 
     # GP: opened now if it answers, else retried with backoff (core.worker.gp_link) while intake
@@ -97,21 +100,14 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     link: GPLink | None = None
     current = {"settings": settings}
     comps.on_reconfigure.append(lambda s: current.__setitem__("settings", s))
-    if settings.gp.soap_url or settings.gp.sba_url:
-        from core.gp.factory import open_gateway
-
-        password = vault.get(GP_PASSWORD) or ""
-        wsdir = (workspace.root_dir if hasattr(workspace, "root_dir")
-                 else workspace.db_path.parent)
-        link = GPLink(lambda: open_gateway(current["settings"], password, wsdir, clock=clock),
+    if gp_configured(settings):
+        link = GPLink(connections.gp_opener(lambda: current["settings"]),
                       settings.gp.soap_url or settings.gp.sba_url, clock=clock)
         link.get()  # one attempt now: a clear log line at start-up when GP is down
         comps.gp_link = link
         comps.on_close.append(link.close)
 
     # Intake: receiver + delivery processing; the worker's schedule drives polling (poll=False)
-    from core.intake.service import IntakeService
-
     intake = IntakeService(settings, vault, clock, listen=listen, woo=woo, poll=False,
                            receiver=receiver)
     comps.on_start.append(intake.start)
@@ -122,8 +118,6 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     # Posting
     if link is not None:
         gp = link
-        from core.pipeline import runner as runner_mod
-
         made: list[Any] = []
         made_lock = threading.Lock()
 
@@ -134,7 +128,7 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
                 return None
             with made_lock:
                 if not made:
-                    made.append(runner_mod.Runner(
+                    made.append(Runner(
                         current["settings"], gateway=gateway, woo=woo, clock=clock,
                         dry_run=dry_run, gateway_factory=gp.open_more))
                 return made[0]
@@ -171,8 +165,6 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
 
     # Products
     if link is not None and settings.products.enabled:
-        from core.products.sync import sync_products
-
         gp_products = link
         comps.sync_products = lambda: sync_products(gp_products.require(), woo,
                                                     current["settings"], clock=clock,
@@ -182,7 +174,4 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
 
 
 def _product_hints_pending() -> bool:
-    from core.products.intake import HINT_JOB
-    from core.store.models import Job
-
     return Job.select().where((Job.kind == HINT_JOB) & (Job.status == "queued")).exists()

@@ -21,7 +21,7 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.errors import ConnectorError
-from core.store.db import database
+from core.store.db import database, thread_connection
 from core.store.models import WorkerLease
 
 LEASE_NAME = "worker"
@@ -209,8 +209,6 @@ class Heartbeat:
         self.lease.renew(status)
 
     def _run(self) -> None:
-        from core.store.db import thread_connection
-
         with thread_connection():
             while not self._stop.wait(self.lease.renew_every_s):
                 try:

@@ -23,8 +23,11 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, StateError
+from core.store import queue
+from core.store.db import database, init_db, thread_connection
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
+from core.worker.logs import set_level
 from core.worker.options import (  # noqa: F401 - the exit codes are part of this module's API
     EXIT_CONFIG,
     EXIT_ERROR,
@@ -35,6 +38,7 @@ from core.worker.options import (  # noqa: F401 - the exit codes are part of thi
     WorkerOptions,
     WorkerState,
 )
+from core.worker.reload import ConfigWatcher
 from core.worker.schedule import plan_next_poll
 
 log = logging.getLogger("ml_connector.worker")
@@ -84,8 +88,6 @@ class Worker:
 
     def apply_settings(self, settings: Settings, changed: list[str]) -> None:
         """Called by the config watcher with a checked configuration."""
-        from core.worker.logs import set_level
-
         with self._lock:
             self.settings = settings
         if "logging.level" in changed:
@@ -102,8 +104,6 @@ class Worker:
 
     def run(self) -> int:
         """Run until stopped (or one pass with --once). Returns an EXIT_* code."""
-        from core.store.db import database, init_db, thread_connection
-
         try:
             current = database.database
             # The console (embedded mode) already has this database open: re-initialising it
@@ -168,7 +168,6 @@ class Worker:
             return
         if not self.workspace.config_path.exists():
             return
-        from core.worker.reload import ConfigWatcher
 
         def outcome(result: Any) -> None:
             if not result.accepted:
@@ -303,9 +302,6 @@ class Worker:
         return 0
 
     def _posting_loop(self) -> None:
-        from core.store import queue
-        from core.store.db import thread_connection
-
         with thread_connection():
             while not self.stop_requested.is_set():
                 self._wake_posting.clear()
@@ -349,8 +345,6 @@ class Worker:
             log.exception("product sync failed")
 
     def _checkpoint(self) -> None:
-        from core.store.db import database
-
         try:
             database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         except Exception as exc:  # readers hold it back: next hour

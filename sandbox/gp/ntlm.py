@@ -23,6 +23,7 @@ from pathlib import Path
 
 import spnego
 import spnego._ntlm as _spnego_ntlm
+from spnego._ntlm_raw.messages import Authenticate, AvId, NTClientChallengeV2
 from spnego.channel_bindings import GssChannelBindings
 from spnego.exceptions import SpnegoError
 
@@ -170,8 +171,6 @@ class NTLMAcceptor:
 
 def _has_channel_binding(authenticate: bytes) -> bool:
     """Does the NTLMv2 response carry a non-zero MsvAvChannelBindings pair? (EPA 'Required')"""
-    from spnego._ntlm_raw.messages import Authenticate, AvId, NTClientChallengeV2
-
     try:
         msg = Authenticate.unpack(authenticate)
         nt = msg.nt_challenge_response or b""

@@ -7,9 +7,11 @@ from typing import Any
 
 from sandbox.gp import sop
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem
+from sandbox.gp.operations import Operations
 from sandbox.gp.posting import allocate
 from sandbox.gp.rules import Call, key_id, matches, money, qty
-from sandbox.gp.soap import operation
+
+OPERATIONS = Operations()  # merged by sandbox.gp.soap
 
 _GP_STATE = {"work": "Work", "history": "History", "void": "History"}
 
@@ -181,37 +183,37 @@ def _list(call: Call, kind: str, p: dict[str, Any]) -> Any:
     return {name: out[:1000]} if out else None
 
 
-@operation("CreateSalesInvoice")
+@OPERATIONS.handler("CreateSalesInvoice")
 def create_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     _create(call, "invoice", p.get("salesInvoice"))
 
 
-@operation("CreateSalesReturn")
+@OPERATIONS.handler("CreateSalesReturn")
 def create_sales_return(call: Call, p: dict[str, Any]) -> None:
     _create(call, "return", p.get("salesReturn"))
 
 
-@operation("GetSalesInvoiceByKey")
+@OPERATIONS.handler("GetSalesInvoiceByKey")
 def get_sales_invoice_by_key(call: Call, p: dict[str, Any]) -> Any:
     return _get(call, "invoice", p)
 
 
-@operation("GetSalesReturnByKey")
+@OPERATIONS.handler("GetSalesReturnByKey")
 def get_sales_return_by_key(call: Call, p: dict[str, Any]) -> Any:
     return _get(call, "return", p)
 
 
-@operation("GetSalesInvoiceList")
+@OPERATIONS.handler("GetSalesInvoiceList")
 def get_sales_invoice_list(call: Call, p: dict[str, Any]) -> Any:
     return _list(call, "invoice", p)
 
 
-@operation("GetSalesReturnList")
+@OPERATIONS.handler("GetSalesReturnList")
 def get_sales_return_list(call: Call, p: dict[str, Any]) -> Any:
     return _list(call, "return", p)
 
 
-@operation("UpdateSalesInvoice")
+@OPERATIONS.handler("UpdateSalesInvoice")
 def update_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     src = p.get("salesInvoice") or {}
     old = _existing(call, "invoice", src.get("Key"), "updated")
@@ -223,7 +225,7 @@ def update_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     _change(call, record, "Updated")
 
 
-@operation("VoidSalesInvoice")
+@OPERATIONS.handler("VoidSalesInvoice")
 def void_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     doc = _existing(call, "invoice", p.get("key"), "voided")
     allocate(call.store, doc, -1)
@@ -232,7 +234,7 @@ def void_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     _change(call, doc, "Updated")
 
 
-@operation("DeleteSalesInvoice")
+@OPERATIONS.handler("DeleteSalesInvoice")
 def delete_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     doc = _existing(call, "invoice", p.get("key"), "deleted")
     allocate(call.store, doc, -1)
@@ -240,7 +242,7 @@ def delete_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     _change(call, doc, "Deleted")
 
 
-@operation("GetChangedSalesInvoiceKeyList")
+@OPERATIONS.handler("GetChangedSalesInvoiceKeyList")
 def get_changed_sales_invoice_keys(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     # GP's ChangedSalesInvoiceKey carries only the document type key, no number (gp.md §5.13).

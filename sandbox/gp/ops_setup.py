@@ -4,8 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.gp.faults import SystemFault
+from sandbox.gp.operations import Operations
 from sandbox.gp.rules import Call, matches
-from sandbox.gp.soap import operation
+from sandbox.gp.schema import load
+
+OPERATIONS = Operations()  # merged by sandbox.gp.soap
 
 
 def _company(call: Call) -> dict[str, Any]:
@@ -16,7 +19,7 @@ def _company(call: Call) -> dict[str, Any]:
             "IsWorkflowEnabled": False}
 
 
-@operation("GetCompanyList")
+@OPERATIONS.handler("GetCompanyList")
 def get_company_list(call: Call, p: dict[str, Any]) -> Any:
     criteria = p.get("criteria") or {}
     company = _company(call)
@@ -27,24 +30,23 @@ def get_company_list(call: Call, p: dict[str, Any]) -> Any:
     return {"Company": [company]}
 
 
-@operation("GetCompanyByKey")
+@OPERATIONS.handler("GetCompanyByKey")
 def get_company_by_key(call: Call, p: dict[str, Any]) -> Any:
     if (p.get("key") or {}).get("Id") != call.state.company_id:
         raise SystemFault("The company does not exist.")
     return _company(call)
 
 
-@operation("GetPolicyByOperation")
+@OPERATIONS.handler("GetPolicyByOperation")
 def get_policy_by_operation(call: Call, p: dict[str, Any]) -> Any:
     name = p.get("operation") or ""
-    from sandbox.gp.schema import load
 
     if name not in load().operations:
         raise SystemFault(f"No policy exists for the operation '{name}'.")
     return call.state.policy(name, call.role)
 
 
-@operation("GetLoggedValidationResultByKey")
+@OPERATIONS.handler("GetLoggedValidationResultByKey")
 def get_logged_validation_result(call: Call, p: dict[str, Any]) -> Any:
     entry = call.store.logged(p.get("logId") or "")
     if entry is None or entry["kind"] != "validation":

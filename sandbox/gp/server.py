@@ -19,6 +19,8 @@ from typing import Any
 from urllib.parse import quote
 
 import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sandbox.gp import control, schema
@@ -233,9 +235,6 @@ def _certificate(directory: Path) -> tuple[Path, Path]:
 
 
 def _cert_bindings(cert_path: Path) -> bytes:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
     algorithm = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else "sha256"
     return tls_server_end_point(cert.public_bytes(Encoding.DER), algorithm)

@@ -14,8 +14,10 @@ from dataclasses import asdict
 import click
 
 from core.check import GP_PASSWORD, WOO_KEY, WOO_SECRET, run_check
+from core.connections import workspace_folder
 from core.errors import ConnectorError
-from core.secrets.vault import ensure_db, open_vault
+from core.secrets.vault import open_vault
+from core.store.db import ensure_db
 from tui.commands.common import existing_workspace, global_options
 
 
@@ -37,7 +39,7 @@ def command(no_probe: bool, wsdl: str | None, refresh_wsdl: bool, as_json: bool)
         secrets = {name: vault.get(name) for name in (GP_PASSWORD, WOO_KEY, WOO_SECRET)}
     except ConnectorError as exc:  # still check what can be checked; the report says what is off
         click.echo(f"ml-connector check: the stored credentials cannot be read: {exc}", err=True)
-    report = run_check(settings, secrets, ws.db_path.parent, probe=not no_probe,
+    report = run_check(settings, secrets, workspace_folder(ws), probe=not no_probe,
                        refresh_wsdl=refresh_wsdl, wsdl=wsdl)
     if as_json:
         click.echo(json.dumps({"ok": report.ok, "findings": [asdict(f) for f in report.findings],

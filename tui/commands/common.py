@@ -24,7 +24,8 @@ import click
 from core.config import Settings, Workspace
 from core.errors import ConfigError
 from core.exit_codes import ExitCode
-from core.secrets.vault import Vault, ensure_db, open_vault
+from core.secrets.vault import Vault, open_vault
+from core.store.db import ensure_db
 
 WORKSPACE_ENV = "ML_CONNECTOR_WORKSPACE"
 

@@ -13,7 +13,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from tui.remote import _vault, test_gp, test_woo
+from tui.remote import test_gp, test_woo, vault
 from tui.screens.base import ConsoleScreen, in_db_thread
 
 SECRETS = {"k": "woocommerce.consumer_key", "s": "woocommerce.consumer_secret",
@@ -46,7 +46,7 @@ class SecretScreen(ModalScreen[str | None]):
 
 def read_masked(ctx: Any) -> dict[str, str]:
     try:
-        return dict(_vault(ctx).masked())
+        return dict(vault(ctx).masked())
     except Exception as exc:  # no key yet, no workspace: say so instead of failing
         return {"(vault)": f"unavailable: {exc}"}
 
@@ -99,7 +99,7 @@ class ConnectionsScreen(ConsoleScreen):
 
     @work(thread=True, exit_on_error=False, group="write", description="Storing the credential")
     def store(self, name: str, value: str) -> None:
-        in_db_thread(lambda: _vault(self.ctx).set(name, value, self.ctx.actor))
+        in_db_thread(lambda: vault(self.ctx).set(name, value, self.ctx.actor))
         self.deliver(self.notify, f"{name} stored (encrypted).")
         self.deliver(self.load)
 

@@ -16,6 +16,8 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Label
 
+from core.products.conflicts import resolve
+from core.store.models import AuditEvent
 from tui.messages import ConflictResolved
 from tui.screens.base import ConsoleScreen, in_db_thread
 
@@ -53,8 +55,6 @@ def _todo(kind: str, field: str, gp_item: str, base: str | None, woo: str | None
 
 def _raised_messages(skus: set[str]) -> dict[int, str]:
     """task id -> the audit message written when the sync opened that manual task."""
-    from core.store.models import AuditEvent
-
     found: dict[int, str] = {}
     if not skus:
         return found
@@ -178,8 +178,6 @@ class ProductsScreen(ConsoleScreen):
 
     @work(thread=True, exit_on_error=False, group="write", description="Resolving the task")
     def resolve(self, task_id: int, side: str, *, manual: bool) -> None:
-        from core.products.conflicts import resolve
-
         in_db_thread(resolve, task_id, side, actor=self.ctx.actor, clock=self.ctx.clock)
         self.deliver(self.post_message, ConflictResolved(task_id, side, manual))
 
