@@ -228,12 +228,11 @@ class Workspace:
     config_path: Path
     db_path: Path
     key_dir: Path
-    log_dir: Path
 
     @classmethod
     def at(cls, root: str | os.PathLike[str]) -> Workspace:
         root = Path(root).expanduser().resolve()
-        return cls(root / "config.toml", root / "state.db", root / "keys", root / "logs")
+        return cls(root / "config.toml", root / "state.db", root / "keys")
 
     @classmethod
     def default(cls, config: str | None = None) -> Workspace:
@@ -241,7 +240,7 @@ class Workspace:
             Path(platformdirs.user_config_dir("ml-connector")) / "config.toml")
         data = Path(platformdirs.user_data_dir("ml-connector"))
         keys = Path(platformdirs.user_config_dir("ml-connector-keys"))
-        return cls(cfg, data / "state.db", keys, Path(platformdirs.user_log_dir("ml-connector")))
+        return cls(cfg, data / "state.db", keys)
 
     @classmethod
     def from_args(cls, workspace: str | None, config: str | None) -> Workspace:

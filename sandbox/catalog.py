@@ -196,17 +196,3 @@ def _build_customers() -> list[dict[str, Any]]:
 
 
 CUSTOMERS: list[dict[str, Any]] = _build_customers()
-
-
-def product_by_sku(sku: str) -> dict[str, Any] | None:
-    """The simple product or variable parent with this SKU (variations: see variation_by_sku)."""
-    return next((p for p in PRODUCTS if p["sku"] == sku), None)
-
-
-def variation_by_sku(sku: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(parent, variation) for a variation SKU, or None."""
-    for p in PRODUCTS:
-        for v in p.get("variations", ()):
-            if v["sku"] == sku:
-                return p, v
-    return None

@@ -15,9 +15,10 @@ from textual.worker import Worker, WorkerState
 from core import queries
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
+from core.console_settings import KEYMAP, get_setting
 from core.errors import ConfigError
-from core.gl import get_setting
 from core.store.db import init_db
+from core.worker import embedded
 from tui.context import ConsoleContext, console_actor
 from tui.messages import DatabaseChanged
 from tui.screens.audit import AuditScreen
@@ -43,7 +44,7 @@ SCREENS: list[tuple[str, str, str, type[Screen[Any]]]] = [
     ("products", "8", "Products", ProductsScreen),
     ("connections", "9", "Connections", ConnectionsScreen),
 ]
-KEYMAP_SETTING = "console.keymap"
+
 
 
 class ConnectorApp(App[None]):
@@ -71,7 +72,7 @@ class ConnectorApp(App[None]):
     # --- start and stop --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        stored = get_setting(KEYMAP_SETTING)
+        stored = get_setting(KEYMAP)
         keymap = {**(stored if isinstance(stored, dict) else {}), **(self._keymap_override or {})}
         if keymap:
             self.set_keymap(keymap)
@@ -84,12 +85,6 @@ class ConnectorApp(App[None]):
     def start_embedded_worker(self) -> None:
         """Run the sync inside the console, but only when no other worker holds the lease;
         otherwise say who runs it (the dashboard keeps showing that worker's heartbeat)."""
-        try:
-            from core.worker import embedded
-        except ImportError:
-            self.notify("No embedded worker in this installation: run `ml-connector worker`.",
-                        severity="warning")
-            return
         try:
             self.embedded = embedded.start_if_free(self.ctx.workspace, clock=self.ctx.clock,
                                                    settings=self.ctx.settings)

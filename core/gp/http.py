@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import httpx
 
 from core.errors import GPAuthError, GPError
+from core.http_headers import retry_after_seconds
 
 
 @dataclass
@@ -108,13 +109,6 @@ def failure_to_error(exc: TransportFailure, *, write: bool, what: str) -> GPErro
     return GPError(f"{exc} ({what})", transient=exc.transient)
 
 
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "").strip()
-    if value.isdigit():
-        return float(value)
-    return None
-
-
 def status_error(response: httpx.Response, *, write: bool, what: str) -> GPError:
     """An HTTP error status without a SOAP fault (proxy, outage, IIS error page)."""
     code = response.status_code
@@ -128,5 +122,5 @@ def status_error(response: httpx.Response, *, write: bool, what: str) -> GPError
     else:
         err = GPError(f"GP answered HTTP {code} to {what}", transient=False)
     err.status = code  # type: ignore[attr-defined]
-    err.retry_after = retry_after_seconds(response)  # type: ignore[attr-defined]
+    err.retry_after = retry_after_seconds(response.headers)  # type: ignore[attr-defined]
     return err

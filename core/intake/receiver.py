@@ -221,15 +221,7 @@ class WebhookReceiver:
         self.writer.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                msg = await receive()
-                if msg["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif msg["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        if scope["type"] != "http":
+        if scope["type"] != "http":  # uvicorn runs us with lifespan="off": nothing else comes
             return
         path, method = scope.get("path", ""), scope.get("method", "")
         if path == "/healthz" and method in ("GET", "HEAD"):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 import keyring
+import keyring.backends.fail
 from cryptography.fernet import Fernet
 
 from core.config import Workspace
@@ -179,13 +180,10 @@ class KeyringStore:
 def keyring_available() -> bool:
     """True when a real OS credential store is configured (not the 'fail' or plaintext ones)."""
     try:
-        import keyring
-        from keyring.backends import fail
-
         backend = keyring.get_keyring()
-    except Exception:  # noqa: BLE001 - any import/backend problem means "no keyring"
+    except Exception:  # noqa: BLE001 - any backend problem means "no keyring"
         return False
-    if isinstance(backend, fail.Keyring):
+    if isinstance(backend, keyring.backends.fail.Keyring):
         return False
     name = type(backend).__module__
     # keyrings.alt's plaintext/encrypted-file backends would put the key in a file we don't control.

@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from core.clock import SYSTEM_CLOCK, Clock, as_utc, parse_gmt
 from core.errors import WooError
+from core.http_headers import retry_after_seconds
 from core.money import parse_number
 from core.tls import trust_context
 from core.woo.client_errors import describe_error
@@ -60,20 +60,6 @@ class Page:
     total: int
     total_pages: int
     has_next: bool = field(default=False)
-
-
-def _retry_after(response: httpx.Response, clock: Clock) -> float | None:
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (as_utc(when) - clock.now()).total_seconds())
 
 
 class WooClient:
@@ -161,7 +147,7 @@ class WooClient:
             retryable = response.status_code in (
                 RETRY_STATUSES if method in IDEMPOTENT else NOT_PROCESSED_STATUSES)
             if retryable and attempt < self.max_attempts:
-                self._wait(attempt, _retry_after(response, self._clock),
+                self._wait(attempt, retry_after_seconds(response.headers, self._clock),
                            f"HTTP {response.status_code}")
                 continue
             raise describe_error(response, method, path)
@@ -193,10 +179,9 @@ class WooClient:
         page = int(params.get("page", 1))
         total = _int_header(response, "x-wp-total")
         pages = _int_header(response, "x-wp-totalpages")
-        links = response.headers.get("link", "")
         # Past the last page WooCommerce says 0/0 with a bogus prev link; trust only page 1's
-        # totals plus an empty page (woocommerce.md §3.3).
-        has_next = bool(items) and ('rel="next"' in links or page < pages)
+        # totals plus an empty page.
+        has_next = bool(items) and ("next" in response.links or page < pages)
         return Page(items, page, total, pages, has_next)
 
     def iter_pages(self, path: str, params: dict[str, Any]) -> Iterator[Page]:

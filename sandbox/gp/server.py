@@ -31,6 +31,7 @@ from sandbox.gp.posting import post_batch
 from sandbox.gp.seed import seed as seed_company
 from sandbox.gp.state import GPState, system_clock
 from sandbox.gp.store import Store
+from sandbox.tls import self_signed_cert
 
 DOMAIN = "FABRIKAM"
 SERVICE_USER = "svc-mlconnector"
@@ -227,10 +228,6 @@ def _protocol(acceptor: NTLMAcceptor) -> type[H11Protocol]:
 
 
 def _certificate(directory: Path) -> tuple[Path, Path]:
-    try:
-        from sandbox.tls import self_signed_cert
-    except ImportError:  # pragma: no cover - sandbox/tls.py is written by another helper
-        raise RuntimeError("sandbox/tls.py is missing: cannot serve HTTPS") from None
     return self_signed_cert(directory)
 
 

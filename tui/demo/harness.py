@@ -43,7 +43,6 @@ from tui.demo.setup import (
 log = logging.getLogger("ml_connector.demo")
 
 POSTED = ("posted", "verified")
-FINAL_ORDER_STATES = ("posted", "verified", "held", "failed", "skipped", "void")
 
 
 class DemoError(ConnectorError):

@@ -14,14 +14,15 @@ from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Label
 
 from core import queries
-from core.gl import get_setting, remove_account, set_account, set_setting
+from core.console_settings import ROUNDING_TOLERANCE, get_setting, set_setting
+from core.gl import remove_account, set_account
 from core.store.models import GL_ACCOUNT_KINDS, GlMapping
 from tui.messages import GlAccountSaved
 from tui.remote import gp_account_exists
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.screens.gl_edit import GlEdit, GlEditScreen, ToleranceScreen
 
-TOLERANCE_SETTING = "posting.rounding_tolerance"  # overrides [posting] rounding_tolerance
+TOLERANCE_SETTING = ROUNDING_TOLERANCE
 
 
 @dataclass(frozen=True)

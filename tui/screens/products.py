@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Label
 
-from core.products.conflicts import resolve
+from core.products.conflicts import open_conflicts, resolve
 from core.store.models import AuditEvent
 from tui.messages import ConflictResolved
 from tui.screens.base import ConsoleScreen, in_db_thread
@@ -69,10 +69,6 @@ def _raised_messages(skus: set[str]) -> dict[int, str]:
 
 
 def read_tasks() -> tuple[list[TaskRow], str]:
-    try:
-        from core.products.conflicts import open_conflicts
-    except ImportError:
-        return [], "Product sync is not part of this installation."
     tasks = open_conflicts()
     raised = _raised_messages({t.link.sku for t in tasks if t.kind == "manual"})
     rows = [TaskRow(t.id, t.kind, t.link.sku, t.link.gp_item, t.field, t.base_value or "",
