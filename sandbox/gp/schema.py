@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
-from sandbox.gp.schema_objects import OBJECTS, OPERATIONS
+from sandbox.gp.schema_documents import DOCUMENTS, OPERATIONS
+from sandbox.gp.schema_objects import OBJECTS
 from sandbox.gp.schema_types import TYPES
 
 NS = {
@@ -131,7 +132,7 @@ def parse(types_text: str, ops_text: str) -> Schema:
 
 @functools.lru_cache(maxsize=1)
 def load() -> Schema:
-    schema = parse(TYPES + OBJECTS, OPERATIONS)
+    schema = parse(TYPES + OBJECTS + DOCUMENTS, OPERATIONS)
     _check_closed(schema)
     return schema
 

@@ -1,0 +1,247 @@
+"""Business objects of the stand-in's schema subset: SOP documents and RM credit memos, and
+the operations served (notation: see schema_types.py)."""
+# ruff: noqa: E501 - the schema notation keeps one declaration per line, however long
+from __future__ import annotations
+
+DOCUMENTS = """
+# ---- SOP documents --------------------------------------------------------------------------------
+type gp:Distribution : gp:BusinessObject abstract
+  DistributionTypeKey? gp:DistributionTypeKey
+  Reference? xs:string
+  GLAccountKey? gp:GLAccountNumberKey
+  DebitAmount? gp:Amount
+  CreditAmount? gp:Amount
+type gp:SalesDistribution : gp:Distribution
+  Key? gp:SalesDistributionKey
+type gp:ArrayOfSalesDistribution
+  SalesDistribution* gp:SalesDistribution
+type gp:Tax : gp:BusinessObject abstract
+  TaxAmount? gp:MoneyAmount
+  TotalAmount? gp:MoneyAmount
+  TaxableAmount? gp:MoneyAmount
+type gp:SalesTax : gp:Tax abstract
+  GLAccountKey? gp:GLAccountNumberKey
+type gp:SalesDocumentTax : gp:SalesTax
+  Key? gp:SalesDocumentTaxKey
+type gp:ArrayOfSalesDocumentTax
+  SalesDocumentTax* gp:SalesDocumentTax
+type gp:SalesPayment : gp:BusinessObject
+  Key? gp:SalesPaymentKey
+  Date xs:dateTime
+  PaymentAmount? gp:MoneyAmount
+  BankAccountKey? gp:BankAccountKey
+  PaymentCardTypeKey? gp:PaymentCardTypeKey
+  CheckNumber? xs:string
+  AuthorizationCode? xs:string
+  Type gp:SalesPaymentType
+  Number? xs:string
+type gp:ArrayOfSalesPayment
+  SalesPayment* gp:SalesPayment
+type gp:SalesProcessHold : gp:BusinessObject
+  Key? gp:SalesProcessHoldKey
+  DeleteOnUpdate xs:boolean
+type gp:ArrayOfSalesProcessHold
+  SalesProcessHold* gp:SalesProcessHold
+type gp:SalesReturnQuantities
+  OnHandQuantity? gp:Quantity
+  ReturnedQuantity? gp:Quantity
+  InUseQuantity? gp:Quantity
+  InServiceQuantity? gp:Quantity
+  DamagedQuantity? gp:Quantity
+type gp:SalesDocument : gp:BusinessObject abstract
+  Key? gp:SalesDocumentKey
+  Type gp:SalesDocumentType
+  Date xs:dateTime
+  FreightAmount? gp:MoneyAmount
+  MiscellaneousAmount? gp:MoneyAmount
+  TaxAmount? gp:MoneyAmount
+  TradeDiscount? gp:MoneyPercentChoice
+  DiscountAmount? gp:MoneyAmount
+  CustomerName? xs:string
+  CustomerPONumber? xs:string
+  Reference? xs:string
+  Comment? xs:string
+  Note? xs:string
+  TransactionState gp:SalesTransactionState
+  LineTotalAmount? gp:MoneyAmount
+  TotalAmount? gp:MoneyAmount
+  CreatedBy? xs:string
+  CreatedDate xs:dateTime
+  ModifiedDate xs:dateTime
+  LastModifiedDate xs:dateTime
+  AuditTrailCode? xs:string
+  IsVoided xs:boolean
+  IntegrationId? xs:string
+  InvoiceDate xs:dateTime
+  ReturnDate xs:dateTime
+  OriginalSalesDocumentKey? gp:SalesDocumentKey
+  DocumentTypeKey? gp:SalesDocumentTypeKey
+  WarehouseKey? gp:WarehouseKey
+  CustomerKey? gp:CustomerKey
+  BatchKey? gp:BatchKey
+  BillToAddressKey? gp:CustomerAddressKey
+  ShipToAddressKey? gp:CustomerAddressKey
+  CurrencyKey? gp:CurrencyKey
+  PriceLevelKey? gp:PriceLevelKey
+  ShipToAddress? gp:BusinessAddress
+  ProcessHolds? gp:ArrayOfSalesProcessHold
+  Taxes? gp:ArrayOfSalesDocumentTax
+type gp:SalesLine : gp:BusinessObject abstract
+  Key? gp:SalesLineKey
+  UnitPrice? gp:MoneyAmount
+  TotalAmount? gp:MoneyAmount
+  Quantity? gp:Quantity
+  Discount? gp:MoneyPercentChoice
+  ItemDescription? xs:string
+  IsNonInventory xs:boolean
+  Comment? xs:string
+  UofM? xs:string
+  DeleteOnUpdate xs:boolean
+  TaxAmount? gp:MoneyAmount
+  SalesGLAccountKey? gp:GLAccountNumberKey
+  WarehouseKey? gp:WarehouseKey
+  ItemKey? gp:ItemKey
+  PriceLevelKey? gp:PriceLevelKey
+type gp:SalesInvoice : gp:SalesDocument
+  PaymentAmount? gp:MoneyAmount
+  DepositAmount? gp:MoneyAmount
+  GeneralLedgerPostingDate xs:dateTime
+  PostedDate xs:dateTime
+  PostedBy? xs:string
+  Lines? gp:ArrayOfSalesInvoiceLine
+  Payments? gp:ArrayOfSalesPayment
+  Distributions? gp:ArrayOfSalesDistribution
+type gp:SalesInvoiceLine : gp:SalesLine
+  QuantityAllocated? gp:Quantity
+type gp:ArrayOfSalesInvoiceLine
+  SalesInvoiceLine* gp:SalesInvoiceLine
+type gp:SalesReturn : gp:SalesDocument
+  PaymentAmount? gp:MoneyAmount
+  GeneralLedgerPostingDate xs:dateTime
+  PostedDate xs:dateTime
+  PostedBy? xs:string
+  Lines? gp:ArrayOfSalesReturnLine
+  Distributions? gp:ArrayOfSalesDistribution
+type gp:SalesReturnLine : gp:SalesLine
+  ReturnQuantity? gp:SalesReturnQuantities
+type gp:ArrayOfSalesReturnLine
+  SalesReturnLine* gp:SalesReturnLine
+type gp:SalesDocumentSummaryBase abstract
+  DocumentTypeKey? gp:SalesDocumentTypeKey
+  Key? gp:SalesDocumentKey
+  CustomerKey? gp:CustomerKey
+  CustomerPONumber? xs:string
+  CustomerName? xs:string
+  Date xs:dateTime
+  CurrencyKey? gp:CurrencyKey
+  LineTotalAmount? gp:MoneyAmount
+  TradeDiscountAmount? gp:MoneyAmount
+  FreightAmount? gp:MoneyAmount
+  MiscellaneousAmount? gp:MoneyAmount
+  TaxAmount? gp:MoneyAmount
+  TotalAmount? gp:MoneyAmount
+  CreatedDate xs:dateTime
+  ModifiedDate xs:dateTime
+  LastModifiedDate xs:dateTime
+  TransactionState gp:SalesTransactionState
+  BatchKey? gp:BatchKey
+type gp:SalesInvoiceSummary : gp:SalesDocumentSummaryBase
+type gp:ArrayOfSalesInvoiceSummary
+  SalesInvoiceSummary* gp:SalesInvoiceSummary
+type gp:SalesReturnSummary : gp:SalesDocumentSummaryBase
+type gp:ArrayOfSalesReturnSummary
+  SalesReturnSummary* gp:SalesReturnSummary
+
+# ---- RM credit memos ------------------------------------------------------------------------------
+type gp:ReceivablesDistribution : gp:Distribution
+  Key? gp:ReceivablesDistributionKey
+type gp:ArrayOfReceivablesDistribution
+  ReceivablesDistribution* gp:ReceivablesDistribution
+type gp:ReceivablesDocument : gp:BusinessObject abstract
+  Key? gp:ReceivablesDocumentKey
+  Type gp:ReceivablesDocumentType
+  Date xs:dateTime
+  DocumentAmount? gp:MoneyAmount
+  SalesAmount? gp:MoneyAmount
+  Description? xs:string
+  CustomerPONumber? xs:string
+  TradeDiscountAmount? gp:MoneyAmount
+  FreightAmount? gp:MoneyAmount
+  MiscellaneousAmount? gp:MoneyAmount
+  TaxAmount? gp:MoneyAmount
+  CustomerName? xs:string
+  TransactionState gp:ReceivablesTransactionState
+  PostedDate xs:dateTime
+  IsDeleted xs:boolean
+  IsVoided xs:boolean
+  VoidDate xs:dateTime
+  ModifiedDate xs:dateTime
+  BatchKey? gp:BatchKey
+  CustomerKey? gp:CustomerKey
+  AddressKey? gp:CustomerAddressKey
+  CurrencyKey? gp:CurrencyKey
+  Distributions? gp:ArrayOfReceivablesDistribution
+type gp:ReceivablesCreditDocument : gp:ReceivablesDocument abstract
+type gp:ReceivablesCreditMemo : gp:ReceivablesCreditDocument
+type gp:ReceivablesDocumentSummaryBase abstract
+  Key? gp:ReceivablesDocumentKey
+  CustomerKey? gp:CustomerKey
+  CustomerPONumber? xs:string
+  CustomerName? xs:string
+  Date xs:dateTime
+  CurrencyKey? gp:CurrencyKey
+  BatchKey? gp:BatchKey
+  TradeDiscountAmount? gp:MoneyAmount
+  FreightAmount? gp:MoneyAmount
+  MiscellaneousAmount? gp:MoneyAmount
+  TaxAmount? gp:MoneyAmount
+  DocumentAmount? gp:MoneyAmount
+  ModifiedDate xs:dateTime
+  TransactionState gp:ReceivablesTransactionState
+type gp:ReceivablesCreditMemoSummary : gp:ReceivablesDocumentSummaryBase
+type gp:ArrayOfReceivablesCreditMemoSummary
+  ReceivablesCreditMemoSummary* gp:ReceivablesCreditMemoSummary
+"""
+
+# The operations served: input wrapper children (all complete, in GP's order) and the result.
+OPERATIONS = """
+GetCompanyList(criteria? gp:CompanyCriteria, context? dyn:Context) -> gp:ArrayOfCompany
+GetCompanyByKey(key? dyn:CompanyKey, context? dyn:Context) -> gp:Company
+GetPolicyByOperation(operation? xs:string, context? dyn:Context) -> gp:Policy
+GetCustomerByKey(key? gp:CustomerKey, context? dyn:Context) -> gp:Customer
+GetCustomerList(criteria? gp:CustomerCriteria, context? dyn:Context) -> gp:ArrayOfCustomerSummary
+CreateCustomer(customer? gp:Customer, context? dyn:Context, policy? gp:Policy)
+UpdateCustomer(customer? gp:Customer, context? dyn:Context, policy? gp:Policy)
+GetCustomerAddressByKey(key? gp:CustomerAddressKey, context? dyn:Context) -> gp:CustomerAddress
+GetCustomerAddressList(criteria? gp:CustomerAddressCriteria, context? dyn:Context) -> gp:ArrayOfCustomerAddressSummary
+CreateCustomerAddress(address? gp:CustomerAddress, context? dyn:Context, policy? gp:Policy)
+UpdateCustomerAddress(address? gp:CustomerAddress, context? dyn:Context, policy? gp:Policy)
+GetItemByKey(key? gp:ItemKey, context? dyn:Context) -> gp:Item
+GetItemList(criteria? gp:ItemCriteria, context? dyn:Context) -> gp:ArrayOfItemSummary
+GetInventoriedItemByKey(key? gp:ItemKey, context? dyn:Context) -> gp:InventoriedItem
+GetItemWarehouseByKey(key? gp:ItemWarehouseKey, context? dyn:Context) -> gp:ItemWarehouse
+GetItemWarehouseList(criteria? gp:ItemWarehouseCriteria, context? dyn:Context) -> gp:ArrayOfItemWarehouseSummary
+GetPricingByKey(key? gp:PricingKey, context? dyn:Context) -> gp:Pricing
+GetPricingList(criteria? gp:PricingCriteria, context? dyn:Context) -> gp:ArrayOfPricingSummary
+GetPriceLevelByKey(key? gp:PriceLevelKey, context? dyn:Context) -> gp:PriceLevel
+GetPriceLevelList(criteria? gp:PriceLevelCriteria, context? dyn:Context) -> gp:ArrayOfPriceLevel
+CreateInventoryAdjustment(inventoryAdjustment? gp:InventoryAdjustment, context? dyn:Context, policy? gp:Policy)
+CreateSalesInvoice(salesInvoice? gp:SalesInvoice, context? dyn:Context, policy? gp:Policy)
+GetSalesInvoiceByKey(key? gp:SalesDocumentKey, context? dyn:Context) -> gp:SalesInvoice
+GetSalesInvoiceList(criteria? gp:SalesInvoiceCriteria, context? dyn:Context) -> gp:ArrayOfSalesInvoiceSummary
+UpdateSalesInvoice(salesInvoice? gp:SalesInvoice, context? dyn:Context, policy? gp:Policy)
+VoidSalesInvoice(key? gp:SalesDocumentKey, context? dyn:Context, policy? gp:Policy)
+DeleteSalesInvoice(key? gp:SalesDocumentKey, context? dyn:Context, policy? gp:Policy)
+CreateSalesReturn(salesReturn? gp:SalesReturn, context? dyn:Context, policy? gp:Policy)
+GetSalesReturnByKey(key? gp:SalesDocumentKey, context? dyn:Context) -> gp:SalesReturn
+GetSalesReturnList(criteria? gp:SalesReturnCriteria, context? dyn:Context) -> gp:ArrayOfSalesReturnSummary
+CreateReceivablesCreditMemo(receivablesCreditMemo? gp:ReceivablesCreditMemo, context? dyn:Context, policy? gp:Policy)
+GetReceivablesCreditMemoByKey(key? gp:ReceivablesDocumentKey, context? dyn:Context) -> gp:ReceivablesCreditMemo
+GetReceivablesCreditMemoList(criteria? gp:ReceivablesCreditMemoCriteria, context? dyn:Context) -> gp:ArrayOfReceivablesCreditMemoSummary
+VoidReceivablesCreditMemo(key? gp:ReceivablesDocumentKey, context? dyn:Context, policy? gp:Policy)
+GetChangedCustomerKeyList(criteria? gp:CustomerChangedKeyCriteria, context? dyn:Context) -> gp:ArrayOfChangedCustomerKey
+GetChangedItemKeyList(criteria? gp:ItemChangedKeyCriteria, context? dyn:Context) -> gp:ArrayOfChangedItemKey
+GetChangedPricingKeyList(criteria? gp:PricingChangedKeyCriteria, context? dyn:Context) -> gp:ArrayOfChangedPricingKey
+GetChangedSalesInvoiceKeyList(criteria? gp:SalesInvoiceChangedKeyCriteria, context? dyn:Context) -> gp:ArrayOfChangedSalesInvoiceKey
+GetLoggedValidationResultByKey(logId! mst:guid, context? dyn:Context) -> gp:ValidationResult
+"""
