@@ -165,10 +165,11 @@ def make_app(workspace_or_db_path: Workspace | str | os.PathLike[str], *,
     workspace: Workspace | None
     if isinstance(workspace_or_db_path, Workspace):
         workspace = workspace_or_db_path
+        db_path = workspace.db_path
     else:
         path = Path(workspace_or_db_path)
         workspace = None if path.suffix in (".db", ".sqlite", ".sqlite3") else Workspace.at(path)
-    db_path = workspace.db_path if workspace else Path(workspace_or_db_path)
+        db_path = workspace.db_path if workspace else path
     if settings is None:
         settings = Settings()
         if workspace is not None and workspace.config_path.exists():

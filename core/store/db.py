@@ -42,10 +42,10 @@ class _Database(APSWDatabase):
     busy_timeout or not; IMMEDIATE takes the write lock up front and waits politely.
     """
 
-    def atomic(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
+    def atomic(self, lock_type: str | None = "IMMEDIATE") -> Any:
         return super().atomic(lock_type=lock_type)
 
-    def transaction(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
+    def transaction(self, lock_type: str | None = "IMMEDIATE") -> Any:
         return super().transaction(lock_type=lock_type)
 
 

@@ -117,51 +117,7 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
 
     # Posting
     if link is not None:
-        gp = link
-        made: list[Any] = []
-        made_lock = threading.Lock()
-
-        def the_runner() -> Any:
-            """The runner, built the first time GP answers; None while GP is unreachable."""
-            gateway = gp.get()
-            if gateway is None:
-                return None
-            with made_lock:
-                if not made:
-                    made.append(Runner(
-                        current["settings"], gateway=gateway, woo=woo, clock=clock,
-                        dry_run=dry_run, gateway_factory=gp.open_more))
-                return made[0]
-
-        def post_until_idle(stop: threading.Event) -> int:
-            runner = the_runner()
-            if runner is None:
-                # Orders wait in the queue; rest until the next attempt (bounded so a stop or
-                # a reload is noticed) instead of spinning on the due jobs.
-                stop.wait(min(max(gp.seconds_to_retry(), 0.05), 1.0))
-                return 0
-            return int(runner.run_until_idle(stop=stop))
-
-        def verify() -> int:
-            runner = the_runner()
-            if runner is None:
-                gp.require()  # raises GPUnavailable: "verification skipped: GP is not ..."
-            return int(runner.verify_posted()) if hasattr(runner, "verify_posted") else 0
-
-        def reconfigure(s: Settings) -> None:
-            with made_lock:
-                for runner in made:
-                    getattr(runner, "reconfigure", lambda _s: None)(s)
-
-        def close_runner() -> None:
-            with made_lock:
-                for runner in made:
-                    runner.close()
-
-        comps.post_until_idle = post_until_idle
-        comps.verify = verify
-        comps.on_reconfigure.append(reconfigure)
-        comps.on_close.append(close_runner)  # after link.close in reverse order: runner first
+        _wire_posting(comps, link, woo, current, clock=clock, dry_run=dry_run)
 
     # Products
     if link is not None and settings.products.enabled:
@@ -171,6 +127,55 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
                                                     dry_run=dry_run)
         comps.product_hints = _product_hints_pending
     return comps
+
+
+def _wire_posting(comps: Components, gp: GPLink, woo: Any, current: dict[str, Settings], *,
+                  clock: Clock, dry_run: bool) -> None:
+    """Posting and GP verification, through a runner built the first time GP answers."""
+    made: list[Any] = []
+    made_lock = threading.Lock()
+
+    def the_runner() -> Any:
+        """The runner, built the first time GP answers; None while GP is unreachable."""
+        gateway = gp.get()
+        if gateway is None:
+            return None
+        with made_lock:
+            if not made:
+                made.append(Runner(
+                    current["settings"], gateway=gateway, woo=woo, clock=clock,
+                    dry_run=dry_run, gateway_factory=gp.open_more))
+            return made[0]
+
+    def post_until_idle(stop: threading.Event) -> int:
+        runner = the_runner()
+        if runner is None:
+            # Orders wait in the queue; rest until the next attempt (bounded so a stop or
+            # a reload is noticed) instead of spinning on the due jobs.
+            stop.wait(min(max(gp.seconds_to_retry(), 0.05), 1.0))
+            return 0
+        return int(runner.run_until_idle(stop=stop))
+
+    def verify() -> int:
+        runner = the_runner()
+        if runner is None:
+            gp.require()  # raises GPUnavailable: "verification skipped: GP is not ..."
+        return int(runner.verify_posted()) if hasattr(runner, "verify_posted") else 0
+
+    def reconfigure(s: Settings) -> None:
+        with made_lock:
+            for runner in made:
+                getattr(runner, "reconfigure", lambda _s: None)(s)
+
+    def close_runner() -> None:
+        with made_lock:
+            for runner in made:
+                runner.close()
+
+    comps.post_until_idle = post_until_idle
+    comps.verify = verify
+    comps.on_reconfigure.append(reconfigure)
+    comps.on_close.append(close_runner)  # after link.close in reverse order: runner first
 
 
 def _product_hints_pending() -> bool:

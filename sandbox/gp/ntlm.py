@@ -147,7 +147,7 @@ class NTLMAcceptor:
                 conn.ctx = spnego.server(service="HTTP", protocol="ntlm",
                                          options=spnego.NegotiateOptions.use_ntlm,
                                          channel_bindings=self._bindings)
-                challenge = conn.ctx.step(raw)  # type: ignore[attr-defined]
+                challenge = conn.ctx.step(raw)
                 return None, "NTLM " + base64.b64encode(challenge or b"").decode()
             if conn.ctx is None:
                 return None, "NTLM"

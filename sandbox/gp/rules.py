@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from sandbox.gp.faults import ValidationFault, ValidationItem
 
@@ -33,7 +33,16 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@overload
+def money(value: Decimal, currency: str = "USD") -> dict[str, Any]: ...
+
+
+@overload
+def money(value: None, currency: str = "USD") -> None: ...
+
+
 def money(value: Decimal | None, currency: str = "USD") -> dict[str, Any] | None:
+    """A GP MoneyAmount (None stays None: the element is left out)."""
     if value is None:
         return None
     return {"Currency": currency, "Value": cents(value), "DecimalDigits": 2}
@@ -141,7 +150,7 @@ class Call:
     now: datetime
 
     @property
-    def store(self):  # noqa: ANN201 - sandbox.gp.store.Store, kept lazy to avoid a cycle
+    def store(self) -> Any:  # sandbox.gp.store.Store, not imported: it imports this module
         return self.state.store
 
     @property

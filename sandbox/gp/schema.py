@@ -214,11 +214,11 @@ def render_wsdl(address: str) -> str:
                      f'targetNamespace="{NS[prefix]}">')
         lines += imports
         if prefix == "gp":
-            for op in schema.operations.values():
-                lines += _wrapper_xml(op.name, list(op.inputs))
-                result = ([Field(op.name + "Result", op.result, 0, False, False)]
-                          if op.result else [])
-                lines += _wrapper_xml(op.name + "Response", result)
+            for served in schema.operations.values():
+                lines += _wrapper_xml(served.name, list(served.inputs))
+                result = ([Field(served.name + "Result", served.result, 0, False, False)]
+                          if served.result else [])
+                lines += _wrapper_xml(served.name + "Response", result)
         if prefix == "mst":
             lines += ['      <xs:simpleType name="guid">',
                       '        <xs:restriction base="xs:string">',

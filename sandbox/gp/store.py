@@ -124,7 +124,7 @@ class Store:
         return json.loads(rows[0]["data"]) if rows else None
 
     def addresses(self, customer: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT data FROM addresses", ()
+        sql, args = "SELECT data FROM addresses", tuple[str, ...]()
         if customer is not None:
             sql, args = sql + " WHERE customer = ?", (customer,)
         return [json.loads(r["data"]) for r in self.query(sql + " ORDER BY customer, id", args)]
@@ -178,7 +178,7 @@ class Store:
         return json.loads(rows[0]["data"]) if rows else None
 
     def documents(self, kind: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT data FROM documents", ()
+        sql, args = "SELECT data FROM documents", tuple[str, ...]()
         if kind is not None:
             sql, args = sql + " WHERE kind = ?", (kind,)
         return [json.loads(r["data"]) for r in self.query(sql + " ORDER BY kind, number", args)]

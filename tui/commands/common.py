@@ -35,13 +35,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 class CommandError(click.ClickException):
     """A usage or set-up problem, said in plain words: `ml-connector <command>: <what to do>`."""
 
-    exit_code = ExitCode.USAGE
-
     def __init__(self, message: str, *, command: str | None = None,
                  exit_code: int = ExitCode.USAGE) -> None:
         super().__init__(message)
         self.command = command
-        self.exit_code = exit_code
+        self.code = exit_code  # click's own exit_code is a class constant
 
     def show(self, file: IO[Any] | None = None) -> None:
         where = f"ml-connector {self.command}" if self.command else "ml-connector"

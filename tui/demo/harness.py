@@ -31,7 +31,8 @@ from core.errors import ConnectorError
 from core.pipeline.eligibility import invoiceable
 from core.store.db import thread_connection
 from core.store.models import Job, Order, Refund
-from core.worker.service import Worker, WorkerOptions
+from core.worker.options import WorkerOptions
+from core.worker.service import Worker
 from core.worker.status import group_counts
 from tui.demo.setup import (
     DemoEndpoints,

@@ -157,10 +157,10 @@ class GlScreen(ConsoleScreen):
             self.notify("Only an override can be removed (company defaults are edited).",
                         severity="warning")
             return
-        self.remove(edit)
+        self.remove_override(edit)
 
     @work(thread=True, exit_on_error=False, group="write", description="Removing the override")
-    def remove(self, edit: GlEdit) -> None:
+    def remove_override(self, edit: GlEdit) -> None:
         in_db_thread(remove_account, edit.scope, edit.scope_key, edit.kind, actor=self.ctx.actor,
                      clock=self.ctx.clock)
         self.deliver(self.load)
