@@ -16,6 +16,7 @@ from typing import Any, get_type_hints
 
 import platformdirs
 
+from core.config_edit import updated_toml
 from core.errors import ConfigError
 
 
@@ -256,8 +257,15 @@ class Workspace:
         return load_settings(self.config_path.read_text(encoding="utf-8"), str(self.config_path))
 
     def save(self, settings: Settings) -> None:
+        """Write settings to config.toml: a new file in full, an existing one edited in place
+        (comments, order and layout kept; only changed values rewritten)."""
         validate(settings)
         self.config_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.config_path.exists():
+            text = updated_toml(self.config_path.read_text(encoding="utf-8"), settings,
+                                Settings())
+        else:
+            text = dump_settings(settings)
         tmp = self.config_path.with_suffix(".toml.tmp")
-        tmp.write_text(dump_settings(settings), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, self.config_path)

@@ -27,6 +27,7 @@ from spnego.channel_bindings import GssChannelBindings
 from core.config import GPSettings
 from core.errors import ConfigError
 from core.tls import trust_context
+from core.version import USER_AGENT
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,6 @@ def make_client(gp: GPSettings, password: str, *, urls: list[str]) -> httpx.Clie
         # A few idle connections at most: every one of them costs a fresh NTLM handshake.
         limits=httpx.Limits(max_connections=4, max_keepalive_connections=2,
                             keepalive_expiry=60.0),
-        headers={"User-Agent": "ml-connector"},
+        headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
     )

@@ -4,7 +4,7 @@ Why a lock: NTLM authenticates the TCP connection that carried the handshake. If
 shared the pool, httpx could hand the second leg of one handshake to another connection and GP
 would answer 401 forever. One exchange at a time per gateway keeps every handshake on one
 connection (open one gateway per worker thread for parallel reads); GP itself prefers creates to
-be sequential per company (gp.md §20.3).
+be sequential per company.
 
 Why the classification: a request that may have reached GP and committed must never be reported
 as "failed" - that is how duplicates are born. Every transport failure says whether the request

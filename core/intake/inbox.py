@@ -28,7 +28,7 @@ from core.store.models import Order, OrderSku, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
-# Drafts are carts in progress, not orders (woocommerce.md §3.7): they get no row until they leave
+# Drafts are carts in progress, not orders: they get no row until they leave
 # draft, which WooCommerce announces with order.created / a new date_modified.
 DRAFT_STATUSES = ("checkout-draft", "auto-draft")
 ACTOR = "intake"

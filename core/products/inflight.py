@@ -15,7 +15,7 @@ from decimal import Decimal
 from core.money import MoneyError, parse_number
 from core.store.models import Order, OrderSku
 
-# WooCommerce statuses whose stock is already reduced (woocommerce.md §3.7).
+# WooCommerce statuses whose stock is already reduced.
 STOCK_TAKEN_STATUSES = ("processing", "completed", "on-hold")
 # Our states in which GP holds the invoice, so GP's own available figure already counts it.
 IN_GP_STATES = ("posted", "verified", "void")

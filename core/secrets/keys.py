@@ -1,4 +1,4 @@
-"""Where the encryption key lives: never beside the database (reliability §5.3).
+"""Where the encryption key lives: never beside the database.
 
 Three stores, one shape: an ordered list of Fernet keys, the first one the *primary* (it encrypts;
 every listed key decrypts). More than one key is listed only while a rotation is under way, which

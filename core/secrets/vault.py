@@ -1,10 +1,10 @@
 """Encrypted credentials in the state database (the Secret table), keys elsewhere (keys.py).
 
 Each value is a Fernet token (AES-128-CBC + HMAC-SHA256) whose plaintext also names its slot, so a
-token copied into another row is refused rather than handed out as the wrong credential
-(reliability §5.1). Each row records the id of the key that encrypted it; rotation adds the new key
+token copied into another row is refused rather than handed out as the wrong credential.
+Each row records the id of the key that encrypted it; rotation adds the new key
 as primary first, re-encrypts one row per transaction, and drops the old key only when no row
-uses it, so `kill -9` at any point leaves every secret decryptable (§5.4).
+uses it, so `kill -9` at any point leaves every secret decryptable.
 
 Nothing here ever puts a value in a message, a log record, the audit trail or a repr.
 """

@@ -87,7 +87,7 @@ class BaseModel(Model):
 
 # --- documents ------------------------------------------------------------------------------
 
-# Order / refund states (DESIGN §3). `held` waits on a fix (hold_reason says which);
+# Order / refund states. `held` waits on a fix (hold_reason says which);
 # `failed` carries GP's own message; `skipped` is not eligible (e.g. pending).
 ORDER_STATES = (
     "new", "held", "ready", "posting", "posted", "verified", "failed", "skipped", "void",
@@ -169,7 +169,7 @@ class Refund(BaseModel):
 
 
 class WebhookDelivery(BaseModel):
-    """Every POST to the receiver, kept raw so a 200 is never a lie (DESIGN §6.3)."""
+    """Every POST to the receiver, kept raw so a 200 is never a lie."""
 
     id = AutoField()
     received_at = UTCField(index=True)
@@ -292,7 +292,7 @@ class Setting(BaseModel):
 
 class GpItem(BaseModel):
     """Local copy of GP's item list, refreshed by the worker: the console searches it without
-    touching the network (DESIGN §6.6)."""
+    touching the network."""
 
     item_number = CharField(primary_key=True)
     description = CharField(default="")

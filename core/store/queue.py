@@ -32,7 +32,7 @@ def next_delay(attempts: int, error: BaseException | None = None, *,
     `error` (a GPError / WooError) says whether the failure is worth retrying through its
     `transient` / `unknown_outcome` flags, unless `transient` is given. Capped exponential
     backoff with full jitter above a 10% floor: retries from many jobs spread out (coefficient of
-    variation ~0.47, reliability.md §8.13) but never collapse to an immediate retry.
+    variation ~0.47) but never collapse to an immediate retry.
     """
     if transient is None:
         transient = True if error is None else bool(

@@ -1,6 +1,6 @@
 """The WooCommerce REST client (wc/v3): one pooled httpx client per worker.
 
-Auth follows what WordPress accepts (woocommerce.md §1): HTTP Basic over HTTPS; OAuth 1.0a
+Auth follows what WordPress accepts: HTTP Basic over HTTPS; OAuth 1.0a
 (HMAC-SHA256, in the Authorization header) over plain HTTP; never keys in a query string.
 Idempotent requests are retried on timeouts, 429 and 5xx with capped, jittered backoff honouring
 `Retry-After`; a POST is retried only when it certainly never reached WordPress. Errors become
@@ -26,6 +26,7 @@ from core.errors import WooError
 from core.http_headers import retry_after_seconds
 from core.money import parse_number
 from core.tls import trust_context
+from core.version import USER_AGENT
 from core.woo.client_errors import describe_error
 from core.woo.oauth import OAuth1Auth
 
@@ -35,7 +36,6 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 NOT_PROCESSED_STATUSES = {429, 503}  # safe to retry even for POST: WordPress did not act
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 MAX_BATCH = 100
-USER_AGENT = "ml-connector/0.1 (+WooCommerce to Dynamics GP)"
 
 
 def money(value: Any) -> Decimal:
@@ -299,7 +299,7 @@ class WooClient:
     def create_webhook(self, *, name: str, topic: str, delivery_url: str, secret: str,
                        status: str = "active") -> dict[str, Any]:
         if not secret:
-            # An omitted secret makes WooCommerce invent one nobody can read back (§9.8).
+            # An omitted secret makes WooCommerce invent one nobody can read back.
             raise ValueError("a webhook is never created without our own secret")
         return self._json("POST", "webhooks", json={"name": name, "topic": topic,
                                                     "delivery_url": delivery_url, "secret": secret,
@@ -319,7 +319,7 @@ def _param(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return ",".join(str(v) for v in value)  # comma lists: signed plainly under OAuth (§1.3)
+        return ",".join(str(v) for v in value)  # comma lists: signed plainly under OAuth
     if isinstance(value, datetime):
         return format_gmt(value)
     return value

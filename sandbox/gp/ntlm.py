@@ -7,7 +7,7 @@ process (the connector's tests run client and server together), so we route that
 through a context variable: set only while *this* stand-in's acceptor steps, unset elsewhere, in
 which case pyspnego's own behaviour (the environment variable) is untouched.
 
-Windows authenticates the connection, not the request (gp.md §17): once the three legs succeed,
+Windows authenticates the connection, not the request: once the three legs succeed,
 later requests on the same connection need no Authorization header. A connection is known by the
 client's (host, port) from the ASGI scope.
 """

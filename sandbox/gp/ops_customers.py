@@ -186,7 +186,7 @@ def get_customer_by_key(call: Call, p: dict[str, Any]) -> Any:
     cid = key_id(p.get("key")) or ""
     c = call.store.get("customers", cid)
     if c is None:
-        # A missing key faults (gp.md §20.1 keeps this unconfirmed; existence goes through lists).
+        # A missing key faults (unconfirmed on a live GP; existence is checked through lists).
         raise SystemFault(f"The customer '{cid}' was not found.")
     return customer_to_gp(c, call.store.addresses(cid))
 

@@ -148,7 +148,7 @@ def _existing(call: Call, kind: str, key: dict[str, Any] | None, verb: str) -> d
         raise ValidationFault([ValidationItem(f"The document '{number}' does not exist.",
                                               ["Key.Id"], object_type)])
     if doc["state"] != "work":
-        # Void/delete/update apply to unposted documents only (gp.md §11); stand-in wording.
+        # Void/delete/update apply to unposted documents only; stand-in wording.
         what = "voided" if doc["state"] == "void" else "posted"
         raise ValidationFault([ValidationItem(
             f"The document '{number}' has been {what} and cannot be {verb}.", ["Key.Id"],
@@ -245,7 +245,7 @@ def delete_sales_invoice(call: Call, p: dict[str, Any]) -> None:
 @OPERATIONS.handler("GetChangedSalesInvoiceKeyList")
 def get_changed_sales_invoice_keys(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
-    # GP's ChangedSalesInvoiceKey carries only the document type key, no number (gp.md §5.13).
+    # GP's ChangedSalesInvoiceKey carries only the document type key, no number.
     out = [{"LastModifiedDate": ch["at"], "LastModifiedBy": ch["by"], "Action": ch["action"],
             "SalesDocumentTypeKey": {"Type": "Invoice", "Id": ch["key"]["doc_type_id"]}}
            for ch in call.store.changes("sales_invoice")

@@ -1,6 +1,6 @@
 """Items, per-site quantities, prices and price levels; changed item and pricing keys.
 
-Quantities live only on SalesItem.Quantities (gp.md §5.8): GetItemByKey answers an inventory item
+Quantities live only on SalesItem.Quantities: GetItemByKey answers an inventory item
 as a SalesItem (xsi:type), and ItemWarehouse carries no quantities, as in GP's schema.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """GP's rules shared by the operations: field lengths, amounts, criteria matching, the call context.
 
-Lengths are the keyable lengths Web Services enforces (gp.md §9), not the SQL column widths.
+Lengths are the keyable lengths Web Services enforces, not the SQL column widths.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 CENT = Decimal("0.01")
 
-# (what, limit) by the property path GP reports; gp.md §9.
+# (what, limit) by the property path GP reports.
 LIMITS = {
     "sop_number": 17, "rm_number": 15, "iv_number": 17, "doc_type_id": 15, "batch": 15,
     "customer": 15, "address_id": 15, "class": 15, "customer_name": 64, "shortname": 15,
@@ -83,7 +83,7 @@ class Errors:
     def length(self, value: str | None, what: str, prop: str) -> None:
         limit = LIMITS[what]
         if value is not None and len(value) > limit:
-            # Stand-in wording: GP's text for an over-long value is unpublished (gp.md §21).
+            # Stand-in wording: GP's text for an over-long value is unpublished.
             self.add(f"The value '{value}' of {prop} is {len(value)} characters long; GP allows "
                      f"at most {limit}.", prop)
 

@@ -2,7 +2,7 @@
 
 GP documents the objects SBA exposes (customers, customer addresses, items, item price lists,
 item sites, price levels, receivables transactions) and the verbs (GET, POST, PATCH, DELETE), but
-not the route names, JSON shapes or error bodies (gp.md §16, §20.2). The names and shapes here
+not the route names, JSON shapes or error bodies. The names and shapes here
 are ours, listed by GET .../Tenants(DefaultTenant)/help; composite keys use GP's observed
 `(<part1>;<part2>)` form and the company segment is the percent-encoded company name.
 Like the real thing it requires HTTPS unless the stand-in was started with sba_allow_http.

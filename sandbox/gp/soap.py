@@ -3,7 +3,7 @@
 Handlers live in ops_*.py, each module with its own table (sandbox.gp.operations), merged here
 into HANDLERS. A handler gets the Call and the decoded
 wrapper (a dict of the operation's parameters) and returns the value of <Op>Result (or None for
-Create/Update/Void/Delete, whose response element is empty, gp.md §0.4).
+Create/Update/Void/Delete, whose response element is empty).
 """
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ class SoapService:
 
     def _authorize(self, call: Call, params: dict[str, Any]) -> None:
         if not self.state.allowed(call.role, call.operation):
-            # GP's answer to a caller without Dynamics Security rights is unpublished (gp.md §21):
+            # GP's answer to a caller without Dynamics Security rights is unpublished:
             # a system exception, logged with the reason, is the stand-in's choice.
             raise SystemFault(f"Access denied: {call.user.principal} (role {call.role}) may not "
                               f"call {call.operation}.")

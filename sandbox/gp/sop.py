@@ -4,8 +4,8 @@ Amounts: extended price = quantity x (unit price - markdown per unit), to the ce
 total = subtotal - trade discount + freight + miscellaneous + tax. With "Calculate Unit Price"
 on for the caller's role, GP prices each line from its price list and recomputes the totals,
 silently ignoring the caller's figures (the connector must notice on read-back); with it off,
-the caller's figures must agree with GP's arithmetic or the document is refused (gp.md §21:
-errors 722, 67, 235).
+the caller's figures must agree with GP's arithmetic or the document is refused
+(GP errors 722, 67, 235).
 """
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     if not customer_id:
         errors.add("The customer number (CUSTNMBR) is empty.", "CustomerKey.Id")
     elif customer is None:
-        # Stand-in wording after GP's RM message 221 (SOP's own text is unpublished, gp.md §21).
+        # Stand-in wording after GP's RM message 221 (SOP's own text is unpublished).
         errors.add(f"The Customer Number (CUSTNMBR) '{customer_id}' does not exist in the "
                    "Customer Master Table - RM00101", "CustomerKey.Id")
     elif not customer.get("active", True):
@@ -155,7 +155,7 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
                                      "Account Number String (ACTNUMST) passed",
                                      [f"Distributions[{j}].GLAccountKey.Id"]))
     if creating and store.document(kind, number) is not None:
-        # 2221 is GP's number for it; the description is the stand-in's (gp.md §21).
+        # 2221 is GP's number for it; the description is the stand-in's.
         errors.add_item(econnect(2221, proc, "Duplicate document number: this SOP number "
                                  "(SOPNUMBE) already exists in SOP10100 or SOP30200",
                                  ["Key.Id"]))
@@ -205,7 +205,7 @@ def _line(call: Call, kind: str, line: dict[str, Any], i: int, errors: Errors, l
     if not item_id:
         errors.add("The item number (ITEMNMBR) is empty.", where + "ItemKey.Id")
     elif item is None and not non_inventory:
-        # Stand-in wording: taSopLineIvcInsert's text for a missing item is unpublished (§21).
+        # Stand-in wording: taSopLineIvcInsert's text for a missing item is unpublished.
         errors.add(f"The Item Number (ITEMNMBR) '{item_id}' does not exist in the Item Master "
                    "Table - IV00101", where + "ItemKey.Id")
     quantity = amount(line.get("Quantity"))

@@ -9,9 +9,9 @@ from typing import Any
 
 from sandbox.gp.store import Store
 
-COMPANY_ID = -1  # Microsoft's samples use -1 for the sample company Fabrikam (gp.md §3.1)
+COMPANY_ID = -1  # Microsoft's samples use -1 for the sample company Fabrikam
 COMPANY_NAME = "Fabrikam, Inc."
-CALCULATE_UNIT_PRICE = "2e873316-fee1-460e-8da1-12167013401b"  # behaviour GUID, gp.md §3.4
+CALCULATE_UNIT_PRICE = "2e873316-fee1-460e-8da1-12167013401b"  # GP's behaviour GUID for it
 CALCULATE_TOTAL_AMOUNT = "41233b06-db1a-4050-b4af-207eb2c908b3"
 _POLICY_NS = uuid.UUID("5b0f1d43-57a9-4a3c-9d0e-6f2f1c8f3a10")  # ours: stable policy ids per op
 

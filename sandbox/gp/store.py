@@ -2,7 +2,7 @@
 
 Documents keep GP's identity rules: SOP documents are unique on (type, number) across work and
 history (voided ones included, they stay in history); RM documents share one key space (GP's
-RM00401), which also holds the RM invoice that posting an SOP invoice leaves behind (gp.md §11).
+RM00401), which also holds the RM invoice that posting an SOP invoice leaves behind.
 """
 from __future__ import annotations
 
