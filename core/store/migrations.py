@@ -3,7 +3,7 @@
 Migration 1 creates the schema as fixed DDL: it must never change when a model changes (a
 database created by this release and one created by a later release must end up identical after
 migrating). A model change is a new numbered migration appended below, using playhouse.migrate
-or plain SQL; never edit a released one. tests/core/test_state_store.py compares a freshly
+or plain SQL; never edit a released one. tests/core/test_migrations.py compares a freshly
 migrated database with the models, so a model changed without its migration fails the suite.
 """
 from __future__ import annotations
@@ -274,7 +274,33 @@ def _m0002_order_search_index(db: Database) -> None:
         "date_created_gmt)")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_m0001_initial, _m0002_order_search_index]
+def _m0003_order_status_applied(db: Database) -> None:
+    # "Was this WooCommerce status change already applied?" is business state: a column, not a
+    # read of the last audit event. Existing orders take it from that event once, here.
+    have = {row[1] for row in db.execute_sql('PRAGMA table_info("order")').fetchall()}
+    for column in ("status_applied", "status_action"):
+        if column not in have:  # a database migrated before this release may lack them
+            db.execute_sql(f'ALTER TABLE "order" ADD COLUMN "{column}" VARCHAR(255)')
+    last = ("(SELECT json_extract(a.data, ?) FROM \"audit_event\" AS a "
+            "WHERE a.entity = 'order' AND a.entity_id = CAST(\"order\".woo_id AS TEXT) "
+            "AND a.kind IN ('status_updated', 'voided', 'credit_memo') "
+            "ORDER BY a.id DESC LIMIT 1)")
+    db.execute_sql(f'UPDATE "order" SET status_applied = {last}, status_action = {last}',
+                   ("$.status", "$.action"))
+
+
+def _m0004_alerts(db: Database) -> None:
+    # The alert ledger (core/alerts/ledger.py): fixed DDL, so this migration never changes.
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "alert" ("key" VARCHAR(255) NOT NULL PRIMARY KEY, '
+        '"active" INTEGER NOT NULL, "epoch" INTEGER NOT NULL, "severity" VARCHAR(255) NOT NULL, '
+        '"title" TEXT NOT NULL, "detail" TEXT NOT NULL, "figures" TEXT, "raised_at" TEXT, '
+        '"resolved_at" TEXT, "notified" TEXT)')
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _m0001_initial, _m0002_order_search_index, _m0003_order_status_applied, _m0004_alerts,
+]
 LATEST = len(MIGRATIONS)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.alerts.service import AlertService, build_alert_service
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.connections import Connections, gp_configured
@@ -22,6 +23,9 @@ from core.products.intake import HINT_JOB
 from core.products.sync import sync_products
 from core.secrets.vault import Vault
 from core.store.models import Job
+from core.store.states import JobStatus
+from core.telemetry.calls import HEALTH
+from core.telemetry.metrics import MetricsServer, StateCollector
 from core.worker.gp_link import GPLink
 from core.worker.logs import register_secret
 
@@ -43,6 +47,8 @@ class Components:
     on_reconfigure: list[Callable[[Settings], None]] = field(default_factory=list)
     extra_watched: list[Any] = field(default_factory=list)
     gp_link: GPLink | None = None  # the worker's GP connection (None: GP not configured)
+    alerts: AlertService | None = None  # alert conditions, channels and the daily digest
+    metrics_url: str | None = None  # http://HOST:PORT/metrics when [metrics] listen is set
 
     def start(self) -> None:
         for fn in self.on_start:
@@ -119,6 +125,8 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     if link is not None:
         _wire_posting(comps, link, woo, current, clock=clock, dry_run=dry_run)
 
+    add_alerts_and_metrics(comps, settings, vault, clock, state)
+
     # Products
     if link is not None and settings.products.enabled:
         gp_products = link
@@ -178,5 +186,18 @@ def _wire_posting(comps: Components, gp: GPLink, woo: Any, current: dict[str, Se
     comps.on_close.append(close_runner)  # after link.close in reverse order: runner first
 
 
+def add_alerts_and_metrics(comps: Components, settings: Settings, vault: Any, clock: Clock,
+                           state: Any) -> None:
+    """Alerts (conditions -> e-mail / webhook, the daily digest) and the Prometheus endpoint."""
+    # The worker knows first-hand whether GP answers (its own calls): HEALTH, not the lease row.
+    comps.alerts = build_alert_service(settings, vault, clock=clock, facts=HEALTH.facts)
+    if settings.metrics.listen:
+        server = MetricsServer(settings.metrics.listen, StateCollector(
+            clock, status=state.as_status if state is not None else None))
+        comps.metrics_url = f"http://{server.address}/metrics"
+        comps.on_start.append(server.start)
+        comps.on_close.append(server.stop)
+
+
 def _product_hints_pending() -> bool:
-    return Job.select().where((Job.kind == HINT_JOB) & (Job.status == "queued")).exists()
+    return Job.select().where((Job.kind == HINT_JOB) & (Job.status == JobStatus.QUEUED)).exists()

@@ -16,19 +16,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, StateError
-from core.store import queue
 from core.store.db import database, init_db, thread_connection
+from core.worker.alerting import WorkerAlerts
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
 from core.worker.logs import set_level
-from core.worker.options import (  # noqa: F401 - the exit codes are part of this module's API
+from core.worker.options import (
     EXIT_CONFIG,
     EXIT_ERROR,
     EXIT_LEASE_HELD,
@@ -38,14 +38,14 @@ from core.worker.options import (  # noqa: F401 - the exit codes are part of thi
     WorkerOptions,
     WorkerState,
 )
+from core.worker.posting_loop import run_posting_loop
+from core.worker.product_hints import ProductHints
 from core.worker.reload import ConfigWatcher
 from core.worker.schedule import plan_next_poll
 
 log = logging.getLogger("ml_connector.worker")
 
 CHECKPOINT_EVERY_S = 3600.0
-PRODUCT_HINT_DELAY_S = 15.0  # product webhooks waiting: an incremental pass this soon at most
-IDLE_WAIT_S = 2.0  # how often an idle posting loop looks for due jobs (a DB read)
 
 
 class Worker:
@@ -69,6 +69,8 @@ class Worker:
         self._posting_thread: threading.Thread | None = None
         self._posting_busy = threading.Event()
         self._watcher: Any = None
+        self.alerts = WorkerAlerts(self.stop_requested)
+        self.hints = ProductHints()
         self._lock = threading.Lock()
 
     # --- control ------------------------------------------------------------------------
@@ -190,6 +192,8 @@ class Worker:
             self._verify()
         if not self.stop_requested.is_set() and self._products_enabled():
             self._sync_products()
+        if self.settings.alerts.enabled:
+            self.check_alerts()  # `worker --once` from a timer still tells people
         return self._exit_code()
 
     # --- the loop -----------------------------------------------------------------------
@@ -203,15 +207,20 @@ class Worker:
         self._posting_thread = threading.Thread(target=self._posting_loop, name="posting",
                                                 daemon=True)
         self._posting_thread.start()
+        self._start_alerts()
         while not self.stop_requested.is_set():
             if self.heartbeat and self.heartbeat.lost.is_set():
                 log.error("%s", self.heartbeat.error)
+                self._alert_lease_lost()
                 return EXIT_LEASE_LOST
             now = self.clock.now()
             if now >= next_poll:
                 self._poll()
                 next_poll = self.state.next_poll_at or now + timedelta(seconds=60)
-            if next_products is not None and (now >= next_products or self._hints_due(now)):
+            hints = self._components().product_hints
+            if next_products is not None and (
+                    now >= next_products
+                    or self.hints.due(now, self.state.last_product_sync_at, hints)):
                 self._sync_products()
                 next_products = now + timedelta(seconds=self.settings.products.scan_interval_s)
             if now >= next_verify and self._components().verify is not None:
@@ -226,21 +235,26 @@ class Worker:
             self.stop_requested.wait(min(wait, 1.0))
         return self._exit_code()
 
-    def _hints_due(self, now: datetime) -> bool:
-        """Product webhooks are queued and the last pass is PRODUCT_HINT_DELAY_S old: an
-        incremental pass now, not at the next full scan (which may be 15 minutes away)."""
-        c = self._components()
-        last = self.state.last_product_sync_at
-        if c.product_hints is None or (last and (now - last).total_seconds()
-                                       < PRODUCT_HINT_DELAY_S):
-            return False
-        try:
-            return bool(c.product_hints())
-        except Exception:  # a busy database: the next loop looks again
-            return False
+    # --- alerts -----------------------------------------------------------------------------
+
+    def _start_alerts(self) -> None:
+        """Alerts run on their own thread: a slow mail server never delays a poll or a post."""
+        if self._components().alerts is None or not self.settings.alerts.enabled:
+            return
+        self.alerts.start(self._components().alerts,
+                          lambda: self.settings.alerts.check_interval_s)
+
+    def check_alerts(self, service: Any = None) -> Any:
+        """One alert check (the alerts thread's step; tests call it directly)."""
+        return self.alerts.check(service or self._components().alerts)
+
+    def _alert_lease_lost(self) -> None:
+        self.alerts.lease_lost(self.components.alerts if self.components else None,
+                               f"on {self.lease.host} (pid {self.lease.pid})")
 
     def _exit_code(self) -> int:
         if self.heartbeat and self.heartbeat.lost.is_set():
+            self._alert_lease_lost()
             return EXIT_LEASE_LOST
         return EXIT_OK
 
@@ -260,6 +274,7 @@ class Worker:
         try:
             seen = int(c.poll() or 0) if c.poll else 0
             self.state.last_poll_error = None
+            self.state.last_poll_ok_at = self.clock.now()
         except ConnectorError as exc:
             self.state.last_poll_error = str(exc)
             log.warning("poll failed: %s (the next poll retries)", exc)
@@ -302,20 +317,8 @@ class Worker:
         return 0
 
     def _posting_loop(self) -> None:
-        with thread_connection():
-            while not self.stop_requested.is_set():
-                self._wake_posting.clear()
-                self._post_until_idle()
-                if self.stop_requested.is_set():
-                    break
-                wait = IDLE_WAIT_S
-                try:
-                    due = queue.next_due(self.clock)
-                    if due is not None:
-                        wait = min(wait, max(0.05, (due - self.clock.now()).total_seconds()))
-                except Exception:  # a busy database: look again shortly
-                    pass
-                self._wake_posting.wait(wait)
+        run_posting_loop(self._post_until_idle, stop=self.stop_requested,
+                         wake=self._wake_posting, clock=self.clock)
 
     def _verify(self) -> None:
         c = self._components()

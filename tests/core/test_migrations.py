@@ -8,11 +8,14 @@ from typing import Any
 
 from peewee import SqliteDatabase, TextField
 
+from core.alerts.ledger import AlertRecord
 from core.store.migrations import LATEST, SCHEMA_1, migrate_to_latest, schema_version
 from core.store.models import ALL_MODELS, Order
 
 # Indexes a later migration adds with plain SQL that no model declares (why: see the migration).
 MIGRATION_ONLY_INDEXES = {"order_search"}
+# Every table the migrations create: the store's models and the alert ledger's.
+MODELS = [*ALL_MODELS, AlertRecord]
 
 
 def _schema(db: SqliteDatabase) -> dict[str, Any]:
@@ -21,7 +24,8 @@ def _schema(db: SqliteDatabase) -> dict[str, Any]:
     indexes: dict[str, Any] = {}
     for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table' "
                                   "AND name NOT LIKE 'sqlite_%'").fetchall():
-        columns = [tuple(r[1:]) for r in db.execute_sql(f'PRAGMA table_info("{name}")')]
+        # Sorted: a column a later migration adds with ALTER TABLE comes last in the table.
+        columns = sorted(tuple(r[1:]) for r in db.execute_sql(f'PRAGMA table_info("{name}")'))
         fks = sorted(tuple(r[2:]) for r in db.execute_sql(f'PRAGMA foreign_key_list("{name}")'))
         tables[name] = {"columns": columns, "foreign_keys": fks}
         for row in db.execute_sql(f'PRAGMA index_list("{name}")').fetchall():
@@ -43,8 +47,8 @@ def _migrated(path: Path) -> dict[str, Any]:
 
 def _from_models(path: Path) -> dict[str, Any]:
     db = SqliteDatabase(str(path))
-    with db.bind_ctx(ALL_MODELS):
-        db.create_tables(ALL_MODELS)
+    with db.bind_ctx(MODELS):
+        db.create_tables(MODELS)
     schema = _schema(db)
     db.close()
     return schema
