@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -36,7 +37,11 @@ class GPSettings:
     company: str = ""
     ca_bundle: str = ""
     allow_http: bool = False  # http:// GP URLs are refused unless this is set (and it is logged)
-    channel_binding: bool = False  # send NTLM channel bindings (Extended Protection "Required")
+    channel_binding: bool = False  # send channel bindings (Extended Protection "Required")
+    # Windows sign-in: "ntlm" | "negotiate" (Kerberos, NTLM as the fallback) | "kerberos" (only)
+    auth: str = "ntlm"
+    kerberos_realm: str = ""  # DOMAIN\user signs in as user@REALM; empty: krb5.conf's default
+    spn: str = ""  # GP's service principal; empty: HTTP/<host of the GP URL>
     wsdl: str = ""  # local WSDL override; default: fetched from the server and cached
     timeout_s: float = 60.0
     # capability -> "soap" | "sba" | "auto"; `check` shows the result
@@ -218,6 +223,10 @@ def validate(s: Settings) -> None:
         raise ConfigError("[posting] guest_policy must be per_email, shared or match")
     if s.posting.tax_mode not in ("woo", "gp"):
         raise ConfigError("[posting] tax_mode must be woo or gp")
+    if s.gp.auth not in ("ntlm", "negotiate", "kerberos"):
+        raise ConfigError(f"[gp] auth must be ntlm, negotiate or kerberos, not {s.gp.auth!r}")
+    if s.gp.spn and not re.fullmatch(r"[A-Za-z]+/[^/@\s]+", s.gp.spn.strip()):
+        raise ConfigError(f"[gp] spn {s.gp.spn!r} should look like HTTP/gp01.example.local")
     if s.logging.format not in ("text", "json"):
         raise ConfigError("[logging] format must be text or json")
     _validate_alerts(s.alerts)
