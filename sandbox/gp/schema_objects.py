@@ -50,21 +50,31 @@ type gp:Customer : gp:BusinessObject
   Key? gp:CustomerKey
   IsOnHold xs:boolean
   IsActive xs:boolean
+  ShipCompleteOnly xs:boolean
   Name? xs:string
   Shortname? xs:string
   StatementName? xs:string
   ClassKey? gp:CustomerClassKey
+  Priority xs:int
   DefaultAddressKey? gp:CustomerAddressKey
   ShipToAddressKey? gp:CustomerAddressKey
   BillToAddressKey? gp:CustomerAddressKey
   StatementToAddressKey? gp:CustomerAddressKey
   Comment1? xs:string
   Comment2? xs:string
+  DiscountGracePeriod xs:int
+  DueDateGracePeriod xs:int
   PriceLevelKey? gp:PriceLevelKey
   Notes? xs:string
   BalanceType gp:BalanceType
+  AllowRevaluation xs:boolean
   PostResultsTo! gp:ReceivablesPostResultsTo
+  OrderFullfillmentShortageDefault gp:OrderFullfillmentShortage
+  IncludeInDemandPlanning xs:boolean
   CurrencyKey? gp:CurrencyKey
+  StatementCycle gp:StatementCycle
+  SendEmailStatements xs:boolean
+  DefaultCashAccountType gp:ReceivablesCashAccountType
   CreatedDate! xs:dateTime
   ModifiedDate! xs:dateTime
   LastModifiedDate! xs:dateTime
@@ -121,11 +131,23 @@ type gp:Item : gp:BusinessObject abstract
   Type gp:ItemType
   SalesTaxBasis gp:SalesTaxBasis
   UofMScheduleKey? gp:UofMScheduleKey
+  ShippingWeight xs:decimal
+  QuantityDecimalPlaces gp:QuantityDecimalPlaces
+  CurrencyDecimalPlaces gp:CurrencyDecimalPlaces
+  PurchaseTaxBasis gp:PurchasingTaxBasis
   StandardCost? gp:MoneyAmount
   CurrentCost? gp:MoneyAmount
+  IncludeInDemandPlanning xs:boolean
   AllowBackOrder xs:boolean
+  WarrantyDays xs:short
+  ABCCode gp:ABCCode
+  KeepCalendarYearHistory xs:boolean
+  KeepFiscalYearHistory xs:boolean
+  KeepTransactionHistory xs:boolean
+  KeepDistributionHistory xs:boolean
   DefaultWarehouseKey? gp:WarehouseKey
   PriceMethod gp:PriceMethod
+  FunctionalCurrencyDecimalPlaces gp:CurrencyDecimalPlaces
   ModifiedDate xs:dateTime
   LastModifiedDate xs:dateTime
   CreatedDate xs:dateTime
@@ -134,6 +156,11 @@ type gp:Item : gp:BusinessObject abstract
   DefaultSellingUofM? xs:string
 type gp:InventoriedItem : gp:Item abstract
 type gp:SalesItem : gp:InventoriedItem
+  ValuationMethod gp:ValuationMethod
+  TrackingOption gp:TrackingOption
+  MinimumShelfLifeDays1 xs:short
+  MinimumShelfLifeDays2 xs:short
+  RevalueInventory xs:boolean
   Quantities? gp:ArrayOfSalesItemWarehouse
 type gp:SalesItemWarehouse : gp:BusinessObject
   Key? gp:ItemWarehouseKey
