@@ -48,7 +48,7 @@ class GPSettings:
     routes: dict[str, str] = field(default_factory=dict)
     # The Web Services role whose policy instances the connector uses, sent as the RoleKey of
     # every call. Empty: GP guesses the role, and falls back to the default policy (which
-    # re-prices lines) when the account has several roles (gp.md §3.1, §22).
+    # re-prices lines) when the account has several roles.
     role: str = ""
     # How GP's SQL Server compares keys: trailing spaces never count; "case_insensitive" (most
     # GP databases) or "binary" (a binary sort order install). Used by every existence check.

@@ -309,7 +309,7 @@ class Builders:
             raise GPRefused(f"{what}: GP needs a batch for inventory adjustments")
         return {
             "Key": {"Id": check_len("adjustment number", number, what)},
-            # GP refuses an inventory transaction without a batch (eConnect BACHNUMB, §22).
+            # GP refuses an inventory transaction without a batch (eConnect BACHNUMB).
             "BatchKey": self.batch(batch, what),
             "Date": as_datetime(when),
             "Lines": {"InventoryAdjustmentLine": [

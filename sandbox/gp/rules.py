@@ -143,7 +143,7 @@ def matches(restriction: dict[str, Any] | None, value: Any) -> bool:
 @dataclass
 class Call:
     """One SOAP (or SBA) call: who, which operation, against which state, at what time, and the
-    policy options in force for it (behaviour GUID -> option id; gp.md §3.3)."""
+    policy options in force for it (behaviour GUID -> option id)."""
 
     operation: str
     user: User

@@ -78,7 +78,7 @@ class GPState:
     def effective_policy(self, operation: str, role: str | None,
                          passed: dict[str, Any] | None) -> dict[str, int]:
         """Options in force for one call: internal ones from GP's instance, external ones as the
-        caller's policy selects them (gp.md §3.3)."""
+        caller's policy selects them."""
         chosen = self.policies.selections(self.company_id, operation, role)
         for guid, option in policies.passed_selections(passed).items():
             b = policies.ALL.get(guid)
