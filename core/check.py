@@ -29,8 +29,10 @@ from core.errors import (
     GPTransient,
     WooError,
 )
+from core.gp.factory import open_gateway
 from core.gp.negotiate import NegotiateAuth, explain
 from core.gp.router import DESCRIPTIONS
+from core.woo.client import WooClient
 
 OK, WARN, FAIL, INFO = "ok", "warn", "fail", "info"
 GP_PASSWORD = "gp.password"
@@ -144,11 +146,7 @@ def check_gp(settings: Settings, password: str | None, workspace_dir: Path | Non
         add("Windows account", FAIL, f"no password stored for {gp.user}",
             "store it with `ml-connector credentials set gp.password`")
         return report
-    if opener is None:
-        from core.gp.factory import open_gateway
-
-        opener = open_gateway
-    open_: Callable[..., Any] = opener
+    open_: Callable[..., Any] = opener or open_gateway
     timer = _Timer(report)
     try:
         gateway = timer("WSDL", lambda: open_(settings, password, workspace_dir,
@@ -314,8 +312,6 @@ def check_woo(settings: Settings, consumer_key: str | None, consumer_secret: str
         add("API keys", FAIL, "no consumer key/secret stored", "create a read/write REST API "
             "key in WooCommerce and store it with `ml-connector credentials`")
         return report
-    from core.woo.client import WooClient
-
     try:
         client = WooClient(woo.url, consumer_key, consumer_secret,
                            ca_bundle=woo.ca_bundle or None, timeout_s=min(woo.timeout_s, 30.0),

@@ -15,6 +15,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, get_type_hints
 
+import platformdirs
+
+from core.config_edit import updated_toml
 from core.errors import ConfigError
 
 
@@ -45,7 +48,7 @@ class GPSettings:
     routes: dict[str, str] = field(default_factory=dict)
     # The Web Services role whose policy instances the connector uses, sent as the RoleKey of
     # every call. Empty: GP guesses the role, and falls back to the default policy (which
-    # re-prices lines) when the account has several roles (gp.md §3.1, §22).
+    # re-prices lines) when the account has several roles.
     role: str = ""
     # How GP's SQL Server compares keys: trailing spaces never count; "case_insensitive" (most
     # GP databases) or "binary" (a binary sort order install). Used by every existence check.
@@ -334,22 +337,19 @@ class Workspace:
     config_path: Path
     db_path: Path
     key_dir: Path
-    log_dir: Path
 
     @classmethod
     def at(cls, root: str | os.PathLike[str]) -> Workspace:
         root = Path(root).expanduser().resolve()
-        return cls(root / "config.toml", root / "state.db", root / "keys", root / "logs")
+        return cls(root / "config.toml", root / "state.db", root / "keys")
 
     @classmethod
     def default(cls, config: str | None = None) -> Workspace:
-        import platformdirs
-
         cfg = Path(config) if config else (
             Path(platformdirs.user_config_dir("ml-connector")) / "config.toml")
         data = Path(platformdirs.user_data_dir("ml-connector"))
         keys = Path(platformdirs.user_config_dir("ml-connector-keys"))
-        return cls(cfg, data / "state.db", keys, Path(platformdirs.user_log_dir("ml-connector")))
+        return cls(cfg, data / "state.db", keys)
 
     @classmethod
     def from_args(cls, workspace: str | None, config: str | None) -> Workspace:
@@ -365,8 +365,15 @@ class Workspace:
         return load_settings(self.config_path.read_text(encoding="utf-8"), str(self.config_path))
 
     def save(self, settings: Settings) -> None:
+        """Write settings to config.toml: a new file in full, an existing one edited in place
+        (comments, order and layout kept; only changed values rewritten)."""
         validate(settings)
         self.config_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.config_path.exists():
+            text = updated_toml(self.config_path.read_text(encoding="utf-8"), settings,
+                                Settings())
+        else:
+            text = dump_settings(settings)
         tmp = self.config_path.with_suffix(".toml.tmp")
-        tmp.write_text(dump_settings(settings), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, self.config_path)

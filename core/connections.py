@@ -1,16 +1,35 @@
-"""Clients built from settings + vault, so no caller handles a secret longer than needed."""
+"""The one place that opens connections: vault -> GP gateway -> WooCommerce client.
+
+Every process that talks to the two systems (the worker, the console's checks, `check`, `replay
+--dry-run`, the command-line tools) builds them here, so the secret is read from the vault for as
+short a time as possible, the GP WSDL cache is always the same folder of the workspace, and a
+change to how either system is reached is made once.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.clock import Clock
-from core.config import Settings
+from core.clock import SYSTEM_CLOCK, Clock
+from core.config import Settings, Workspace
 from core.errors import ConfigError
 from core.gp.factory import open_gateway
 from core.gp.router import RoutedGateway
-from core.secrets.vault import GP_PASSWORD, WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET, Vault
+from core.secrets.vault import (
+    GP_PASSWORD,
+    WOO_CONSUMER_KEY,
+    WOO_CONSUMER_SECRET,
+    Vault,
+    open_vault,
+)
 from core.woo.client import WooClient
+
+
+def workspace_folder(ws: Workspace) -> Path:
+    """The folder GP's WSDL cache lives under (`<folder>/cache/gp-wsdl`): the state database's,
+    which is the workspace folder with --workspace DIR and the platform data folder otherwise."""
+    return ws.db_path.parent
 
 
 def woo_client(settings: Settings, vault: Vault, **options: Any) -> WooClient:
@@ -23,9 +42,43 @@ def woo_client(settings: Settings, vault: Vault, **options: Any) -> WooClient:
                      ca_bundle=woo.ca_bundle or None, timeout_s=woo.timeout_s, **options)
 
 
-def gp_gateway(settings: Settings, vault: Vault, workspace_dir: Path | None, *,
+def gp_gateway(settings: Settings, vault: Vault, folder: Path | None, *,
                clock: Clock | None = None, refresh_wsdl: bool = False,
                wsdl: str | None = None) -> RoutedGateway:
-    """The GP gateway the configuration describes, logged in with the stored password."""
-    return open_gateway(settings, vault.get(GP_PASSWORD) or "", workspace_dir, clock=clock,
+    """The GP gateway the configuration describes, logged in with the stored password; the WSDL
+    cached under `folder` (see workspace_folder)."""
+    return open_gateway(settings, vault.get(GP_PASSWORD) or "", folder, clock=clock,
                         refresh_wsdl=refresh_wsdl, wsdl=wsdl)
+
+
+def gp_configured(settings: Settings) -> bool:
+    return bool(settings.gp.soap_url or settings.gp.sba_url)
+
+
+class Connections:
+    """Both systems for one workspace whose state database is open."""
+
+    def __init__(self, workspace: Workspace, vault: Vault, *, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.workspace = workspace
+        self.vault = vault
+        self.clock = clock
+        self.folder = workspace_folder(workspace)
+
+    @classmethod
+    def open(cls, workspace: Workspace, *, clock: Clock = SYSTEM_CLOCK) -> Connections:
+        return cls(workspace, open_vault(workspace, clock=clock), clock=clock)
+
+    def woo(self, settings: Settings, **options: Any) -> WooClient:
+        return woo_client(settings, self.vault, **options)
+
+    def gp(self, settings: Settings, *, refresh_wsdl: bool = False,
+           wsdl: str | None = None) -> RoutedGateway:
+        return gp_gateway(settings, self.vault, self.folder, clock=self.clock,
+                          refresh_wsdl=refresh_wsdl, wsdl=wsdl)
+
+    def gp_opener(self, settings: Callable[[], Settings]) -> Callable[[], RoutedGateway]:
+        """Opens a gateway with the settings in force at each call (a reload changes them); the
+        password is read once, now, and kept only inside the closure."""
+        password = self.vault.get(GP_PASSWORD) or ""
+        folder, clock = self.folder, self.clock
+        return lambda: open_gateway(settings(), password, folder, clock=clock)

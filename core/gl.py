@@ -1,6 +1,6 @@
 """GL account mapping: which GP account each amount lands on.
 
-Resolution order (DESIGN §4): customer -> customer class -> company default. Payment gateways
+Resolution order: customer -> customer class -> company default. Payment gateways
 map to a cash account (scope "gateway"); WooCommerce tax rates to GP tax detail ids (scope
 "tax_rate", kind "tax"). Every change is audited with who made it.
 """
@@ -9,9 +9,13 @@ from __future__ import annotations
 import re
 
 from core.clock import SYSTEM_CLOCK, Clock
+
+# Re-exported while core/pipeline (branch `state`) still reads the setting through core.gl.
+from core.console_settings import get_setting as get_setting
+from core.console_settings import set_setting as set_setting
 from core.store import audit
 from core.store.db import database
-from core.store.models import GL_ACCOUNT_KINDS, GL_SCOPES, GlMapping, Setting
+from core.store.models import GL_ACCOUNT_KINDS, GL_SCOPES, GlMapping
 
 # GP account numbers are segments separated by a delimiter, e.g. 000-4100-00 (up to 66 chars).
 ACCOUNT_FORMAT = re.compile(r"^[0-9A-Z]{1,9}(-[0-9A-Z]{1,9}){0,9}$")
@@ -98,26 +102,3 @@ def tax_detail_for(rate_id: int | str) -> str | None:
                                 & (GlMapping.scope_key == str(rate_id))
                                 & (GlMapping.account_kind == "tax"))
     return row.account if row else None
-
-
-def missing_kinds(*, customer_id: str | None = None, customer_class: str | None = None,
-                  kinds: tuple[str, ...] = ("sales", "receivables")) -> list[str]:
-    return [k for k in kinds if resolve_account(k, customer_id=customer_id,
-                                                customer_class=customer_class) is None]
-
-
-def get_setting(key: str, default: object = None) -> object:
-    row = Setting.get_or_none(Setting.key == key)
-    return default if row is None else row.value
-
-
-def set_setting(key: str, value: object, *, actor: str, clock: Clock = SYSTEM_CLOCK) -> None:
-    now = clock.now()
-    with database.atomic("IMMEDIATE"):
-        before = get_setting(key)
-        Setting.insert(key=key, value=value, updated_by=actor, updated_at=now).on_conflict(
-            conflict_target=[Setting.key],
-            update={Setting.value: value, Setting.updated_by: actor, Setting.updated_at: now},
-        ).execute()
-        audit.record("setting", key, "setting_changed", f"{key}: {before!r} -> {value!r}",
-                     actor=actor, clock=clock)

@@ -143,6 +143,28 @@ def _state_label(state: str, hold_reason: str | None) -> str:
     return f"held: {hold_reason}" if state == DocState.HELD and hold_reason else state
 
 
+def _order_difference(counts_in_woo: bool, in_gp: bool, woo_amount: Decimal,
+                      gp_amount: Decimal, *, label: str, doc: str | None,
+                      status: str) -> str | None:
+    """Why an order's two sides differ, in the accountant's words; None when they agree."""
+    if counts_in_woo and not in_gp:
+        return f"not in GP yet ({label})"
+    if in_gp and not counts_in_woo:
+        return f"in GP as {doc}, but WooCommerce says {status}"
+    if woo_amount != gp_amount:
+        return f"GP total {gp_amount} differs from WooCommerce {woo_amount}"
+    return None
+
+
+def _refund_difference(in_gp: bool, amount: Decimal, gp_amount: Decimal, *,
+                       label: str) -> str | None:
+    if not in_gp:
+        return f"credit memo not in GP yet ({label})"
+    if gp_amount != amount:
+        return f"GP credit memo {gp_amount} differs from the refund {amount}"
+    return None
+
+
 def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
               eligible_statuses: Iterable[str] = DEFAULT_ELIGIBLE) -> ReconReport:
     """Compare WooCommerce and GP for the days date_from..date_to (inclusive) in `timezone`
@@ -180,13 +202,8 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
         if in_gp:
             row.gp_invoices.add(gp_amount)
         label = _state_label(state, hold)
-        reason = None
-        if counts_in_woo and not in_gp:
-            reason = f"not in GP yet ({label})"
-        elif in_gp and not counts_in_woo:
-            reason = f"in GP as {doc}, but WooCommerce says {status}"
-        elif woo_amount != gp_amount:
-            reason = f"GP total {gp_amount} differs from WooCommerce {woo_amount}"
+        reason = _order_difference(counts_in_woo, in_gp, woo_amount, gp_amount, label=label,
+                                   doc=doc, status=status)
         if reason:
             explanations.append(Explanation(day, method, "order", woo_id, number, woo_amount,
                                             gp_amount, label, reason))
@@ -209,11 +226,7 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
         if in_gp:
             row.gp_credit_memos.add(gp_amount)
         label = _state_label(state, hold)
-        reason = None
-        if not in_gp:
-            reason = f"credit memo not in GP yet ({label})"
-        elif gp_amount != amount:
-            reason = f"GP credit memo {gp_amount} differs from the refund {amount}"
+        reason = _refund_difference(in_gp, amount, gp_amount, label=label)
         if reason:
             # Sign as the refund moves the net: a missing credit memo makes Woo's net lower.
             explanations.append(Explanation(day, method, "refund", woo_id, f"{number}/R{woo_id}",

@@ -7,6 +7,7 @@ by fixed rules so every run and every test sees the same shop.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 # --- products -------------------------------------------------------------------------------
@@ -65,8 +66,6 @@ _VARIABLE: list[tuple[str, str, str, dict[str, list[str]], str, str, int]] = [
 def _variations(parent: str, attrs: dict[str, list[str]], base: str, step: str,
                 stock: int) -> list[dict[str, Any]]:
     """Cartesian product of the attribute values, in a fixed order, with stepped prices."""
-    from decimal import Decimal
-
     combos: list[dict[str, str]] = [{}]
     for name, values in attrs.items():
         combos = [{**c, name: v} for c in combos for v in values]
@@ -197,17 +196,3 @@ def _build_customers() -> list[dict[str, Any]]:
 
 
 CUSTOMERS: list[dict[str, Any]] = _build_customers()
-
-
-def product_by_sku(sku: str) -> dict[str, Any] | None:
-    """The simple product or variable parent with this SKU (variations: see variation_by_sku)."""
-    return next((p for p in PRODUCTS if p["sku"] == sku), None)
-
-
-def variation_by_sku(sku: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(parent, variation) for a variation SKU, or None."""
-    for p in PRODUCTS:
-        for v in p.get("variations", ()):
-            if v["sku"] == sku:
-                return p, v
-    return None

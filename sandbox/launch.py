@@ -12,6 +12,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from sandbox.gp import GPStandIn
 from sandbox.woo import WooStandIn
 
 
@@ -57,11 +58,6 @@ def launch(state_dir: Path, *, seed: int = 0, orders: int = 0, woo_port: int = 0
     woo.start(host=host, port=0 if https else woo_port, https_port=woo_port if https else 0)
     box = Sandbox(woo)
     if with_gp:
-        try:
-            from sandbox.gp import GPStandIn  # type: ignore[attr-defined]
-        except ImportError as e:
-            box.notes.append(f"GP stand-in unavailable: {e}")
-            return box
         try:
             gp = GPStandIn(state_dir / "gp", seed=seed, https=https, profile=gp_profile,
                            capacity=gp_capacity)

@@ -15,8 +15,10 @@ from textual.worker import Worker, WorkerState
 from core import queries
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
+from core.console_settings import KEYMAP, get_setting
 from core.errors import ConfigError
 from core.store.db import init_db
+from core.worker import embedded
 from tui.context import ConsoleContext, console_actor
 from tui.messages import DatabaseChanged
 from tui.screens.audit import AuditScreen
@@ -42,7 +44,7 @@ SCREENS: list[tuple[str, str, str, type[Screen[Any]]]] = [
     ("products", "8", "Products", ProductsScreen),
     ("connections", "9", "Connections", ConnectionsScreen),
 ]
-KEYMAP_SETTING = "console.keymap"
+
 
 
 class ConnectorApp(App[None]):
@@ -70,9 +72,7 @@ class ConnectorApp(App[None]):
     # --- start and stop --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from core.gl import get_setting
-
-        stored = get_setting(KEYMAP_SETTING)
+        stored = get_setting(KEYMAP)
         keymap = {**(stored if isinstance(stored, dict) else {}), **(self._keymap_override or {})}
         if keymap:
             self.set_keymap(keymap)
@@ -85,12 +85,6 @@ class ConnectorApp(App[None]):
     def start_embedded_worker(self) -> None:
         """Run the sync inside the console, but only when no other worker holds the lease;
         otherwise say who runs it (the dashboard keeps showing that worker's heartbeat)."""
-        try:
-            from core.worker import embedded
-        except ImportError:
-            self.notify("No embedded worker in this installation: run `ml-connector worker`.",
-                        severity="warning")
-            return
         try:
             self.embedded = embedded.start_if_free(self.ctx.workspace, clock=self.ctx.clock,
                                                    settings=self.ctx.settings)
@@ -171,10 +165,11 @@ def make_app(workspace_or_db_path: Workspace | str | os.PathLike[str], *,
     workspace: Workspace | None
     if isinstance(workspace_or_db_path, Workspace):
         workspace = workspace_or_db_path
+        db_path = workspace.db_path
     else:
         path = Path(workspace_or_db_path)
         workspace = None if path.suffix in (".db", ".sqlite", ".sqlite3") else Workspace.at(path)
-    db_path = workspace.db_path if workspace else Path(workspace_or_db_path)
+        db_path = workspace.db_path if workspace else path
     if settings is None:
         settings = Settings()
         if workspace is not None and workspace.config_path.exists():

@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           standalone_mode=False)
     except CommandError as exc:
         exc.show()
-        return exc.exit_code
+        return exc.code
     except click.ClickException as exc:  # usage: unknown option, bad value, missing argument
         exc.show()
         return ExitCode.USAGE

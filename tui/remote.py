@@ -1,34 +1,33 @@
 """The console's only network calls: connection tests and GP account checks. Each runs on a
-worker thread (never the UI's) and degrades to a sentence when a piece is missing."""
+worker thread (never the UI's) and degrades to a sentence when a piece is missing. Connections
+are built by core.connections, the one place that assembles vault, GP gateway and WooCommerce."""
 from __future__ import annotations
 
 from contextlib import closing
 from typing import Any
 
+from core.connections import Connections
+from core.gp.router import RoutedGateway
 from core.payment_setup import read_lists
+from core.secrets.vault import Vault
 from core.store.db import thread_connection
 from tui.context import ConsoleContext
 
 
-def _vault(ctx: ConsoleContext) -> Any:
-    from core.secrets.vault import open_vault
-
+def connections(ctx: ConsoleContext) -> Connections:
     if ctx.workspace is None:
         raise RuntimeError("no workspace: credentials live with a workspace (--workspace DIR)")
-    return open_vault(ctx.workspace, clock=ctx.clock)
+    return Connections.open(ctx.workspace, clock=ctx.clock)
 
 
-def open_gp(ctx: ConsoleContext) -> Any:
+def vault(ctx: ConsoleContext) -> Vault:
+    """The workspace's vault (call inside a database thread)."""
+    return connections(ctx).vault
+
+
+def open_gp(ctx: ConsoleContext) -> RoutedGateway:
     """A GP gateway from settings + vault; raises with a readable reason when it cannot."""
-    try:
-        from core.gp.factory import open_gateway
-    except ImportError as exc:
-        raise RuntimeError("the GP gateway is not part of this installation") from exc
-    from core.secrets.vault import GP_PASSWORD
-
-    vault = _vault(ctx)
-    workspace_dir = ctx.workspace.db_path.parent if ctx.workspace else ctx.db_path.parent
-    return open_gateway(ctx.settings, vault.require(GP_PASSWORD), workspace_dir)
+    return connections(ctx).gp(ctx.settings)
 
 
 def test_gp(ctx: ConsoleContext) -> str:
@@ -43,9 +42,7 @@ def test_gp(ctx: ConsoleContext) -> str:
 
 def test_woo(ctx: ConsoleContext) -> str:
     with thread_connection():
-        from core.connections import woo_client
-
-        client = woo_client(ctx.settings, _vault(ctx))
+        client = connections(ctx).woo(ctx.settings)
         with client:
             page = client.list_orders(per_page=1)
     count = getattr(page, "total", None)

@@ -29,6 +29,7 @@ from core.errors import ConfigError
 from core.gp.negotiate import INSTALL, MISSING, NegotiateAuth
 from core.telemetry.calls import InstrumentedTransport
 from core.tls import trust_context
+from core.version import USER_AGENT
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +197,6 @@ def make_client(gp: GPSettings, password: str, *, urls: list[str]) -> httpx.Clie
         # Timed and watched for outages (metrics, the "GP unreachable" alert).
         transport=InstrumentedTransport(transport, "gp"),
         timeout=timeout,
-        headers={"User-Agent": "ml-connector"},
+        headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
     )

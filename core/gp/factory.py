@@ -10,6 +10,9 @@ from core.errors import ConfigError
 from core.gp.auth import make_client
 from core.gp.http import GPHttp
 from core.gp.router import RoutedGateway
+from core.gp.sba import SbaGateway
+from core.gp.soap import SoapClient
+from core.gp.soap_gateway import SoapGateway
 from core.gp.wsdl_cache import cache_for
 
 log = logging.getLogger(__name__)
@@ -36,9 +39,6 @@ def open_gateway(settings: Settings, password: str, workspace_dir: Path | None, 
     try:
         routes: dict[str, object] = {}
         if soap_url:
-            from core.gp.soap import SoapClient
-            from core.gp.soap_gateway import SoapGateway
-
             soap = SoapClient(http, soap_url=soap_url, company=gp.company,
                               cache=cache_for(workspace_dir), wsdl_override=wsdl or gp.wsdl,
                               refresh_wsdl=refresh_wsdl, role=gp.role.strip())
@@ -52,8 +52,6 @@ def open_gateway(settings: Settings, password: str, workspace_dir: Path | None, 
                                          adjustment_batch_template=(
                                              settings.products.adjustment_batch_template))
         if sba_url:
-            from core.gp.sba import SbaGateway
-
             routes["sba"] = SbaGateway(http, sba_url, clock=clock)
         return RoutedGateway(routes, gp.routes, closer=client.close)
     except BaseException:

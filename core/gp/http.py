@@ -4,7 +4,7 @@ Why a lock: NTLM authenticates the TCP connection that carried the handshake. If
 shared the pool, httpx could hand the second leg of one handshake to another connection and GP
 would answer 401 forever. One exchange at a time per gateway keeps every handshake on one
 connection (open one gateway per worker thread for parallel reads); GP itself prefers creates to
-be sequential per company (gp.md §20.3).
+be sequential per company.
 
 Why the classification: a request that may have reached GP and committed must never be reported
 as "failed" - that is how duplicates are born. Every transport failure says whether the request
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import httpx
 
 from core.errors import GPAuthError, GPError, GPTransient, GPUnknownOutcome
+from core.http_headers import retry_after_seconds
 
 
 @dataclass
@@ -110,17 +111,10 @@ def failure_to_error(exc: TransportFailure, *, write: bool, what: str) -> GPErro
     return GPError(f"{exc} ({what})")
 
 
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "").strip()
-    if value.isdigit():
-        return float(value)
-    return None
-
-
 def status_error(response: httpx.Response, *, write: bool, what: str) -> GPError:
     """An HTTP error status without a SOAP fault (proxy, outage, IIS error page)."""
     code = response.status_code
-    wait = retry_after_seconds(response)
+    wait = retry_after_seconds(response.headers)
     if code >= 500 and write:
         return GPUnknownOutcome(
             f"GP answered HTTP {code} after {what} was sent: it may or may not have been "

@@ -1,4 +1,4 @@
-"""GP's keys compared the way its SQL Server compares them (gp.md §22 "Keys").
+"""GP's keys compared the way its SQL Server compares them.
 
 GP keys are `char` columns: SQL Server ignores trailing spaces, so `WC5001` and `WC5001 ` are one
 document; most GP databases use a case-insensitive collation, so `wc5001` is the same key too

@@ -1,4 +1,4 @@
-"""Reading a whole GP list through `Get…List`'s 1,000-row cap (gp.md §20.1).
+"""Reading a whole GP list through `Get…List`'s 1,000-row cap.
 
 GP returns "the first 1000 matches" in its own order, which need not be key order, so "ask again
 after the largest key seen" can skip rows: a full page says nothing about the keys it left out

@@ -1,4 +1,4 @@
-"""GP's policies, read as the connector depends on them (gp.md §3.3-3.5, §22 "Policies").
+"""GP's policies, read as the connector depends on them.
 
 Every Create/Update/Void passes the policy GP returns for the connector's company and role, and
 GP acts on its *internal* behaviours, which only GP's Web Services administrator can change. The

@@ -2,7 +2,7 @@
 
 SOAP (Web Services) is the route for SOP documents, credit memos and customers: its shapes are
 published and every request is validated against GP's schema. SBA (REST) is optional and
-version-dependent (gp.md §16): it is used where the server exposes it and SOAP cannot do the job
+version-dependent: it is used where the server exposes it and SOAP cannot do the job
 (item name/price updates, customer e-mail search) or where configuration asks for it.
 `[gp] routes = { items = "sba" }` pins a capability; "auto" (the default) picks as above.
 """

@@ -1,6 +1,6 @@
 """GP's Service Based Architecture (REST/JSON) route, for what GP exposes there.
 
-SBA's route names and JSON shapes are not published (gp.md §16, §20.2): the server's
+SBA's route names and JSON shapes are not published: the server's
 `Tenants(<tenant>)/help` lists them. The connector reads that list once and offers a capability
 only when every route it needs is listed, so an SBA without item routes simply is not used.
 Routes are relative to `[gp] sba_url` (`…/GPService/Tenants(DefaultTenant)/Companies(<name>)`);
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
@@ -147,8 +148,6 @@ class SbaGateway:
                     qty += avail
         modified = None
         if item.get("ModifiedDate"):
-            from datetime import datetime
-
             try:
                 modified = utc(datetime.fromisoformat(str(item["ModifiedDate"])))
             except ValueError:

@@ -55,7 +55,7 @@ class BareResponse(Exception):
         self.response = response
 
 
-class HttpxTransport(Transport):  # type: ignore[misc]
+class HttpxTransport(Transport):
     """zeep Transport whose every byte goes through GPHttp (NTLM, TLS, classification)."""
 
     def __init__(self, http: GPHttp, cache: WsdlCache) -> None:
@@ -110,7 +110,7 @@ class Types:
         return self._cache[key]
 
 
-class NoAddressing(zeep.Plugin):  # type: ignore[misc]
+class NoAddressing(zeep.Plugin):
     """Drop the WS-Addressing headers zeep adds because the portType carries wsaw:Action.
 
     The legacy endpoint is a BasicHttpBinding (no addressing); GP's own .NET proxies send none,

@@ -1,6 +1,6 @@
 """Our documents -> GP Web Services objects (zeep dicts), honouring the schema's rules.
 
-Schema rules that shape this file (gp.md §6):
+Schema rules that shape this file:
 - required, non-nillable elements must carry a value or zeep refuses the message, and the real
   schema refuses it too. Read-only ones (BatchKey.CreatedDateTime, Customer/CustomerAddress dates)
   get 0001-01-01T00:00:00, exactly what GP's own .NET proxies send for an unset DateTime.
@@ -32,18 +32,18 @@ from core.gp.soap import Types
 
 DOTNET_MIN = datetime(1, 1, 1)  # what a .NET client sends for an unset, non-nullable DateTime
 
-# SOP distribution types (DistributionTypeKey.Id, gp.md §10.3).
+# SOP distribution types (DistributionTypeKey.Id).
 SOP_DISTRIBUTION = {"SALES": 1, "RECV": 2, "CASH": 3, "TAKEN": 4, "AVAILABLE": 5, "TRADE": 6,
                     "FREIGHT": 7, "MISC": 8, "TAXES": 9, "MARKDOWN": 10, "COGS": 14,
                     "INVENTORY": 15, "RETURNS": 16, "ROUNDING": 22}
-# RM distribution types (taRMDistribution, gp.md §10.3).
+# RM distribution types (taRMDistribution).
 RM_DISTRIBUTION = {"CASH": 1, "TAKEN": 2, "RECV": 3, "WRITEOFF": 4, "AVAILABLE": 5, "OTHER": 8,
                    "SALES": 9, "TRADE": 10, "FREIGHT": 11, "MISC": 12, "TAXES": 13,
                    "CREDIT_MEMO": 19, "ROUNDING": 8}
 PAYMENT_TYPES = {"credit_card": "Payment Card Payment", "cash": "Cash Payment",
                  "check": "Check Payment"}
 
-# Field lengths over Web Services (gp.md §9).
+# Field lengths over Web Services.
 LIMITS = {"SOP number": 17, "RM number": 15, "customer id": 15, "batch id": 15,
           "item number": 30, "customer PO": 20, "address id": 15, "site": 10, "U of M": 8,
           "customer name": 64, "RM description": 30, "price level": 10, "GL account": 75,
@@ -309,7 +309,7 @@ class Builders:
             raise GPRefused(f"{what}: GP needs a batch for inventory adjustments")
         return {
             "Key": {"Id": check_len("adjustment number", number, what)},
-            # GP refuses an inventory transaction without a batch (eConnect BACHNUMB, §22).
+            # GP refuses an inventory transaction without a batch (eConnect BACHNUMB).
             "BatchKey": self.batch(batch, what),
             "Date": as_datetime(when),
             "Lines": {"InventoryAdjustmentLine": [

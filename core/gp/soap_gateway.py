@@ -1,8 +1,8 @@
 """GPGateway over the Web Services legacy endpoint.
 
 Existence is always asked with `Get…List` criteria (work AND history; RM: work, open, history):
-an empty list is an unambiguous "not found", while a `Get…ByKey` fault is only "unknown"
-(gp.md §8, §20.1). Any failure to ask raises GPError; None is returned only when GP said so.
+an empty list is an unambiguous "not found", while a `Get…ByKey` fault is only "unknown".
+Any failure to ask raises GPError; None is returned only when GP said so.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from core.gp.soap_build import Builders
 from core.gp.soap_policy import behaviours, uses_supplied_distributions
 from core.gp.soap_setup import SetupLists
 
-# capability -> what the SOAP route offers (gp.md §15: no item/price update operation exists).
+# capability -> what the SOAP route offers (Web Services has no item or price update operation).
 SOAP_CAPABILITIES: dict[str, bool] = {
     "company": True, "customers": True, "customer_email_search": False, "items": True,
     "item_changes": True, "item_update": False, "stock_adjustment": True, "sales_invoice": True,
@@ -210,7 +210,7 @@ class SoapGateway:
                     price: Decimal | None = None, price_level: str = "",
                     uofm: str = "") -> None:
         raise GPUnsupported(f"GP Web Services has no operation to change item {item_number}'s "
-                            "description or price (gp.md §15): change it in GP, or enable SBA")
+                            "description or price: change it in GP, or enable SBA")
 
     # --- sales documents -------------------------------------------------------------------
     def _find_sales(self, number: str, kind: str) -> GPDocument | None:

@@ -20,7 +20,7 @@ def behaviours(client: SoapClient, operation: str) -> list[Behaviour]:
 
 def uses_supplied_distributions(client: SoapClient, operation: str) -> bool:
     """True only when the role's policy says "Distributions Will Be Provided": otherwise GP
-    builds its own and ignores ours (gp.md §22), so the connector sends none and reads GP's back.
+    builds its own and ignores ours, so the connector sends none and reads GP's back.
     An operation whose policy has no such behaviour keeps what the document carries."""
     found = find(behaviours(client, operation), "distributions")
     if found is None:

@@ -93,7 +93,7 @@ def sales_document(doc: Any, summary: Any, doc_type: str, line_name: str) -> GPD
     )
 
 
-# SOP distribution type ids (gp.md §10.3) -> the kinds the connector's GL mapping names.
+# SOP distribution type ids -> the kinds the connector's GL mapping names.
 SOP_KINDS = {1: "SALES", 2: "RECV", 3: "CASH", 6: "TRADE", 7: "FREIGHT", 8: "MISC", 9: "TAXES",
              22: "ROUNDING"}
 

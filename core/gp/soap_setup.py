@@ -1,5 +1,5 @@
 """GP's setup lists over Web Services: what the accountant chooses ids from, and what `check`
-proves every configured id against (gp.md §22 "Setup rows must exist").
+proves every configured id against: a setup row an id names must exist in GP.
 
 Each list is read whole through the 1,000-row cap (core/gp/paging.py). Web Services has no
 checkbook list (CM00100 has no Get…List operation in the legacy WSDL): the checkbooks GP names

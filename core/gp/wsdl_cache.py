@@ -25,7 +25,7 @@ from core.errors import ConfigError, GPAuthError, GPError
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 
 
-class WsdlCache(Base):  # type: ignore[misc]
+class WsdlCache(Base):
     """zeep cache: URL -> document bytes, in a folder (or in memory when there is none)."""
 
     def __init__(self, folder: Path | None) -> None:

@@ -11,16 +11,15 @@ cannot be ordered: it overwrites nothing but queues the job, whose REST re-read 
 """
 from __future__ import annotations
 
-import importlib
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock, parse_gmt
 from core.money import MoneyError, parse_money
+from core.products.intake import product_changed
 from core.replay import ORDER_JOB, order_job_key
 from core.skus import no_sku_key
 from core.store import audit, queue
@@ -30,7 +29,7 @@ from core.store.states import DocState
 
 log = logging.getLogger(__name__)
 
-# Drafts are carts in progress, not orders (woocommerce.md §3.7): they get no row until they leave
+# Drafts are carts in progress, not orders: they get no row until they leave
 # draft, which WooCommerce announces with order.created / a new date_modified.
 DRAFT_STATUSES = ("checkout-draft", "auto-draft")
 ACTOR = "intake"
@@ -180,25 +179,11 @@ def is_newer(modified_gmt: datetime | None, stored: datetime | None, known: bool
     return stored is None or (modified_gmt is not None and modified_gmt > stored)
 
 
-def newer_than_stored(woo_id: int, modified_gmt: datetime | None) -> bool:
-    """Cheap read-only pre-check so repeated polls do not take the write lock for nothing."""
-    versions = stored_versions([woo_id])
-    return is_newer(modified_gmt, versions.get(woo_id), woo_id in versions)
-
-
 @dataclass(frozen=True)
 class ProcessResult:
     processed: int
     orders_changed: int
     errors: int
-
-
-def _product_handler() -> Callable[..., Any] | None:
-    try:  # written by the product-sync helper; absent means "not part of this build"
-        module = importlib.import_module("core.products.intake")
-    except ImportError:
-        return None
-    return getattr(module, "product_changed", None)
 
 
 def _process_one(delivery: WebhookDelivery, clock: Clock) -> bool:
@@ -217,9 +202,7 @@ def _process_one(delivery: WebhookDelivery, clock: Clock) -> bool:
             raise ValueError("the delivery is not an order snapshot")
         return accept_order_snapshot(payload, source="webhook", clock=clock)
     if resource == "product":
-        handler = _product_handler()
-        if handler is not None:
-            handler(payload, clock=clock)
+        product_changed(payload, clock=clock)
     # customer.*: the row itself is the record; customers are upserted from each order's billing.
     return False
 

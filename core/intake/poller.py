@@ -1,4 +1,4 @@
-"""The REST poller: the backstop that makes lost and disabled webhooks harmless (DESIGN §3).
+"""The REST poller: the backstop that makes lost and disabled webhooks harmless.
 
 `GET /orders?modified_after=<cursor - overlap>&dates_are_gmt=true&orderby=modified&order=asc
 &per_page=100`. The bound is exclusive and WooCommerce's clock is second-granular, so the walk

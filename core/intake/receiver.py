@@ -1,4 +1,4 @@
-"""WooCommerce webhook deliveries: signature check and the ASGI receiver (reliability §1.3).
+"""WooCommerce webhook deliveries: signature check and the ASGI receiver.
 
 The receiver does as little as possible on the request path: read the raw body with a size cap,
 verify `X-WC-Webhook-Signature` over those exact bytes with a constant-time compare, commit the
@@ -40,7 +40,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 def wp_specialchars_decode(secret: str) -> str:
     """WordPress decodes a few HTML entities in the secret before signing (single pass), so a
-    secret created as `Amp&amp;Secret` signs as `Amp&Secret` (woocommerce.md §9.4)."""
+    secret created as `Amp&amp;Secret` signs as `Amp&Secret`."""
     def one(m: re.Match[str]) -> str:
         text = m.group(0)
         if text in _WP_ENTITIES:
@@ -221,15 +221,7 @@ class WebhookReceiver:
         self.writer.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                msg = await receive()
-                if msg["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif msg["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        if scope["type"] != "http":
+        if scope["type"] != "http":  # uvicorn runs us with lifespan="off": nothing else comes
             return
         path, method = scope.get("path", ""), scope.get("method", "")
         if path == "/healthz" and method in ("GET", "HEAD"):

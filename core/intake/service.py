@@ -18,10 +18,12 @@ import uvicorn
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
+from core.connections import woo_client
 from core.errors import ConnectorError
 from core.intake.inbox import ProcessResult, process_deliveries
 from core.intake.poller import PollResult, WebhookState, check_webhook_health, poll_once
 from core.intake.receiver import SecretSource, VaultSecrets, WebhookReceiver
+from core.store.db import database
 from core.woo.client import WooClient
 
 log = logging.getLogger(__name__)
@@ -118,8 +120,6 @@ class IntakeService:
     @property
     def woo(self) -> WooClient:
         if self._woo is None:
-            from core.connections import woo_client
-
             self._woo = woo_client(self.settings, self.vault)
         return self._woo
 
@@ -164,8 +164,6 @@ class IntakeService:
             self._woo = None
 
     def _run_loop(self) -> None:
-        from core.store.db import database
-
         next_poll = time.monotonic()
         with database.connection_context():
             while not self._stop.is_set():

@@ -18,9 +18,8 @@ CUSTOMER_ID_MAX = 15
 BILLING = "BILLING"
 SHIPPING = "SHIPPING"
 PRIMARY = "PRIMARY"
-GUEST_POLICIES = ("per_email", "shared", "match")
 
-# GP field widths (gp.md §9): longer text is cut, never refused: names and streets are not keys.
+# GP field widths: longer text is cut, never refused: names and streets are not keys.
 _WIDTH = {"name": 64, "contact": 60, "line": 60, "city": 35, "state": 29, "postal": 10,
           "country": 60, "phone": 21}
 

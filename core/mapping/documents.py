@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from core.config import PostingSettings
 from core.gp.gateway import GPCustomer, GPDistribution, GPPayment, SalesInvoice
-from core.money import ZERO
+from core.money import ZERO, to_cents
 from core.woo.views import OrderView
 
 from .lines import UnknownSku, lines_total, map_lines, resolve_items
@@ -96,8 +96,6 @@ def _tax_details(order: OrderView, tax: Decimal, details: Mapping[int, str | Non
                  decimals: int) -> list[tuple[str, Decimal]]:
     """GP tax detail lines, only when every taxed rate is mapped and they add up exactly;
     otherwise the header tax amount (on the tax account) carries it alone."""
-    from core.money import to_cents
-
     out: dict[str, Decimal] = {}
     for t in order.tax_lines:
         amount = to_cents(t.amount, decimals)

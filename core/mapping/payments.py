@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# GP's three ways an invoice is paid at entry (SalesPaymentType, gp.md §10.2), by our name.
+# GP's three ways an invoice is paid at entry (SalesPaymentType), by our name.
 PAYMENT_KINDS = ("credit_card", "cash", "check")
 NOT_PAID = "none"  # the gateway takes no money at checkout (bank transfer, cash on delivery)
 KIND_WORDS = {"credit_card": "payment card", "cash": "cash", "check": "check", NOT_PAID: "unpaid"}

@@ -8,7 +8,7 @@ A cancellation after posting becomes a credit memo for what is not yet refunded.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -177,8 +177,6 @@ def map_refund(refund: RefundView, order: OrderView, inputs: RefundInputs
 def _shift_negative_misc(ret: SalesReturn) -> SalesReturn:
     """Move a negative misc (the rounding cent the other way) onto the trade discount, as the
     invoice does, so no amount is negative and the total is unchanged."""
-    from dataclasses import replace
-
     return replace(ret, misc=ZERO, trade_discount=ret.trade_discount - ret.misc)
 
 

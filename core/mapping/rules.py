@@ -1,4 +1,5 @@
-"""GP's own rules, checked before anything is sent (gp.md §9 lengths, "lines must sum").
+"""GP's own rules, checked before anything is sent (the field lengths Web Services enforces,
+"lines must sum").
 
 GP's WSDL has no maxLength facets: an over-long key would be cut or refused by GP after the
 round trip. Checking here turns that into a clear message on the order instead.

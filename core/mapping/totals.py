@@ -82,7 +82,7 @@ def split_unit_price(extended: Decimal, quantity: Decimal, decimals: int = 2
     """(quantity, unit price, extended) rows GP's line check accepts, summing to `extended`.
 
     GP validates a line's unit price at the item currency's decimals against its extended price
-    (round(extended / quantity, decimals) = unit price; error 722, gp.md §22), and may recompute
+    (round(extended / quantity, decimals) = unit price; error 722), and may recompute
     the extended price as quantity x unit price (Calculate Total Amount). WooCommerce's subtotal
     need not divide evenly (10.00 for 3), so a whole quantity is split in two rows a cent apart:
     k units at the floor price + 1 cent and the rest at the floor price (3.34 + 2 x 3.33). Each

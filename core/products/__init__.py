@@ -1,4 +1,4 @@
-"""Two-way product sync: names, prices and quantities between WooCommerce and GP (DESIGN §4).
+"""Two-way product sync: names, prices and quantities between WooCommerce and GP.
 
 Modules: fields (values and how they compare), compare (pure three-way decision with owners),
 links (WooCommerce SKU <-> GP item, bases, audit), inflight (order quantities GP has not seen yet),

@@ -78,4 +78,4 @@ def decide(base: dict[str, Value | None], woo: dict[str, Value | None],
 
 def owners_from(products_settings: object) -> dict[str, Owner]:
     """Field -> owner from ProductSettings (validated by core.config)."""
-    return {f: getattr(products_settings, f"owner_{f}") for f in FIELDS}  # type: ignore[misc]
+    return {f: getattr(products_settings, f"owner_{f}") for f in FIELDS}

@@ -18,7 +18,7 @@ from core.clock import parse_gmt
 from core.money import MoneyError, parse_money, parse_number, to_cents
 
 FIELDS: tuple[str, ...] = ("name", "price", "quantity")
-GP_DESCRIPTION_LIMIT = 100  # Item.Description (gp.md §5.8)
+GP_DESCRIPTION_LIMIT = 100  # Item.Description
 
 Value = str | Decimal
 

@@ -16,7 +16,7 @@ from core.money import MoneyError, parse_number
 from core.store.models import Order, OrderSku
 from core.store.states import INVOICE_DONE
 
-# WooCommerce statuses whose stock is already reduced (woocommerce.md §3.7).
+# WooCommerce statuses whose stock is already reduced.
 STOCK_TAKEN_STATUSES = ("processing", "completed", "on-hold")
 # Our states in which GP holds the invoice, so GP's own available figure already counts it.
 IN_GP_STATES = INVOICE_DONE

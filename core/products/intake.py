@@ -1,4 +1,4 @@
-"""Product webhooks: a hint, never the truth (DESIGN §3). The webhook processor calls
+"""Product webhooks: a hint, never the truth. The webhook processor calls
 
     product_changed(payload, clock=clock)
 

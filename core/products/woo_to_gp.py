@@ -1,6 +1,6 @@
 """WooCommerce -> GP: stock through inventory adjustments, names and prices through whatever
 the customer's GP route offers (SBA where enabled), a task for the accountant where it offers
-nothing (Web Services has no item or price update: gp.md §15). Never a silent drop.
+nothing (Web Services has no item or price update). Never a silent drop.
 
 Stock is never overwritten in GP: the difference becomes one inventory adjustment per pass (one
 line per item). GP moves its available quantity only when the accountant posts the adjustment,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from core.queries.dashboard import (
     INCOMING_STATES,
-    POSTED_STATES,
     Dashboard,
     WorkerStatus,
     attention_items,
@@ -40,6 +39,7 @@ from core.queries.problems import (
     problems,
     recent_audit,
 )
+from core.store.states import POSTED_STATES
 
 __all__ = [
     "ADVICE", "INCOMING_STATES", "PAGE_SIZE", "POSTED_STATES", "Cursor", "Dashboard",

@@ -1,11 +1,17 @@
 """The GP document for one order, built by the pure mapping from the local state only."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
+from core.console_settings import ROUNDING_TOLERANCE, get_setting
+from core.gl import gateway_account, resolve_account, tax_detail_for
+from core.mapping import customers as cust
+from core.mapping.documents import Held, InvoiceInputs, MappedInvoice, map_invoice
+from core.mapping.lines import sku_keys
 from core.store.models import GL_ACCOUNT_KINDS, CustomerLink, GpItem, Order, SkuMap
+from core.woo.views import OrderView
 
 # --- the GP document for one order ----------------------------------------------------------
 
@@ -36,20 +42,9 @@ def gp_document_preview(order: Order, settings: Any, clock: Clock = SYSTEM_CLOCK
     database: the GP item cache stands in for GP's item list, so it never blocks on the network."""
     if not order.payload:
         return DocumentPreview("unavailable", detail="no WooCommerce payload stored yet")
-    try:
-        from core.gl import gateway_account, resolve_account, tax_detail_for
-        from core.mapping import customers as cust
-        from core.mapping.documents import Held, InvoiceInputs, MappedInvoice, map_invoice
-        from core.mapping.lines import sku_keys
-        from core.woo.views import OrderView
-    except ImportError as exc:  # the mapping is not part of this installation
-        return DocumentPreview("unavailable", detail=f"the order mapping is not available ({exc})")
-    from dataclasses import replace
-
-    from core.gl import get_setting
 
     # The console's GL screen keeps the rounding tolerance with the data; it wins over the file.
-    tolerance = get_setting("posting.rounding_tolerance")
+    tolerance = get_setting(ROUNDING_TOLERANCE)
     posting = settings.posting if tolerance is None else replace(
         settings.posting, rounding_tolerance=str(tolerance))
     view = OrderView.from_payload(order.payload)

@@ -1,4 +1,4 @@
-"""Where the encryption key lives: never beside the database (reliability §5.3).
+"""Where the encryption key lives: never beside the database.
 
 Three stores, one shape: an ordered list of Fernet keys, the first one the *primary* (it encrypts;
 every listed key decrypts). More than one key is listed only while a rotation is under way, which
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import keyring
+import keyring.backends.fail
 from cryptography.fernet import Fernet
 
 from core.config import Workspace
@@ -161,13 +163,9 @@ class KeyringStore:
         return f"OS keyring ({self.service}/{self.username})"
 
     def exists(self) -> bool:
-        import keyring
-
         return bool(keyring.get_password(self.service, self.username))
 
     def load(self) -> list[bytes]:
-        import keyring
-
         value = keyring.get_password(self.service, self.username)
         if not value:
             raise ConfigError(f"no encryption key in the {self.description}: run "
@@ -176,21 +174,16 @@ class KeyringStore:
         return _parse_keys(value, self.description)
 
     def save(self, keys: list[bytes]) -> None:
-        import keyring
-
         keyring.set_password(self.service, self.username, ",".join(k.decode() for k in keys))
 
 
 def keyring_available() -> bool:
     """True when a real OS credential store is configured (not the 'fail' or plaintext ones)."""
     try:
-        import keyring
-        from keyring.backends import fail
-
         backend = keyring.get_keyring()
-    except Exception:  # noqa: BLE001 - any import/backend problem means "no keyring"
+    except Exception:  # noqa: BLE001 - any backend problem means "no keyring"
         return False
-    if isinstance(backend, fail.Keyring):
+    if isinstance(backend, keyring.backends.fail.Keyring):
         return False
     name = type(backend).__module__
     # keyrings.alt's plaintext/encrypted-file backends would put the key in a file we don't control.

@@ -1,10 +1,10 @@
 """Encrypted credentials in the state database (the Secret table), keys elsewhere (keys.py).
 
 Each value is a Fernet token (AES-128-CBC + HMAC-SHA256) whose plaintext also names its slot, so a
-token copied into another row is refused rather than handed out as the wrong credential
-(reliability §5.1). Each row records the id of the key that encrypted it; rotation adds the new key
+token copied into another row is refused rather than handed out as the wrong credential.
+Each row records the id of the key that encrypted it; rotation adds the new key
 as primary first, re-encrypts one row per transaction, and drops the old key only when no row
-uses it, so `kill -9` at any point leaves every secret decryptable (§5.4).
+uses it, so `kill -9` at any point leaves every secret decryptable.
 
 Nothing here ever puts a value in a message, a log record, the audit trail or a repr.
 """
@@ -14,16 +14,15 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Workspace
-from core.errors import ConfigError, ConnectorError
+from core.errors import ConfigError, ConnectorError, StateError
 from core.secrets.keys import KeyStore, key_id, key_store_for, new_key
 from core.store import audit
-from core.store.db import database, init_db, tuples
+from core.store.db import database, is_open_at, tuples
 from core.store.models import Secret
 
 log = logging.getLogger(__name__)
@@ -215,17 +214,6 @@ class Vault:
         return RotationReport(self._primary_id, rotated, removed)
 
 
-def ensure_db(path: Path) -> None:
-    """Open the state database at `path` unless this process already has it open."""
-    current = database.database
-    if current and Path(current).resolve() == Path(path).resolve() and not database.is_closed():
-        return
-    if current and Path(current).resolve() == Path(path).resolve():
-        database.connect(reuse_if_open=True)
-        return
-    init_db(path)
-
-
 def create_key(ws: Workspace) -> KeyStore:
     """Create the workspace's key if it has none yet (never replaces an existing key)."""
     store = key_store_for(ws, creating=True)
@@ -236,8 +224,12 @@ def create_key(ws: Workspace) -> KeyStore:
 
 
 def open_vault(ws: Workspace, *, clock: Clock = SYSTEM_CLOCK) -> Vault:
-    """The vault of a workspace: opens its database if needed and loads its key (fail closed)."""
-    ensure_db(ws.db_path)
+    """The vault of a workspace whose state database this process has opened; loads its key
+    (fail closed). It never opens or creates the database itself: reading a secret must not make
+    a workspace appear where there was none, nor read another workspace's database."""
+    if not is_open_at(ws.db_path):
+        raise StateError(f"the state database {ws.db_path} is not open: open it before its "
+                         "vault (init_db or ensure_db)")
     store = key_store_for(ws)
     if not store.exists():
         raise ConfigError(f"no encryption key found ({store.description}): run `ml-connector "

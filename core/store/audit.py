@@ -12,7 +12,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
@@ -104,7 +103,3 @@ def timeline(entity: str, entity_id: object) -> list[AuditEvent]:
     return list(AuditEvent.select().where((AuditEvent.entity == entity)
                                           & (AuditEvent.entity_id == str(entity_id)))
                 .order_by(AuditEvent.id))
-
-
-def event_time(ev: AuditEvent) -> datetime:
-    return ev.at

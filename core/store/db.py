@@ -20,6 +20,7 @@ from peewee import BaseQuery
 from playhouse.apsw_ext import APSWDatabase
 
 from core.errors import StateError
+from core.store.migrations import migrate_to_latest
 
 # One place for every pragma. synchronous=FULL: a commit that said "about to post invoice X"
 # must survive a power cut, or the read-before-post has nothing to read.
@@ -41,10 +42,10 @@ class _Database(APSWDatabase):
     busy_timeout or not; IMMEDIATE takes the write lock up front and waits politely.
     """
 
-    def atomic(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
+    def atomic(self, lock_type: str | None = "IMMEDIATE") -> Any:
         return super().atomic(lock_type=lock_type)
 
-    def transaction(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
+    def transaction(self, lock_type: str | None = "IMMEDIATE") -> Any:
         return super().transaction(lock_type=lock_type)
 
 
@@ -92,10 +93,22 @@ def init_db(path: str | os.PathLike[str], *, migrate: bool = True) -> _Database:
             raise StateError(f"{path}: could not switch to WAL (journal_mode={mode}); "
                              "is it on a network share? Keep the database on a local disk.")
         if migrate:
-            from core.store.migrations import migrate_to_latest
-
             migrate_to_latest(database)
     return database
+
+
+def is_open_at(path: str | os.PathLike[str]) -> bool:
+    """Whether the state database is initialised on `path` in this process."""
+    current = database.database
+    return bool(current) and Path(current).resolve() == Path(path).resolve()
+
+
+def ensure_db(path: str | os.PathLike[str]) -> None:
+    """Open the state database at `path` unless this process already has it open."""
+    if is_open_at(path):
+        database.connect(reuse_if_open=True)
+        return
+    init_db(path)
 
 
 def close_db() -> None:

@@ -88,7 +88,7 @@ class BaseModel(Model):
 
 # --- documents ------------------------------------------------------------------------------
 
-# Order / refund states and their moves: core.store.states (DESIGN §3).
+# Order / refund states and their moves: core.store.states.
 ORDER_STATES = tuple(DocState)
 HOLD_REASONS = ("sku", "gl", "customer", "totals", "status", "price", "tax")
 
@@ -172,7 +172,7 @@ class Refund(BaseModel):
 
 
 class WebhookDelivery(BaseModel):
-    """Every POST to the receiver, kept raw so a 200 is never a lie (DESIGN §6.3)."""
+    """Every POST to the receiver, kept raw so a 200 is never a lie."""
 
     id = AutoField()
     received_at = UTCField(index=True)
@@ -293,7 +293,7 @@ class Setting(BaseModel):
 
 class GpItem(BaseModel):
     """Local copy of GP's item list, refreshed by the worker: the console searches it without
-    touching the network (DESIGN §6.6)."""
+    touching the network."""
 
     item_number = CharField(primary_key=True)
     description = CharField(default="")

@@ -33,7 +33,7 @@ def next_delay(attempts: int, error: BaseException | None = None, *,
     `error` (a GPError / WooError) says whether the failure is worth retrying through its
     `transient` flag (a GPUnknownOutcome is transient too), unless `transient` is given.
     Capped exponential backoff with full jitter above a 10% floor: retries from many jobs
-    spread out (coefficient of variation ~0.47, reliability.md §8.13) but never collapse to an
+    spread out (coefficient of variation ~0.47) but never collapse to an
     immediate retry.
     """
     if transient is None:

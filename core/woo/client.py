@@ -1,6 +1,6 @@
 """The WooCommerce REST client (wc/v3): one pooled httpx client per worker.
 
-Auth follows what WordPress accepts (woocommerce.md §1): HTTP Basic over HTTPS; OAuth 1.0a
+Auth follows what WordPress accepts: HTTP Basic over HTTPS; OAuth 1.0a
 (HMAC-SHA256, in the Authorization header) over plain HTTP; never keys in a query string.
 Idempotent requests are retried on timeouts, 429 and 5xx with capped, jittered backoff honouring
 `Retry-After`; a POST is retried only when it certainly never reached WordPress. Errors become
@@ -17,16 +17,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from core.clock import SYSTEM_CLOCK, Clock, as_utc, parse_gmt
 from core.errors import WooError
+from core.http_headers import retry_after_seconds
 from core.money import parse_number
 from core.telemetry.calls import InstrumentedTransport
 from core.tls import trust_context
+from core.version import USER_AGENT
 from core.woo.client_errors import describe_error
 from core.woo.oauth import OAuth1Auth
 
@@ -36,7 +37,6 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 NOT_PROCESSED_STATUSES = {429, 503}  # safe to retry even for POST: WordPress did not act
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 MAX_BATCH = 100
-USER_AGENT = "ml-connector/0.1 (+WooCommerce to Dynamics GP)"
 
 
 def money(value: Any) -> Decimal:
@@ -61,20 +61,6 @@ class Page:
     total: int
     total_pages: int
     has_next: bool = field(default=False)
-
-
-def _retry_after(response: httpx.Response, clock: Clock) -> float | None:
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (as_utc(when) - clock.now()).total_seconds())
 
 
 class WooClient:
@@ -164,7 +150,7 @@ class WooClient:
             retryable = response.status_code in (
                 RETRY_STATUSES if method in IDEMPOTENT else NOT_PROCESSED_STATUSES)
             if retryable and attempt < self.max_attempts:
-                self._wait(attempt, _retry_after(response, self._clock),
+                self._wait(attempt, retry_after_seconds(response.headers, self._clock),
                            f"HTTP {response.status_code}")
                 continue
             raise describe_error(response, method, path)
@@ -196,10 +182,9 @@ class WooClient:
         page = int(params.get("page", 1))
         total = _int_header(response, "x-wp-total")
         pages = _int_header(response, "x-wp-totalpages")
-        links = response.headers.get("link", "")
         # Past the last page WooCommerce says 0/0 with a bogus prev link; trust only page 1's
-        # totals plus an empty page (woocommerce.md §3.3).
-        has_next = bool(items) and ('rel="next"' in links or page < pages)
+        # totals plus an empty page.
+        has_next = bool(items) and ("next" in response.links or page < pages)
         return Page(items, page, total, pages, has_next)
 
     def iter_pages(self, path: str, params: dict[str, Any]) -> Iterator[Page]:
@@ -317,7 +302,7 @@ class WooClient:
     def create_webhook(self, *, name: str, topic: str, delivery_url: str, secret: str,
                        status: str = "active") -> dict[str, Any]:
         if not secret:
-            # An omitted secret makes WooCommerce invent one nobody can read back (§9.8).
+            # An omitted secret makes WooCommerce invent one nobody can read back.
             raise ValueError("a webhook is never created without our own secret")
         return self._json("POST", "webhooks", json={"name": name, "topic": topic,
                                                     "delivery_url": delivery_url, "secret": secret,
@@ -337,7 +322,7 @@ def _param(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return ",".join(str(v) for v in value)  # comma lists: signed plainly under OAuth (§1.3)
+        return ",".join(str(v) for v in value)  # comma lists: signed plainly under OAuth
     if isinstance(value, datetime):
         return format_gmt(value)
     return value

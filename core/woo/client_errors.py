@@ -1,4 +1,4 @@
-"""WooCommerce error answers -> WooError messages a person can act on (woocommerce.md §2).
+"""WooCommerce error answers -> WooError messages a person can act on.
 
 The status comes from the HTTP line (refund errors say 500 with `data` an integer), the meaning
 from `code`. WooCommerce's own message is kept at the end: it never carries a credential.

@@ -1,4 +1,4 @@
-"""OAuth 1.0a, one-legged, as WooCommerce checks it over plain HTTP (woocommerce.md §1.3).
+"""OAuth 1.0a, one-legged, as WooCommerce checks it over plain HTTP.
 
 Over plain HTTP WordPress ignores Basic credentials; only a signed request works. The parameters
 travel in an `Authorization: OAuth ...` header, never in the query string, so the consumer key

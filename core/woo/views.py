@@ -14,74 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 from core.clock import parse_gmt
-from core.money import ZERO, parse_money, parse_number
-
-
-def _money(value: object) -> Decimal:
-    return parse_money(value)
-
-
-def _int(value: object, default: int = 0) -> int:
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return default
-
-
-def _str(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _meta(items: object) -> dict[str, Any]:
-    """meta_data [{key, value}] as a dict (the last value wins, as WooCommerce's get_meta does)."""
-    out: dict[str, Any] = {}
-    if isinstance(items, list):
-        for m in items:
-            if isinstance(m, Mapping) and "key" in m:
-                out[str(m["key"])] = m.get("value")
-    return out
-
-
-def _list(payload: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    value = payload.get(key)
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
-@dataclass(frozen=True)
-class AddressView:
-    first_name: str = ""
-    last_name: str = ""
-    company: str = ""
-    address_1: str = ""
-    address_2: str = ""
-    city: str = ""
-    state: str = ""
-    postcode: str = ""
-    country: str = ""
-    email: str = ""
-    phone: str = ""
-
-    @classmethod
-    def from_payload(cls, data: object) -> AddressView:
-        if not isinstance(data, Mapping):
-            return cls()
-        return cls(**{f: _str(data.get(f)).strip() for f in (
-            "first_name", "last_name", "company", "address_1", "address_2", "city", "state",
-            "postcode", "country", "email", "phone")})
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
-
-    @property
-    def is_empty(self) -> bool:
-        return not any((self.first_name, self.last_name, self.company, self.address_1, self.city))
+from core.money import ZERO, parse_number
+from core.woo.payload import (
+    AddressView,
+    as_int,
+    as_meta,
+    as_money,
+    as_records,
+    as_str,
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +37,7 @@ class TaxAmount:
     def many(cls, items: object) -> tuple[TaxAmount, ...]:
         if not isinstance(items, list):
             return ()
-        return tuple(cls(_int(t.get("id")), _money(t.get("total")), _money(t.get("subtotal")))
+        return tuple(cls(as_int(t.get("id")), as_money(t.get("total")), as_money(t.get("subtotal")))
                      for t in items if isinstance(t, Mapping))
 
 
@@ -120,22 +61,23 @@ class LineView:
     def from_payload(cls, d: Mapping[str, Any]) -> LineView:
         sku = d.get("sku")
         return cls(
-            id=_int(d.get("id")), name=_str(d.get("name")), product_id=_int(d.get("product_id")),
-            variation_id=_int(d.get("variation_id")), quantity=parse_number(d.get("quantity") or 0),
-            sku=None if sku is None else _str(sku).strip(),
-            subtotal=_money(d.get("subtotal")), subtotal_tax=_money(d.get("subtotal_tax")),
-            total=_money(d.get("total")), total_tax=_money(d.get("total_tax")),
+            id=as_int(d.get("id")), name=as_str(d.get("name")),
+            product_id=as_int(d.get("product_id")), variation_id=as_int(d.get("variation_id")),
+            quantity=parse_number(d.get("quantity") or 0),
+            sku=None if sku is None else as_str(sku).strip(),
+            subtotal=as_money(d.get("subtotal")), subtotal_tax=as_money(d.get("subtotal_tax")),
+            total=as_money(d.get("total")), total_tax=as_money(d.get("total_tax")),
             price=parse_number(d.get("price") if d.get("price") not in (None, "") else 0),
-            taxes=TaxAmount.many(d.get("taxes")), meta=_meta(d.get("meta_data")))
+            taxes=TaxAmount.many(d.get("taxes")), meta=as_meta(d.get("meta_data")))
 
     @property
     def refunded_item_id(self) -> int | None:
         value = self.meta.get("_refunded_item_id")
-        return _int(value) if value not in (None, "") else None
+        return as_int(value) if value not in (None, "") else None
 
     @property
     def restocked_quantity(self) -> int:
-        return _int(self.meta.get("_restock_refunded_items"))
+        return as_int(self.meta.get("_restock_refunded_items"))
 
 
 @dataclass(frozen=True)
@@ -149,8 +91,8 @@ class ShippingLineView:
 
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> ShippingLineView:
-        return cls(_int(d.get("id")), _str(d.get("method_title")), _str(d.get("method_id")),
-                   _money(d.get("total")), _money(d.get("total_tax")),
+        return cls(as_int(d.get("id")), as_str(d.get("method_title")), as_str(d.get("method_id")),
+                   as_money(d.get("total")), as_money(d.get("total_tax")),
                    TaxAmount.many(d.get("taxes")))
 
 
@@ -166,8 +108,8 @@ class FeeLineView:
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> FeeLineView:
         # `amount` is "" for fees created with a total; `total` is what the order sums.
-        return cls(_int(d.get("id")), _str(d.get("name")), _money(d.get("total")),
-                   _money(d.get("total_tax")), _str(d.get("tax_status")) or "taxable",
+        return cls(as_int(d.get("id")), as_str(d.get("name")), as_money(d.get("total")),
+                   as_money(d.get("total_tax")), as_str(d.get("tax_status")) or "taxable",
                    TaxAmount.many(d.get("taxes")))
 
 
@@ -181,8 +123,8 @@ class CouponLineView:
 
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> CouponLineView:
-        return cls(_int(d.get("id")), _str(d.get("code")), _money(d.get("discount")),
-                   _money(d.get("discount_tax")), _str(d.get("discount_type")))
+        return cls(as_int(d.get("id")), as_str(d.get("code")), as_money(d.get("discount")),
+                   as_money(d.get("discount_tax")), as_str(d.get("discount_type")))
 
 
 @dataclass(frozen=True)
@@ -201,9 +143,9 @@ class TaxLineView:
 
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> TaxLineView:
-        return cls(_int(d.get("id")), _int(d.get("rate_id")), _str(d.get("rate_code")),
-                   _str(d.get("label")), bool(d.get("compound")), _money(d.get("tax_total")),
-                   _money(d.get("shipping_tax_total")))
+        return cls(as_int(d.get("id")), as_int(d.get("rate_id")), as_str(d.get("rate_code")),
+                   as_str(d.get("label")), bool(d.get("compound")), as_money(d.get("tax_total")),
+                   as_money(d.get("shipping_tax_total")))
 
 
 @dataclass(frozen=True)
@@ -251,35 +193,37 @@ class OrderView:
 
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> OrderView:
-        refunds = tuple(RefundSummary(_int(r.get("id")), _str(r.get("reason")),
-                                      abs(_money(r.get("total")))) for r in _list(d, "refunds"))
+        refunds = tuple(RefundSummary(as_int(r.get("id")), as_str(r.get("reason")),
+                                      abs(as_money(r.get("total"))))
+                        for r in as_records(d, "refunds"))
         return cls(
-            id=_int(d.get("id")), number=_str(d.get("number")) or _str(d.get("id")),
-            status=_str(d.get("status")), currency=_str(d.get("currency")) or "USD",
+            id=as_int(d.get("id")), number=as_str(d.get("number")) or as_str(d.get("id")),
+            status=as_str(d.get("status")), currency=as_str(d.get("currency")) or "USD",
             prices_include_tax=bool(d.get("prices_include_tax")),
-            customer_id=_int(d.get("customer_id")),
+            customer_id=as_int(d.get("customer_id")),
             billing=AddressView.from_payload(d.get("billing")),
             shipping=AddressView.from_payload(d.get("shipping")),
-            payment_method=_str(d.get("payment_method")),
-            payment_method_title=_str(d.get("payment_method_title")),
-            transaction_id=_str(d.get("transaction_id")),
-            customer_note=_str(d.get("customer_note")), created_via=_str(d.get("created_via")),
+            payment_method=as_str(d.get("payment_method")),
+            payment_method_title=as_str(d.get("payment_method_title")),
+            transaction_id=as_str(d.get("transaction_id")),
+            customer_note=as_str(d.get("customer_note")), created_via=as_str(d.get("created_via")),
             date_created=parse_gmt(d.get("date_created_gmt")),
             date_modified=parse_gmt(d.get("date_modified_gmt")),
             date_paid=parse_gmt(d.get("date_paid_gmt")),
             date_completed=parse_gmt(d.get("date_completed_gmt")),
-            discount_total=_money(d.get("discount_total")),
-            discount_tax=_money(d.get("discount_tax")),
-            shipping_total=_money(d.get("shipping_total")),
-            shipping_tax=_money(d.get("shipping_tax")), cart_tax=_money(d.get("cart_tax")),
-            total=_money(d.get("total")), total_tax=_money(d.get("total_tax")),
-            line_items=tuple(LineView.from_payload(x) for x in _list(d, "line_items")),
+            discount_total=as_money(d.get("discount_total")),
+            discount_tax=as_money(d.get("discount_tax")),
+            shipping_total=as_money(d.get("shipping_total")),
+            shipping_tax=as_money(d.get("shipping_tax")), cart_tax=as_money(d.get("cart_tax")),
+            total=as_money(d.get("total")), total_tax=as_money(d.get("total_tax")),
+            line_items=tuple(LineView.from_payload(x) for x in as_records(d, "line_items")),
             shipping_lines=tuple(ShippingLineView.from_payload(x)
-                                 for x in _list(d, "shipping_lines")),
-            fee_lines=tuple(FeeLineView.from_payload(x) for x in _list(d, "fee_lines")),
-            coupon_lines=tuple(CouponLineView.from_payload(x) for x in _list(d, "coupon_lines")),
-            tax_lines=tuple(TaxLineView.from_payload(x) for x in _list(d, "tax_lines")),
-            refunds=refunds, meta=_meta(d.get("meta_data")))
+                                 for x in as_records(d, "shipping_lines")),
+            fee_lines=tuple(FeeLineView.from_payload(x) for x in as_records(d, "fee_lines")),
+            coupon_lines=tuple(CouponLineView.from_payload(x)
+                               for x in as_records(d, "coupon_lines")),
+            tax_lines=tuple(TaxLineView.from_payload(x) for x in as_records(d, "tax_lines")),
+            refunds=refunds, meta=as_meta(d.get("meta_data")))
 
     @property
     def is_guest(self) -> bool:
@@ -318,16 +262,16 @@ class RefundView:
     @classmethod
     def from_payload(cls, d: Mapping[str, Any], *, order_id: int | None = None) -> RefundView:
         return cls(
-            id=_int(d.get("id")), order_id=order_id if order_id is not None else _int(
+            id=as_int(d.get("id")), order_id=order_id if order_id is not None else as_int(
                 d.get("parent_id")),
-            amount=abs(_money(d.get("amount"))), reason=_str(d.get("reason")),
+            amount=abs(as_money(d.get("amount"))), reason=as_str(d.get("reason")),
             date_created=parse_gmt(d.get("date_created_gmt")),
             refunded_payment=bool(d.get("refunded_payment")),
-            line_items=tuple(LineView.from_payload(x) for x in _list(d, "line_items")),
+            line_items=tuple(LineView.from_payload(x) for x in as_records(d, "line_items")),
             shipping_lines=tuple(ShippingLineView.from_payload(x)
-                                 for x in _list(d, "shipping_lines")),
-            fee_lines=tuple(FeeLineView.from_payload(x) for x in _list(d, "fee_lines")),
-            tax_lines=tuple(TaxLineView.from_payload(x) for x in _list(d, "tax_lines")))
+                                 for x in as_records(d, "shipping_lines")),
+            fee_lines=tuple(FeeLineView.from_payload(x) for x in as_records(d, "fee_lines")),
+            tax_lines=tuple(TaxLineView.from_payload(x) for x in as_records(d, "tax_lines")))
 
     @property
     def lines_amount(self) -> Decimal:
@@ -341,9 +285,5 @@ class RefundView:
         return not (self.line_items or self.shipping_lines or self.fee_lines or self.tax_lines)
 
 
-# Customers, products and variations live in views_catalog (re-exported here).
-from core.woo.views_catalog import CustomerView, ProductView, VariationView  # noqa: E402
-
-__all__ = ["AddressView", "CouponLineView", "CustomerView", "FeeLineView", "LineView",
-           "OrderView", "ProductView", "RefundSummary", "RefundView", "ShippingLineView",
-           "TaxAmount", "TaxLineView", "VariationView"]
+__all__ = ["AddressView", "CouponLineView", "FeeLineView", "LineView", "OrderView",
+           "RefundSummary", "RefundView", "ShippingLineView", "TaxAmount", "TaxLineView"]

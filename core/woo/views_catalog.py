@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.clock import parse_gmt
-from core.woo.views import AddressView, _int, _list, _money, _str
+from core.woo.payload import AddressView, as_int, as_money, as_records, as_str
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,9 @@ class CustomerView:
 
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> CustomerView:
-        return cls(_int(d.get("id")), _str(d.get("email")).strip().lower(),
-                   _str(d.get("first_name")), _str(d.get("last_name")), _str(d.get("username")),
+        return cls(as_int(d.get("id")), as_str(d.get("email")).strip().lower(),
+                   as_str(d.get("first_name")), as_str(d.get("last_name")),
+                   as_str(d.get("username")),
                    AddressView.from_payload(d.get("billing")),
                    AddressView.from_payload(d.get("shipping")),
                    parse_gmt(d.get("date_modified_gmt")))
@@ -46,12 +47,12 @@ class VariationView:
 
     @classmethod
     def from_payload(cls, d: Mapping[str, Any], *, parent_id: int | None = None) -> VariationView:
-        attrs = tuple((_str(a.get("name")), _str(a.get("option")))
-                      for a in _list(d, "attributes"))
-        return cls(_int(d.get("id")), parent_id if parent_id is not None else _int(
-            d.get("parent_id")), _str(d.get("sku")).strip(), _str(d.get("name")),
+        attrs = tuple((as_str(a.get("name")), as_str(a.get("option")))
+                      for a in as_records(d, "attributes"))
+        return cls(as_int(d.get("id")), parent_id if parent_id is not None else as_int(
+            d.get("parent_id")), as_str(d.get("sku")).strip(), as_str(d.get("name")),
             _opt_money(d.get("regular_price")), _opt_money(d.get("sale_price")),
-            None if d.get("stock_quantity") is None else _int(d.get("stock_quantity")),
+            None if d.get("stock_quantity") is None else as_int(d.get("stock_quantity")),
             bool(d.get("manage_stock")), parse_gmt(d.get("date_modified_gmt")), attrs)
 
 
@@ -74,17 +75,17 @@ class ProductView:
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> ProductView:
         variations = d.get("variations")
-        return cls(_int(d.get("id")), _str(d.get("type")), _str(d.get("status")),
-                   _str(d.get("sku")).strip(), _str(d.get("name")),
+        return cls(as_int(d.get("id")), as_str(d.get("type")), as_str(d.get("status")),
+                   as_str(d.get("sku")).strip(), as_str(d.get("name")),
                    _opt_money(d.get("regular_price")), _opt_money(d.get("sale_price")),
                    _opt_money(d.get("price")),
-                   None if d.get("stock_quantity") is None else _int(d.get("stock_quantity")),
-                   bool(d.get("manage_stock")), _int(d.get("parent_id")),
-                   tuple(_int(v) for v in variations) if isinstance(variations, list) else (),
+                   None if d.get("stock_quantity") is None else as_int(d.get("stock_quantity")),
+                   bool(d.get("manage_stock")), as_int(d.get("parent_id")),
+                   tuple(as_int(v) for v in variations) if isinstance(variations, list) else (),
                    parse_gmt(d.get("date_modified_gmt")))
 
 
 
 
 def _opt_money(value: object) -> Decimal | None:
-    return None if value in (None, "") else _money(value)
+    return None if value in (None, "") else as_money(value)

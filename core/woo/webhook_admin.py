@@ -1,4 +1,4 @@
-"""Creating and checking our webhooks in WooCommerce (woocommerce.md §9.8, reliability §1.3.3).
+"""Creating and checking our webhooks in WooCommerce.
 
 Every webhook gets the connector's own random alphanumeric secret (≥ 32 characters): an omitted
 secret makes WooCommerce invent one nobody can read back, and non-alphanumeric characters run

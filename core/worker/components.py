@@ -15,11 +15,19 @@ from typing import Any
 from core.alerts.service import AlertService, build_alert_service
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
+from core.connections import Connections, gp_configured
 from core.errors import ConfigError
+from core.intake.service import IntakeService
+from core.pipeline.runner import Runner
+from core.products.intake import HINT_JOB
+from core.products.sync import sync_products
+from core.secrets.vault import Vault
+from core.store.models import Job
 from core.store.states import JobStatus
 from core.telemetry.calls import HEALTH
 from core.telemetry.metrics import MetricsServer, StateCollector
 from core.worker.gp_link import GPLink
+from core.worker.logs import register_secret
 
 log = logging.getLogger("ml_connector.worker")
 
@@ -65,10 +73,8 @@ class Components:
         return list(self.extra_watched)
 
 
-def register_vault_secrets(vault: Any) -> None:
+def register_vault_secrets(vault: Vault) -> None:
     """Every stored secret's value joins the log filter before anything can log it."""
-    from core.worker.logs import register_secret
-
     for name in vault.names():
         try:
             register_secret(vault.get(name))
@@ -79,22 +85,19 @@ def register_vault_secrets(vault: Any) -> None:
 def build_components(workspace: Workspace, settings: Settings, *, clock: Clock = SYSTEM_CLOCK,
                      options: Any = None, state: Any = None) -> Components:
     """The real parts for `ml-connector worker` (and the console's embedded worker)."""
-    from core.secrets.vault import GP_PASSWORD, open_vault
-
     dry_run = bool(getattr(options, "dry_run", False))
     receiver = bool(getattr(options, "receiver", True)) and not getattr(options, "once", False)
     listen = getattr(options, "listen", None) or settings.worker.listen
     if not settings.woocommerce.url:
         raise ConfigError("[woocommerce] url is not set: run `ml-connector init` or "
                           "`ml-connector credentials set woocommerce`")
-    vault = open_vault(workspace, clock=clock)
+    connections = Connections.open(workspace, clock=clock)
+    vault = connections.vault
     register_vault_secrets(vault)
     comps = Components(listen=listen if receiver else None)
 
     # WooCommerce
-    from core.connections import woo_client
-
-    woo = woo_client(settings, vault)
+    woo = connections.woo(settings)
     comps.on_close.append(woo.close)
 
     # GP: opened now if it answers, else retried with backoff (core.worker.gp_link) while intake
@@ -103,21 +106,14 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     link: GPLink | None = None
     current = {"settings": settings}
     comps.on_reconfigure.append(lambda s: current.__setitem__("settings", s))
-    if settings.gp.soap_url or settings.gp.sba_url:
-        from core.gp.factory import open_gateway
-
-        password = vault.get(GP_PASSWORD) or ""
-        wsdir = (workspace.root_dir if hasattr(workspace, "root_dir")
-                 else workspace.db_path.parent)
-        link = GPLink(lambda: open_gateway(current["settings"], password, wsdir, clock=clock),
+    if gp_configured(settings):
+        link = GPLink(connections.gp_opener(lambda: current["settings"]),
                       settings.gp.soap_url or settings.gp.sba_url, clock=clock)
         link.get()  # one attempt now: a clear log line at start-up when GP is down
         comps.gp_link = link
         comps.on_close.append(link.close)
 
     # Intake: receiver + delivery processing; the worker's schedule drives polling (poll=False)
-    from core.intake.service import IntakeService
-
     intake = IntakeService(settings, vault, clock, listen=listen, woo=woo, poll=False,
                            receiver=receiver)
     comps.on_start.append(intake.start)
@@ -127,66 +123,67 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
 
     # Posting
     if link is not None:
-        gp = link
-        from core.pipeline import runner as runner_mod
-
-        made: list[Any] = []
-        made_lock = threading.Lock()
-
-        def the_runner() -> Any:
-            """The runner, built the first time GP answers; None while GP is unreachable."""
-            gateway = gp.get()
-            if gateway is None:
-                return None
-            with made_lock:
-                if not made:
-                    made.append(runner_mod.Runner(
-                        current["settings"], gateway=gateway, woo=woo, clock=clock,
-                        dry_run=dry_run, gateway_factory=gp.open_more))
-                return made[0]
-
-        def post_until_idle(stop: threading.Event) -> int:
-            runner = the_runner()
-            if runner is None:
-                # Orders wait in the queue; rest until the next attempt (bounded so a stop or
-                # a reload is noticed) instead of spinning on the due jobs.
-                stop.wait(min(max(gp.seconds_to_retry(), 0.05), 1.0))
-                return 0
-            return int(runner.run_until_idle(stop=stop))
-
-        def verify() -> int:
-            runner = the_runner()
-            if runner is None:
-                gp.require()  # raises GPUnavailable: "verification skipped: GP is not ..."
-            return int(runner.verify_posted()) if hasattr(runner, "verify_posted") else 0
-
-        def reconfigure(s: Settings) -> None:
-            with made_lock:
-                for runner in made:
-                    getattr(runner, "reconfigure", lambda _s: None)(s)
-
-        def close_runner() -> None:
-            with made_lock:
-                for runner in made:
-                    runner.close()
-
-        comps.post_until_idle = post_until_idle
-        comps.verify = verify
-        comps.on_reconfigure.append(reconfigure)
-        comps.on_close.append(close_runner)  # after link.close in reverse order: runner first
+        _wire_posting(comps, link, woo, current, clock=clock, dry_run=dry_run)
 
     add_alerts_and_metrics(comps, settings, vault, clock, state)
 
     # Products
     if link is not None and settings.products.enabled:
-        from core.products.sync import sync_products
-
         gp_products = link
         comps.sync_products = lambda: sync_products(gp_products.require(), woo,
                                                     current["settings"], clock=clock,
                                                     dry_run=dry_run)
         comps.product_hints = _product_hints_pending
     return comps
+
+
+def _wire_posting(comps: Components, gp: GPLink, woo: Any, current: dict[str, Settings], *,
+                  clock: Clock, dry_run: bool) -> None:
+    """Posting and GP verification, through a runner built the first time GP answers."""
+    made: list[Any] = []
+    made_lock = threading.Lock()
+
+    def the_runner() -> Any:
+        """The runner, built the first time GP answers; None while GP is unreachable."""
+        gateway = gp.get()
+        if gateway is None:
+            return None
+        with made_lock:
+            if not made:
+                made.append(Runner(
+                    current["settings"], gateway=gateway, woo=woo, clock=clock,
+                    dry_run=dry_run, gateway_factory=gp.open_more))
+            return made[0]
+
+    def post_until_idle(stop: threading.Event) -> int:
+        runner = the_runner()
+        if runner is None:
+            # Orders wait in the queue; rest until the next attempt (bounded so a stop or
+            # a reload is noticed) instead of spinning on the due jobs.
+            stop.wait(min(max(gp.seconds_to_retry(), 0.05), 1.0))
+            return 0
+        return int(runner.run_until_idle(stop=stop))
+
+    def verify() -> int:
+        runner = the_runner()
+        if runner is None:
+            gp.require()  # raises GPUnavailable: "verification skipped: GP is not ..."
+        return int(runner.verify_posted()) if hasattr(runner, "verify_posted") else 0
+
+    def reconfigure(s: Settings) -> None:
+        with made_lock:
+            for runner in made:
+                getattr(runner, "reconfigure", lambda _s: None)(s)
+
+    def close_runner() -> None:
+        with made_lock:
+            for runner in made:
+                runner.close()
+
+    comps.post_until_idle = post_until_idle
+    comps.verify = verify
+    comps.on_reconfigure.append(reconfigure)
+    comps.on_close.append(close_runner)  # after link.close in reverse order: runner first
 
 
 def add_alerts_and_metrics(comps: Components, settings: Settings, vault: Any, clock: Clock,
@@ -203,7 +200,4 @@ def add_alerts_and_metrics(comps: Components, settings: Settings, vault: Any, cl
 
 
 def _product_hints_pending() -> bool:
-    from core.products.intake import HINT_JOB
-    from core.store.models import Job
-
     return Job.select().where((Job.kind == HINT_JOB) & (Job.status == JobStatus.QUEUED)).exists()

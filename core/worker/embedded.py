@@ -16,7 +16,8 @@ import threading
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.worker.lease import LeaseInfo, live_lease
-from core.worker.service import EXIT_OK, Worker, WorkerOptions
+from core.worker.options import EXIT_OK, WorkerOptions
+from core.worker.service import Worker
 
 log = logging.getLogger("ml_connector.worker")
 

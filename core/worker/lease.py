@@ -12,7 +12,6 @@ win: the second one reads the first one's row.
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import threading
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.errors import ConnectorError
-from core.store.db import database
+from core.owners import dead_local_process, make_owner
+from core.store.db import database, thread_connection
 from core.store.models import WorkerLease
 
 LEASE_NAME = "worker"
@@ -42,7 +42,7 @@ class LeaseInfo:
     status: dict[str, Any] | None
 
     def alive(self, now: datetime) -> bool:
-        return self.expires_at > now and not _dead_local_process(self.host, self.pid)
+        return self.expires_at > now and not dead_local_process(self.host, self.pid)
 
     def describe(self) -> str:
         return f"{self.mode} worker on {self.host} (pid {self.pid})"
@@ -61,24 +61,6 @@ class LeaseHeld(ConnectorError):
 
 class LeaseLost(ConnectorError):
     """Our lease expired and someone else took it (e.g. this process was frozen past the TTL)."""
-
-
-def _dead_local_process(host: str, pid: int) -> bool:
-    """True only when the holder is on this host and its pid is certainly gone."""
-    if host != socket.gethostname() or pid <= 0:
-        return False
-    if pid == os.getpid():
-        return False
-    if os.name == "nt":
-        # os.kill(pid, 0) on Windows is TerminateProcess: never probe there; trust the expiry.
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, OSError):
-        return False  # exists (owned by someone else) or cannot tell: trust the expiry
-    return False
 
 
 def _info(row: WorkerLease) -> LeaseInfo:
@@ -115,7 +97,7 @@ class Lease:
         self.host = host or socket.gethostname()
         self.pid = os.getpid() if pid is None else pid
         # The token makes two Lease objects in one process (tests, console + embedded) distinct.
-        self.holder = f"{self.host}:{self.pid}:{secrets.token_hex(4)}"
+        self.holder = make_owner(host=self.host, pid=self.pid)
         self.held = False
         self._lock = threading.Lock()
 
@@ -209,8 +191,6 @@ class Heartbeat:
         self.lease.renew(status)
 
     def _run(self) -> None:
-        from core.store.db import thread_connection
-
         with thread_connection():
             while not self._stop.wait(self.lease.renew_every_s):
                 try:

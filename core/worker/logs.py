@@ -1,5 +1,5 @@
 """Worker logs: human-readable lines by default, JSON lines with --log-format json, and a
-redacting filter on every handler so no secret can reach a log (reliability §8.21).
+redacting filter on every handler so no secret can reach a log.
 
 The filter works on the *formatted* message and the formatted traceback, not on arguments,
 because a secret can hide anywhere: an f-string, an exception message, a repr of a request.

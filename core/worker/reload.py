@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import watchfiles
+
 from core.config import Settings, load_settings
 from core.errors import ConfigError
+from core.worker.schedule import business_hours
 
 log = logging.getLogger("ml_connector.reload")
 
@@ -46,8 +49,6 @@ def changed_keys(old: Any, new: Any, prefix: str = "") -> list[str]:
 
 def check_settings(text: str, source: str) -> Settings:
     """Everything a running worker needs to be true of a configuration, or ConfigError."""
-    from core.worker.schedule import business_hours
-
     settings = load_settings(text, source)
     business_hours(settings.worker.schedule)
     if settings.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -182,8 +183,6 @@ class ConfigWatcher:
         self._thread.start()
 
     def _run(self) -> None:
-        import watchfiles
-
         wanted = {str(p) for p in self._paths()}
         folders = sorted({str(p.parent) for p in self._paths() if p.parent.exists()})
         if not folders:

@@ -16,17 +16,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, StateError
-from core.store.db import thread_connection
+from core.store.db import database, init_db, thread_connection
+from core.worker.alerting import WorkerAlerts
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
-from core.worker.options import (  # noqa: F401 - the exit codes are part of this module's API
+from core.worker.logs import set_level
+from core.worker.options import (
     EXIT_CONFIG,
     EXIT_ERROR,
     EXIT_LEASE_HELD,
@@ -36,13 +38,14 @@ from core.worker.options import (  # noqa: F401 - the exit codes are part of thi
     WorkerOptions,
     WorkerState,
 )
+from core.worker.posting_loop import run_posting_loop
+from core.worker.product_hints import ProductHints
+from core.worker.reload import ConfigWatcher
 from core.worker.schedule import plan_next_poll
 
 log = logging.getLogger("ml_connector.worker")
 
 CHECKPOINT_EVERY_S = 3600.0
-PRODUCT_HINT_DELAY_S = 15.0  # product webhooks waiting: an incremental pass this soon at most
-IDLE_WAIT_S = 5.0  # how often an idle posting loop looks for due jobs (one indexed read)
 
 
 class Worker:
@@ -66,9 +69,8 @@ class Worker:
         self._posting_thread: threading.Thread | None = None
         self._posting_busy = threading.Event()
         self._watcher: Any = None
-        self._alerts_thread: threading.Thread | None = None
-        self._lease_lost_told = False
-        self._hints_looked_at: datetime | None = None
+        self.alerts = WorkerAlerts(self.stop_requested)
+        self.hints = ProductHints()
         self._lock = threading.Lock()
 
     # --- control ------------------------------------------------------------------------
@@ -88,8 +90,6 @@ class Worker:
 
     def apply_settings(self, settings: Settings, changed: list[str]) -> None:
         """Called by the config watcher with a checked configuration."""
-        from core.worker.logs import set_level
-
         with self._lock:
             self.settings = settings
         if "logging.level" in changed:
@@ -106,8 +106,6 @@ class Worker:
 
     def run(self) -> int:
         """Run until stopped (or one pass with --once). Returns an EXIT_* code."""
-        from core.store.db import database, init_db, thread_connection
-
         try:
             current = database.database
             # The console (embedded mode) already has this database open: re-initialising it
@@ -172,7 +170,6 @@ class Worker:
             return
         if not self.workspace.config_path.exists():
             return
-        from core.worker.reload import ConfigWatcher
 
         def outcome(result: Any) -> None:
             if not result.accepted:
@@ -220,7 +217,10 @@ class Worker:
             if now >= next_poll:
                 self._poll()
                 next_poll = self.state.next_poll_at or now + timedelta(seconds=60)
-            if next_products is not None and (now >= next_products or self._hints_due(now)):
+            hints = self._components().product_hints
+            if next_products is not None and (
+                    now >= next_products
+                    or self.hints.due(now, self.state.last_product_sync_at, hints)):
                 self._sync_products()
                 next_products = now + timedelta(seconds=self.settings.products.scan_interval_s)
             if now >= next_verify and self._components().verify is not None:
@@ -241,56 +241,16 @@ class Worker:
         """Alerts run on their own thread: a slow mail server never delays a poll or a post."""
         if self._components().alerts is None or not self.settings.alerts.enabled:
             return
-        self._alerts_thread = threading.Thread(target=self._alerts_loop, name="alerts",
-                                               daemon=True)
-        self._alerts_thread.start()
-
-    def _alerts_loop(self) -> None:
-        service = self._components().alerts
-        with thread_connection():
-            while not self.stop_requested.is_set():
-                self.check_alerts(service)
-                self.stop_requested.wait(max(5.0, float(self.settings.alerts.check_interval_s)))
+        self.alerts.start(self._components().alerts,
+                          lambda: self.settings.alerts.check_interval_s)
 
     def check_alerts(self, service: Any = None) -> Any:
         """One alert check (the alerts thread's step; tests call it directly)."""
-        service = service or self._components().alerts
-        if service is None:
-            return None
-        try:
-            return service.check()
-        except Exception:  # a busy database or a bug here must not stop the sync
-            log.exception("alert check failed; tried again at the next interval")
-            return None
+        return self.alerts.check(service or self._components().alerts)
 
     def _alert_lease_lost(self) -> None:
-        service = self.components.alerts if self.components else None
-        if service is None or self._lease_lost_told:
-            return
-        self._lease_lost_told = True
-        try:
-            service.report_lease_lost(f"on {self.lease.host} (pid {self.lease.pid})")
-        except Exception:
-            log.exception("could not send the lease-lost alert")
-
-    def _hints_due(self, now: datetime) -> bool:
-        """Product webhooks are queued and the last pass is PRODUCT_HINT_DELAY_S old: an
-        incremental pass now, not at the next full scan (which may be 15 minutes away)."""
-        c = self._components()
-        last = self.state.last_product_sync_at
-        if c.product_hints is None or (last and (now - last).total_seconds()
-                                       < PRODUCT_HINT_DELAY_S):
-            return False
-        # One look at the job table per PRODUCT_HINT_DELAY_S, not one per loop (each second):
-        # the idle worker's biggest cost was this query (bench/idle_worker.py, py-spy).
-        looked = self._hints_looked_at
-        if looked is not None and (now - looked).total_seconds() < PRODUCT_HINT_DELAY_S:
-            return False
-        self._hints_looked_at = now
-        try:
-            return bool(c.product_hints())
-        except Exception:  # a busy database: the next loop looks again
-            return False
+        self.alerts.lease_lost(self.components.alerts if self.components else None,
+                               f"on {self.lease.host} (pid {self.lease.pid})")
 
     def _exit_code(self) -> int:
         if self.heartbeat and self.heartbeat.lost.is_set():
@@ -357,36 +317,8 @@ class Worker:
         return 0
 
     def _posting_loop(self) -> None:
-        from core.store import queue
-        from core.store.db import thread_connection
-
-        def next_due() -> datetime | None:
-            try:
-                return queue.next_due(self.clock)
-            except Exception:  # a busy database: treat as due, the runner looks again
-                return self.clock.now()
-
-        with thread_connection():
-            woken = True  # the first pass looks for work
-            while not self.stop_requested.is_set():
-                self._wake_posting.clear()
-                due = next_due()
-                now = self.clock.now()
-                # Start the posting threads only when something is due or someone said so:
-                # an idle worker then costs one indexed MIN() every IDLE_WAIT_S, not four
-                # threads, four connections and four claims (bench/idle_worker.py).
-                if woken or (due is not None and due <= now):
-                    done = self._post_until_idle()
-                    due = next_due()
-                    now = self.clock.now()
-                    if due is not None and due <= now and not done:
-                        due = None  # due but nothing postable (e.g. product hints): rest
-                if self.stop_requested.is_set():
-                    break
-                wait = IDLE_WAIT_S
-                if due is not None:
-                    wait = min(wait, max(0.05, (due - now).total_seconds()))
-                woken = self._wake_posting.wait(wait)
+        run_posting_loop(self._post_until_idle, stop=self.stop_requested,
+                         wake=self._wake_posting, clock=self.clock)
 
     def _verify(self) -> None:
         c = self._components()
@@ -416,8 +348,6 @@ class Worker:
             log.exception("product sync failed")
 
     def _checkpoint(self) -> None:
-        from core.store.db import database
-
         try:
             database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         except Exception as exc:  # readers hold it back: next hour

@@ -11,8 +11,9 @@ from typing import Any
 
 from peewee import fn
 
+from core import queries
 from core.clock import SYSTEM_CLOCK, Clock
-from core.store.models import Order, Refund, WebhookDelivery
+from core.store.models import Order, Refund, Setting, WebhookDelivery
 from core.worker.lease import read_lease
 
 
@@ -61,8 +62,6 @@ def webhook_health(clock: Clock = SYSTEM_CLOCK, *, reported: Any = None) -> dict
 
 def _reported_webhooks() -> dict[str, str] | None:
     """WooCommerce's own view of our webhooks, as the worker last read it (every 5 minutes)."""
-    from core.store.models import Setting
-
     row = Setting.get_or_none(Setting.key == "intake.webhooks")
     if row is None or not isinstance(row.value, dict):
         return None
@@ -72,8 +71,6 @@ def _reported_webhooks() -> dict[str, str] | None:
 
 def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[str, Any]:
     """Everything `status` shows, as plain JSON-able data."""
-    from core import queries
-
     now = clock.now()
     board = queries.dashboard(clock)
     lease = read_lease()

@@ -160,7 +160,8 @@ def _abort_connection(send: Any) -> bool:
     if transport is None or not hasattr(transport, "abort"):
         return False
     transport.abort()
-    cycle.disconnected = True  # tells uvicorn the peer is gone: no "returned without response"
+    cycle.disconnected = True  # type: ignore[union-attr]  # cycle has a transport: not None
+  # tells uvicorn the peer is gone: no "returned without response"
     return True
 
 

@@ -1,12 +1,12 @@
 """GP's error model: validation and system exceptions, and the SOAP 1.1 faults that carry them.
 
-What is published (gp.md §7, §20.1): a validation fault's <detail> holds a node named `Message`
+What is published: a validation fault's <detail> holds a node named `Message`
 whose text is the log GUID for GetLoggedValidationResultByKey; a system fault has no such node and
 the faultstring "The application encountered an unhandled system exception.  Contact your system
 administrator for details." (two spaces). What is not published and therefore our choice: the
 wrapper (WCF's ExceptionDetail, the likely one), the faultcodes, the validation faultstring.
 Error texts follow eConnect's "Error Number = N  Stored Procedure= proc  Error Description = text"
-line where GP's number and text are known (gp.md §21); the rest is marked as the stand-in's own.
+line where GP's number and text are known; the rest is marked as the stand-in's own.
 """
 from __future__ import annotations
 

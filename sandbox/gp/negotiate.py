@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 try:  # optional: the `kerberos` extra
     import gssapi
@@ -60,7 +61,7 @@ class KerberosAcceptor:
         self._bindings = (ChannelBindings(application_data=channel_bindings)
                           if channel_bindings and require_channel_binding else None)
 
-    def step(self, context: object | None, token: bytes) -> Accepted:
+    def step(self, context: Any, token: bytes) -> Accepted:
         """One leg; raises ValueError when the token is refused (bad ticket, wrong keys,
         replay, missing channel bindings)."""
         ctx = context if context is not None else gssapi.SecurityContext(

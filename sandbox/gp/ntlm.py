@@ -7,7 +7,7 @@ process (the connector's tests run client and server together), so we route that
 through a context variable: set only while *this* stand-in's acceptor steps, unset elsewhere, in
 which case pyspnego's own behaviour (the environment variable) is untouched.
 
-Windows authenticates the connection, not the request (gp.md §17): once the three legs succeed,
+Windows authenticates the connection, not the request: once the three legs succeed,
 later requests on the same connection need no Authorization header. A connection is known by the
 client's (host, port) from the ASGI scope.
 
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import spnego
 import spnego._ntlm as _spnego_ntlm
+from spnego._ntlm_raw.messages import Authenticate, AvId, NTClientChallengeV2
 from spnego.channel_bindings import GssChannelBindings
 from spnego.exceptions import SpnegoError
 
@@ -169,7 +170,7 @@ class NTLMAcceptor:
                 conn.ctx = spnego.server(service="HTTP", protocol="ntlm",
                                          options=spnego.NegotiateOptions.use_ntlm,
                                          channel_bindings=self._bindings)
-                challenge = conn.ctx.step(raw)  # type: ignore[attr-defined]
+                challenge = conn.ctx.step(raw)
                 return None, [f"{reply} " + base64.b64encode(challenge or b"").decode()]
             if conn.ctx is None or conn.kerberos:
                 return None, list(OFFER)
@@ -218,8 +219,6 @@ class NTLMAcceptor:
 
 def _has_channel_binding(authenticate: bytes) -> bool:
     """Does the NTLMv2 response carry a non-zero MsvAvChannelBindings pair? (EPA 'Required')"""
-    from spnego._ntlm_raw.messages import Authenticate, AvId, NTClientChallengeV2
-
     try:
         msg = Authenticate.unpack(authenticate)
         nt = msg.nt_challenge_response or b""

@@ -5,8 +5,10 @@ from datetime import datetime
 from typing import Any
 
 from sandbox.gp.faults import SystemFault
+from sandbox.gp.operations import Operations
 from sandbox.gp.rules import Call, Errors, key_id, matches
-from sandbox.gp.soap import operation
+
+OPERATIONS = Operations()  # merged by sandbox.gp.soap
 
 _ADDRESS_TEXT = [("Name", "name", "customer_name"), ("ContactPerson", "contact", "contact"),
                  ("Line1", "line1", "address_line"), ("Line2", "line2", "address_line"),
@@ -171,27 +173,27 @@ def _write_customer(call: Call, p: dict[str, Any], creating: bool) -> None:
                              call.now, call.user.principal)
 
 
-@operation("CreateCustomer")
+@OPERATIONS.handler("CreateCustomer")
 def create_customer(call: Call, p: dict[str, Any]) -> None:
     _write_customer(call, p, creating=True)
 
 
-@operation("UpdateCustomer")
+@OPERATIONS.handler("UpdateCustomer")
 def update_customer(call: Call, p: dict[str, Any]) -> None:
     _write_customer(call, p, creating=False)
 
 
-@operation("GetCustomerByKey")
+@OPERATIONS.handler("GetCustomerByKey")
 def get_customer_by_key(call: Call, p: dict[str, Any]) -> Any:
     cid = key_id(p.get("key")) or ""
     c = call.store.get("customers", cid)
     if c is None:
-        # A missing key faults (gp.md §20.1 keeps this unconfirmed; existence goes through lists).
+        # A missing key faults (unconfirmed on a live GP; existence is checked through lists).
         raise SystemFault(f"The customer '{cid}' was not found.")
     return customer_to_gp(c, call.store.addresses(cid))
 
 
-@operation("GetCustomerList")
+@OPERATIONS.handler("GetCustomerList")
 def get_customer_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = []
@@ -233,17 +235,17 @@ def _write_address(call: Call, p: dict[str, Any], creating: bool) -> None:
                              "Created" if creating else "Updated", call.now, call.user.principal)
 
 
-@operation("CreateCustomerAddress")
+@OPERATIONS.handler("CreateCustomerAddress")
 def create_customer_address(call: Call, p: dict[str, Any]) -> None:
     _write_address(call, p, creating=True)
 
 
-@operation("UpdateCustomerAddress")
+@OPERATIONS.handler("UpdateCustomerAddress")
 def update_customer_address(call: Call, p: dict[str, Any]) -> None:
     _write_address(call, p, creating=False)
 
 
-@operation("GetCustomerAddressByKey")
+@OPERATIONS.handler("GetCustomerAddressByKey")
 def get_customer_address_by_key(call: Call, p: dict[str, Any]) -> Any:
     key = p.get("key") or {}
     cid, aid = key_id(key.get("CustomerKey")) or "", key_id(key) or ""
@@ -253,7 +255,7 @@ def get_customer_address_by_key(call: Call, p: dict[str, Any]) -> Any:
     return address_to_gp(a)
 
 
-@operation("GetCustomerAddressList")
+@OPERATIONS.handler("GetCustomerAddressList")
 def get_customer_address_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = [address_to_gp(a, summary=True) for a in call.store.addresses()
@@ -262,7 +264,7 @@ def get_customer_address_list(call: Call, p: dict[str, Any]) -> Any:
     return {"CustomerAddressSummary": out[:1000]} if out else None
 
 
-@operation("GetChangedCustomerKeyList")
+@OPERATIONS.handler("GetChangedCustomerKeyList")
 def get_changed_customer_keys(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = [{"LastModifiedDate": ch["at"], "LastModifiedBy": ch["by"], "Action": ch["action"],

@@ -7,9 +7,11 @@ from typing import Any
 
 from sandbox.gp import batches, sop
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem
+from sandbox.gp.operations import Operations
 from sandbox.gp.posting import allocate
 from sandbox.gp.rules import Call, key_id, matches, money, qty
-from sandbox.gp.soap import operation
+
+OPERATIONS = Operations()  # merged by sandbox.gp.soap
 
 _GP_STATE = {"work": "Work", "history": "History", "void": "History"}
 
@@ -180,7 +182,7 @@ def _existing(call: Call, kind: str, key: dict[str, Any] | None, verb: str) -> d
             f"The batch '{batch[0]}' is {batch[1]['state']}: its documents cannot be {verb}.",
             ["BatchKey.Id"], object_type)])
     if doc["state"] != "work":
-        # Void/delete/update apply to unposted documents only (gp.md §11); stand-in wording.
+        # Void/delete/update apply to unposted documents only; stand-in wording.
         what = "voided" if doc["state"] == "void" else "posted"
         raise ValidationFault([ValidationItem(
             f"The document '{number}' has been {what} and cannot be {verb}.", ["Key.Id"],
@@ -215,37 +217,37 @@ def _list(call: Call, kind: str, p: dict[str, Any]) -> Any:
     return {name: out[:1000]} if out else None
 
 
-@operation("CreateSalesInvoice")
+@OPERATIONS.handler("CreateSalesInvoice")
 def create_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     _create(call, "invoice", p.get("salesInvoice"))
 
 
-@operation("CreateSalesReturn")
+@OPERATIONS.handler("CreateSalesReturn")
 def create_sales_return(call: Call, p: dict[str, Any]) -> None:
     _create(call, "return", p.get("salesReturn"))
 
 
-@operation("GetSalesInvoiceByKey")
+@OPERATIONS.handler("GetSalesInvoiceByKey")
 def get_sales_invoice_by_key(call: Call, p: dict[str, Any]) -> Any:
     return _get(call, "invoice", p)
 
 
-@operation("GetSalesReturnByKey")
+@OPERATIONS.handler("GetSalesReturnByKey")
 def get_sales_return_by_key(call: Call, p: dict[str, Any]) -> Any:
     return _get(call, "return", p)
 
 
-@operation("GetSalesInvoiceList")
+@OPERATIONS.handler("GetSalesInvoiceList")
 def get_sales_invoice_list(call: Call, p: dict[str, Any]) -> Any:
     return _list(call, "invoice", p)
 
 
-@operation("GetSalesReturnList")
+@OPERATIONS.handler("GetSalesReturnList")
 def get_sales_return_list(call: Call, p: dict[str, Any]) -> Any:
     return _list(call, "return", p)
 
 
-@operation("UpdateSalesInvoice")
+@OPERATIONS.handler("UpdateSalesInvoice")
 def update_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     src = p.get("salesInvoice") or {}
     old = _existing(call, "invoice", src.get("Key"), "updated")
@@ -259,7 +261,7 @@ def update_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     _change(call, record, "Updated")
 
 
-@operation("VoidSalesInvoice")
+@OPERATIONS.handler("VoidSalesInvoice")
 def void_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     doc = _existing(call, "invoice", p.get("key"), "voided")
     allocate(call.store, doc, -1)
@@ -268,7 +270,7 @@ def void_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     _change(call, doc, "Updated")
 
 
-@operation("DeleteSalesInvoice")
+@OPERATIONS.handler("DeleteSalesInvoice")
 def delete_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     doc = _existing(call, "invoice", p.get("key"), "deleted")
     allocate(call.store, doc, -1)
@@ -276,10 +278,10 @@ def delete_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     _change(call, doc, "Deleted")
 
 
-@operation("GetChangedSalesInvoiceKeyList")
+@OPERATIONS.handler("GetChangedSalesInvoiceKeyList")
 def get_changed_sales_invoice_keys(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
-    # GP's ChangedSalesInvoiceKey carries only the document type key, no number (gp.md §5.13).
+    # GP's ChangedSalesInvoiceKey carries only the document type key, no number.
     out = [{"LastModifiedDate": ch["at"], "LastModifiedBy": ch["by"], "Action": ch["action"],
             "SalesDocumentTypeKey": {"Type": "Invoice", "Id": ch["key"]["doc_type_id"]}}
            for ch in call.store.changes("sales_invoice")

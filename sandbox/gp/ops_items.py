@@ -1,6 +1,6 @@
 """Items, per-site quantities, prices and price levels; changed item and pricing keys.
 
-Quantities live only on SalesItem.Quantities (gp.md §5.8): GetItemByKey answers an inventory item
+Quantities live only on SalesItem.Quantities: GetItemByKey answers an inventory item
 as a SalesItem (xsi:type), and ItemWarehouse carries no quantities, as in GP's schema.
 """
 from __future__ import annotations
@@ -10,8 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.gp.faults import SystemFault
+from sandbox.gp.operations import Operations
 from sandbox.gp.rules import Call, key_id, matches, money, qty
-from sandbox.gp.soap import operation
+
+OPERATIONS = Operations()  # merged by sandbox.gp.soap
 
 
 def item_to_gp(item: dict[str, Any], sites: dict[str, dict[str, Decimal]]) -> dict[str, Any]:
@@ -46,18 +48,18 @@ def _item_or_fault(call: Call, key: dict[str, Any] | None) -> dict[str, Any]:
     return item
 
 
-@operation("GetItemByKey")
+@OPERATIONS.handler("GetItemByKey")
 def get_item_by_key(call: Call, p: dict[str, Any]) -> Any:
     item = _item_or_fault(call, p.get("key"))
     return item_to_gp(item, call.store.sites_of(item["id"]))
 
 
-@operation("GetInventoriedItemByKey")
+@OPERATIONS.handler("GetInventoriedItemByKey")
 def get_inventoried_item_by_key(call: Call, p: dict[str, Any]) -> Any:
     return get_item_by_key(call, p)
 
 
-@operation("GetItemList")
+@OPERATIONS.handler("GetItemList")
 def get_item_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = []
@@ -80,7 +82,7 @@ def get_item_list(call: Call, p: dict[str, Any]) -> Any:
     return {"ItemSummary": out[:1000]} if out else None
 
 
-@operation("GetItemWarehouseByKey")
+@OPERATIONS.handler("GetItemWarehouseByKey")
 def get_item_warehouse_by_key(call: Call, p: dict[str, Any]) -> Any:
     key = p.get("key") or {}
     item = _item_or_fault(call, key.get("ItemKey"))
@@ -90,7 +92,7 @@ def get_item_warehouse_by_key(call: Call, p: dict[str, Any]) -> Any:
     return {"Key": {"ItemKey": {"Id": item["id"]}, "WarehouseKey": {"Id": site}}, "Bin": None}
 
 
-@operation("GetItemWarehouseList")
+@OPERATIONS.handler("GetItemWarehouseList")
 def get_item_warehouse_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = [{"Key": {"ItemKey": {"Id": r["item"]}, "WarehouseKey": {"Id": r["site"]}}}
@@ -105,7 +107,7 @@ def _pricing_key(r: Any) -> dict[str, Any]:
             "PriceLevelKey": {"Id": r["level"]}, "UofM": r["uofm"]}
 
 
-@operation("GetPricingByKey")
+@OPERATIONS.handler("GetPricingByKey")
 def get_pricing_by_key(call: Call, p: dict[str, Any]) -> Any:
     key = p.get("key") or {}
     item = key_id(key.get("ItemKey")) or ""
@@ -127,7 +129,7 @@ def get_pricing_by_key(call: Call, p: dict[str, Any]) -> Any:
             "LastModifiedBy": "sa"}
 
 
-@operation("GetPricingList")
+@OPERATIONS.handler("GetPricingList")
 def get_pricing_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = [{"Key": _pricing_key(r), "LastModifiedDate": r["modified"], "LastModifiedBy": "sa"}
@@ -146,7 +148,7 @@ def _price_level(level_id: str, data: dict[str, Any]) -> dict[str, Any]:
             "LastModifiedDate": data["created"], "LastModifiedBy": "sa"}
 
 
-@operation("GetPriceLevelByKey")
+@OPERATIONS.handler("GetPriceLevelByKey")
 def get_price_level_by_key(call: Call, p: dict[str, Any]) -> Any:
     level = key_id(p.get("key")) or ""
     data = call.store.reference("price_level").get(level)
@@ -155,7 +157,7 @@ def get_price_level_by_key(call: Call, p: dict[str, Any]) -> Any:
     return _price_level(level, data)
 
 
-@operation("GetPriceLevelList")
+@OPERATIONS.handler("GetPriceLevelList")
 def get_price_level_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = [_price_level(k, v) for k, v in call.store.reference("price_level").items()
@@ -163,7 +165,7 @@ def get_price_level_list(call: Call, p: dict[str, Any]) -> Any:
     return {"PriceLevel": out} if out else None
 
 
-@operation("GetChangedItemKeyList")
+@OPERATIONS.handler("GetChangedItemKeyList")
 def get_changed_item_keys(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = [{"LastModifiedDate": ch["at"], "LastModifiedBy": ch["by"], "Action": ch["action"],
@@ -176,7 +178,7 @@ def get_changed_item_keys(call: Call, p: dict[str, Any]) -> Any:
     return {"ChangedItemKey": out} if out else None
 
 
-@operation("GetChangedPricingKeyList")
+@OPERATIONS.handler("GetChangedPricingKeyList")
 def get_changed_pricing_keys(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = []

@@ -13,7 +13,9 @@ from sandbox.gp import batches
 from sandbox.gp.faults import SystemFault
 from sandbox.gp.rules import Call, key_id, matches, money
 from sandbox.gp.seed import SEEDED_AT
-from sandbox.gp.soap import operation
+from sandbox.gp.operations import Operations
+
+OPERATIONS = Operations()  # merged by sandbox.gp.soap
 
 _AT = SEEDED_AT.isoformat()
 
@@ -70,19 +72,19 @@ def hold_to_gp(key: str, row: dict[str, Any]) -> dict[str, Any]:
             "CreatedDate": _AT, "ModifiedDate": _AT, "CreatedBy": "sa"}
 
 
-@operation("GetPaymentCardTypeList")
+@OPERATIONS.handler("GetPaymentCardTypeList")
 def get_payment_card_type_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     return _wrap("PaymentCardType", [card_type_to_gp(k, v) for k, v in
                                      _rows(call, "payment_card_type", crit.get("Id"))])
 
 
-@operation("GetPaymentCardTypeByKey")
+@OPERATIONS.handler("GetPaymentCardTypeByKey")
 def get_payment_card_type_by_key(call: Call, p: dict[str, Any]) -> Any:
     return card_type_to_gp(*_by_key(call, "payment_card_type", p.get("key"), "payment card type"))
 
 
-@operation("GetGLAccountList")
+@OPERATIONS.handler("GetGLAccountList")
 def get_gl_account_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = [{"Key": {"Id": k, "IsEncrypted": False}, "IsActive": bool(v.get("active", True)),
@@ -94,50 +96,50 @@ def get_gl_account_list(call: Call, p: dict[str, Any]) -> Any:
     return _wrap("GLAccountSummary", out)
 
 
-@operation("GetTaxDetailList")
+@OPERATIONS.handler("GetTaxDetailList")
 def get_tax_detail_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     return _wrap("TaxDetail", [tax_detail_to_gp(k, v) for k, v in
                                _rows(call, "tax_detail", crit.get("TaxDetailKeyId"))])
 
 
-@operation("GetTaxDetailByKey")
+@OPERATIONS.handler("GetTaxDetailByKey")
 def get_tax_detail_by_key(call: Call, p: dict[str, Any]) -> Any:
     return tax_detail_to_gp(*_by_key(call, "tax_detail", p.get("key"), "tax detail"))
 
 
-@operation("GetTaxScheduleList")
+@OPERATIONS.handler("GetTaxScheduleList")
 def get_tax_schedule_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     return _wrap("TaxSchedule", [tax_schedule_to_gp(k, v) for k, v in
                                  _rows(call, "tax_schedule", crit.get("TaxScheduleKeyId"))])
 
 
-@operation("GetTaxScheduleByKey")
+@OPERATIONS.handler("GetTaxScheduleByKey")
 def get_tax_schedule_by_key(call: Call, p: dict[str, Any]) -> Any:
     return tax_schedule_to_gp(*_by_key(call, "tax_schedule", p.get("key"), "tax schedule"))
 
 
-@operation("GetSalesProcessHoldSetupList")
+@OPERATIONS.handler("GetSalesProcessHoldSetupList")
 def get_sales_process_hold_setup_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     return _wrap("SalesProcessHoldSetup", [hold_to_gp(k, v) for k, v in
                                            _rows(call, "process_hold", crit.get("Id"))])
 
 
-@operation("GetSalesProcessHoldSetupByKey")
+@OPERATIONS.handler("GetSalesProcessHoldSetupByKey")
 def get_sales_process_hold_setup_by_key(call: Call, p: dict[str, Any]) -> Any:
     return hold_to_gp(*_by_key(call, "process_hold", p.get("key"), "process hold"))
 
 
-@operation("GetWarehouseList")
+@OPERATIONS.handler("GetWarehouseList")
 def get_warehouse_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     return _wrap("WarehouseSummary", [{"Key": {"Id": k}, "Description": v.get("description")}
                                       for k, v in _rows(call, "site", crit.get("WarehouseId"))])
 
 
-@operation("GetUofMScheduleList")
+@OPERATIONS.handler("GetUofMScheduleList")
 def get_uofm_schedule_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = [{"Key": {"Id": k}, "Description": v.get("description"), "BaseUofM": v.get("base"),
@@ -162,7 +164,7 @@ def _source_of(kind: str) -> str:
         kind, batches.SOP_SOURCE)
 
 
-@operation("GetBatchList")
+@OPERATIONS.handler("GetBatchList")
 def get_batch_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = [batch_to_gp(call, b["source"], b["id"], b) for b in batches.all_batches(call.store)
@@ -170,7 +172,7 @@ def get_batch_list(call: Call, p: dict[str, Any]) -> Any:
     return _wrap("Batch", out)
 
 
-@operation("GetBatchByKey")
+@OPERATIONS.handler("GetBatchByKey")
 def get_batch_by_key(call: Call, p: dict[str, Any]) -> Any:
     key = p.get("key") or {}
     source = key.get("Source") or batches.SOP_SOURCE

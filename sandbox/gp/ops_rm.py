@@ -9,8 +9,10 @@ from sandbox.gp import batches
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem, econnect
 from sandbox.gp.references import References
 from sandbox.gp.rules import Call, Errors, amount, cents, key_id, matches, money
-from sandbox.gp.soap import operation
+from sandbox.gp.operations import Operations
 from sandbox.gp.sop_amounts import posting_account, provided_distributions
+
+OPERATIONS = Operations()  # merged by sandbox.gp.soap
 
 _RM_STATE = {"work": "Work", "open": "Open", "history": "History", "void": "History"}
 
@@ -19,7 +21,7 @@ def _d(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
-@operation("CreateReceivablesCreditMemo")
+@OPERATIONS.handler("CreateReceivablesCreditMemo")
 def create_credit_memo(call: Call, p: dict[str, Any]) -> None:
     src = p.get("receivablesCreditMemo") or {}
     errors = Errors("ReceivablesCreditMemo")
@@ -121,7 +123,7 @@ def _memo_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
                 if doc.get("distributions") else None)}
 
 
-@operation("GetReceivablesCreditMemoByKey")
+@OPERATIONS.handler("GetReceivablesCreditMemoByKey")
 def get_credit_memo_by_key(call: Call, p: dict[str, Any]) -> Any:
     number = key_id(p.get("key")) or ""
     doc = call.store.document("credit_memo", number)
@@ -130,7 +132,7 @@ def get_credit_memo_by_key(call: Call, p: dict[str, Any]) -> Any:
     return _memo_to_gp(doc)
 
 
-@operation("GetReceivablesCreditMemoList")
+@OPERATIONS.handler("GetReceivablesCreditMemoList")
 def get_credit_memo_list(call: Call, p: dict[str, Any]) -> Any:
     crit = p.get("criteria") or {}
     out = []
@@ -151,7 +153,7 @@ def get_credit_memo_list(call: Call, p: dict[str, Any]) -> Any:
     return {"ReceivablesCreditMemoSummary": out[:1000]} if out else None
 
 
-@operation("VoidReceivablesCreditMemo")
+@OPERATIONS.handler("VoidReceivablesCreditMemo")
 def void_credit_memo(call: Call, p: dict[str, Any]) -> None:
     number = key_id(p.get("key")) or ""
     doc = call.store.document("credit_memo", number)
@@ -166,7 +168,7 @@ def void_credit_memo(call: Call, p: dict[str, Any]) -> None:
     call.store.put_document(doc, call.now)
 
 
-@operation("CreateInventoryAdjustment")
+@OPERATIONS.handler("CreateInventoryAdjustment")
 def create_inventory_adjustment(call: Call, p: dict[str, Any]) -> None:
     src = p.get("inventoryAdjustment") or {}
     errors = Errors("InventoryAdjustment")

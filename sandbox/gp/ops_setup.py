@@ -6,8 +6,10 @@ from typing import Any
 from sandbox.gp import policy as policies
 from sandbox.gp import schema
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem
+from sandbox.gp.operations import Operations
 from sandbox.gp.rules import Call, matches
-from sandbox.gp.soap import operation
+
+OPERATIONS = Operations()  # merged by sandbox.gp.soap
 
 
 def _company(call: Call) -> dict[str, Any]:
@@ -18,7 +20,7 @@ def _company(call: Call) -> dict[str, Any]:
             "IsWorkflowEnabled": False}
 
 
-@operation("GetCompanyList")
+@OPERATIONS.handler("GetCompanyList")
 def get_company_list(call: Call, p: dict[str, Any]) -> Any:
     criteria = p.get("criteria") or {}
     company = _company(call)
@@ -29,14 +31,14 @@ def get_company_list(call: Call, p: dict[str, Any]) -> Any:
     return {"Company": [company]}
 
 
-@operation("GetCompanyByKey")
+@OPERATIONS.handler("GetCompanyByKey")
 def get_company_by_key(call: Call, p: dict[str, Any]) -> Any:
     if (p.get("key") or {}).get("Id") != call.state.company_id:
         raise SystemFault("The company does not exist.")
     return _company(call)
 
 
-@operation("GetPolicyByOperation")
+@OPERATIONS.handler("GetPolicyByOperation")
 def get_policy_by_operation(call: Call, p: dict[str, Any]) -> Any:
     name = p.get("operation") or ""
     if name not in schema.load().operations:
@@ -85,17 +87,17 @@ def _store_policy(call: Call, p: dict[str, Any], *, creating: bool) -> None:
             raise ValidationFault([ValidationItem(str(exc), ["Behaviors"], "Policy")]) from exc
 
 
-@operation("CreatePolicy")
+@OPERATIONS.handler("CreatePolicy")
 def create_policy(call: Call, p: dict[str, Any]) -> None:
     _store_policy(call, p, creating=True)
 
 
-@operation("UpdatePolicy")
+@OPERATIONS.handler("UpdatePolicy")
 def update_policy(call: Call, p: dict[str, Any]) -> None:
     _store_policy(call, p, creating=False)
 
 
-@operation("GetLoggedValidationResultByKey")
+@OPERATIONS.handler("GetLoggedValidationResultByKey")
 def get_logged_validation_result(call: Call, p: dict[str, Any]) -> Any:
     entry = call.store.logged(p.get("logId") or "")
     if entry is None or entry["kind"] != "validation":

@@ -1,15 +1,15 @@
 """GP's policies: behaviours per operation, GP's defaults, instances per company and role.
 
-gp.md §3.3-§3.4 and §22. GetPolicyByOperation returns the instance for the caller's company and
+GetPolicyByOperation returns the instance for the caller's company and
 role, else the operation's default policy. The role is Context.RoleKey when given and the user
 holds it; without it, the user's only role; a user in several roles (or none) gets the default
 policy [cc508761]. Internal behaviours are set only by the Web Services administrator (here: the
 control plane, or CreatePolicy/UpdatePolicy by an administrator role); an external behaviour the
 caller changes on the policy it passes in is honoured for that call.
 
-Behaviour ids, options and defaults are GP's where gp.md names them. Where GP's own id or option
-list is unpublished (Create Taxes, Use Header Level Taxes, Customer Class Defaulting), the GUID is
-ours (uuid5) and the option names are inferred; /help lists them as inferred.
+Behaviour ids, options and defaults are GP's where Microsoft publishes them. Where GP's own id
+or option list is unpublished (Create Taxes, Use Header Level Taxes, Customer Class Defaulting),
+the GUID is ours (uuid5) and the option names are inferred; /help lists them as inferred.
 """
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ class Policies:
             self.set_everywhere(company, b.guid, int(calculate))
 
     def to_gp(self, company: int, operation: str, role: str | None) -> dict[str, Any]:
-        """The Policy object (gp.md §3.3) as GetPolicyByOperation returns it."""
+        """The Policy object as GetPolicyByOperation returns it."""
         has = role is not None and self.has_instance(company, role, operation)
         pid = policy_id(operation, company, role if has else None)
         chosen = self.selections(company, operation, role if has else None)

@@ -1,9 +1,9 @@
 """What happens in GP outside Web Services: allocation of stock, and the accountant posting a batch.
 
-Web Services has no posting operation (gp.md §15); the control plane calls post_batch() to play
+Web Services has no posting operation; the control plane calls post_batch() to play
 the accountant. Posting moves SOP documents and IV adjustments from work to history and RM credit
 memos from work to open, changes on-hand quantities, and leaves an RM invoice under each posted
-SOP invoice's number (gp.md §11), which later credit memos cannot reuse.
+SOP invoice's number, which later credit memos cannot reuse.
 """
 from __future__ import annotations
 

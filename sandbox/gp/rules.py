@@ -1,6 +1,6 @@
 """GP's rules shared by the operations: field lengths, amounts, criteria matching, the call context.
 
-Lengths are the keyable lengths Web Services enforces (gp.md §9), not the SQL column widths.
+Lengths are the keyable lengths Web Services enforces, not the SQL column widths.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from sandbox.gp import policy as policies
 from sandbox.gp.faults import ValidationFault, ValidationItem
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 CENT = Decimal("0.01")
 
-# (what, limit) by the property path GP reports; gp.md §9.
+# (what, limit) by the property path GP reports.
 LIMITS = {
     "sop_number": 17, "rm_number": 15, "iv_number": 17, "doc_type_id": 15, "batch": 15,
     "customer": 15, "address_id": 15, "class": 15, "customer_name": 64, "shortname": 15,
@@ -34,7 +34,16 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@overload
+def money(value: Decimal, currency: str = "USD") -> dict[str, Any]: ...
+
+
+@overload
+def money(value: None, currency: str = "USD") -> None: ...
+
+
 def money(value: Decimal | None, currency: str = "USD") -> dict[str, Any] | None:
+    """A GP MoneyAmount (None stays None: the element is left out)."""
     if value is None:
         return None
     return {"Currency": currency, "Value": cents(value), "DecimalDigits": 2}
@@ -75,7 +84,7 @@ class Errors:
     def length(self, value: str | None, what: str, prop: str) -> None:
         limit = LIMITS[what]
         if value is not None and len(value) > limit:
-            # Stand-in wording: GP's text for an over-long value is unpublished (gp.md §21).
+            # Stand-in wording: GP's text for an over-long value is unpublished.
             self.add(f"The value '{value}' of {prop} is {len(value)} characters long; GP allows "
                      f"at most {limit}.", prop)
 
@@ -136,7 +145,7 @@ def matches(restriction: dict[str, Any] | None, value: Any) -> bool:
 @dataclass
 class Call:
     """One SOAP (or SBA) call: who, which operation, against which state, at what time, and the
-    policy options in force for it (behaviour GUID -> option id; gp.md §3.3)."""
+    policy options in force for it (behaviour GUID -> option id)."""
 
     operation: str
     user: User
@@ -147,7 +156,7 @@ class Call:
     policy_role: str | None = None
 
     @property
-    def store(self):  # noqa: ANN201 - sandbox.gp.store.Store, kept lazy to avoid a cycle
+    def store(self) -> Any:  # sandbox.gp.store.Store, not imported: it imports this module
         return self.state.store
 
     def option(self, behaviour: policies.Behaviour) -> int:

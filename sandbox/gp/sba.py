@@ -2,7 +2,7 @@
 
 GP documents the objects SBA exposes (customers, customer addresses, items, item price lists,
 item sites, price levels, receivables transactions) and the verbs (GET, POST, PATCH, DELETE), but
-not the route names, JSON shapes or error bodies (gp.md §16, §20.2). The names and shapes here
+not the route names, JSON shapes or error bodies. The names and shapes here
 are ours, listed by GET .../Tenants(DefaultTenant)/help; composite keys use GP's observed
 `(<part1>;<part2>)` form and the company segment is the percent-encoded company name.
 Like the real thing it requires HTTPS unless the stand-in was started with sba_allow_http.
@@ -170,26 +170,27 @@ def handle(state: GPState, user: User, method: str, path: str, body: bytes,
                                     "Updated", now, user.principal)
             return 200, {"Payload": _item_json(state, item)}
     if route[1:] == ("Inventory", "ItemPriceLists", 4):
-        item, currency, level, uofm = keys
-        price = store.price(item, level, currency, uofm)
+        item_no, currency, level, uofm = keys
+        price = store.price(item_no, level, currency, uofm)
         if price is None:
             return _err(404, "NotFound", "No such item price list entry.")
         if method == "PATCH":
             if set(data) != {"Price"}:
                 return _err(400, "BadRequest", "Only {\"Price\": \"<decimal>\"} can be changed.")
             try:
-                price = Decimal(str(data["Price"]))
+                new_price = Decimal(str(data["Price"]))
             except InvalidOperation:
                 return _err(400, "Validation", "Price must be a decimal string.")
-            if price < 0:
+            if new_price < 0:
                 return _err(400, "Validation", "Price must not be negative.")
             with store.transaction():
-                store.set_price(item, level, currency, uofm, price, now)
-                store.record_change("pricing", {"item": item, "currency": currency,
+                store.set_price(item_no, level, currency, uofm, new_price, now)
+                store.record_change("pricing", {"item": item_no, "currency": currency,
                                                 "level": level, "uofm": uofm}, "Updated", now,
                                     user.principal)
+            price = new_price
         if method in ("GET", "PATCH"):
-            return 200, {"Payload": {"ItemNumber": item, "Currency": currency,
+            return 200, {"Payload": {"ItemNumber": item_no, "Currency": currency,
                                      "PriceLevel": level, "UofM": uofm, "Price": str(price)}}
     if route == ("GET", "Inventory", "ItemSites", 2):
         q = store.sites_of(keys[0]).get(keys[1])

@@ -28,7 +28,7 @@ GL_ACCOUNTS = {
     "000-4510-00": "Freight Income", "000-4520-00": "Miscellaneous Income",
     "000-5100-00": "Cost of Goods Sold",
 }
-# Posting Accounts Setup: where GP's own distributions go when it builds them (gp.md §12).
+# Posting Accounts Setup: where GP's own distributions go when it builds them.
 POSTING_ACCOUNTS = {"receivables": "000-1200-00", "sales": "000-4100-00",
                     "freight": "000-4510-00", "misc": "000-4520-00", "trade": "000-4110-00",
                     "returns": "000-4200-00", "cash": "000-1110-00", "cogs": "000-5100-00",
@@ -80,10 +80,10 @@ def _seed(store: Store) -> None:
         store.put_reference("setup", key, data)
     for detail, data in TAX_DETAILS.items():
         store.put_reference("tax_detail", detail, data)
-    for schedule, data in TAX_SCHEDULES.items():
-        store.put_reference("tax_schedule", schedule, data)
-    for schedule, data in UOFM_SCHEDULES.items():
-        store.put_reference("uofm_schedule", schedule, data)
+    for schedule, details in TAX_SCHEDULES.items():
+        store.put_reference("tax_schedule", schedule, details)
+    for schedule, units in UOFM_SCHEDULES.items():
+        store.put_reference("uofm_schedule", schedule, units)
     for item in catalog.gp_items():
         number = item["item_number"]
         store.put("items", number, {

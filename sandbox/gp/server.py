@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import quote
 
 import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sandbox.gp import control, profiles, schema
@@ -32,6 +34,7 @@ from sandbox.gp.posting import post_batch
 from sandbox.gp.seed import seed as seed_company
 from sandbox.gp.state import GPState, system_clock
 from sandbox.gp.store import Store
+from sandbox.tls import self_signed_cert
 
 DOMAIN = "FABRIKAM"
 SERVICE_USER = "svc-mlconnector"
@@ -249,17 +252,10 @@ def _protocol(acceptor: NTLMAcceptor) -> type[H11Protocol]:
 
 
 def _certificate(directory: Path) -> tuple[Path, Path]:
-    try:
-        from sandbox.tls import self_signed_cert
-    except ImportError:  # pragma: no cover - sandbox/tls.py is written by another helper
-        raise RuntimeError("sandbox/tls.py is missing: cannot serve HTTPS") from None
     return self_signed_cert(directory)
 
 
 def _cert_bindings(cert_path: Path) -> bytes:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
     algorithm = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else "sha256"
     return tls_server_end_point(cert.public_bytes(Encoding.DER), algorithm)

@@ -1,41 +1,43 @@
 """The legacy endpoint's SOAP 1.1 layer: envelope, action, schema, roles, dispatch, faults.
 
-Handlers live in ops_*.py and register with @operation. A handler gets the Call and the decoded
+Handlers live in ops_*.py, each module with its own table (sandbox.gp.operations), merged here
+into HANDLERS. A handler gets the Call and the decoded
 wrapper (a dict of the operation's parameters) and returns the value of <Op>Result (or None for
-Create/Update/Void/Delete, whose response element is empty, gp.md §0.4).
+Create/Update/Void/Delete, whose response element is empty).
 """
 from __future__ import annotations
 
 import logging
 import traceback
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
-from sandbox.gp import faults, schema, xmlcodec
+from sandbox.gp import (
+    faults,
+    ops_customers,
+    ops_documents,
+    ops_items,
+    ops_reference,
+    ops_rm,
+    ops_setup,
+    schema,
+    xmlcodec,
+)
 from sandbox.gp.faults import DeserializationFault, SystemFault, ValidationFault
 from sandbox.gp.ntlm import User
+from sandbox.gp.operations import Handler, merged
 from sandbox.gp.rules import Call
 from sandbox.gp.state import WRITE_PREFIXES, GPState
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Call, dict[str, Any]], Any]
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = merged(m.OPERATIONS for m in (
+    ops_customers, ops_documents, ops_items, ops_reference, ops_rm, ops_setup))
 NO_COMPANY_OPERATIONS = {"GetCompanyList", "GetCompanyByKey", "GetLoggedValidationResultByKey"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=False, remove_blank_text=True)
-
-
-def operation(name: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        if name not in schema.load().operations:
-            raise ValueError(f"{name} is not in the stand-in's WSDL")
-        HANDLERS[name] = fn
-        return fn
-    return register
 
 
 @dataclass
@@ -55,14 +57,6 @@ class SoapService:
     def __init__(self, state: GPState) -> None:
         self.state = state
         self.schema = schema.load()
-        from sandbox.gp import (  # noqa: F401 - registers the handlers
-            ops_customers,
-            ops_documents,
-            ops_items,
-            ops_reference,
-            ops_rm,
-            ops_setup,
-        )
 
     def handle(self, body: bytes, content_type: str, soap_action: str | None,
                user: User) -> SoapResult:
@@ -126,7 +120,7 @@ class SoapService:
 
     def _authorize(self, call: Call, params: dict[str, Any]) -> None:
         if not self.state.allowed_any(call.user.roles, call.operation):
-            # GP's answer to a caller without Dynamics Security rights is unpublished (gp.md §21):
+            # GP's answer to a caller without Dynamics Security rights is unpublished:
             # a system exception, logged with the reason, is the stand-in's choice.
             raise SystemFault(f"Access denied: {call.user.principal} (role {call.role}) may not "
                               f"call {call.operation}.")

@@ -9,7 +9,7 @@ from typing import Any
 from sandbox.gp import policy as policies
 from sandbox.gp.store import Store
 
-COMPANY_ID = -1  # Microsoft's samples use -1 for the sample company Fabrikam (gp.md §3.1)
+COMPANY_ID = -1  # Microsoft's samples use -1 for the sample company Fabrikam
 COMPANY_NAME = "Fabrikam, Inc."
 ADMINISTRATOR_OPERATIONS = ("CreatePolicy", "UpdatePolicy")  # the Web Services administrator's
 
@@ -80,7 +80,7 @@ class GPState:
     def effective_policy(self, operation: str, role: str | None,
                          passed: dict[str, Any] | None) -> dict[str, int]:
         """Options in force for one call: internal ones from GP's instance, external ones as the
-        caller's policy selects them (gp.md §3.3)."""
+        caller's policy selects them."""
         chosen = self.policies.selections(self.company_id, operation, role)
         for guid, option in policies.passed_selections(passed).items():
             b = policies.ALL.get(guid)

@@ -2,7 +2,7 @@
 
 Documents keep GP's identity rules: SOP documents are unique on (type, number) across work and
 history (voided ones included, they stay in history); RM documents share one key space (GP's
-RM00401), which also holds the RM invoice that posting an SOP invoice leaves behind (gp.md §11).
+RM00401), which also holds the RM invoice that posting an SOP invoice leaves behind.
 """
 from __future__ import annotations
 
@@ -151,7 +151,7 @@ class Store:
         return json.loads(rows[0]["data"]) if rows else None
 
     def addresses(self, customer: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT data FROM addresses", ()
+        sql, args = "SELECT data FROM addresses", tuple[str, ...]()
         if customer is not None:
             sql, args = sql + " WHERE customer = ?", (customer,)
         return [json.loads(r["data"]) for r in self.query(sql + " ORDER BY customer, id", args)]
@@ -205,7 +205,7 @@ class Store:
         return json.loads(rows[0]["data"]) if rows else None
 
     def documents(self, kind: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT data FROM documents", ()
+        sql, args = "SELECT data FROM documents", tuple[str, ...]()
         if kind is not None:
             sql, args = sql + " WHERE kind = ?", (kind,)
         return [json.loads(r["data"]) for r in self.query(sql + " ORDER BY kind, number", args)]

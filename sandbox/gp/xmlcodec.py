@@ -4,7 +4,7 @@ Validation is strict for what we model and tolerant of what we do not: an elemen
 not list is skipped (GP's full schema may allow it), but a modelled element out of GP's order,
 repeated, nil where GP forbids nil, of the wrong lexical form or outside an enumeration is refused,
 as WCF's XmlSerializer refuses it. Missing required elements are accepted: GP's endpoint accepts
-the omissions zeep's SkipValue produces (gp.md §6).
+the omissions zeep's SkipValue produces.
 """
 from __future__ import annotations
 

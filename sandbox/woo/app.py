@@ -12,15 +12,13 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from sandbox.woo.auth import ApiKey, Params, parse_php_params
 from sandbox.woo.errors import NO_ROUTE, ApiError
+from sandbox.woo.shop import Shop
 from sandbox.woo.wpjson import dumps
-
-if TYPE_CHECKING:
-    from sandbox.woo.standin import WooStandIn
 
 PREFIX = "/wp-json/wc/v3"
 _COMMON_HEAD = [("Content-Type", "application/json; charset=UTF-8"), ("X-Robots-Tag", "noindex")]
@@ -108,21 +106,13 @@ def _header_list(resp: Resp | None, *, route: Route | None, authed: bool, method
 
 
 class WooApp:
-    def __init__(self, shop: WooStandIn, routes: list[Route],
+    def __init__(self, shop: Shop, routes: list[Route],
                  control: Callable[[Req], Awaitable[tuple[int, Any]]]) -> None:
         self.shop, self.routes, self.control = shop, routes, control
 
     async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any],
                        send: Callable[..., Any]) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                msg = await receive()
-                if msg["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif msg["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        if scope["type"] != "http":
+        if scope["type"] != "http":  # served with lifespan="off": nothing else comes
             return
         body = b""
         while True:

@@ -12,13 +12,11 @@ import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sandbox.woo.app import Req
 from sandbox.woo.errors import ApiError
-
-if TYPE_CHECKING:
-    from sandbox.woo.app import Req
-    from sandbox.woo.standin import WooStandIn
+from sandbox.woo.shop import Shop
 
 FAULT_KEYS = {"latency_ms": (int, float), "error_rate": (int, float),
               "drop_webhooks_rate": (int, float), "outage": (bool,)}
@@ -30,7 +28,7 @@ def _loopback(host: str) -> bool:
     return host.startswith("127.") or host in ("::1", "localhost", "")
 
 
-def handler(shop: WooStandIn) -> Callable[[Req], Awaitable[tuple[int, Any]]]:
+def handler(shop: Shop) -> Callable[[Req], Awaitable[tuple[int, Any]]]:
     def state() -> dict[str, Any]:
         with shop.store.lock:
             orders = [{"id": i, "status": s, "customer_id": c, "date_modified_gmt": m,

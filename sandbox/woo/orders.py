@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.woo.errors import ApiError
-from sandbox.woo.pricing import Ids, LineIn, RefundError, TaxRate, build_refund_lines, price_order
+from sandbox.woo.pricing import Ids, LineIn, TaxRate, build_refund_lines, price_order
 from sandbox.woo.records import (
     BILLING_KEYS,
     GATEWAYS,
-    REFUND_GATEWAYS,
     SHIPPING_KEYS,
     address,
     require_status,
 )
+from sandbox.woo.refund_rules import refund_amount, restock_meta, restocks, through_gateway
 from sandbox.woo.store import Store
 from sandbox.woo.wpjson import dumps, money, wp_dates
 
@@ -317,29 +317,10 @@ class OrderBook:
             o = self.get(oid)
             if o is None or o["status"] == "trash":
                 raise ApiError(500, "woocommerce_rest_invalid_order_id", "Invalid order ID.", 404)
-            try:
-                amount_in = Decimal(str(data["amount"])) if data.get("amount") not in (
-                    None, "") else None
-            except ArithmeticError:
-                amount_in = Decimal("-1")
-            if amount_in is not None and amount_in < 0:
-                raise ApiError(500, "woocommerce_rest_invalid_order_refund",
-                               "Refund amount must be greater than zero.", 400)
             lines, parts, to_restock = build_refund_lines(o, data.get("line_items") or [], self.ids)
-            amount = amount_in if amount_in is not None else parts
-            already = sum((-Decimal(r["total"]) for r in o["refunds"]), Decimal("0"))
-            try:
-                if amount <= 0 or amount > Decimal(o["total"]) - already:
-                    raise RefundError("woocommerce_rest_cannot_create_order_refund",
-                                      "Invalid refund amount.", 500)
-                rid = s.next_post_id()  # used up even when the gateway then refuses
-                api_refund = data.get("api_refund", True) not in (False, "false", 0, "0")
-                if api_refund and o["payment_method"] not in REFUND_GATEWAYS:
-                    raise RefundError("woocommerce_rest_cannot_create_order_refund",
-                                      "The payment gateway for this order does not support "
-                                      "automatic refunds.", 500)
-            except RefundError as e:
-                raise ApiError(500, e.code, e.message, e.data) from None
+            amount, already = refund_amount(o, data, parts)
+            rid = s.next_post_id()  # used up even when the gateway then refuses
+            api_refund = through_gateway(o, data)
             local, gmt = wp_dates(when or s.clock())
             ref = {"id": rid, "date_created": local, "date_created_gmt": gmt,
                    "amount": money(amount), "reason": str(data.get("reason") or ""),
@@ -347,14 +328,14 @@ class OrderBook:
                    "line_items": lines["line_items"], "shipping_lines": lines["shipping_lines"],
                    "tax_lines": lines["tax_lines"], "fee_lines": lines["fee_lines"]}
             touched = []
-            if data.get("api_restock", True) not in (False, "false", 0, "0"):
+            if restocks(data):
                 by_id = {li["id"]: li for li in o["line_items"]}
                 for item_id, qty in to_restock:
                     li = by_id[item_id]
                     pid = li["variation_id"] or li["product_id"]
                     if pid and move_stock and s.adjust_stock(pid, qty):
                         touched.append(pid)
-                    self._restock_meta(li, qty)
+                    restock_meta(li, qty, s.next_meta_id)
             o["refunds"].insert(0, {"id": rid, "reason": ref["reason"],
                                     "total": money(-amount)})
             if already + amount >= Decimal(o["total"]):
@@ -368,19 +349,6 @@ class OrderBook:
                     s.emit("product", "updated", pid)
                 s.emit("order", "updated", oid)
             return ref
-
-    def _restock_meta(self, li: dict[str, Any], qty: int) -> None:
-        meta = {m["key"]: m for m in li["meta_data"]}
-        if "_restock_refunded_items" in meta:
-            m = meta["_restock_refunded_items"]
-            m["value"] = m["display_value"] = str(int(m["value"]) + qty)
-        else:
-            li["meta_data"].append({"id": self.s.next_meta_id(), "key": "_restock_refunded_items",
-                                    "value": str(qty), "display_key": "_restock_refunded_items",
-                                    "display_value": str(qty)})
-        if "_reduced_stock" in meta:
-            m = meta["_reduced_stock"]
-            m["value"] = m["display_value"] = str(max(0, int(m["value"]) - qty))
 
     def refund_raw(self, rid: int) -> tuple[int, bytes] | None:
         row = self.db.execute("SELECT parent_id, body FROM refunds WHERE id=?",

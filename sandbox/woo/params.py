@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from sandbox.woo.app import Req
 from sandbox.woo.errors import ApiError
 from sandbox.woo.records import require_status
 from sandbox.woo.wpjson import gmt_string, parse_wp_date
@@ -168,3 +169,22 @@ def paging_link(base: str, pairs: list[tuple[str, str]], page: int, pages: int, 
     if page < pages:
         links.append(f'<{url(page + 1)}>; rel="next"')
     return ", ".join(links) or None
+
+
+# Allowed methods on a single item route (the Allow header).
+ITEM = "GET, POST, PUT, PATCH, DELETE"
+
+
+def truthy(v: Any) -> bool:
+    """A WordPress boolean parameter (true, 1, yes)."""
+    return v is True or str(v).lower() in ("1", "true", "yes")
+
+
+def batch_size(req: Req) -> int:
+    """How many items a batch request carries; WooCommerce refuses more than 100."""
+    body = req.json if isinstance(req.json, dict) else {}
+    n = sum(len(body.get(k) or []) for k in ("create", "update", "delete"))
+    if n > 100:
+        raise ApiError(413, "woocommerce_rest_request_entity_too_large",
+                       "Unable to accept more than 100 items for this request.")
+    return n

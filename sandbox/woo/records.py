@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from sandbox.woo.errors import ApiError
+from sandbox.woo.wpjson import money
 
 ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded",
                   "failed", "trash", "checkout-draft", "auto-draft")
@@ -151,8 +152,6 @@ def customer_record(*, cid: int, email: str, first: str, last: str, username: st
 
 def coupon_record(*, cid: int, code: str, discount_type: str, amount: str,
                   dates: tuple[str, str]) -> dict[str, Any]:
-    from sandbox.woo.wpjson import money
-
     return {
         "id": cid, "code": code, "amount": money(amount), "status": "publish",
         "date_created": dates[0], "date_created_gmt": dates[1], "date_modified": dates[0],

@@ -4,20 +4,26 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.woo.app import Req, Resp, Route
 from sandbox.woo.errors import ApiError
-from sandbox.woo.params import PRODUCT_ORDERBY, pages_for, paging_link, parse_list, pick_fields
+from sandbox.woo.params import (
+    ITEM,
+    PRODUCT_ORDERBY,
+    batch_size,
+    pages_for,
+    paging_link,
+    parse_list,
+    pick_fields,
+    truthy,
+)
 from sandbox.woo.records import valid_topic, variation_view, webhook_record
-from sandbox.woo.routes_orders import ITEM, _batch_size, _bool
+from sandbox.woo.shop import Shop
 from sandbox.woo.views import product_view, simple_links, variation_links, with_links
 
-if TYPE_CHECKING:
-    from sandbox.woo.standin import WooStandIn
 
-
-def build(shop: WooStandIn) -> list[Route]:
+def build(shop: Shop) -> list[Route]:
     store = shop.store
 
     def api() -> str:
@@ -86,7 +92,7 @@ def build(shop: WooStandIn) -> list[Route]:
         return Resp(200, edited(rec))
 
     def batch_products(req: Req, m: re.Match[str], parent: int | None = None) -> Resp:
-        _batch_size(req)
+        batch_size(req)
         body = req.json if isinstance(req.json, dict) else {}
         out: dict[str, list[Any]] = {}
         for action in ("create", "update", "delete"):
@@ -293,7 +299,7 @@ def build(shop: WooStandIn) -> list[Route]:
             return Resp(200, hook_out(h))
 
     def delete_webhook(req: Req, m: re.Match[str]) -> Resp:
-        if not _bool(req.param("force", False)):
+        if not truthy(req.param("force", False)):
             raise ApiError(501, "woocommerce_rest_trash_not_supported",
                            "Webhooks do not support trashing.")
         with store.lock:

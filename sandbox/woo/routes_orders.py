@@ -3,36 +3,29 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.woo.app import Req, Resp, Route
 from sandbox.woo.errors import ApiError
-from sandbox.woo.params import ORDER_ORDERBY, pages_for, paging_link, parse_list, pick_fields
+from sandbox.woo.params import (
+    ITEM,
+    ORDER_ORDERBY,
+    batch_size,
+    pages_for,
+    paging_link,
+    parse_list,
+    pick_fields,
+    truthy,
+)
+from sandbox.woo.shop import Shop
 from sandbox.woo.views import note_links, order_bytes, refund_in_list, refund_links, with_links
 from sandbox.woo.wpjson import dumps
 
-if TYPE_CHECKING:
-    from sandbox.woo.standin import WooStandIn
-
-ITEM = "GET, POST, PUT, PATCH, DELETE"
 _ORDER_COLS = {"date": "created", "modified": "modified", "id": "id", "include": "id",
                "title": "created", "slug": "created"}
 
 
-def _bool(v: Any) -> bool:
-    return v is True or str(v).lower() in ("1", "true", "yes")
-
-
-def _batch_size(req: Req) -> int:
-    body = req.json if isinstance(req.json, dict) else {}
-    n = sum(len(body.get(k) or []) for k in ("create", "update", "delete"))
-    if n > 100:
-        raise ApiError(413, "woocommerce_rest_request_entity_too_large",
-                       "Unable to accept more than 100 items for this request.")
-    return n
-
-
-def build(shop: WooStandIn) -> list[Route]:
+def build(shop: Shop) -> list[Route]:
     book = shop.book
 
     def api() -> str:
@@ -107,11 +100,11 @@ def build(shop: WooStandIn) -> list[Route]:
         return Resp(200, order_out(dumps(o)), raw=True)
 
     def delete_order(req: Req, m: re.Match[str]) -> Resp:
-        o = book.trash(int(m["id"]), force=_bool(req.param("force", False)))
+        o = book.trash(int(m["id"]), force=truthy(req.param("force", False)))
         return Resp(200, order_out(dumps(o)), raw=True)
 
     def batch_orders(req: Req, m: re.Match[str]) -> Resp:
-        _batch_size(req)
+        batch_size(req)
         body = req.json if isinstance(req.json, dict) else {}
         out: dict[str, list[Any]] = {}
         for action in ("create", "update", "delete"):

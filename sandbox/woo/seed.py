@@ -6,6 +6,7 @@ the same sequence of calls give the same orders, refunds and changes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -177,7 +178,6 @@ class ShopLife:
                                      limit=int(spec["status_changes"]) * 3)
             else:
                 rows = []
-        import json
         for raw in rows[: int(spec.get("status_changes", 0))]:
             o = json.loads(raw)
             nxt = {"pending": "processing", "on-hold": "processing",

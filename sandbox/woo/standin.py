@@ -50,6 +50,7 @@ class WooStandIn:
         self.fault_rng = random.Random(f"faults:{seed}")
         self.store = Store(clock=self.clock)
         self.book = OrderBook(self.store, self.state_dir / "woo-orders.sqlite")
+        self.home = ""  # the public base URL, known once started (webhook source)
         self.engine = WebhookEngine(
             self.store, self.render, delay=webhook_delay, source=lambda: self.home + "/",
             timeout=delivery_timeout, seed=seed,

@@ -217,6 +217,33 @@ def translate(world: World, name: str, rec: dict[str, Any]) -> httpx.Request:
                          headers=headers, content=json.dumps(body) if body is not None else None)
 
 
+def _map_refund_line_ids(world: World, name: str, body: dict[str, Any],
+                         fresh: dict[str, Any]) -> None:
+    """A recorded refund names the recorded order's line ids: point them at the fresh order's."""
+    rec_order = world.recorded_orders[int(re.search(r"orders/(\d+)", load(name)[
+        "request"]["url"])[1])]
+    for li in body.get("line_items", []):
+        for kind in ("line_items", "shipping_lines", "fee_lines"):
+            ids = [x["id"] for x in rec_order[kind]]
+            if li["id"] in ids:
+                li["id"] = fresh[kind][ids.index(li["id"])]["id"]
+                break
+
+
+def _make_unique(name: str, body: dict[str, Any]) -> None:
+    """Codes, e-mails and SKUs the store refuses twice get a fresh suffix each run."""
+    unique = secrets.token_hex(4)
+    if name.startswith("coupons-create"):
+        body["code"] = f"{body['code']}-{unique}"
+    if name.startswith("customers-create"):
+        body["email"] = f"{unique}.{body['email']}"
+        body["username"] = f"{body['username']}.{unique}"
+    if name.startswith(("products-create", "variations-create")):
+        body["sku"] = f"{body['sku']}-{unique}"
+        if "categories" in body:
+            body["categories"] = [{"id": 16}]
+
+
 def _map_body(world: World, name: str, body: Any, fresh: dict[str, Any] | None) -> Any:
     if isinstance(body, dict):
         for li in body.get("line_items", []) if "refunds" not in name else []:
@@ -229,28 +256,12 @@ def _map_body(world: World, name: str, body: Any, fresh: dict[str, Any] | None) 
                     "line_items"], strict=True):
                 li["subtotal"] = done["subtotal"]
         if "refunds" in name and fresh is not None:
-            rec_order = world.recorded_orders[int(re.search(r"orders/(\d+)", load(name)[
-                "request"]["url"])[1])]
-            for li in body.get("line_items", []):
-                for kind in ("line_items", "shipping_lines", "fee_lines"):
-                    ids = [x["id"] for x in rec_order[kind]]
-                    if li["id"] in ids:
-                        li["id"] = fresh[kind][ids.index(li["id"])]["id"]
-                        break
+            _map_refund_line_ids(world, name, body, fresh)
         for action in ("update", "delete"):
             for item in body.get(action, []):
                 if isinstance(item, dict) and "id" in item:
                     item["id"] = world.pmap.get(item["id"], item["id"])
-        unique = secrets.token_hex(4)
-        if name.startswith("coupons-create"):
-            body["code"] = f"{body['code']}-{unique}"
-        if name.startswith("customers-create"):
-            body["email"] = f"{unique}.{body['email']}"
-            body["username"] = f"{body['username']}.{unique}"
-        if name.startswith(("products-create", "variations-create")):
-            body["sku"] = f"{body['sku']}-{unique}"
-            if "categories" in body:
-                body["categories"] = [{"id": 16}]
+        _make_unique(name, body)
     return body
 
 

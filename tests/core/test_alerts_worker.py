@@ -16,8 +16,8 @@ from core.secrets.vault import open_vault
 from core.store.db import close_db
 from core.store.models import Order, WorkerLease
 from core.worker.components import build_components
-from core.worker.options import EXIT_LEASE_LOST, EXIT_OK
-from core.worker.service import Worker, WorkerOptions
+from core.worker.options import EXIT_LEASE_LOST, EXIT_OK, WorkerOptions
+from core.worker.service import Worker
 from tests.core.alert_receivers import HookReceiver
 from tui.demo.setup import DemoEndpoints, prepare_workspace
 

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from core import gl
+from core import console_settings, gl
 from core.clock import ManualClock
 from core.config import Settings
+from core.console_settings import ROUNDING_TOLERANCE as TOLERANCE
 from core.mapping import Held, MappedInvoice, map_invoice
 from core.mapping.customers import build_customer
 from core.mapping.lines import sku_keys
@@ -50,7 +51,7 @@ def test_console_tolerance_overrides_the_file_for_the_pipeline(ctx) -> None:
     assert ctx.settings.posting.rounding_tolerance == "0.02"
     _, held = _map(ctx, view)
     assert isinstance(held, Held) and held.reason == "totals"
-    gl.set_setting("posting.rounding_tolerance", "0.10", actor="console", clock=ctx.clock)
+    console_settings.set_setting(TOLERANCE, "0.10", actor="console", clock=ctx.clock)
     inputs, mapped = _map(ctx, view)
     assert inputs.posting.rounding_tolerance == "0.10"
     assert isinstance(mapped, MappedInvoice), mapped
@@ -59,7 +60,7 @@ def test_console_tolerance_overrides_the_file_for_the_pipeline(ctx) -> None:
     # The file's settings object is not changed: only the mapping's copy is.
     assert ctx.settings.posting.rounding_tolerance == "0.02"
     # Tightened in the console below the file's value: the order is held again.
-    gl.set_setting("posting.rounding_tolerance", "0.00", actor="console", clock=ctx.clock)
+    console_settings.set_setting(TOLERANCE, "0.00", actor="console", clock=ctx.clock)
     _, again = _map(ctx, _order_off_by("0.01"))
     assert isinstance(again, Held) and again.reason == "totals"
 
@@ -67,9 +68,9 @@ def test_console_tolerance_overrides_the_file_for_the_pipeline(ctx) -> None:
 def test_an_unusable_saved_tolerance_falls_back_to_the_file(ctx) -> None:
     posting = Settings().posting
     assert mapping_posting(posting) is posting  # nothing saved
-    gl.set_setting("posting.rounding_tolerance", "-1", actor="console", clock=ctx.clock)
+    console_settings.set_setting(TOLERANCE, "-1", actor="console", clock=ctx.clock)
     assert mapping_posting(posting).rounding_tolerance == "0.02"
-    gl.set_setting("posting.rounding_tolerance", "lots", actor="console", clock=ctx.clock)
+    console_settings.set_setting(TOLERANCE, "lots", actor="console", clock=ctx.clock)
     assert mapping_posting(posting).rounding_tolerance == "0.02"
-    gl.set_setting("posting.rounding_tolerance", " 0.05 ", actor="console", clock=ctx.clock)
+    console_settings.set_setting(TOLERANCE, " 0.05 ", actor="console", clock=ctx.clock)
     assert mapping_posting(posting).rounding_tolerance == "0.05"

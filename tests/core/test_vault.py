@@ -12,7 +12,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from core.config import Workspace
-from core.errors import ConfigError
+from core.errors import ConfigError, StateError
 from core.secrets.keys import ENV_VAR, EnvKeyStore, FileKeyStore, key_id, key_store_for
 from core.secrets.vault import (
     GP_PASSWORD,
@@ -22,7 +22,7 @@ from core.secrets.vault import (
     open_vault,
 )
 from core.store import audit
-from core.store.db import close_db, database
+from core.store.db import close_db, database, init_db
 from core.store.models import AuditEvent, Secret
 from tests.core.intake_helpers import make_vault
 
@@ -77,8 +77,17 @@ def test_start_up_refuses_a_key_file_readable_by_others(tmp_path):
 
 def test_missing_key_fails_closed(tmp_path):
     ws = Workspace.at(tmp_path / "ws")
+    init_db(ws.db_path)
     with pytest.raises(ConfigError, match="no encryption key"):
         open_vault(ws)
+
+
+def test_opening_a_vault_never_opens_or_creates_a_database(tmp_path):
+    make_vault(tmp_path / "first")
+    elsewhere = Workspace.at(tmp_path / "typo")
+    with pytest.raises(StateError, match="is not open"):
+        open_vault(elsewhere)
+    assert not (tmp_path / "typo").exists()
 
 
 def test_tampered_token_and_wrong_key_and_copied_slot_are_refused(tmp_path):
@@ -118,6 +127,7 @@ def test_environment_key_is_used_and_read_only(tmp_path, monkeypatch):
     ws = Workspace.at(tmp_path / "ws")
     store = key_store_for(ws)
     assert isinstance(store, EnvKeyStore)
+    init_db(ws.db_path)
     vault = open_vault(ws)
     vault.set(GP_PASSWORD, "pw-from-env-key", "t")
     assert Secret.get_by_id(GP_PASSWORD).key_id == key_id(key)
@@ -148,7 +158,9 @@ _KILL_SCRIPT = textwrap.dedent("""
     import os, signal, sys
     from core.config import Workspace
     from core.secrets import vault as vault_mod
+    from core.store.db import init_db
     point, n = sys.argv[2], int(sys.argv[3])
+    init_db(Workspace.at(sys.argv[1]).db_path)
     v = vault_mod.open_vault(Workspace.at(sys.argv[1]))
     calls = {"encrypt": 0, "row": 0}
     real_encrypt, real_row, real_save = v._encrypt, v._rotate_row, v._store.save

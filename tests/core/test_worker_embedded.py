@@ -5,7 +5,7 @@ from core.clock import ManualClock
 from core.config import Settings, Workspace, dump_settings
 from core.worker.embedded import start_if_free
 from core.worker.lease import Lease, read_lease
-from core.worker.service import EXIT_CONFIG
+from core.worker.options import EXIT_CONFIG
 
 
 def _ws(tmp_path) -> Workspace:

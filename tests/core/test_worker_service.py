@@ -15,7 +15,8 @@ from core.store.db import thread_connection
 from core.store.models import Job
 from core.worker.components import Components
 from core.worker.lease import Lease, read_lease
-from core.worker.service import EXIT_LEASE_HELD, EXIT_OK, Worker, WorkerOptions
+from core.worker.options import EXIT_LEASE_HELD, EXIT_OK, WorkerOptions
+from core.worker.service import Worker
 
 WAIT_S = 20
 

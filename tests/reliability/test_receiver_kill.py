@@ -20,8 +20,7 @@ from core.clock import ManualClock
 from core.intake.inbox import process_deliveries
 from core.secrets.keys import ENV_VAR
 from core.secrets.vault import WEBHOOK_SECRET as WEBHOOK_SECRET_NAME
-from core.secrets.vault import ensure_db
-from core.store.db import close_db
+from core.store.db import close_db, ensure_db
 from core.store.models import Order, WebhookDelivery
 from tests.core.intake_helpers import (
     WEBHOOK_SECRET,

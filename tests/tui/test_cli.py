@@ -13,6 +13,7 @@ import click
 import click.testing
 import pytest
 
+from core.config import Workspace
 from core.errors import ConfigError
 from core.exit_codes import EXIT_CODE_TABLE
 from core.secrets.keys import ENV_VAR
@@ -161,3 +162,28 @@ def test_an_init_failing_after_it_began_writing_removes_what_it_made(ws_dir, mon
     assert main(["init", "--workspace", str(ws_dir), "--non-interactive"]) == 2
     assert "the disk is full" in capsys.readouterr().err
     assert not ws_dir.exists()
+
+
+def test_init_and_credentials_keep_an_administrators_comments_and_order(ws_dir, monkeypatch):
+    _init(ws_dir)
+    config = ws_dir / "config.toml"
+    config.write_text(
+        "# Shop of ACME Ltd. — edited by the administrator, do not reorder\n"
+        "[gp]\n"
+        "company = \"TWO\"  # the live company\n"
+        "soap_url = \"\"\n\n"
+        "[woocommerce]\n"
+        "# production store\n"
+        "url = \"https://shop.example.com\"\n", encoding="utf-8")
+    monkeypatch.setenv("GP_PW", "pw-0123456789")
+    assert main(["credentials", "set", "gp", "--workspace", str(ws_dir),
+                 "--url", "https://gp.example.com/x.asmx", "--user", "ACME\\svc",
+                 "--password-env", "GP_PW"]) == 0
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith("# Shop of ACME Ltd. — edited by the administrator, do not reorder\n"
+                           "[gp]\ncompany = \"TWO\"  # the live company\n")
+    assert 'soap_url = "https://gp.example.com/x.asmx"' in text
+    assert "# production store" in text and text.index("[gp]") < text.index("[woocommerce]")
+    settings = Workspace.at(ws_dir).load()
+    assert (settings.gp.user, settings.gp.company) == ("ACME\\svc", "TWO")
+    assert "pw-0123456789" not in text

@@ -15,8 +15,10 @@ import click
 
 from core.check import GP_PASSWORD, WOO_KEY, WOO_SECRET, run_check
 from core.check_setup import refs_from_database
+from core.connections import workspace_folder
 from core.errors import ConnectorError
-from core.secrets.vault import ensure_db, open_vault
+from core.secrets.vault import open_vault
+from core.store.db import ensure_db
 from tui.commands.common import existing_workspace, global_options
 
 
@@ -40,7 +42,7 @@ def command(no_probe: bool, wsdl: str | None, refresh_wsdl: bool, as_json: bool)
         click.echo(f"ml-connector check: the stored credentials cannot be read: {exc}", err=True)
     # The GL mapping and tax details live in the state database: prove them against GP too.
     refs = refs_from_database() if ws.db_path.exists() else None
-    report = run_check(settings, secrets, ws.db_path.parent, probe=not no_probe,
+    report = run_check(settings, secrets, workspace_folder(ws), probe=not no_probe,
                        refresh_wsdl=refresh_wsdl, wsdl=wsdl, refs=refs)
     if as_json:
         click.echo(json.dumps({"ok": report.ok, "findings": [asdict(f) for f in report.findings],

@@ -24,7 +24,8 @@ import click
 from core.config import Settings, Workspace
 from core.errors import ConfigError
 from core.exit_codes import ExitCode
-from core.secrets.vault import Vault, ensure_db, open_vault
+from core.secrets.vault import Vault, open_vault
+from core.store.db import ensure_db
 
 WORKSPACE_ENV = "ML_CONNECTOR_WORKSPACE"
 
@@ -34,13 +35,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 class CommandError(click.ClickException):
     """A usage or set-up problem, said in plain words: `ml-connector <command>: <what to do>`."""
 
-    exit_code = ExitCode.USAGE
-
     def __init__(self, message: str, *, command: str | None = None,
                  exit_code: int = ExitCode.USAGE) -> None:
         super().__init__(message)
         self.command = command
-        self.exit_code = exit_code
+        self.code = exit_code  # click's own exit_code is a class constant
 
     def show(self, file: IO[Any] | None = None) -> None:
         where = f"ml-connector {self.command}" if self.command else "ml-connector"

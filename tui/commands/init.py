@@ -23,9 +23,9 @@ from typing import Any
 import click
 
 from core.config import Settings, Workspace, validate
-from core.secrets.vault import create_key, ensure_db, open_vault
+from core.secrets.vault import create_key, open_vault
 from core.store.audit import actor
-from core.store.db import close_db
+from core.store.db import close_db, ensure_db
 from tui.commands.common import global_options, interactive, workspace
 from tui.commands.credential_input import gp_options, read_gp, read_woo, store_secrets, woo_options
 

@@ -9,20 +9,19 @@ from __future__ import annotations
 import click
 
 from core.config import Settings, Workspace
-from core.connections import gp_gateway, woo_client
+from core.connections import Connections
 from core.dryrun import check_order, format_report
 from core.pipeline.context import PipelineContext
 from core.replay import order_woo_ids, replay_orders, replayable_orders
-from core.secrets.vault import open_vault
 from core.store.audit import actor
 from core.store.models import HOLD_REASONS, Order
 from tui.commands.common import CommandError, global_options, open_state
 
 
 def _dry_run(ws: Workspace, settings: Settings, orders: list[Order]) -> int:
-    vault = open_vault(ws)
-    gateway = gp_gateway(settings, vault, ws.db_path.parent)
-    woo = woo_client(settings, vault)
+    connections = Connections.open(ws)
+    gateway = connections.gp(settings)
+    woo = connections.woo(settings)
     try:
         ctx = PipelineContext(settings, gateway, woo, actor="cli:dry-run")
         for order in orders:

@@ -15,7 +15,8 @@ import click
 
 from core.errors import ConfigError
 from core.worker.logs import configure_logging
-from core.worker.service import EXIT_CONFIG, Worker, WorkerOptions
+from core.worker.options import EXIT_CONFIG, WorkerOptions
+from core.worker.service import Worker
 from tui.commands.common import existing_workspace, global_options
 
 

@@ -23,19 +23,24 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from peewee import fn
+
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConnectorError
 from core.pipeline.eligibility import invoiceable
+from core.store.db import thread_connection
+from core.store.models import Job, Order, Refund
 from core.store.states import (
     IN_FLIGHT,
     POSTED_STATES,
     REPLAYABLE,
-    SETTLED_STATES,
     DocState,
     JobStatus,
 )
-from core.worker.service import Worker, WorkerOptions
+from core.worker.options import WorkerOptions
+from core.worker.service import Worker
+from core.worker.status import group_counts
 from tui.demo.setup import (
     DemoEndpoints,
     SandboxControl,
@@ -46,7 +51,6 @@ from tui.demo.setup import (
 log = logging.getLogger("ml_connector.demo")
 
 POSTED = POSTED_STATES
-FINAL_ORDER_STATES = SETTLED_STATES
 
 
 class DemoError(ConnectorError):
@@ -166,11 +170,6 @@ def headless_activity(orders: int) -> tuple[list[dict[str, int]], list[dict[str,
 
 
 def _local_counts() -> dict[str, Any]:
-    from peewee import fn
-
-    from core.store.models import Job, Order, Refund
-    from core.worker.status import group_counts
-
     orders = group_counts(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state))
     refunds = group_counts(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state))
     # Posting jobs only: product-sync hints wait for the next product pass by design.
@@ -194,8 +193,6 @@ def is_idle(woo: dict[str, Any], local: dict[str, Any]) -> bool:
 def wait_until_idle(session: DemoSession, *, timeout_s: float, settle_s: float = 6.0) -> bool:
     """Wait until the shop's activity is fully processed (twice in a row, `settle_s` apart, so
     a poll in between has had its chance)."""
-    from core.store.db import thread_connection
-
     deadline = time.monotonic() + timeout_s
     streak = 0
     with thread_connection():
@@ -218,9 +215,6 @@ def wait_until_idle(session: DemoSession, *, timeout_s: float, settle_s: float =
 def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
               idle: bool) -> dict[str, Any]:
     """Orders by final state, GP documents, duplicates (must be 0), totals matched."""
-    from core.store.db import thread_connection
-    from core.store.models import Order, Refund
-
     woo = session.control.woo_state()
     gp = session.control.gp_state()
     invoices = gp.get("invoices", [])

@@ -15,8 +15,19 @@ from typing import Any
 
 import httpx
 
+from core import gl
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
+from core.connections import woo_client
+from core.secrets.vault import (
+    GP_PASSWORD,
+    WEBHOOK_SECRET,
+    WOO_CONSUMER_KEY,
+    WOO_CONSUMER_SECRET,
+    create_key,
+    open_vault,
+)
+from core.store.db import init_db
 
 ACTOR = "demo"
 
@@ -103,19 +114,11 @@ def demo_settings(ep: DemoEndpoints, *, listen: str = "127.0.0.1:0") -> Settings
 def prepare_workspace(root: Path, ep: DemoEndpoints, *, listen: str = "127.0.0.1:0",
                       clock: Clock = SYSTEM_CLOCK) -> tuple[Workspace, Settings]:
     """A fresh workspace: config, database, key, credentials, GL accounts and gateways."""
-    from core import gl
-    from core.secrets.vault import (
-        GP_PASSWORD,
-        WOO_CONSUMER_KEY,
-        WOO_CONSUMER_SECRET,
-        create_key,
-        open_vault,
-    )
-
     ws = Workspace.at(root)
     settings = demo_settings(ep, listen=listen)
     ws.save(settings)
     create_key(ws)
+    init_db(ws.db_path)
     vault = open_vault(ws, clock=clock)
     vault.set(WOO_CONSUMER_KEY, ep.woo_key, ACTOR)
     vault.set(WOO_CONSUMER_SECRET, ep.woo_secret, ACTOR)
@@ -133,9 +136,6 @@ def install_webhooks(ws: Workspace, settings: Settings, delivery_url: str,
                      *, clock: Clock = SYSTEM_CLOCK) -> list[int]:
     """Create the shop's webhooks towards our receiver, each with our own random secret
     (stored in the vault first, so the first delivery already verifies)."""
-    from core.connections import woo_client
-    from core.secrets.vault import WEBHOOK_SECRET, open_vault
-
     vault = open_vault(ws, clock=clock)
     secret = vault.get(WEBHOOK_SECRET)
     if not secret:

@@ -3,7 +3,7 @@ run database work off the UI thread, and the console's replay."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from textual.binding import Binding
 from textual.screen import Screen
@@ -11,11 +11,8 @@ from textual.widgets import Input
 
 from core.replay import replay_orders
 from core.store.db import thread_connection
+from tui.context import ConsoleContext
 from tui.messages import DatabaseChanged, OrdersReplayed
-
-if TYPE_CHECKING:
-    from tui.app import ConnectorApp
-    from tui.context import ConsoleContext
 
 T = TypeVar("T")
 
@@ -26,6 +23,17 @@ def in_db_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return fn(*args, **kwargs)
 
 
+class ConsoleHost(Protocol):
+    """What a screen needs from the console app (tui.app.ConnectorApp), named here so screens
+    do not import the app that imports them."""
+
+    ctx: ConsoleContext
+
+    def check_database(self) -> bool: ...
+
+    def wake_worker(self) -> None: ...
+
+
 class ConsoleScreen(Screen[None]):
     """A top-level console screen. Subclasses implement `refresh_data()`, which starts a
     thread worker that reads the database and hands the result back with call_from_thread."""
@@ -34,8 +42,8 @@ class ConsoleScreen(Screen[None]):
     BINDINGS = [Binding("escape", "leave_input", "Leave field", show=False, id="screen.leave")]
 
     @property
-    def connector(self) -> ConnectorApp:
-        return self.app  # type: ignore[return-value]
+    def connector(self) -> ConsoleHost:
+        return cast(ConsoleHost, self.app)
 
     @property
     def ctx(self) -> ConsoleContext:

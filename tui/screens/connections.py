@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from core.alerts.channels import ALERTS_SMTP_PASSWORD, ALERTS_WEBHOOK_SECRET
 from core.alerts.service import build_alert_service
-from tui.remote import _vault, test_gp, test_woo
+from tui.remote import test_gp, test_woo, vault
 from tui.screens.base import ConsoleScreen, in_db_thread
 
 SECRETS = {"k": "woocommerce.consumer_key", "s": "woocommerce.consumer_secret",
@@ -48,7 +48,7 @@ class SecretScreen(ModalScreen[str | None]):
 
 def read_masked(ctx: Any) -> dict[str, str]:
     try:
-        return dict(_vault(ctx).masked())
+        return dict(vault(ctx).masked())
     except Exception as exc:  # no key yet, no workspace: say so instead of failing
         return {"(vault)": f"unavailable: {exc}"}
 
@@ -108,7 +108,7 @@ class ConnectionsScreen(ConsoleScreen):
 
     @work(thread=True, exit_on_error=False, group="write", description="Storing the credential")
     def store(self, name: str, value: str) -> None:
-        in_db_thread(lambda: _vault(self.ctx).set(name, value, self.ctx.actor))
+        in_db_thread(lambda: vault(self.ctx).set(name, value, self.ctx.actor))
         self.deliver(self.notify, f"{name} stored (encrypted).")
         self.deliver(self.load)
 
@@ -136,7 +136,7 @@ class ConnectionsScreen(ConsoleScreen):
           description="Sending a test alert")
     def run_test_alerts(self) -> None:
         def send() -> list[tuple[str, str]]:
-            return build_alert_service(self.ctx.settings, _vault(self.ctx)).send_test()
+            return build_alert_service(self.ctx.settings, vault(self.ctx)).send_test()
 
         outcomes = in_db_thread(send)
         text = ("no channel configured: set [alerts.email] or [alerts.webhook] in config.toml"

@@ -14,7 +14,8 @@ from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Label
 
 from core import queries
-from core.gl import get_setting, remove_account, set_account, set_setting
+from core.console_settings import ROUNDING_TOLERANCE, get_setting, set_setting
+from core.gl import remove_account, set_account
 from core.payment_setup import save_choice
 from core.store.models import GL_ACCOUNT_KINDS, GlMapping
 from tui.messages import GlAccountSaved
@@ -23,7 +24,7 @@ from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.screens.gl_edit import GlEdit, GlEditScreen, ToleranceScreen
 from tui.screens.payment_pick import PaymentPickScreen
 
-TOLERANCE_SETTING = "posting.rounding_tolerance"  # overrides [posting] rounding_tolerance
+TOLERANCE_SETTING = ROUNDING_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -159,10 +160,10 @@ class GlScreen(ConsoleScreen):
             self.notify("Only an override can be removed (company defaults are edited).",
                         severity="warning")
             return
-        self.remove(edit)
+        self.remove_override(edit)
 
     @work(thread=True, exit_on_error=False, group="write", description="Removing the override")
-    def remove(self, edit: GlEdit) -> None:
+    def remove_override(self, edit: GlEdit) -> None:
         in_db_thread(remove_account, edit.scope, edit.scope_key, edit.kind, actor=self.ctx.actor,
                      clock=self.ctx.clock)
         self.deliver(self.load)

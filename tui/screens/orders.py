@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
@@ -12,6 +12,7 @@ from core import queries
 from core.store.states import REPLAYABLE
 from tui.messages import FilterChanged, OrdersReplayed
 from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.screens.order_detail import OrderDetailScreen
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.order_table import OrderTable
 
@@ -125,8 +126,6 @@ class OrdersScreen(ConsoleScreen):
         self.action_open()
 
     def action_open(self) -> None:
-        from tui.screens.order_detail import OrderDetailScreen
-
         row = self.table.current
         if row is not None:
             self.app.push_screen(OrderDetailScreen(row.woo_id))
@@ -152,8 +151,6 @@ class OrdersScreen(ConsoleScreen):
         self.notify_replayed(message)
 
     def palette_commands(self) -> Any:
-        from textual.app import SystemCommand
-
         yield SystemCommand("Replay the highlighted order", "Held or failed only",
                             self.action_replay)
         yield SystemCommand("Search orders", "Focus the search box", self.action_search)

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 from core import queries
 from tui.messages import OrdersReplayed
 from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.screens.order_detail import OrderDetailScreen
 
 REASONS = [("held: sku", "sku"), ("held: gl", "gl"), ("held: customer", "customer"),
            ("held: totals", "totals"), ("held: price", "price"), ("held: status", "status"),
@@ -146,8 +147,6 @@ class ProblemsScreen(ConsoleScreen):
         self.load(self.reason)
 
     def action_open(self) -> None:
-        from tui.screens.order_detail import OrderDetailScreen
-
         key = self.current_key
         if key is not None and self.rows[key].kind == "order":
             self.app.push_screen(OrderDetailScreen(self.rows[key].woo_id))

@@ -16,6 +16,8 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Label
 
+from core.products.conflicts import open_conflicts, resolve
+from core.store.models import AuditEvent
 from tui.messages import ConflictResolved
 from tui.screens.base import ConsoleScreen, in_db_thread
 
@@ -53,8 +55,6 @@ def _todo(kind: str, field: str, gp_item: str, base: str | None, woo: str | None
 
 def _raised_messages(skus: set[str]) -> dict[int, str]:
     """task id -> the audit message written when the sync opened that manual task."""
-    from core.store.models import AuditEvent
-
     found: dict[int, str] = {}
     if not skus:
         return found
@@ -69,10 +69,6 @@ def _raised_messages(skus: set[str]) -> dict[int, str]:
 
 
 def read_tasks() -> tuple[list[TaskRow], str]:
-    try:
-        from core.products.conflicts import open_conflicts
-    except ImportError:
-        return [], "Product sync is not part of this installation."
     tasks = open_conflicts()
     raised = _raised_messages({t.link.sku for t in tasks if t.kind == "manual"})
     rows = [TaskRow(t.id, t.kind, t.link.sku, t.link.gp_item, t.field, t.base_value or "",
@@ -178,8 +174,6 @@ class ProductsScreen(ConsoleScreen):
 
     @work(thread=True, exit_on_error=False, group="write", description="Resolving the task")
     def resolve(self, task_id: int, side: str, *, manual: bool) -> None:
-        from core.products.conflicts import resolve
-
         in_db_thread(resolve, task_id, side, actor=self.ctx.actor, clock=self.ctx.clock)
         self.deliver(self.post_message, ConflictResolved(task_id, side, manual))
 

@@ -38,7 +38,7 @@ class ReconcileScreen(ConsoleScreen):
         self.exported: tuple[Path, Path] | None = None
 
     def compose(self) -> ComposeResult:
-        today = self.app.ctx.clock.now().date()  # type: ignore[attr-defined]
+        today = self.ctx.clock.now().date()
         yield Header()
         with Horizontal(id="recon-range"):
             yield Label("From", classes="field-label")

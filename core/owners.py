@@ -1,0 +1,54 @@
+"""Who holds a lease: the owner string `<host>:<pid>:<token>` written on leased rows (the worker
+lease, posting jobs), made and read here only, and whether a process on this host still lives.
+
+GP servers run Windows, where `os.kill(pid, 0)` is TerminateProcess: this module never probes a
+process there and trusts the lease's expiry instead.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Owner:
+    host: str
+    pid: int
+
+    @classmethod
+    def parse(cls, text: str | None) -> Owner | None:
+        """The host and pid of an owner string; None when it is not one."""
+        host, _, rest = (text or "").partition(":")
+        pid = rest.partition(":")[0]
+        if not host or not pid.isdigit():
+            return None
+        return cls(host, int(pid))
+
+    @property
+    def is_dead_here(self) -> bool:
+        return dead_local_process(self.host, self.pid)
+
+
+def make_owner(*, host: str | None = None, pid: int | None = None, token_bytes: int = 4) -> str:
+    """A fresh owner string for this process; the token keeps two holders in one process apart
+    (the console and its embedded worker, tests)."""
+    return (f"{host or socket.gethostname()}:{os.getpid() if pid is None else pid}:"
+            f"{secrets.token_hex(token_bytes)}")
+
+
+def dead_local_process(host: str, pid: int) -> bool:
+    """True only when `pid` ran on this host and is certainly gone (never probes on Windows)."""
+    if host != socket.gethostname() or pid <= 0 or pid == os.getpid():
+        return False
+    if os.name == "nt":
+        # os.kill(pid, 0) on Windows is TerminateProcess: never probe there; trust the expiry.
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False  # exists (owned by someone else) or cannot tell: trust the expiry
+    return False
