@@ -9,7 +9,7 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.replay import replay_orders
 from core.store import audit
 from core.store.db import database, tuples
-from core.store.models import FlaggedSku, GpItem, Order, OrderSku, SkuMap
+from core.store.models import FlaggedSku, GpItem, Order, OrderSku, ProductLink, SkuMap
 
 NO_SKU_PREFIX = "(no sku) product "
 
@@ -76,27 +76,64 @@ def waiting_orders(sku: str) -> list[Order]:
         .order_by(Order.id))
 
 
-def map_sku(sku: str, gp_item: str, *, actor: str, clock: Clock = SYSTEM_CLOCK) -> int:
+class SkuMapError(ValueError):
+    """A mapping the connector refuses, with the reason in the accountant's words."""
+
+
+def synced_with(gp_item: str) -> str | None:
+    """The WooCommerce SKU whose product is synced with `gp_item` (name, price, stock)."""
+    link = ProductLink.get_or_none(fn.UPPER(ProductLink.gp_item) == gp_item.upper())
+    return link.sku if link else None
+
+
+def map_sku(sku: str, gp_item: str, *, actor: str, clock: Clock = SYSTEM_CLOCK,
+            sync: bool = False) -> int:
     """Save SKU -> GP item, resolve the flag, replay the orders waiting on it.
-    Returns how many orders were replayed."""
+    Returns how many orders were replayed.
+
+    A mapping is for posting only: orders with this SKU are invoiced with `gp_item`, and the
+    product sync leaves this product alone. `sync=True` also syncs the product's name, price
+    and stock with the item, refused when another product is already synced with it (two
+    products on one item would overwrite each other on every pass)."""
     gp_item = gp_item.strip().upper()
     if not gp_item or len(gp_item) > 30:
-        raise ValueError("a GP item number is 1 to 30 characters")
+        raise SkuMapError("a GP item number is 1 to 30 characters")
     now = clock.now()
     with database.atomic("IMMEDIATE"):
+        other = synced_with(gp_item)
+        if sync and other is not None and other != sku:
+            raise SkuMapError(f"GP item {gp_item} is already synced with WooCommerce SKU "
+                              f"{other}: map {sku or '(none)'} for posting only")
         existing = SkuMap.get_or_none(SkuMap.woo_sku == sku)
         if existing:
-            SkuMap.update(gp_item=gp_item, created_by=actor, created_at=now).where(
+            SkuMap.update(gp_item=gp_item, created_by=actor, created_at=now, sync=sync).where(
                 SkuMap.id == existing.id).execute()
         else:
-            SkuMap.create(woo_sku=sku, gp_item=gp_item, created_by=actor, created_at=now)
+            SkuMap.create(woo_sku=sku, gp_item=gp_item, created_by=actor, created_at=now,
+                          sync=sync)
         FlaggedSku.update(resolved_at=now, resolved_by=actor, gp_item=gp_item).where(
             FlaggedSku.sku == sku).execute()
-        audit.record("sku", sku, "mapped", f"SKU {sku or '(none)'} mapped to GP item {gp_item}",
-                     actor=actor, clock=clock,
-                     data={"previous": existing.gp_item if existing else None})
+        how = "for posting and product sync" if sync else "for posting only (not synced)"
+        audit.record("sku", sku, "mapped", f"SKU {sku or '(none)'} mapped to GP item {gp_item} "
+                     f"{how}", actor=actor, clock=clock,
+                     data={"previous": existing.gp_item if existing else None, "sync": sync})
     return replay_orders(sku=sku, held_reason="sku", actor=actor, clock=clock,
                          why=f"SKU {sku} mapped to {gp_item}")
+
+
+def unmap_sku(sku: str, *, actor: str, clock: Clock = SYSTEM_CLOCK) -> str | None:
+    """Remove a mapping; returns the GP item it pointed at (None: there was none). Nothing is
+    replayed and nothing posted changes: the next order with this SKU is held and flagged
+    again, and a product synced through it stops syncing at the next product pass."""
+    with database.atomic("IMMEDIATE"):
+        row = SkuMap.get_or_none(SkuMap.woo_sku == sku)
+        if row is None:
+            return None
+        row.delete_instance()
+        audit.record("sku", sku, "unmapped", f"SKU {sku or '(none)'} no longer mapped to GP "
+                     f"item {row.gp_item}; posted documents unchanged, nothing replayed",
+                     actor=actor, clock=clock, data={"gp_item": row.gp_item, "sync": row.sync})
+    return str(row.gp_item)
 
 
 def map_all_exact_matches(*, actor: str, clock: Clock = SYSTEM_CLOCK) -> dict[str, int]:

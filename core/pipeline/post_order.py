@@ -16,6 +16,7 @@ from core.replay import ORDER_JOB, order_job_key
 from core.store import audit, queue
 from core.store.db import database
 from core.store.models import Order, OrderSku
+from core.store.sent import record_sent
 from core.woo.views import OrderView
 
 from . import states
@@ -167,9 +168,13 @@ def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
         return StepResult.later(f"GP customer {invoice.customer_id}: {gp_message(exc)}")
 
     def sending() -> None:
-        states.order_change(ctx, order, "dedupe", f"GP has no invoice {invoice.number} (work, "
-                            "history): creating it", state="posting",
-                            data={"number": invoice.number, "found": False})
+        # The invoice as sent is kept with the attempt: once posted, the console shows this
+        # GL distribution, not one recomputed from a mapping changed since.
+        with database.atomic("IMMEDIATE"):
+            record_sent(invoice, order_woo_id=order.woo_id, clock=ctx.clock)
+            states.order_change(ctx, order, "dedupe", f"GP has no invoice {invoice.number} "
+                                "(work, history): creating it", state="posting",
+                                data={"number": invoice.number, "found": False})
 
     outcome = post_once(lambda: ctx.gateway.find_sales_invoice(invoice.number),
                         lambda: ctx.gateway.create_sales_invoice(invoice), before_create=sending)

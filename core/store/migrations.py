@@ -25,7 +25,21 @@ def _m0002_order_search_index(db: Database) -> None:
         "date_created_gmt)")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_m0001_initial, _m0002_order_search_index]
+def _m0003_sku_map_sync_and_sent_documents(db: Database) -> None:
+    # A SKU mapping used for posting is no longer a product-sync link unless the accountant
+    # said so (sku_map.sync); the GP documents as sent are kept so a posted invoice shows the
+    # GL distribution it was posted with, not today's mapping. Migration 1 on a new database
+    # already has both (it creates the current models), so each step checks first.
+    from core.store.sent import SentDocument
+
+    columns = {row[1] for row in db.execute_sql('PRAGMA table_info("sku_map")').fetchall()}
+    if "sync" not in columns:
+        db.execute_sql('ALTER TABLE "sku_map" ADD COLUMN "sync" INTEGER NOT NULL DEFAULT 0')
+    db.create_tables([SentDocument], safe=True)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _m0001_initial, _m0002_order_search_index, _m0003_sku_map_sync_and_sent_documents]
 LATEST = len(MIGRATIONS)
 
 
