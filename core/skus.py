@@ -1,7 +1,9 @@
 """Flagged SKUs: WooCommerce SKUs GP does not know, and the fix that replays their orders."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import fn
 
@@ -40,6 +42,8 @@ def flag_sku(sku: str, *, product_name: str | None, woo_product_id: int | None,
     elif flagged.resolved_at is not None:
         FlaggedSku.update(resolved_at=None, resolved_by=None, gp_item=None).where(
             FlaggedSku.id == flagged.id).execute()
+    if product_name and flagged.product_name != product_name:  # e.g. now with its variation
+        FlaggedSku.update(product_name=product_name).where(FlaggedSku.id == flagged.id).execute()
     return flagged
 
 
@@ -49,6 +53,7 @@ class FlaggedRow:
     product_name: str | None
     waiting_orders: int
     suggestion: str | None  # an exact (case-insensitive) GP item match, if one exists
+    product_id: int | None = None  # WooCommerce's product (or variation) id
 
 
 def open_flags() -> list[FlaggedRow]:
@@ -59,7 +64,8 @@ def open_flags() -> list[FlaggedRow]:
     counts = {sku: n for sku, n in tuples(waiting)}
     rows = []
     for f in FlaggedSku.select().where(FlaggedSku.resolved_at.is_null()).order_by(FlaggedSku.sku):
-        rows.append(FlaggedRow(f.sku, f.product_name, counts.get(f.sku, 0), suggest_item(f.sku)))
+        rows.append(FlaggedRow(f.sku, f.product_name, counts.get(f.sku, 0), suggest_item(f.sku),
+                               f.woo_product_id))
     return rows
 
 
@@ -143,3 +149,75 @@ def map_all_exact_matches(*, actor: str, clock: Clock = SYSTEM_CLOCK) -> dict[st
         if row.suggestion:
             done[row.sku] = map_sku(row.sku, row.suggestion, actor=actor, clock=clock)
     return done
+
+
+@dataclass(frozen=True)
+class SkuMapping:
+    """One explicit mapping, as the console lists it."""
+
+    sku: str
+    gp_item: str
+    sync: bool
+    product_name: str | None
+    created_by: str
+    created_at: Any
+
+
+def sku_mappings() -> list[SkuMapping]:
+    names = {f.sku: f.product_name for f in FlaggedSku.select(FlaggedSku.sku,
+                                                              FlaggedSku.product_name)}
+    return [SkuMapping(m.woo_sku, m.gp_item, bool(m.sync), names.get(m.woo_sku), m.created_by,
+                       m.created_at) for m in SkuMap.select().order_by(SkuMap.woo_sku)]
+
+
+def item_uses(items: Iterable[str]) -> dict[str, str]:
+    """GP item -> what already uses it, in words ("synced with TEE-BLU-L; posting for
+    TEE-BLU-XL"), for the item picker."""
+    wanted = list(items)
+    uses: dict[str, list[str]] = {}
+    for link in ProductLink.select(ProductLink.gp_item, ProductLink.sku).where(
+            ProductLink.gp_item.in_(wanted)):
+        uses.setdefault(link.gp_item, []).append(f"synced with {link.sku}")
+    for m in SkuMap.select(SkuMap.gp_item, SkuMap.woo_sku, SkuMap.sync).where(
+            SkuMap.gp_item.in_(wanted)):
+        if not m.sync:
+            uses.setdefault(m.gp_item, []).append(f"posting for {m.woo_sku}")
+    return {item: "; ".join(words) for item, words in uses.items()}
+
+
+@dataclass(frozen=True)
+class MapEffect:
+    """What mapping a SKU to an item will do, spelled out before the accountant confirms."""
+
+    sku: str
+    gp_item: str
+    item_description: str
+    waiting_orders: int
+    synced_with: str | None  # the SKU whose product is synced with the item already
+    previous: str | None  # the item this SKU was mapped to before
+
+    @property
+    def can_sync(self) -> bool:
+        return self.synced_with in (None, self.sku)
+
+    def sentences(self) -> list[str]:
+        out = [f"{self.waiting_orders} held order(s) with SKU {self.sku or '(none)'} go back to "
+               f"the posting queue and are invoiced with GP item {self.gp_item}."]
+        if self.previous and self.previous != self.gp_item:
+            out.append(f"It replaces the mapping to {self.previous}; documents already posted "
+                       "keep the item they were posted with.")
+        if self.synced_with and self.synced_with != self.sku:
+            out.append(f"GP item {self.gp_item} is synced with WooCommerce SKU "
+                       f"{self.synced_with}: this mapping is for posting only, so the product "
+                       "sync leaves this product's name, price and stock alone.")
+        else:
+            out.append("For posting only, unless you choose to sync this product's name, price "
+                       "and stock with the item as well.")
+        return out
+
+
+def map_effect(sku: str, gp_item: str) -> MapEffect:
+    item = GpItem.get_or_none(GpItem.item_number == gp_item)
+    previous = gp_item_for(sku)
+    return MapEffect(sku, gp_item.strip().upper(), item.description if item else "",
+                     len(waiting_orders(sku)), synced_with(gp_item), previous)

@@ -64,7 +64,8 @@ def store_fresh(ctx: PipelineContext, order: Order, payload: dict) -> Order:
                      payment_method=view.payment_method or None,
                      date_paid_gmt=view.date_paid, modified_gmt=view.date_modified,
                      updated_at=ctx.clock.now()).where(Order.id == order.id).execute()
-        keys = {li.sku or f"(no sku) product {li.variation_id or li.product_id}": li.name
+        keys = {li.sku or f"(no sku) product {li.variation_id or li.product_id}":
+                li.display_name or li.name
                 for li in view.line_items}
         OrderSku.delete().where(OrderSku.order == order.id).execute()
         if keys:

@@ -48,6 +48,20 @@ def _meta(items: object) -> dict[str, Any]:
     return out
 
 
+def line_display_name(d: Mapping[str, Any]) -> str:
+    """A line's product as the shop shows it: a variation's attributes after its name
+    ("Organic Tee, Blue - XL"), from the display values WooCommerce puts in meta_data. Names
+    that already carry them (WooCommerce's own variation titles) are left as they are."""
+    name = _str(d.get("name"))
+    if not _int(d.get("variation_id")):
+        return name
+    values = [str(m.get("display_value")) for m in d.get("meta_data") or []
+              if isinstance(m, Mapping) and m.get("display_key")
+              and not str(m.get("key", "")).startswith("_") and m.get("display_value")]
+    extra = [v for v in values if v not in name]
+    return f"{name} - {', '.join(extra)}" if extra else name
+
+
 def _list(payload: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     value = payload.get(key)
     return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
@@ -115,6 +129,7 @@ class LineView:
     price: Decimal  # total / quantity as WooCommerce rounded it: shown, never summed
     taxes: tuple[TaxAmount, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    display_name: str = field(default="", compare=False)  # with a variation's attributes
 
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> LineView:
@@ -126,7 +141,8 @@ class LineView:
             subtotal=_money(d.get("subtotal")), subtotal_tax=_money(d.get("subtotal_tax")),
             total=_money(d.get("total")), total_tax=_money(d.get("total_tax")),
             price=parse_number(d.get("price") if d.get("price") not in (None, "") else 0),
-            taxes=TaxAmount.many(d.get("taxes")), meta=_meta(d.get("meta_data")))
+            taxes=TaxAmount.many(d.get("taxes")), meta=_meta(d.get("meta_data")),
+            display_name=line_display_name(d))
 
     @property
     def refunded_item_id(self) -> int | None:

@@ -17,6 +17,7 @@ from tui.screens.gl_edit import GlEditScreen
 from tui.screens.help import HelpScreen
 from tui.screens.item_picker import ItemPickerScreen
 from tui.screens.order_detail import OrderDetailScreen
+from tui.screens.sku_confirm import ConfirmMapScreen
 
 SIZE = (120, 36)
 
@@ -75,6 +76,19 @@ async def test_sku_fixed_from_the_flagged_list_replays_and_posts(shop, clock):
         assert options.option_count == 1 and options.get_option_at_index(0).id == "MUG-ENAMEL"
         await pilot.press("enter")
         await settle(pilot)
+        # Nothing is mapped on a keystroke: the effect is spelled out, Esc changes nothing.
+        assert isinstance(app.screen, ConfirmMapScreen)
+        said = " ".join(text_of(w) for w in app.screen.query(Label))
+        assert "2 held order(s) with SKU WOOL-SOCK-BLK" in said and "posting only" in said
+        await pilot.press("escape")
+        await settle(pilot)
+        assert flagged_open() == ["WOOL-SOCK-BLK", "apron-lin"]
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press(*"mug", "enter")
+        await settle(pilot)
+        await pilot.press("enter")  # "Map for posting" has the focus
+        await settle(pilot)
         assert flagged_open() == ["apron-lin"]
         assert {o.woo_id: o.state for o in Order.select().where(
             Order.woo_id.in_([1004, 1005]))} == {1004: "new", 1005: "new"}
@@ -82,6 +96,9 @@ async def test_sku_fixed_from_the_flagged_list_replays_and_posts(shop, clock):
         assert table_keys(app, "#flags") == ["apron-lin"]
         # The other one has an exact match: accept it.
         await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmMapScreen)
+        await pilot.press("enter")
         await settle(pilot)
         assert flagged_open() == []
         assert Order.get(Order.woo_id == 1006).state == "new"

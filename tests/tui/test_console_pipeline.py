@@ -49,6 +49,8 @@ async def test_unknown_sku_fixed_in_the_console_posts_through_the_pipeline(env):
         assert isinstance(app.screen, ItemPickerScreen)
         await pilot.press(*"CAP-CANVAS-NVY", "enter")
         await settle(pilot)
+        await pilot.press("enter")  # confirm "Map for posting"
+        await settle(pilot)
         assert Order.get_by_id(held.id).state == "new"
 
         env.runner().run_until_idle()  # what the (embedded or headless) worker does next
