@@ -6,6 +6,9 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.store.models import GL_ACCOUNT_KINDS, CustomerLink, GpItem, Order, SkuMap
+from core.store.sent import sent_invoice
+
+POSTED_STATES = ("posted", "verified", "void")
 
 # --- the GP document for one order ----------------------------------------------------------
 
@@ -15,7 +18,7 @@ class DocumentPreview:
     """The GP invoice for an order exactly as the mapping builds it from today's state (SKU map,
     GP item cache, GL mapping, settings), or why it cannot be built."""
 
-    outcome: str  # mapped / held / rejected / unavailable
+    outcome: str  # mapped / held / rejected / unavailable / posted (invoice = as sent)
     invoice: Any = None  # core.gp.gateway.SalesInvoice when mapped
     detail: str = ""
     figures: dict[str, str] | None = None
@@ -33,7 +36,19 @@ def _item_for(sku: str) -> str | None:
 def gp_document_preview(order: Order, settings: Any, clock: Clock = SYSTEM_CLOCK
                         ) -> DocumentPreview:
     """Map `order`'s stored payload with the pure mapping (core.mapping). Reads only the local
-    database: the GP item cache stands in for GP's item list, so it never blocks on the network."""
+    database: the GP item cache stands in for GP's item list, so it never blocks on the network.
+
+    A document already in GP is shown as it was sent (lines, accounts, GL distribution), never
+    re-mapped from today's settings: a GL account changed since must not rewrite it."""
+    if order.state in POSTED_STATES and order.gp_doc_number:
+        sent = sent_invoice(order.gp_doc_number)
+        if sent is None:
+            return DocumentPreview("posted", detail=(
+                f"{order.gp_doc_number} was posted before ml-connector kept documents as sent: "
+                "its lines and GL distribution are in GP (Sales Transaction Inquiry)"))
+        invoice, sent_at = sent
+        return DocumentPreview("posted", invoice, detail=(
+            f"as sent to GP {sent_at.strftime('%Y-%m-%d %H:%M UTC')}" if sent_at else ""))
     if not order.payload:
         return DocumentPreview("unavailable", detail="no WooCommerce payload stored yet")
     try:

@@ -143,11 +143,17 @@ async def test_gl_change_is_validated_and_audited(shop, clock):
         app.screen.query_one("#account", Input).value = "000-1100-03"
         await pilot.press("enter")
         await settle(pilot)
+        # A bare database has no GP to ask: nothing is saved without the explicit choice.
+        assert isinstance(app.screen, GlEditScreen)
+        assert "GP could not be opened" in text_of(app.screen.query_one("#gl-error", Label))
+        assert GlMapping.get_or_none(GlMapping.scope_key == "bacs") is None
+        await pilot.click("#unchecked")
+        await settle(pilot)
         row = GlMapping.get((GlMapping.scope == "gateway") & (GlMapping.scope_key == "bacs"))
         assert row.account == "000-1100-03" and row.updated_by == "console:test"
         event = AuditEvent.select().order_by(AuditEvent.id.desc()).get()
         assert event.kind == "gl_changed" and event.actor == "console:test"
-        assert "(none) -> 000-1100-03" in event.message
+        assert "(none) -> 000-1100-03 (NOT checked in GP: GP could not be opened" in event.message
         assert audit.verify_chain().ok
         assert str(app.screen.query_one("#gl", DataTable).get_cell(
             "gateway|bacs|cash", "account")) == "000-1100-03"

@@ -68,3 +68,31 @@ async def test_unknown_sku_fixed_in_the_console_posts_through_the_pipeline(env):
         assert kinds.index("held") < kinds.index("replayed") < kinds.index("posted") \
             < kinds.index("verified")
         assert f"WC{held.number}" in text_of(app.screen.query_one("#gp", Static))
+
+
+async def test_a_posted_invoice_shows_the_gl_distribution_it_was_posted_with(env):
+    """Issue 15 item 3: a cash account changed after posting must not rewrite what the order
+    detail shows for a posted invoice; a document not yet posted shows today's mapping."""
+    from core import gl
+    from core.store.sent import sent_invoice
+
+    env.ingest()
+    env.runner().run_until_idle()
+    posted = [o for o in Order.select() if o.state in ("posted", "verified")
+              and o.payment_method in ("stripe", "ppcp")]
+    assert posted, "the seeded shop has a paid order"
+    order = posted[0]
+    was = "000-1140-00" if order.payment_method == "stripe" else "000-1130-00"
+    invoice, _ = sent_invoice(order.gp_doc_number)
+    assert was in [d.account for d in invoice.distributions if d.kind == "CASH"]
+    gl.set_account("gateway", order.payment_method, "cash", "000-1199-00", actor="test",
+                   clock=env.clock)
+
+    app = make_app(env.ws, clock=env.clock, settings=env.settings, actor="console:test",
+                   poll_interval=None)
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.push_screen(OrderDetailScreen(order.woo_id))
+        await settle(pilot)
+        gp = text_of(app.screen.query_one("#gp", Static))
+        assert "The invoice as posted" in gp and was in gp
+        assert "000-1199-00" not in gp and "today's" not in gp

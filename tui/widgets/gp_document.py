@@ -62,9 +62,14 @@ def document_renderable(order: Order, preview: DocumentPreview) -> RenderableTyp
                          Text("Posted", style="bold"),
                          order.posted_at.strftime("%Y-%m-%d %H:%M UTC") if order.posted_at else "")
         parts.append(recorded)
-    if preview.outcome == "mapped":
+    if preview.outcome == "posted" and preview.invoice is not None:
+        parts.append(invoice_renderable(preview.invoice, f"The invoice as posted "
+                                        f"({preview.detail})"))
+    elif preview.outcome == "posted":
+        parts.append(Text(preview.detail, style="italic"))
+    elif preview.outcome == "mapped":
         title = ("As mapped from today's settings (posted above)" if posted
-                 else "The invoice exactly as it will be posted")
+                 else "The invoice exactly as it will be posted (today's GL mapping)")
         parts.append(invoice_renderable(preview.invoice, title))
         for note in preview.notes:
             parts.append(Text(f"Note: {note}", style="italic"))
