@@ -131,7 +131,12 @@ class OrdersScreen(ConsoleScreen):
             self.app.push_screen(OrderDetailScreen(row.woo_id))
 
     def action_search(self) -> None:
-        self.query_one("#text-filter", Input).focus()
+        """/ goes to the search box, and from it back to the results."""
+        box = self.query_one("#text-filter", Input)
+        if self.focused is box:
+            self.action_leave_input()
+        else:
+            box.focus()
 
     def action_replay(self) -> None:
         row = self.table.current

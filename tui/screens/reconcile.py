@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Switch
 from core.money import format_money
 from core.reconcile import ReconReport, ReconRow, export_csv, reconcile
 from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.widgets.search_input import SearchInput
 
 
 def _cell(amount: Any, count: int) -> str:
@@ -42,9 +43,10 @@ class ReconcileScreen(ConsoleScreen):
         yield Header()
         with Horizontal(id="recon-range"):
             yield Label("From", classes="field-label")
-            yield Input((today - timedelta(days=6)).isoformat(), id="recon-from")
+            yield SearchInput((today - timedelta(days=6)).isoformat(), id="recon-from",
+                              restrict=r"[0-9-]*")
             yield Label("To", classes="field-label")
-            yield Input(today.isoformat(), id="recon-to")
+            yield SearchInput(today.isoformat(), id="recon-to", restrict=r"[0-9-]*")
             yield Label("per payment method", classes="field-label")
             yield Switch(True, id="recon-methods")
         yield DataTable(id="recon", cursor_type="row", zebra_stripes=True)
