@@ -49,6 +49,7 @@ class ConnectorApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "ml-connector"
     MODES = {mode: screen for mode, _key, _title, screen in SCREENS}
+    SCREEN_LIST = SCREENS  # the navigation bar every screen shows
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
         *(Binding(key, f"app.go('{mode}')", title, show=False, id=f"go.{mode}")

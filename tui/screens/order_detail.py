@@ -3,6 +3,7 @@ distribution, refunds, and the audit timeline."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -20,6 +21,7 @@ from core.money import format_money
 from core.replay import replay_orders
 from core.store import audit
 from core.store.models import AuditEvent, Order, Refund
+from core.woo.views import line_display_name
 from tui.messages import DatabaseChanged, OrdersReplayed
 from tui.screens.base import in_db_thread
 from tui.widgets.gp_document import document_renderable
@@ -33,6 +35,16 @@ class OrderDetail:
     refunds: list[Refund]
     preview: queries.DocumentPreview
     events: list[AuditEvent]
+
+
+def _amount(value: Any) -> Text:
+    """A WooCommerce money string shown as money (2 decimals); as stored when it is not one."""
+    if value in (None, ""):
+        return Text("")
+    try:
+        return Text(format_money(Decimal(str(value))))
+    except (InvalidOperation, ValueError):
+        return Text(str(value))
 
 
 def woo_renderable(order: Order, skus: list[str], refunds: list[Refund]) -> RenderableType:
@@ -57,13 +69,20 @@ def woo_renderable(order: Order, skus: list[str], refunds: list[Refund]) -> Rend
                           ("Total", "right")):
         lines.add_column(name, justify=justify)  # type: ignore[arg-type]
     for item in p.get("line_items") or []:
-        lines.add_row(Text(str(item.get("sku") or "(none)")), Text(str(item.get("name", ""))),
-                      Text(str(item.get("quantity", ""))), Text(str(item.get("total", ""))))
+        lines.add_row(Text(str(item.get("sku") or "(none)")), Text(line_display_name(item)),
+                      Text(str(item.get("quantity", ""))), _amount(item.get("total")))
+    # Every amount WooCommerce adds up to its total, fees included, so the side adds up.
     totals = Table.grid(padding=(0, 2))
-    for label, key in (("Shipping", "shipping_total"), ("Discount", "discount_total"),
-                       ("Tax", "total_tax"), ("Total", "total")):
-        totals.add_row(Text(label, style="bold" if key == "total" else ""),
-                       Text(str(p.get(key, ""))))
+    totals.add_column()
+    totals.add_column(justify="right")
+    totals.add_row(Text("Shipping"), _amount(p.get("shipping_total")))
+    for fee in p.get("fee_lines") or []:
+        totals.add_row(Text(f"Fee: {fee.get('name') or ''}"), _amount(fee.get("total")))
+    for label, key in (("Discount", "discount_total"), ("Tax", "total_tax"), ("Total", "total")):
+        shown = _amount(p.get(key))
+        if key == "discount_total" and shown.plain not in ("", "0.00"):
+            shown = Text(f"-{shown.plain}")
+        totals.add_row(Text(label, style="bold" if key == "total" else ""), shown)
     parts: list[RenderableType] = [head, lines, totals]
     if order.hold_detail:
         parts.append(Text("Held: ", style="bold").append(order.hold_detail))

@@ -20,6 +20,22 @@ def cells(row: OrderRow) -> tuple[str, ...]:
             row.gp_doc_number or "")
 
 
+RIGHT = {"number", "total"}  # numbers right-aligned: accountants read down the digits
+STATE_STYLES = {"held": "bold yellow", "failed": "bold red", "verified": "green",
+                "posted": "cyan", "skipped": "dim", "void": "dim"}
+
+
+def _text(key: str, value: str, row: OrderRow) -> Text:
+    """Text, not str: a DataTable reads str as markup, and names come from the shop."""
+    style = STATE_STYLES.get(row.state, "") if key == "state" else ""
+    return Text(value, style=style, justify="right" if key in RIGHT else "left")
+
+
+def _texts(row: OrderRow) -> list[Text]:
+    return [_text(key, value, row) for (key, _l, _w), value in zip(COLUMNS, cells(row),
+                                                                     strict=True)]
+
+
 class OrderTable(DataTable[Text]):
     """Shows pages as they arrive; never removes rows one by one."""
 
@@ -42,8 +58,7 @@ class OrderTable(DataTable[Text]):
             if row.id in self.rows_by_id:
                 continue
             self.rows_by_id[row.id] = row
-            # Text, not str: a DataTable reads str as markup, and names come from the shop.
-            self.add_row(*(Text(c) for c in cells(row)), key=str(row.id))
+            self.add_row(*_texts(row), key=str(row.id))
 
     def update_rows(self, fresh: dict[int, OrderRow]) -> int:
         """Update only the cells that changed; returns how many cells were touched."""
@@ -56,7 +71,7 @@ class OrderTable(DataTable[Text]):
             for (key, _label, _w), before, after in zip(COLUMNS, cells(old), cells(row),
                                                         strict=True):
                 if before != after:
-                    self.update_cell(str(oid), key, Text(after))
+                    self.update_cell(str(oid), key, _text(key, after, row))
                     touched += 1
         return touched
 
