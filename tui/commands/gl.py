@@ -1,108 +1,100 @@
-"""`ml-connector gl`: the GL accounts orders post to, for scripted set-ups.
+"""The GL accounts orders post to, for scripted set-ups.
 
+\b
     ml-connector gl list [--json]
-    ml-connector gl set sales 000-4100-00                       # a company default
+    ml-connector gl set sales 000-4100-00                      # a company default
     ml-connector gl set cash 000-1140-00 --scope gateway --for stripe
-    ml-connector gl import accounts.csv                         # scope,for,kind,account
+    ml-connector gl import accounts.csv                        # scope,for,kind,account
 
-Every account is looked up in GP's chart of accounts first (GetGLAccountList); one GP does not
+Every account is looked up in GP's chart of accounts first (GetGLAccountList): one GP does not
 have is refused in GP's words and nothing is saved. When GP cannot be asked, nothing is saved
 unless --unchecked says you are sure (the audit trail records it as not checked). An import is
-all or nothing. Exit codes: 0 saved (or listed), 1 refused, 2 usage or configuration error.
+all or nothing. Exit 0 saved (or listed), 1 refused, 2 usage or configuration.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
-from typing import Any
 
-from core.errors import ConnectorError
+import click
+
+from core.exit_codes import ExitCode
 from core.gl import GLMappingError
 from core.gl_setup import gl_listing, gp_account_checker, import_csv, set_checked
+from core.store.audit import actor
 from core.store.models import GL_ACCOUNT_KINDS, GL_SCOPES
-from tui.commands.intake_common import actor, fail, load
+from tui.commands.common import global_options, load
+
+UNCHECKED_HELP = ("save even when GP cannot be asked (never an account GP says it does not "
+                  "have); recorded as unchecked")
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("gl", help="list, set or import the GL accounts (checked in GP)",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    gl_sub = p.add_subparsers(dest="gl_command", metavar="ACTION", required=True)
-    ls = gl_sub.add_parser("list", help="every account kind and override, gaps included")
-    ls.add_argument("--json", action="store_true", help="print JSON for scripts")
-    ls.set_defaults(func=run_list)
-    st = gl_sub.add_parser("set", help="set one account after GP confirms it exists")
-    st.add_argument("kind", choices=GL_ACCOUNT_KINDS, help="which amount lands on the account")
-    st.add_argument("account", help="GP account number, e.g. 000-4100-00 (a tax detail id for "
-                    "--scope tax_rate)")
-    st.add_argument("--scope", choices=GL_SCOPES, default="company",
-                    help="company default (default), customer_class, customer, gateway "
-                         "(payment method -> cash account) or tax_rate")
-    st.add_argument("--for", dest="scope_key", default="", metavar="ID",
-                    help="the class id, customer id, gateway id or tax rate id the override is for")
-    st.add_argument("--unchecked", action="store_true",
-                    help="save even when GP cannot be asked (never when GP says it lacks it)")
-    st.set_defaults(func=run_set)
-    im = gl_sub.add_parser("import", help="set many from a CSV file: scope,for,kind,account")
-    im.add_argument("file", type=Path, help="CSV with the header scope,for,kind,account")
-    im.add_argument("--unchecked", action="store_true",
-                    help="save rows GP cannot be asked about (never rows GP says it lacks)")
-    im.set_defaults(func=run_import)
+@click.group(help=__doc__)
+@global_options()
+def command() -> None:
+    pass
 
 
-def run_list(args: argparse.Namespace) -> int:
-    try:
-        load(args)
-    except ConnectorError as exc:
-        return fail("gl list", exc)
+@command.command("list", help="Every account kind (gaps included) and every override.")
+@global_options()
+@click.option("--json", "as_json", is_flag=True, help="print JSON for scripts")
+def list_accounts(as_json: bool) -> int:
+    load()
     rows = gl_listing()
-    if args.json:
-        print(json.dumps(rows, indent=2))
-        return 0
-    print(f"{'scope':<15} {'for':<16} {'kind':<12} {'account':<20} changed by")
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return ExitCode.OK
+    click.echo(f"{'scope':<15} {'for':<16} {'kind':<12} {'account':<20} changed by")
     for r in rows:
-        print(f"{r['scope']:<15} {r['for']:<16} {r['kind']:<12} "
-              f"{r['account'] or '(not set)':<20} {r['by']}")
+        click.echo(f"{r['scope']:<15} {r['for']:<16} {r['kind']:<12} "
+                   f"{r['account'] or '(not set)':<20} {r['by']}")
     missing = [r["kind"] for r in rows if r["scope"] == "company" and not r["account"]]
     if missing:
-        print(f"\nNot set: {', '.join(missing)} — orders needing them are held (gl set KIND "
-              "ACCOUNT).")
-    return 0
+        click.echo(f"\nNot set: {', '.join(missing)}. Orders needing them are held: "
+                   "`ml-connector gl set KIND ACCOUNT`.")
+    return ExitCode.OK
 
 
-def run_set(args: argparse.Namespace) -> int:
-    try:
-        ws, settings, vault = load(args)
-    except ConnectorError as exc:
-        return fail("gl set", exc)
+@command.command("set", help="Set one account once GP confirms it exists.")
+@global_options()
+@click.argument("kind", type=click.Choice(GL_ACCOUNT_KINDS))
+@click.argument("account")
+@click.option("--scope", type=click.Choice(GL_SCOPES), default="company", show_default=True,
+              help="company default, customer_class, customer, gateway (a payment method's "
+                   "cash account) or tax_rate (ACCOUNT is then a GP tax detail id)")
+@click.option("--for", "scope_key", default="", metavar="ID",
+              help="the class id, customer id, gateway id or tax rate id of an override")
+@click.option("--unchecked", is_flag=True, help=UNCHECKED_HELP)
+def set_one(kind: str, account: str, scope: str, scope_key: str, unchecked: bool) -> int:
+    ws, settings, vault = load()
     try:
         with gp_account_checker(settings, vault, ws.db_path.parent) as check:
-            result = set_checked(args.scope, args.scope_key, args.kind, args.account, check,
-                                 actor=actor(), unchecked=args.unchecked)
+            result = set_checked(scope, scope_key, kind, account, check, actor=actor("cli"),
+                                 unchecked=unchecked)
     except GLMappingError as exc:
-        return fail("gl set", exc, 1)
-    where = args.scope if args.scope == "company" else f"{args.scope} {args.scope_key}"
-    print(f"{args.kind} account for {where} set to {args.account.strip().upper()} "
-          f"({result.why}).")
-    return 0
+        click.echo(f"ml-connector gl set: not saved: {exc}", err=True)
+        return ExitCode.ATTENTION
+    where = scope if scope == "company" else f"{scope} {scope_key}"
+    click.echo(f"{kind} account for {where} set to {account.strip().upper()} ({result.why}).")
+    return ExitCode.OK
 
 
-def run_import(args: argparse.Namespace) -> int:
-    if not args.file.is_file():
-        return fail("gl import", FileNotFoundError(f"no file {args.file}"))
-    try:
-        ws, settings, vault = load(args)
-    except ConnectorError as exc:
-        return fail("gl import", exc)
+@command.command("import", help="Set many accounts from a CSV file with the header "
+                 "scope,for,kind,account; all or nothing.")
+@global_options()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unchecked", is_flag=True, help=UNCHECKED_HELP)
+def import_accounts(file: Path, unchecked: bool) -> int:
+    ws, settings, vault = load()
     with gp_account_checker(settings, vault, ws.db_path.parent) as check:
-        result = import_csv(args.file, check, actor=actor(), unchecked=args.unchecked)
+        result = import_csv(file, check, actor=actor("cli"), unchecked=unchecked)
     if result.problems:
         for problem in result.problems:
-            print(f"ml-connector gl import: {problem}", file=sys.stderr)
-        print("ml-connector gl import: nothing saved; fix the lines above and import again.",
-              file=sys.stderr)
-        return 1
-    print(f"{len(result.saved)} account(s) saved, each checked in GP"
-          + (" (or saved unchecked where GP could not be asked)." if args.unchecked else "."))
-    return 0
+            click.echo(f"ml-connector gl import: {problem}", err=True)
+        click.echo("ml-connector gl import: nothing saved; fix the lines above and import "
+                   "again.", err=True)
+        return ExitCode.ATTENTION
+    click.echo(f"{len(result.saved)} account(s) saved"
+               + (", each checked in GP." if not unchecked else
+                  " (checked in GP, or unchecked where GP could not be asked)."))
+    return ExitCode.OK
