@@ -114,8 +114,8 @@ def check_entry(scope: str, scope_key: str, kind: str, account: str, check: Acco
     if result.exists is False:
         raise GLMappingError(result.why)
     if result.exists is None and not unchecked:
-        raise GLMappingError(f"{result.why}: not saved (save it unchecked only if you are sure "
-                             "GP has it)")
+        raise GLMappingError(f"{result.why}; save it unchecked only if you are sure GP has it "
+                             "(--unchecked, or 'Save unchecked' in the console)")
     return entry, result
 
 
