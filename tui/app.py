@@ -144,6 +144,21 @@ class ConnectorApp(App[None]):
         if self.current_mode != mode:
             self.switch_mode(mode)
 
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Screenshots go into the workspace's exports folder (made when missing) and the
+        console says where; Textual's default, ~/Downloads, does not exist on a server."""
+        folder = Path(path) if path else self.ctx.export_dir / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(filename, str(folder), time_format)
+        except OSError as exc:
+            self.notify(escape(f"The screenshot could not be saved in {folder}: {exc}"),
+                        severity="error")
+            return None
+        self.notify(escape(f"Screenshot saved: {saved}"), title="Screenshot", timeout=10)
+        return saved
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

@@ -23,6 +23,7 @@ class DocumentPreview:
     detail: str = ""
     figures: dict[str, str] | None = None
     notes: tuple[str, ...] = ()
+    at: Any = None  # when a posted document was sent to GP (UTC)
 
 
 def _item_for(sku: str) -> str | None:
@@ -47,8 +48,7 @@ def gp_document_preview(order: Order, settings: Any, clock: Clock = SYSTEM_CLOCK
                 f"{order.gp_doc_number} was posted before ml-connector kept documents as sent: "
                 "its lines and GL distribution are in GP (Sales Transaction Inquiry)"))
         invoice, sent_at = sent
-        return DocumentPreview("posted", invoice, detail=(
-            f"as sent to GP {sent_at.strftime('%Y-%m-%d %H:%M UTC')}" if sent_at else ""))
+        return DocumentPreview("posted", invoice, detail="as sent to GP", at=sent_at)
     if not order.payload:
         return DocumentPreview("unavailable", detail="no WooCommerce payload stored yet")
     try:

@@ -112,7 +112,7 @@ class DashboardScreen(ConsoleScreen):
         attention = [with_key(a) for a in board.attention] or [
             "Nothing waits on you. Everything is flowing."]
         self.query_one("#attention", Static).update(
-            "\n".join(f"{i}. {escape(text)}" for i, text in enumerate(attention, 1)))
+            Text("\n".join(f"{i}. {text}" for i, text in enumerate(attention, 1))))
         self.query_one("#throughput", Sparkline).data = [float(n) for n in board.throughput]
         self.query_one("#throughput-note", Static).update(
             f"{sum(board.throughput)} posted, peak {max(board.throughput, default=0)} an hour")

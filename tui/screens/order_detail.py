@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
@@ -47,7 +47,8 @@ def _amount(value: Any) -> Text:
         return Text(str(value))
 
 
-def woo_renderable(order: Order, skus: list[str], refunds: list[Refund]) -> RenderableType:
+def woo_renderable(order: Order, skus: list[str], refunds: list[Refund], ctx: Any = None
+                   ) -> RenderableType:
     """The WooCommerce side, from the stored snapshot. Every value is Text: shop data is never
     read as markup."""
     p: dict[str, Any] = order.payload or {}
@@ -59,8 +60,9 @@ def woo_renderable(order: Order, skus: list[str], refunds: list[Refund]) -> Rend
                  Text("E-mail", style="bold"), Text(str(billing.get("email", ""))))
     head.add_row(Text("Payment", style="bold"), Text(str(p.get("payment_method_title")
                                                          or order.payment_method or "")),
-                 Text("Created (UTC)", style="bold"),
-                 Text(order.date_created_gmt.strftime("%Y-%m-%d %H:%M")
+                 Text(f"Created ({ctx.zone_name() if ctx else 'UTC'})", style="bold"),
+                 Text(ctx.local(order.date_created_gmt) if ctx else
+                      order.date_created_gmt.strftime("%Y-%m-%d %H:%M")
                       if order.date_created_gmt else ""))
     state = order.state + (f" ({order.hold_reason})" if order.hold_reason else "")
     head.add_row(Text("Connector state", style="bold"), Text(state), Text(""), Text(""))
@@ -107,7 +109,7 @@ class OrderDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="detail-top"):
+        with Container(id="detail-top"):
             with VerticalScroll(id="woo-side"):
                 yield Label("WooCommerce", classes="section")
                 yield Static(id="woo")
@@ -121,6 +123,16 @@ class OrderDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = f"Order {self.woo_id}"
         self.load()
+
+    def on_resize(self) -> None:
+        """Side by side from 110 columns; below, one above the other (scrolling), so both
+        stay readable at 80x24."""
+        self.query_one("#detail-top").set_class(self.size.width < 110, "-stacked")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "replay":  # shown only where it applies
+            return self.detail is not None and self.detail.order.state in ("held", "failed")
+        return True
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         message.stop()
@@ -151,9 +163,12 @@ class OrderDetailScreen(Screen[None]):
             self.query_one("#woo", Static).update(f"Order {self.woo_id} is not in the database.")
             return
         self.sub_title = detail.order.state
+        self.refresh_bindings()
+        ctx: Any = getattr(self.app, "ctx", None)
         self.query_one("#woo", Static).update(woo_renderable(detail.order, detail.skus,
-                                                             detail.refunds))
-        self.query_one("#gp", Static).update(document_renderable(detail.order, detail.preview))
+                                                             detail.refunds, ctx))
+        self.query_one("#gp", Static).update(document_renderable(detail.order, detail.preview,
+                                                                 ctx))
         self.query_one(Timeline).show(detail.events)
 
     def action_replay(self) -> None:

@@ -108,10 +108,18 @@ class OrdersScreen(ConsoleScreen):
         n = self.table.row_count
         more = ", more below" if self.next_cursor else ""
         self.query_one("#orders-status", Label).update(
-            f"{n} order(s) shown{more} · newest change first · Enter opens · r replays")
+            f"{n} order(s) shown{more} · newest change first · Enter opens · r replays a held "
+            "or failed order")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "replay":  # r is offered only on a held or failed order
+            row = self.table.current if self.is_mounted else None
+            return row is not None and row.state in ("held", "failed")
+        return True
 
     @on(DataTable.RowHighlighted, "#orders")
     def near_the_end(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
         if (self.next_cursor and not self.loading_more
                 and event.cursor_row >= self.table.row_count - 5):
             self.loading_more = True

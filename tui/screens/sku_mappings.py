@@ -48,7 +48,7 @@ class SkuMappingsScreen(ModalScreen[None]):
         table = self.query_one("#mappings", DataTable)
         for key, label in (("sku", "WooCommerce SKU"), ("product", "Product"),
                            ("item", "GP item"), ("how", "Use"), ("by", "Mapped by"),
-                           ("at", "When (UTC)")):
+                           ("at", f"When ({self.connector.ctx.zone_name()})")):
             table.add_column(label, key=key)
         self.load()
 
@@ -66,7 +66,7 @@ class SkuMappingsScreen(ModalScreen[None]):
         for r in rows:
             table.add_row(Text(r.sku or "(none)"), Text(r.product_name or ""), Text(r.gp_item),
                           "posting + sync" if r.sync else "posting only", Text(r.created_by),
-                          r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else "",
+                          self.connector.ctx.local(r.created_at),
                           key=r.sku)
         if not rows:
             self.query_one("#mappings-hint", Label).update(
