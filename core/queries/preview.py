@@ -7,8 +7,7 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.store.models import GL_ACCOUNT_KINDS, CustomerLink, GpItem, Order, SkuMap
 from core.store.sent import sent_invoice
-
-POSTED_STATES = ("posted", "verified", "void")
+from core.store.states import INVOICE_DONE
 
 # --- the GP document for one order ----------------------------------------------------------
 
@@ -41,7 +40,7 @@ def gp_document_preview(order: Order, settings: Any, clock: Clock = SYSTEM_CLOCK
 
     A document already in GP is shown as it was sent (lines, accounts, GL distribution), never
     re-mapped from today's settings: a GL account changed since must not rewrite it."""
-    if order.state in POSTED_STATES and order.gp_doc_number:
+    if order.state in INVOICE_DONE and order.gp_doc_number:
         sent = sent_invoice(order.gp_doc_number)
         if sent is None:
             return DocumentPreview("posted", detail=(

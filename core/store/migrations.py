@@ -9,6 +9,9 @@ from collections.abc import Callable
 
 from peewee import Database
 
+from core.errors import StateError
+from core.store.sent import SentDocument
+
 
 def _m0001_initial(db: Database) -> None:
     from core.store.models import ALL_MODELS
@@ -25,13 +28,26 @@ def _m0002_order_search_index(db: Database) -> None:
         "date_created_gmt)")
 
 
-def _m0003_sku_map_sync_and_sent_documents(db: Database) -> None:
+def _m0003_order_status_applied(db: Database) -> None:
+    # "Was this WooCommerce status change already applied?" is business state: a column, not a
+    # read of the last audit event. Existing orders take it from that event once, here.
+    have = {row[1] for row in db.execute_sql('PRAGMA table_info("order")').fetchall()}
+    for column in ("status_applied", "status_action"):
+        if column not in have:  # migration 1 builds today's models, which already have them
+            db.execute_sql(f'ALTER TABLE "order" ADD COLUMN "{column}" VARCHAR(255)')
+    last = ("(SELECT json_extract(a.data, ?) FROM \"audit_event\" AS a "
+            "WHERE a.entity = 'order' AND a.entity_id = CAST(\"order\".woo_id AS TEXT) "
+            "AND a.kind IN ('status_updated', 'voided', 'credit_memo') "
+            "ORDER BY a.id DESC LIMIT 1)")
+    db.execute_sql(f'UPDATE "order" SET status_applied = {last}, status_action = {last}',
+                   ("$.status", "$.action"))
+
+
+def _m0004_sku_map_sync_and_sent_documents(db: Database) -> None:
     # A SKU mapping used for posting is no longer a product-sync link unless the accountant
     # said so (sku_map.sync); the GP documents as sent are kept so a posted invoice shows the
     # GL distribution it was posted with, not today's mapping. Migration 1 on a new database
     # already has both (it creates the current models), so each step checks first.
-    from core.store.sent import SentDocument
-
     columns = {row[1] for row in db.execute_sql('PRAGMA table_info("sku_map")').fetchall()}
     if "sync" not in columns:
         db.execute_sql('ALTER TABLE "sku_map" ADD COLUMN "sync" INTEGER NOT NULL DEFAULT 0')
@@ -39,7 +55,9 @@ def _m0003_sku_map_sync_and_sent_documents(db: Database) -> None:
 
 
 MIGRATIONS: list[Callable[[Database], None]] = [
-    _m0001_initial, _m0002_order_search_index, _m0003_sku_map_sync_and_sent_documents]
+    _m0001_initial, _m0002_order_search_index, _m0003_order_status_applied,
+    _m0004_sku_map_sync_and_sent_documents,
+]
 LATEST = len(MIGRATIONS)
 
 
@@ -49,8 +67,6 @@ def schema_version(db: Database) -> int:
 
 def migrate_to_latest(db: Database) -> int:
     """Apply pending migrations, each with its version bump in one transaction."""
-    from core.errors import StateError
-
     current = schema_version(db)
     if current > LATEST:
         raise StateError(f"the database is at schema {current}, newer than this ml-connector "

@@ -21,6 +21,7 @@ from core.money import format_money
 from core.replay import replay_orders
 from core.store import audit
 from core.store.models import AuditEvent, Order, Refund
+from core.store.states import REPLAYABLE
 from core.woo.views import line_display_name
 from tui.messages import DatabaseChanged, OrdersReplayed
 from tui.screens.base import in_db_thread
@@ -131,7 +132,7 @@ class OrderDetailScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "replay":  # shown only where it applies
-            return self.detail is not None and self.detail.order.state in ("held", "failed")
+            return self.detail is not None and self.detail.order.state in REPLAYABLE
         return True
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
@@ -172,7 +173,7 @@ class OrderDetailScreen(Screen[None]):
         self.query_one(Timeline).show(detail.events)
 
     def action_replay(self) -> None:
-        if self.detail is None or self.detail.order.state not in ("held", "failed"):
+        if self.detail is None or self.detail.order.state not in REPLAYABLE:
             self.notify("Only held or failed orders replay.", severity="warning")
             return
         self.replay()
