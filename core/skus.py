@@ -172,13 +172,15 @@ def sku_mappings() -> list[SkuMapping]:
 
 
 def item_uses(items: Iterable[str]) -> dict[str, str]:
-    """GP item -> what already uses it, in words ("synced with TEE-BLU-L; posting for
-    TEE-BLU-XL"), for the item picker."""
+    """GP item -> what already uses it, in words ("synced; posting for TEE-BLU-XL", "synced
+    with WEB-MUG"), for the item picker."""
     wanted = list(items)
     uses: dict[str, list[str]] = {}
     for link in ProductLink.select(ProductLink.gp_item, ProductLink.sku).where(
             ProductLink.gp_item.in_(wanted)):
-        uses.setdefault(link.gp_item, []).append(f"synced with {link.sku}")
+        # "synced" alone when the product's SKU is the item number (the usual case).
+        uses.setdefault(link.gp_item, []).append(
+            "synced" if link.sku.upper() == link.gp_item.upper() else f"synced with {link.sku}")
     for m in SkuMap.select(SkuMap.gp_item, SkuMap.woo_sku, SkuMap.sync).where(
             SkuMap.gp_item.in_(wanted)):
         if not m.sync:

@@ -19,6 +19,12 @@ CUSTOMER_CLASSES = {"RETAIL": "Retail customers", "WEB": "Web shop customers",
                     "WHOLESALE": "Wholesale accounts"}
 SOP_DOC_TYPES = {"STDINV": "Invoice", "WEBINV": "Invoice", "RTN": "Return", "WEBRTN": "Return"}
 CHECKBOOKS = {"FIRST BANK": "000-1110-00", "PAYPAL": "000-1130-00", "CARDS": "000-1140-00"}
+# Items the accountant keyed in GP that no WooCommerce product carries as a SKU: the shop's
+# SKU-less "Gift Wrapping" product is mapped to GIFT-WRAP from the console.
+GP_ONLY_ITEMS: list[dict[str, object]] = [
+    {"item_number": "GIFT-WRAP", "description": "Gift wrapping (service)", "price": "5.00",
+     "quantity_on_hand": 9999, "site": "MAIN", "class_id": "SERVICE"},
+]
 GL_ACCOUNTS = {
     "000-1100-00": "Cash", "000-1110-00": "Cash - Operating Account",
     "000-1130-00": "PayPal Clearing", "000-1140-00": "Card Processor Clearing",
@@ -60,7 +66,7 @@ def _seed(store: Store) -> None:
         store.put_reference("checkbook", key, {"account": account})
     for account, description in GL_ACCOUNTS.items():
         store.put_reference("gl_account", account, {"description": description, "active": True})
-    for item in catalog.gp_items():
+    for item in [*catalog.gp_items(), *GP_ONLY_ITEMS]:
         number = item["item_number"]
         store.put("items", number, {
             "id": number, "description": item["description"], "short_description": "",

@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Static
 
+from core import gl
 from core.clock import ManualClock
+from core.skus import map_sku, open_flags
 from core.store.db import close_db, database
 from core.store.models import GpItem, Order
+from core.store.sent import sent_invoice
 from tests.tui.helpers import settle, text_of
 from tui.app import make_app
 from tui.screens.item_picker import ItemPickerScreen
@@ -73,9 +76,6 @@ async def test_unknown_sku_fixed_in_the_console_posts_through_the_pipeline(env):
 async def test_a_posted_invoice_shows_the_gl_distribution_it_was_posted_with(env):
     """Issue 15 item 3: a cash account changed after posting must not rewrite what the order
     detail shows for a posted invoice; a document not yet posted shows today's mapping."""
-    from core import gl
-    from core.store.sent import sent_invoice
-
     env.ingest()
     env.runner().run_until_idle()
     posted = [o for o in Order.select() if o.state in ("posted", "verified")
@@ -96,3 +96,23 @@ async def test_a_posted_invoice_shows_the_gl_distribution_it_was_posted_with(env
         gp = text_of(app.screen.query_one("#gp", Static))
         assert "The invoice as posted" in gp and was in gp
         assert "000-1199-00" not in gp and "today's" not in gp
+
+
+def test_the_demos_sku_less_gift_wrapping_is_mapped_to_gp_and_posts(env):
+    """Issue 15 item 5: every flagged line in the demo can be fixed from the console — the
+    shop's SKU-less "Gift Wrapping" maps, by its product id, to GP's GIFT-WRAP service item."""
+
+    env.ingest()
+    for _ in range(4):
+        env.woo_control("POST", "activity", {"unknown_sku_orders": 3})
+    env.ingest()
+    env.runner().run_until_idle()
+    no_sku = [f for f in open_flags() if f.sku.startswith("(no sku) product ")]
+    assert no_sku, "the seeded shop sells its SKU-less product"
+    assert no_sku[0].product_name == "Gift Wrapping"
+    held = {o.woo_id for o in Order.select() if o.hold_reason == "sku"}
+    map_sku(no_sku[0].sku, "GIFT-WRAP", actor="console:test", clock=env.clock)
+    env.runner().run_until_idle()
+    gift = [o for o in Order.select() if o.woo_id in held
+            and any(not (li.get("sku") or "") for li in o.payload["line_items"])]
+    assert gift and all(o.state in ("posted", "verified") for o in gift)

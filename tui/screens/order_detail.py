@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
@@ -98,6 +98,7 @@ def woo_renderable(order: Order, skus: list[str], refunds: list[Refund], ctx: An
 
 
 class OrderDetailScreen(Screen[None]):
+    AUTO_FOCUS = "#detail-top"  # arrows and PgUp/PgDn scroll the order (stacked below 110)
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("r", "replay", "Replay", id="detail.replay"),
@@ -110,7 +111,7 @@ class OrderDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Container(id="detail-top"):
+        with VerticalScroll(id="detail-top"):
             with VerticalScroll(id="woo-side"):
                 yield Label("WooCommerce", classes="section")
                 yield Static(id="woo")
