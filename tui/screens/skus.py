@@ -119,7 +119,8 @@ class SkusScreen(ConsoleScreen):
             table.add_row(Text(o.number, justify="right"), Text(o.customer_name or ""),
                           Text(format_money(o.total) if o.total is not None else "",
                                justify="right"), key=str(o.woo_id))
-        title = f"Orders waiting on {sku}" if sku else "Orders waiting on it"
+        title = (f"Orders waiting on {sku}" if sku else
+                 "No flagged SKU: every line has a GP item. l lists the SKU mappings.")
         self.query_one("#waiting-title", Label).update(Text(title))
 
     # --- fixing ----------------------------------------------------------------------------
