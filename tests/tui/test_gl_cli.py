@@ -41,13 +41,16 @@ def test_an_account_gp_does_not_have_is_refused_in_gps_words(gp_ws, capsys):
     err = capsys.readouterr().err
     assert "GP has no account 999-9999-99" in err
     assert "Account does not exist for Account Number String (ACTNUMST) passed" in err
-    assert gl(ws, "set", "sales", "abc") == 1
+    assert gl(ws, "set", "sales", "abc") == 1  # the example: shaped like one, unknown
+    assert "GP has no account ABC" in capsys.readouterr().err
+    assert gl(ws, "set", "sales", "4100 sales") == 1
     assert "is not a GP account number" in capsys.readouterr().err
     assert GlMapping.select().count() == 0
 
     assert gl(ws, "set", "sales", "000-4100-00") == 0
     assert "000-4100-00 exists in GP" in capsys.readouterr().out
     assert gl(ws, "set", "cash", "000-1140-00", "--scope", "gateway", "--for", "stripe") == 0
+    capsys.readouterr()
     rows = {(r.scope, r.scope_key, r.account_kind): r.account for r in GlMapping.select()}
     assert rows == {("company", "", "sales"): "000-4100-00",
                     ("gateway", "stripe", "cash"): "000-1140-00"}
