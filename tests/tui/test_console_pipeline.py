@@ -4,16 +4,19 @@ posts it, and the console shows it verified with its whole timeline."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from core import gl
 from core.clock import ManualClock
+from core.secrets.vault import GP_PASSWORD, create_key, open_vault
 from core.skus import map_sku, open_flags
+from core.store import audit
 from core.store.db import close_db, database
 from core.store.models import GpItem, Order
 from core.store.sent import sent_invoice
 from tests.tui.helpers import settle, text_of
 from tui.app import make_app
+from tui.screens.gl_edit import GlEditScreen
 from tui.screens.item_picker import ItemPickerScreen
 from tui.screens.order_detail import OrderDetailScreen
 
@@ -116,3 +119,35 @@ def test_the_demos_sku_less_gift_wrapping_is_mapped_to_gp_and_posts(env):
     gift = [o for o in Order.select() if o.woo_id in held
             and any(not (li.get("sku") or "") for li in o.payload["line_items"])]
     assert gift and all(o.state in ("posted", "verified") for o in gift)
+
+
+async def test_the_gl_editor_refuses_an_account_gp_does_not_have_in_gps_words(env):
+    """Issue 15 item 2, in the console: the account is looked up in GP (GetGLAccountList on
+    the stand-in) before the dialog closes; 999-9999-99 is refused, 000-4200-00 is saved."""
+    create_key(env.ws)  # the console reads GP's password from the workspace's vault
+    open_vault(env.ws).set(GP_PASSWORD, env.gp.password, "test")
+    app = make_app(env.ws, clock=env.clock, settings=env.settings, actor="console:test",
+                   poll_interval=None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        table = app.screen.query_one("#gl", DataTable)
+        table.move_cursor(row=table.get_row_index("company||discount"))
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, GlEditScreen)
+        assert app.screen.focused is app.screen.query_one("#account", Input)
+        app.screen.query_one("#account", Input).value = "999-9999-99"
+        await pilot.press("enter")
+        await settle(pilot)
+        said = text_of(app.screen.query_one("#gl-error", Label))
+        assert isinstance(app.screen, GlEditScreen)
+        assert "GP has no account 999-9999-99" in said and "ACTNUMST" in said
+        assert gl.resolve_account("discount") == "000-4110-00"  # unchanged
+        app.screen.query_one("#account", Input).value = "000-4200-00"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, GlEditScreen)
+        assert gl.resolve_account("discount") == "000-4200-00"
+        event = audit.timeline("gl", "company::discount")[-1]
+        assert "(checked in GP)" in event.message and event.actor == "console:test"
