@@ -5,6 +5,7 @@ workspace."""
 from __future__ import annotations
 
 import csv
+import tempfile
 
 from rich.text import Text
 from textual.widgets import DataTable, Static
@@ -14,6 +15,7 @@ from core.store.db import database
 from core.store.models import Order
 from tests.tui.helpers import settle, text_of
 from tui.app import make_app
+from tui.commands.demo import keep_exports
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.order_detail import OrderDetailScreen
 from tui.screens.problems import ProblemsScreen
@@ -134,3 +136,15 @@ async def test_a_screenshot_is_saved_in_the_workspace_and_said_where(shop, clock
         assert saved is not None and saved.startswith(str(shop.parent / "exports"))
         assert (shop.parent / "exports" / "screenshots").is_dir()
         assert any(saved in str(n.message) for n in app._notifications)
+
+
+def test_the_demo_keeps_what_was_exported_when_it_removes_its_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    exports = tmp_path / "demo" / "workspace" / "exports"
+    assert keep_exports(exports) is None  # nothing exported: nothing kept, nothing said
+    (exports / "screenshots").mkdir(parents=True)
+    (exports / "reconciliation.csv").write_text("day\n")
+    kept = keep_exports(exports)
+    assert kept is not None and kept.parent == tmp_path / "tmp"
+    assert (kept / "reconciliation.csv").read_text() == "day\n" and not exports.exists()

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -105,7 +106,8 @@ def keep_exports(exports: Path) -> Path | None:
     moved beside it, under a name that says what it is, and the path is printed."""
     if not exports.is_dir() or not any(p.is_file() for p in exports.rglob("*")):
         return None
-    target = Path(tempfile.gettempdir()) / f"ml-connector-demo-exports-{exports.parent.parent.name}"
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = Path(tempfile.gettempdir()) / f"ml-connector-demo-exports-{stamp}"
     shutil.move(str(exports), str(target))
     return target
 
