@@ -50,27 +50,3 @@ def get_logged_validation_result(call: Call, p: dict[str, Any]) -> Any:
     if entry is None or entry["kind"] != "validation":
         raise SystemFault("No validation result is logged under that id.")
     return {"Errors": {"ValidationError": entry["errors"]}, "Warnings": None}
-
-
-@operation("GetGLAccountList")
-def get_gl_account_list(call: Call, p: dict[str, Any]) -> Any:
-    """The chart of accounts (posting accounts; GL00100/GL00105), filtered as GP filters:
-    account strings compared as SQL Server does (case-insensitive), inactive accounts listed
-    with IsActive false, never left out."""
-    crit = p.get("criteria") or {}
-    seeded = _company(call)["CreatedDate"]
-    out = []
-    for number, data in call.store.reference("gl_account").items():
-        active = bool(data.get("active", True))
-        description = data.get("description") or ""
-        if not (matches(crit.get("GLAccountId"), number)
-                and matches(crit.get("Description"), description)
-                and matches(crit.get("IsActive"), active)
-                and matches(crit.get("CreatedDate"), seeded)
-                and matches(crit.get("ModifiedDate"), seeded)
-                and matches(crit.get("AccountType"), "Posting")):
-            continue
-        out.append({"Key": {"Id": number, "IsEncrypted": False}, "IsActive": active,
-                    "Description": description or None, "CreatedDate": seeded,
-                    "ModifiedDate": seeded, "AccountType": "Posting"})
-    return {"GLAccountSummary": out[:1000]} if out else None  # GP caps lists at 1000

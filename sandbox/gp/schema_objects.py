@@ -82,18 +82,6 @@ type gp:CustomerSummary
   LastModifiedDate! xs:dateTime
 type gp:ArrayOfCustomerSummary
   CustomerSummary* gp:CustomerSummary
-# ---- chart of accounts (GetGLAccountList: does an account exist, is it active) ------------------
-type gp:GLAccountSummaryBase abstract
-  Key? gp:GLAccountNumberKey
-  Alias? xs:string
-  IsActive xs:boolean
-  Description? xs:string
-  CreatedDate xs:dateTime
-  ModifiedDate xs:dateTime
-type gp:GLAccountSummary : gp:GLAccountSummaryBase
-  AccountType! gp:GLAccountSummaryType
-type gp:ArrayOfGLAccountSummary
-  GLAccountSummary* gp:GLAccountSummary
 type gp:ChangedBusinessObjectKey : dyn:Key abstract
   LastModifiedDate xs:dateTime
   LastModifiedBy? xs:string
@@ -443,7 +431,6 @@ GetCustomerAddressByKey(key? gp:CustomerAddressKey, context? dyn:Context) -> gp:
 GetCustomerAddressList(criteria? gp:CustomerAddressCriteria, context? dyn:Context) -> gp:ArrayOfCustomerAddressSummary
 CreateCustomerAddress(address? gp:CustomerAddress, context? dyn:Context, policy? gp:Policy)
 UpdateCustomerAddress(address? gp:CustomerAddress, context? dyn:Context, policy? gp:Policy)
-GetGLAccountList(criteria? gp:GLAccountCriteria, context? dyn:Context) -> gp:ArrayOfGLAccountSummary
 GetItemByKey(key? gp:ItemKey, context? dyn:Context) -> gp:Item
 GetItemList(criteria? gp:ItemCriteria, context? dyn:Context) -> gp:ArrayOfItemSummary
 GetInventoriedItemByKey(key? gp:ItemKey, context? dyn:Context) -> gp:InventoriedItem

@@ -202,24 +202,8 @@ type gp:ArrayOfReceivablesTransactionState
   ReceivablesTransactionState* gp:ReceivablesTransactionState
 type gp:ArrayOfItemType
   ItemType* gp:ItemType
-type gp:RestrictionOfNullableOfGLAccountSummaryType
-  EqualValue gp:GLAccountSummaryType
-  NotEqualValue gp:GLAccountSummaryType
-type gp:ListRestrictionOfNullableOfGLAccountSummaryType : gp:RestrictionOfNullableOfGLAccountSummaryType
-  Items? gp:ArrayOfGLAccountSummaryType
-type gp:ArrayOfGLAccountSummaryType
-  GLAccountSummaryType* gp:GLAccountSummaryType
 
 type gp:Criteria abstract
-type gp:GLAccountCriteriaBase : gp:Criteria abstract
-  CreatedDate? gp:BetweenRestrictionOfNullableOfDateTime
-  ModifiedDate? gp:BetweenRestrictionOfNullableOfDateTime
-  IsActive? gp:RestrictionOfNullableOfBoolean
-  GLAccountId? gp:LikeRestrictionOfString
-  Description? gp:LikeRestrictionOfString
-  Alias? gp:LikeRestrictionOfString
-type gp:GLAccountCriteria : gp:GLAccountCriteriaBase
-  AccountType? gp:ListRestrictionOfNullableOfGLAccountSummaryType
 type gp:CompanyCriteria : gp:Criteria
   Id? gp:BetweenRestrictionOfNullableOfInt32
   Name? gp:LikeRestrictionOfString
@@ -361,7 +345,6 @@ type gp:ValidationResult
 # ---- enumerations --------------------------------------------------------------------------------
 enum gp:SalesDocumentType = Quote | Order | Invoice | Return | Backorder | Fulfillment Order
 enum gp:SalesTransactionState = Work | History
-enum gp:GLAccountSummaryType = Posting | Unit | Fixed Allocation | Variable Allocation
 enum gp:ReceivablesDocumentType = Balance Brought Forward | Invoice | Scheduled Payment | Debit Memo | Finance Charge | Service Repair | Warranty | Credit Memo | Return | Cash Receipt
 enum gp:ReceivablesTransactionState = Work | Open | History
 enum gp:InventoryTransactionState = Work | History
