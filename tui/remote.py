@@ -6,6 +6,7 @@ from contextlib import closing
 from typing import Any
 
 from core.gl_setup import AccountCheck, ask_gp
+from core.payment_setup import read_lists
 from core.store.db import thread_connection
 from tui.context import ConsoleContext
 
@@ -64,3 +65,11 @@ def gp_account_check(ctx: ConsoleContext, account: str) -> AccountCheck:
                                 f"{exc}")
         with closing(gateway):
             return ask_gp(gateway, account)
+
+
+def gp_payment_lists(ctx: ConsoleContext) -> Any:
+    """GP's payment card types and the checkbooks they name (core.payment_setup)."""
+    with thread_connection():
+        gateway = open_gp(ctx)
+        with closing(gateway):
+            return read_lists(gateway)
