@@ -12,6 +12,9 @@
     POST   /_sandbox/policy             {"behavior": "Calculate Unit Price", "option": 1,
                                         "operation"?, "role"?} (or {"calculate_unit_price": true})
     GET    /_sandbox/logs/{id}          a logged validation or system exception
+    GET    /_sandbox/help               what the stand-in models, which facts are inferred, and
+                                        what is unknown (never invented)
+    batches, locks, setup               see control_gp.py
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sandbox.gp import batches, control_gp, help_text
 from sandbox.gp import policy as policies
 from sandbox.gp.faultplan import FaultConfigError, FaultPlan
 from sandbox.gp.posting import post_batch
@@ -183,6 +187,16 @@ def handle(state: GPState, faults: FaultPlan, method: str, path: str, body: byte
         return _set_policy(state, data)
     if path == "/_sandbox/policy" and method == "GET":
         return 200, _policies(state)
+    if path == "/_sandbox/batches" and method == "GET":
+        return 200, {"batches": batches.all_batches(state.store)}
+    if path.startswith("/_sandbox/batches/") and method == "POST":
+        return control_gp.batch_action(state, path[len("/_sandbox/batches/"):], data)
+    if path == "/_sandbox/locks" and method in ("POST", "DELETE"):
+        return control_gp.lock(state, method, data)
+    if path == "/_sandbox/setup" and method == "POST":
+        return control_gp.setup(state, data)
+    if path == "/_sandbox/help" and method == "GET":
+        return 200, help_text.facts()
     if path.startswith("/_sandbox/logs/") and method == "GET":
         entry = state.store.logged(path[len("/_sandbox/logs/"):])
         return (200, entry) if entry else (404, {"error": "no such log id"})

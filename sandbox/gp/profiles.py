@@ -51,6 +51,12 @@ CONNECTOR_SETUP: dict[str, dict[str, dict[str, Any]]] = {
         "PAYPAL": {"checkbook": "PAYPAL", "account": "000-1130-00", "type": "Bank Card"}},
     "process_hold": {"WCHOLD": {"description": "On hold in the web shop", "post": True,
                                 "transfer": True, "fulfill": False, "print": False}},
+    # One tax detail per sales tax rate the shop collects, on the sales tax account.
+    "tax_detail": {f"WEB-{state}": {"description": f"{state} sales tax (web shop)",
+                                    "percent": percent, "account": "000-2300-00",
+                                    "rounding": "To the Nearest Currency Decimal Digit"}
+                   for state, percent in (("NY", "8.875"), ("CA", "7.25"), ("TX", "6.25"),
+                                          ("WA", "6.5"))},
 }
 
 

@@ -95,7 +95,9 @@ def _norm(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, str):
-        return value.upper()  # GP's SQL collation compares case-insensitively
+        # As SQL Server compares GP's char columns: trailing spaces never count, and GP's usual
+        # collation ignores case (gp.md §22 "Keys").
+        return value.rstrip(" ").upper()
     return value
 
 

@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
+from sandbox.gp.schema_documents import DOCUMENTS
 from sandbox.gp.schema_objects import OBJECTS, OPERATIONS
+from sandbox.gp.schema_setup import SETUP, SETUP_OPERATIONS
 from sandbox.gp.schema_types import TYPES
 
 NS = {
@@ -131,7 +133,7 @@ def parse(types_text: str, ops_text: str) -> Schema:
 
 @functools.lru_cache(maxsize=1)
 def load() -> Schema:
-    schema = parse(TYPES + OBJECTS, OPERATIONS)
+    schema = parse(TYPES + OBJECTS + DOCUMENTS + SETUP, OPERATIONS + SETUP_OPERATIONS)
     _check_closed(schema)
     return schema
 

@@ -24,6 +24,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from sandbox.gp import control, profiles, schema
 from sandbox.gp.app import GPApp
+from sandbox.gp.capacity import Capacity
 from sandbox.gp.faultplan import FaultPlan
 from sandbox.gp.negotiate import KerberosAcceptor
 from sandbox.gp.ntlm import NTLMAcceptor, read_user_file, tls_server_end_point
@@ -53,13 +54,14 @@ class GPStandIn:
                  users: Path | Iterable[UserSpec] | None = None,
                  require_channel_binding: bool = False, calculate_unit_price: bool | None = None,
                  sba_allow_http: bool = False, profile: str = profiles.CONFIGURED,
-                 keytab: Path | None = None,
+                 capacity: dict[str, Any] | None = None, keytab: Path | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         """profile: "configured" (GP after the README's set-up; the default) or "fresh" (a new
         install's defaults). calculate_unit_price: the administrator sets GP's pricing the same
         way in every policy before start: True = GP's defaults (Calculate Unit Price and
         Calculate Total Amount both "Calculate": GP re-prices and re-totals), False = both "Do
-        Not Calculate"; None keeps the profile's."""
+        Not Calculate"; None keeps the profile's. capacity: latency and service processes
+        (sandbox/gp/capacity.py), e.g. {"median_ms": 300, "sigma": 0.4, "processes": 4}."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.https = https
@@ -95,6 +97,9 @@ class GPStandIn:
         if calculate_unit_price is not None:
             self.gp_state.policies.set_pricing(self.gp_state.company_id, calculate_unit_price)
         self.faults = FaultPlan(seed=seed)
+        self.capacity = Capacity(seed=seed)
+        if capacity:
+            self.capacity.configure(capacity)
         self.company = self.gp_state.company_name
         self.company_id = self.gp_state.company_id
         self.ca_file: Path | None = None
@@ -127,7 +132,8 @@ class GPStandIn:
         sock.listen(128)  # listening now: clients connect even before uvicorn's loop runs
         self.host, self.port = host, sock.getsockname()[1]
         self._app = GPApp(self.gp_state, acceptor, self.faults, https=self.https,
-                          sba_allow_http=self._sba_allow_http, wsdl=b"")
+                          sba_allow_http=self._sba_allow_http, wsdl=b"",
+                          capacity=self.capacity)
         self._app.wsdl = schema.render_wsdl(self.soap_url).encode()
         config = uvicorn.Config(self._app, log_level="warning", lifespan="off", access_log=False,
                                 timeout_graceful_shutdown=2, http=_protocol(acceptor),

@@ -55,7 +55,14 @@ class SoapService:
     def __init__(self, state: GPState) -> None:
         self.state = state
         self.schema = schema.load()
-        from sandbox.gp import ops_customers, ops_documents, ops_items, ops_rm, ops_setup  # noqa: F401 - registers the handlers
+        from sandbox.gp import (  # noqa: F401 - registers the handlers
+            ops_customers,
+            ops_documents,
+            ops_items,
+            ops_reference,
+            ops_rm,
+            ops_setup,
+        )
 
     def handle(self, body: bytes, content_type: str, soap_action: str | None,
                user: User) -> SoapResult:

@@ -49,6 +49,8 @@ class GPState:
     company_id: int = COMPANY_ID
     company_name: str = COMPANY_NAME
     policies: policies.Policies = field(default_factory=policies.Policies)
+    # What GP users have open ("in use"): batches.lock_key(...) -> the user holding it.
+    locks: dict[str, str] = field(default_factory=dict)
     role_permissions: dict[str, Callable[[str], bool]] = field(
         default_factory=lambda: dict(ROLE_PERMISSIONS))
 

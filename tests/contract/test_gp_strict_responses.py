@@ -145,6 +145,16 @@ def _calls(c: GPClient, gp: GPStandIn) -> dict[str, Any]:
             g.SalesInvoiceChangedKeyCriteria(LastModifiedDate=since), ctx()),
         "GetLoggedValidationResultByKey": lambda: c.service.GetLoggedValidationResultByKey(
             _validation_log_id(c), ctx()),
+        "GetPaymentCardTypeByKey": lambda: c.service.GetPaymentCardTypeByKey(
+            g.PaymentCardTypeKey(Id="STRIPE"), ctx()),
+        "GetTaxDetailByKey": lambda: c.service.GetTaxDetailByKey(
+            g.TaxDetailKey(Id="USASTE-PS6N0"), ctx()),
+        "GetTaxScheduleByKey": lambda: c.service.GetTaxScheduleByKey(
+            g.TaxScheduleKey(Id="USASTCITY-6*"), ctx()),
+        "GetSalesProcessHoldSetupByKey": lambda: c.service.GetSalesProcessHoldSetupByKey(
+            g.SalesProcessHoldSetupKey(Id="WCHOLD"), ctx()),
+        "GetBatchByKey": lambda: c.service.GetBatchByKey(
+            g.BatchKey(Source="Sales Entry", Id="WEB20240601", CreatedDateTime=SkipValue), ctx()),
     } | _setup_calls(c)
 
 

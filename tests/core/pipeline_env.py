@@ -26,6 +26,8 @@ ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "00
 GATEWAY_CASH = {"stripe": "000-1140-00", "ppcp": "000-1130-00"}
 GATEWAYS = {"stripe": {"payment_type": "credit_card", "card_type": "STRIPE", "checkbook": "CARDS"},
             "ppcp": {"payment_type": "credit_card", "card_type": "PAYPAL", "checkbook": "PAYPAL"}}
+# The shop's tax rates -> the GP tax details the README's GP set-up creates for them.
+SHOP_TAX_DETAILS = {1: "WEB-NY", 2: "WEB-CA", 3: "WEB-TX", 4: "WEB-WA"}
 PASSWORD_ENV = "ML_TEST_GP_PASSWORD"
 WOO_KEY_ENV = "ML_TEST_WOO_KEY"
 WOO_SECRET_ENV = "ML_TEST_WOO_SECRET"
@@ -144,6 +146,8 @@ def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYST
         gl.set_account("company", "", kind, account, actor="test", clock=clock)
     for gateway, account in GATEWAY_CASH.items():
         gl.set_account("gateway", gateway, "cash", account, actor="test", clock=clock)
+    for rate_id, detail in SHOP_TAX_DETAILS.items():
+        gl.set_account("tax_rate", str(rate_id), "tax", detail, actor="test", clock=clock)
     return Env(root, shop, gp, ws, s, clock)
 
 

@@ -222,6 +222,9 @@ def test_items_prices_stock(gw: RoutedGateway, gp: GPStandIn) -> None:
     assert {i.item_number for i in listed} == {i["item_number"] for i in gp.state()["items"]}
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 12: GP needs a batch for an inventory adjustment (eConnect BACHNUMB is required): "
+    "the connector must send BatchKey on CreateInventoryAdjustment"))
 def test_changed_items_and_adjustment(gw: RoutedGateway, gp: GPStandIn) -> None:
     since = datetime.now(UTC) - timedelta(seconds=5)
     control(gp, "POST", f"items/{ITEM}", {"description": "Denim Apron (navy)"})
@@ -231,8 +234,8 @@ def test_changed_items_and_adjustment(gw: RoutedGateway, gp: GPStandIn) -> None:
     assert len(gp.state()["adjustments"]) == before + 1
 
 
-def test_accounts_are_looked_up_in_gps_chart_of_accounts(gw: RoutedGateway) -> None:
-    # GetGLAccountList: an account GP has, and one it lacks.
+def test_account_check_reads_gps_chart_of_accounts(gw: RoutedGateway) -> None:
+    # GP lists its accounts (GetGLAccountList, gp.md §22): an answer, not a guess.
     assert gw.account_exists("000-4100-00") is True
     assert gw.account_exists("999-9999-99") is False
 

@@ -44,6 +44,9 @@ GATEWAYS: dict[str, dict[str, Any]] = {
 }
 GATEWAY_CASH_ACCOUNTS = {"stripe": "000-1140-00", "ppcp": "000-1130-00", "bacs": "000-1110-00",
                          "cheque": "000-1110-00", "cod": "000-1110-00"}
+# The shop's tax rates (WooCommerce rate id) -> the GP tax detail the administrator created for
+# each (README: "Setting up GP for the connector"); GP takes the tax as sent, detail by detail.
+SHOP_TAX_DETAILS = {1: "WEB-NY", 2: "WEB-CA", 3: "WEB-TX", 4: "WEB-WA"}
 WEBHOOK_TOPICS = ("order.created", "order.updated", "order.deleted", "product.updated")
 
 
@@ -121,6 +124,8 @@ def prepare_workspace(root: Path, ep: DemoEndpoints, *, listen: str = "127.0.0.1
         gl.set_account("company", "", kind, account, actor=ACTOR, clock=clock)
     for gateway, account in GATEWAY_CASH_ACCOUNTS.items():
         gl.set_account("gateway", gateway, "cash", account, actor=ACTOR, clock=clock)
+    for rate_id, detail in SHOP_TAX_DETAILS.items():
+        gl.set_account("tax_rate", str(rate_id), "tax", detail, actor=ACTOR, clock=clock)
     return ws, settings
 
 
