@@ -37,7 +37,9 @@ def check_account_format(account: str) -> str:
 
 
 def set_account(scope: str, scope_key: str, kind: str, account: str, *, actor: str,
-                clock: Clock = SYSTEM_CLOCK) -> GlMapping:
+                clock: Clock = SYSTEM_CLOCK, checked: str | None = None) -> GlMapping:
+    """Save one account (format checked here). `checked` is what GP said about it (see
+    core.gl_setup, which looks it up first), recorded in the audit trail."""
     if scope not in GL_SCOPES:
         raise GLMappingError(f"unknown scope {scope!r}; one of {', '.join(GL_SCOPES)}")
     if kind not in GL_ACCOUNT_KINDS:
@@ -57,9 +59,11 @@ def set_account(scope: str, scope_key: str, kind: str, account: str, *, actor: s
             row = GlMapping.create(scope=scope, scope_key=scope_key, account_kind=kind,
                                    account=value, updated_by=actor, updated_at=now)
         where = scope if not scope_key else f"{scope} {scope_key}"
+        note = f" ({checked})" if checked else ""
         audit.record("gl", f"{scope}:{scope_key}:{kind}", "gl_changed",
-                     f"{kind} account for {where}: {before or '(none)'} -> {value}",
-                     actor=actor, clock=clock, data={"before": before, "after": value})
+                     f"{kind} account for {where}: {before or '(none)'} -> {value}{note}",
+                     actor=actor, clock=clock,
+                     data={"before": before, "after": value, "checked": checked})
     return GlMapping.get_by_id(row.id)
 
 

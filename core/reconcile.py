@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from core.money import to_cents
 from core.pipeline.eligibility import invoiceable
 from core.store.db import tuples
 from core.store.models import Order, Refund
@@ -244,12 +245,19 @@ DETAIL_COLUMNS = ("day", "payment_method", "kind", "woo_id", "number", "woo_amou
                   "difference", "state", "reason")
 
 
+def _amount(value: Decimal) -> str:
+    """Money in a CSV: always two decimals (0.00, 12.50), no thousands separator, so every
+    amount column reads and sorts alike in a spreadsheet."""
+    return str(to_cents(Decimal(value)))
+
+
 def _summary_line(row: ReconRow) -> list[str]:
     return [row.day.isoformat() if row.payment_method != "total" else "total",
-            row.payment_method, str(row.woo_orders.count), str(row.woo_orders.total),
-            str(row.woo_refunds.count), str(row.woo_refunds.total), str(row.gp_invoices.count),
-            str(row.gp_invoices.total), str(row.gp_credit_memos.count),
-            str(row.gp_credit_memos.total), str(row.difference), str(row.count_difference)]
+            row.payment_method, str(row.woo_orders.count), _amount(row.woo_orders.total),
+            str(row.woo_refunds.count), _amount(row.woo_refunds.total),
+            str(row.gp_invoices.count), _amount(row.gp_invoices.total),
+            str(row.gp_credit_memos.count), _amount(row.gp_credit_memos.total),
+            _amount(row.difference), str(row.count_difference)]
 
 
 def write_csv(report: ReconReport, out: TextIO, *, details: bool = False) -> int:
@@ -260,7 +268,8 @@ def write_csv(report: ReconReport, out: TextIO, *, details: bool = False) -> int
         writer.writerow(DETAIL_COLUMNS)
         for e in report.explanations:
             writer.writerow([e.day.isoformat(), e.payment_method, e.kind, e.woo_id, e.number,
-                             str(e.woo_amount), str(e.gp_amount), str(e.difference), e.state,
+                             _amount(e.woo_amount), _amount(e.gp_amount), _amount(e.difference),
+                             e.state,
                              e.reason])
         return len(report.explanations)
     writer.writerow(SUMMARY_COLUMNS)

@@ -51,6 +51,7 @@ class ConnectorApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "ml-connector"
     MODES = {mode: screen for mode, _key, _title, screen in SCREENS}
+    SCREEN_LIST = SCREENS  # the navigation bar every screen shows
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
         *(Binding(key, f"app.go('{mode}')", title, show=False, id=f"go.{mode}")
@@ -136,6 +137,21 @@ class ConnectorApp(App[None]):
     def action_go(self, mode: str) -> None:
         if self.current_mode != mode:
             self.switch_mode(mode)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Screenshots go into the workspace's exports folder (made when missing) and the
+        console says where; Textual's default, ~/Downloads, does not exist on a server."""
+        folder = Path(path) if path else self.ctx.export_dir / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self.save_screenshot(filename, str(folder), time_format)
+        except OSError as exc:
+            self.notify(escape(f"The screenshot could not be saved in {folder}: {exc}"),
+                        severity="error")
+            return None
+        self.notify(escape(f"Screenshot saved: {saved}"), title="Screenshot", timeout=10)
+        return saved
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

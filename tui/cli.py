@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("tui.commands.replay", "send held or failed orders back to posting"),
     "payments": ("tui.commands.payments", "map WooCommerce gateways to GP payments (GP's ids)"),
     "reconcile": ("tui.commands.reconcile", "compare WooCommerce with GP for a range of days"),
+    "gl": ("tui.commands.gl", "list, set or import the GL accounts (checked in GP first)"),
     "audit": ("tui.commands.audit", "verify or export the audit trail"),
     "console": ("tui.commands.console", "open the accountant's console"),
     "demo": ("tui.commands.demo", "try everything on local stand-ins (no credentials)"),

@@ -7,6 +7,7 @@ from contextlib import closing
 from typing import Any
 
 from core.connections import Connections
+from core.gl_setup import AccountCheck, ask_gp
 from core.gp.router import RoutedGateway
 from core.payment_setup import read_lists
 from core.secrets.vault import Vault
@@ -50,18 +51,17 @@ def test_woo(ctx: ConsoleContext) -> str:
                                      else "")
 
 
-def gp_account_exists(ctx: ConsoleContext, account: str) -> tuple[bool | None, str]:
-    """(exists?, why) — None when GP cannot be asked (not configured, unreachable, no route)."""
-    try:
-        with thread_connection():
+def gp_account_check(ctx: ConsoleContext, account: str) -> AccountCheck:
+    """Look the account up in GP's chart of accounts (GetGLAccountList); when GP cannot be
+    opened, the answer says why (exists None), and the console saves only on request."""
+    with thread_connection():
+        try:
             gateway = open_gp(ctx)
-            with closing(gateway):
-                found = gateway.account_exists(account)
-    except Exception as exc:  # any reason GP cannot answer: the format check stands alone
-        return None, f"format checked; GP not asked: {exc}"
-    if found is None:
-        return None, "GP's route cannot list accounts: format checked only"
-    return found, "exists in GP" if found else f"GP has no account {account}"
+        except Exception as exc:  # any reason GP cannot be opened: said, never swallowed
+            return AccountCheck(account, None, f"GP could not be opened to check {account}: "
+                                f"{exc}")
+        with closing(gateway):
+            return ask_gp(gateway, account)
 
 
 def gp_payment_lists(ctx: ConsoleContext) -> Any:

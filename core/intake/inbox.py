@@ -26,6 +26,7 @@ from core.store import audit, queue
 from core.store.db import database, tuples
 from core.store.models import Order, OrderSku, WebhookDelivery
 from core.store.states import DocState
+from core.woo.views import line_display_name
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def _line_skus(payload: dict[str, Any]) -> dict[str, str | None]:
         sku = line.get("sku") or ""
         if not sku:
             sku = no_sku_key(line.get("variation_id") or line.get("product_id"))
-        found.setdefault(str(sku), line.get("name"))
+        found.setdefault(str(sku), line_display_name(line))
     return found
 
 

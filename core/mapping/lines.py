@@ -57,7 +57,8 @@ def resolve_items(lines: Iterable[LineView], items: Mapping[str, str | None], *,
         elif fallback_item:
             found[key] = fallback_item
         else:
-            unknown.setdefault(key, UnknownSku(key, line.name, line.product_id))
+            unknown.setdefault(key, UnknownSku(key, line.display_name or line.name,
+                                                line.product_id))
     return found, list(unknown.values())
 
 

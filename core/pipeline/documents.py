@@ -78,9 +78,12 @@ class Side(Protocol):
 
 
 def post(ctx: PipelineContext, side: Side, row: Row, document: Any, number: str, *,
-         before_send: Callable[[], StepResult | None] = lambda: None) -> StepResult | Row:
+         before_send: Callable[[], StepResult | None] = lambda: None,
+         on_send: Callable[[], None] = lambda: None) -> StepResult | Row:
     """Create the document in GP exactly once (its number is already committed on the row),
-    then settle what GP holds. Returns the settled row, or the step's result when it stops."""
+    then settle what GP holds. Returns the settled row, or the step's result when it stops.
+    `on_send` writes in the transaction that records the create attempt (the document as
+    sent, kept for the console)."""
     crash_point("after_record")
     stop = before_send()
     if stop is not None:
@@ -88,7 +91,9 @@ def post(ctx: PipelineContext, side: Side, row: Row, document: Any, number: str,
 
     def sending() -> None:
         ev = side.sending(row, number)
-        change(ctx, row, "dedupe", ev.text, state=DocState.POSTING, data=ev.data)
+        with database.atomic("IMMEDIATE"):
+            on_send()
+            change(ctx, row, "dedupe", ev.text, state=DocState.POSTING, data=ev.data)
 
     base = getattr(document, "batch", "")
     document = _in_batch(ctx, row, document, batches.current(base)) if base else document

@@ -16,6 +16,7 @@ from core.replay import ORDER_JOB, order_job_key
 from core.store import audit, queue
 from core.store.db import database
 from core.store.models import Order, OrderSku
+from core.store.sent import record_sent
 from core.store.states import INVOICE_DONE, DocState
 from core.woo.views import OrderView
 
@@ -51,7 +52,8 @@ def store_fresh(ctx: PipelineContext, order: Order, payload: dict) -> Order:
                      payment_method=view.payment_method or None,
                      date_paid_gmt=view.date_paid, modified_gmt=view.date_modified,
                      updated_at=ctx.clock.now()).where(Order.id == order.id).execute()
-        keys = {li.sku or f"(no sku) product {li.variation_id or li.product_id}": li.name
+        keys = {li.sku or f"(no sku) product {li.variation_id or li.product_id}":
+                li.display_name or li.name
                 for li in view.line_items}
         OrderSku.delete().where(OrderSku.order == order.id).execute()
         if keys:
@@ -162,7 +164,11 @@ def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
     side = OrderInvoice(view, list(invoice.lines), expected_tax=expected_tax(ctx, view),
                         invoice=invoice, rounding_account=inputs.accounts.get("rounding") or "",
                         accounts=inputs.accounts)
-    posted = post(ctx, side, order, invoice, invoice.number, before_send=customer_first)
+    # The invoice as sent is kept with the attempt (same commit as "creating it"): once
+    # posted, the console shows this GL distribution, not one from a mapping changed since.
+    posted = post(ctx, side, order, invoice, invoice.number, before_send=customer_first,
+                  on_send=lambda: record_sent(invoice, order_woo_id=order.woo_id,
+                                              clock=ctx.clock))
     if isinstance(posted, StepResult):
         return posted
     if posted.state in INVOICE_DONE:

@@ -32,7 +32,23 @@ def resolve_item(sku: str, gp_numbers: set[str], overrides: dict[str, str]) -> s
 
 
 def sku_overrides() -> dict[str, str]:
-    return {row.woo_sku: row.gp_item for row in SkuMap.select(SkuMap.woo_sku, SkuMap.gp_item)}
+    """SKU mappings the accountant chose to sync as well as post with (SkuMap.sync)."""
+    return {row.woo_sku: row.gp_item for row in SkuMap.select(SkuMap.woo_sku, SkuMap.gp_item)
+            .where(SkuMap.sync == True)}  # noqa: E712 (peewee builds SQL from ==)
+
+
+def posting_only_skus() -> set[str]:
+    """SKUs mapped to a GP item for posting only: never a product-sync link (DESIGN §4)."""
+    return {row.woo_sku for row in SkuMap.select(SkuMap.woo_sku).where(
+        SkuMap.sync == False)}  # noqa: E712
+
+
+def linked_items(*, ignoring: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
+    """GP item -> the one WooCommerce SKU synced with it (links of `ignoring` SKUs left out:
+    a database from before posting-only mappings may hold a second link to be removed)."""
+    return {row.gp_item: row.sku for row in ProductLink.select(ProductLink.gp_item,
+                                                                ProductLink.sku)
+            if row.sku not in ignoring}
 
 
 def base_of(link: ProductLink) -> dict[str, Value | None]:
@@ -61,18 +77,28 @@ def ensure_links(entries: Iterable[WooEntry], gp_numbers: set[str], *, clock: Cl
     entries = list(entries)
     existing = links_by_sku(e.sku for e in entries)
     overrides = sku_overrides()
+    posting_only = posting_only_skus()
+    taken = linked_items(ignoring=posting_only)  # one GP item is synced with at most one product
     links: dict[str, ProductLink] = {}
     unknown: list[str] = []
+    unlinked: list[ProductLink] = []
     now = clock.now()
     changed: list[tuple[ProductLink, str, dict[str, Any]]] = []
     for e in entries:
+        # A posting-only mapping is not in `overrides`: only an exact SKU match links it.
         item = resolve_item(e.sku, gp_numbers, overrides)
         link = existing.get(e.sku)
+        if item is not None and taken.get(item, e.sku) != e.sku:
+            item = None  # another product is synced with this item: a second link would fight
         if item is None:
             unknown.append(e.sku)
-            if link is not None:
+            if link is not None and (e.sku in posting_only or taken.get(link.gp_item) != e.sku
+                                     or link.gp_item in gp_numbers):
+                unlinked.append(link)  # mapped for posting only, or the item is another's
+            elif link is not None:
                 links[e.sku] = link  # keep it: GP may be briefly unreadable for this item
             continue
+        taken[item] = e.sku
         if link is None:
             link = ProductLink(sku=e.sku, woo_product_id=e.product_id,
                                woo_variation_id=e.variation_id, gp_item=item, updated_at=now)
@@ -89,6 +115,8 @@ def ensure_links(entries: Iterable[WooEntry], gp_numbers: set[str], *, clock: Cl
                 link.base_name = link.base_price = link.base_quantity = None
             changed.append((link, "relinked", {"before": before, "gp_item": item}))
         links[e.sku] = link
+    if unlinked and not dry_run:
+        _unlink(unlinked, clock=clock)
     if changed and not dry_run:
         with database.atomic():
             for link, kind, data in changed:
@@ -98,6 +126,18 @@ def ensure_links(entries: Iterable[WooEntry], gp_numbers: set[str], *, clock: Cl
                              f"WooCommerce SKU {link.sku} {verb} GP item {link.gp_item}",
                              actor=ACTOR, data=data, clock=clock)
     return links, unknown
+
+
+def _unlink(links: list[ProductLink], *, clock: Clock) -> None:
+    """Stop syncing these products (their tasks go with them), each change audited."""
+    with database.atomic():
+        for link in links:
+            ProductLink.delete().where(ProductLink.id == link.id).execute()
+            audit.record("product", link.sku, "unlinked",
+                         f"WooCommerce SKU {link.sku} no longer synced with GP item "
+                         f"{link.gp_item}: its SKU mapping is for posting only, or another "
+                         "product is synced with that item", actor=ACTOR, clock=clock,
+                         data={"gp_item": link.gp_item})
 
 
 def save_base(link: ProductLink, values: Mapping[str, Value | None], *, kind: str, message: str,

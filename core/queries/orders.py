@@ -133,7 +133,10 @@ def order_page(flt: OrderFilter = OrderFilter(), *, after: Cursor | None = None,
 
     Two steps: the ids come from the narrow order_search index (every filtered column is in
     it, so a search that matches nothing never reads a wide row), then the page's rows by id."""
+    exact = _exact_ids(flt)
     query = _filtered(flt, Order.id, Order.updated_at)
+    if exact:  # shown first on the first page, never again further down
+        query = query.where(Order.id.not_in(exact))
     if after is not None:
         query = query.where(Tuple(Order.updated_at, Order.id) < Tuple(SQL("?", [after[0]]),
                                                                        after[1]))
@@ -141,10 +144,25 @@ def order_page(flt: OrderFilter = OrderFilter(), *, after: Cursor | None = None,
     keys = list(tuples(query))
     more = len(keys) > limit
     keys = keys[:limit]
-    found = orders_by_id([oid for oid, _ in keys])
-    rows = [found[oid] for oid, _ in keys if oid in found]
+    first = exact if after is None else []
+    found = orders_by_id(first + [oid for oid, _ in keys])
+    rows = [found[oid] for oid in first + [oid for oid, _ in keys] if oid in found]
     cursor = (utc_text(keys[-1][1]), keys[-1][0]) if more and keys else None
     return OrderPage(rows, cursor)
+
+
+def _exact_ids(flt: OrderFilter) -> list[int]:
+    """Orders whose number, WooCommerce id or GP document is exactly what was typed: someone
+    typing 137 wants order 137 at the top, not after every e-mail containing 137."""
+    if not flt.text or not flt.text.strip() or len(flt.text.split()) != 1:
+        return []
+    text = flt.text.strip().lstrip("#")
+    cond = (Order.number == text) | (Order.gp_doc_number == text.upper())
+    if text.isdigit():
+        cond = cond | (Order.woo_id == int(text))
+    query = _filtered(OrderFilter(state=flt.state, date_from=flt.date_from, date_to=flt.date_to,
+                                  customer=flt.customer, sku=flt.sku), Order.id).where(cond)
+    return [oid for (oid,) in tuples(query.order_by(Order.id).limit(5))]
 
 
 def orders_by_id(ids: list[int]) -> dict[int, OrderRow]:

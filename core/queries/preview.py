@@ -11,6 +11,8 @@ from core.mapping import customers as cust
 from core.mapping.documents import Held, InvoiceInputs, MappedInvoice, map_invoice
 from core.mapping.lines import sku_keys
 from core.store.models import GL_ACCOUNT_KINDS, CustomerLink, GpItem, Order, SkuMap
+from core.store.sent import sent_invoice
+from core.store.states import INVOICE_DONE
 from core.woo.views import OrderView
 
 # --- the GP document for one order ----------------------------------------------------------
@@ -21,11 +23,12 @@ class DocumentPreview:
     """The GP invoice for an order exactly as the mapping builds it from today's state (SKU map,
     GP item cache, GL mapping, settings), or why it cannot be built."""
 
-    outcome: str  # mapped / held / rejected / unavailable
+    outcome: str  # mapped / held / rejected / unavailable / posted (invoice = as sent)
     invoice: Any = None  # core.gp.gateway.SalesInvoice when mapped
     detail: str = ""
     figures: dict[str, str] | None = None
     notes: tuple[str, ...] = ()
+    at: Any = None  # when a posted document was sent to GP (UTC)
 
 
 def _item_for(sku: str) -> str | None:
@@ -39,7 +42,18 @@ def _item_for(sku: str) -> str | None:
 def gp_document_preview(order: Order, settings: Any, clock: Clock = SYSTEM_CLOCK
                         ) -> DocumentPreview:
     """Map `order`'s stored payload with the pure mapping (core.mapping). Reads only the local
-    database: the GP item cache stands in for GP's item list, so it never blocks on the network."""
+    database: the GP item cache stands in for GP's item list, so it never blocks on the network.
+
+    A document already in GP is shown as it was sent (lines, accounts, GL distribution), never
+    re-mapped from today's settings: a GL account changed since must not rewrite it."""
+    if order.state in INVOICE_DONE and order.gp_doc_number:
+        sent = sent_invoice(order.gp_doc_number)
+        if sent is None:
+            return DocumentPreview("posted", detail=(
+                f"{order.gp_doc_number} was posted before ml-connector kept documents as sent: "
+                "its lines and GL distribution are in GP (Sales Transaction Inquiry)"))
+        invoice, sent_at = sent
+        return DocumentPreview("posted", invoice, detail="as sent to GP", at=sent_at)
     if not order.payload:
         return DocumentPreview("unavailable", detail="no WooCommerce payload stored yet")
 

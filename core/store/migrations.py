@@ -298,8 +298,27 @@ def _m0004_alerts(db: Database) -> None:
         '"resolved_at" TEXT, "notified" TEXT)')
 
 
+def _m0005_sku_map_sync_and_sent_documents(db: Database) -> None:
+    # A SKU mapping used for posting is no longer a product-sync link unless the accountant
+    # said so (sku_map.sync; migration 1 on a new database already has the column); the GP
+    # documents as sent (core/store/sent.py) are kept so a posted invoice shows the GL
+    # distribution it was posted with, not today's mapping. Fixed DDL: never changes.
+    columns = {row[1] for row in db.execute_sql('PRAGMA table_info("sku_map")').fetchall()}
+    if "sync" not in columns:
+        db.execute_sql('ALTER TABLE "sku_map" ADD COLUMN "sync" INTEGER NOT NULL DEFAULT 0')
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "sent_document" ("id" INTEGER NOT NULL PRIMARY KEY, '
+        '"gp_doc_number" VARCHAR(255) NOT NULL, "order_woo_id" INTEGER NOT NULL, '
+        '"doc_type" VARCHAR(255) NOT NULL, "document" TEXT NOT NULL, "sent_at" TEXT NOT NULL)')
+    db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "sent_document_gp_doc_number" ON '
+                   '"sent_document" ("gp_doc_number")')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "sent_document_order_woo_id" ON '
+                   '"sent_document" ("order_woo_id")')
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _m0001_initial, _m0002_order_search_index, _m0003_order_status_applied, _m0004_alerts,
+    _m0005_sku_map_sync_and_sent_documents,
 ]
 LATEST = len(MIGRATIONS)
 

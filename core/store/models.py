@@ -239,13 +239,16 @@ class CustomerLink(BaseModel):
 
 
 class SkuMap(BaseModel):
-    """Explicit WooCommerce SKU -> GP item overrides (exact matches need no row)."""
+    """Explicit WooCommerce SKU -> GP item overrides (exact matches need no row). A mapping is
+    for posting only unless `sync` says the accountant chose to sync this product with the item
+    too (allowed only while no other product is synced with it: DESIGN §4 Products)."""
 
     id = AutoField()
     woo_sku = CharField(unique=True)
     gp_item = CharField()
     created_by = CharField()
     created_at = UTCField()
+    sync = BooleanField(default=False)
 
 
 class FlaggedSku(BaseModel):

@@ -25,6 +25,22 @@ from core.woo.payload import (
 )
 
 
+def line_display_name(d: Mapping[str, Any]) -> str:
+    """A line's product as the shop shows it: a variation's attributes after its name
+    ("Organic Tee, Blue - XL"), from the display values WooCommerce puts in meta_data. Names
+    that already carry them (WooCommerce's own variation titles) are left as they are."""
+    name = as_str(d.get("name"))
+    if not as_int(d.get("variation_id")):
+        return name
+    values = [str(m.get("display_value")) for m in d.get("meta_data") or []
+              if isinstance(m, Mapping) and m.get("display_key")
+              and not str(m.get("key", "")).startswith("_") and m.get("display_value")]
+    extra = [v for v in values if v not in name]
+    return f"{name} - {', '.join(extra)}" if extra else name
+
+
+
+
 @dataclass(frozen=True)
 class TaxAmount:
     """One tax rate's share of a line: `{id: rate id, total, subtotal}`."""
@@ -56,6 +72,7 @@ class LineView:
     price: Decimal  # total / quantity as WooCommerce rounded it: shown, never summed
     taxes: tuple[TaxAmount, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    display_name: str = field(default="", compare=False)  # with a variation's attributes
 
     @classmethod
     def from_payload(cls, d: Mapping[str, Any]) -> LineView:
@@ -68,7 +85,8 @@ class LineView:
             subtotal=as_money(d.get("subtotal")), subtotal_tax=as_money(d.get("subtotal_tax")),
             total=as_money(d.get("total")), total_tax=as_money(d.get("total_tax")),
             price=parse_number(d.get("price") if d.get("price") not in (None, "") else 0),
-            taxes=TaxAmount.many(d.get("taxes")), meta=as_meta(d.get("meta_data")))
+            taxes=TaxAmount.many(d.get("taxes")), meta=as_meta(d.get("meta_data")),
+            display_name=line_display_name(d))
 
     @property
     def refunded_item_id(self) -> int | None:

@@ -22,7 +22,7 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.errors import ConnectorError
 from core.owners import dead_local_process, make_owner
 from core.store.db import database, thread_connection
-from core.store.models import WorkerLease
+from core.store.models import Setting, WorkerLease
 
 LEASE_NAME = "worker"
 MODES = ("headless", "embedded")
@@ -67,6 +67,31 @@ def _info(row: WorkerLease) -> LeaseInfo:
     return LeaseInfo(holder=row.holder, host=row.host, pid=row.pid, mode=row.mode,
                      started_at=row.started_at, heartbeat_at=row.heartbeat_at,
                      expires_at=row.expires_at, status=row.status)
+
+
+LAST_RUN_SETTING = "worker.last_run"
+
+
+def _remember_last_run(row: WorkerLease, stopped_at: datetime,
+                       final: dict[str, Any] | None = None) -> None:
+    """A released lease leaves no row, so `status` would say no worker ever ran: keep who ran,
+    when, and its last figures (last poll, ...) for it."""
+    status = {k: v for k, v in {**(row.status or {}), **(final or {})}.items()
+              if k != "webhooks"}
+    value = {"host": row.host, "pid": row.pid, "mode": row.mode,
+             "started_at": row.started_at.isoformat(timespec="seconds"),
+             "stopped_at": stopped_at.isoformat(timespec="seconds"), **status}
+    Setting.insert(key=LAST_RUN_SETTING, value=value, updated_by=row.holder,
+                   updated_at=stopped_at).on_conflict(
+        conflict_target=[Setting.key],
+        update={Setting.value: value, Setting.updated_by: row.holder,
+                Setting.updated_at: stopped_at}).execute()
+
+
+def last_run() -> dict[str, Any] | None:
+    """The last worker that stopped cleanly on this database (None: none has yet)."""
+    row = Setting.get_or_none(Setting.key == LAST_RUN_SETTING)
+    return row.value if row is not None and isinstance(row.value, dict) else None
 
 
 def read_lease() -> LeaseInfo | None:
@@ -162,9 +187,14 @@ class Lease:
             raise LeaseLost(f"the worker lease was lost (now held by {who}); stopping so two "
                             "workers never post at once")
 
-    def release(self) -> bool:
-        """Give the lease up (idempotent). Returns True when a row of ours was removed."""
+    def release(self, status: dict[str, Any] | None = None) -> bool:
+        """Give the lease up (idempotent). Returns True when a row of ours was removed.
+        `status`: the worker's final figures, kept with who ran (status shows them)."""
         with self._lock, database.atomic("IMMEDIATE"):
+            row = WorkerLease.get_or_none((WorkerLease.name == LEASE_NAME)
+                                          & (WorkerLease.holder == self.holder))
+            if row is not None:
+                _remember_last_run(row, self.clock.now(), status)
             removed = WorkerLease.delete().where(
                 (WorkerLease.name == LEASE_NAME) & (WorkerLease.holder == self.holder)).execute()
         self.held = False

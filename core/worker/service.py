@@ -383,7 +383,7 @@ class Worker:
         if self.heartbeat is not None:
             self.heartbeat.stop()
         try:
-            if self.lease.held and self.lease.release():
+            if self.lease.held and self.lease.release(self.state.as_status()):
                 log.info("lease released")
         except Exception:
             log.exception("releasing the lease failed; it expires in %.0f s",

@@ -14,7 +14,7 @@ from peewee import fn
 from core import queries
 from core.clock import SYSTEM_CLOCK, Clock
 from core.store.models import Order, Refund, Setting, WebhookDelivery
-from core.worker.lease import read_lease
+from core.worker.lease import last_run, read_lease
 
 
 def group_counts(query: Any) -> dict[str, int]:
@@ -97,6 +97,7 @@ def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[st
     return {
         "at": _iso(now),
         "worker": worker,
+        "last_worker": last_run() if worker is None else None,
         "orders": orders,
         "refunds": refunds,
         "held": board.held,
@@ -118,7 +119,15 @@ def format_status(report: dict[str, Any]) -> str:
     """The human-readable `status` screen."""
     lines: list[str] = []
     w = report["worker"]
-    if w is None:
+    last = report.get("last_worker")
+    if w is None and last:
+        lines.append(f"Worker:    not running — the last one ({last.get('mode')} on "
+                     f"{last.get('host')}, pid {last.get('pid')}) ran {last.get('started_at')} "
+                     f"to {last.get('stopped_at')} and stopped cleanly")
+        if last.get("last_poll_at"):
+            lines.append(f"Last poll: {last['last_poll_at']} "
+                         f"({last.get('last_poll_orders', 0)} orders)")
+    elif w is None:
         lines.append("Worker:    none has run on this database")
     else:
         state = "running" if w["alive"] else "NOT RUNNING (lease expired)"

@@ -11,9 +11,9 @@ from typing import Any
 
 from sandbox.gp import batches
 from sandbox.gp.faults import SystemFault
+from sandbox.gp.operations import Operations
 from sandbox.gp.rules import Call, key_id, matches, money
 from sandbox.gp.seed import SEEDED_AT
-from sandbox.gp.operations import Operations
 
 OPERATIONS = Operations()  # merged by sandbox.gp.soap
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from sandbox.gp import batches
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem, econnect
+from sandbox.gp.operations import Operations
 from sandbox.gp.references import References
 from sandbox.gp.rules import Call, Errors, amount, cents, key_id, matches, money
-from sandbox.gp.operations import Operations
 from sandbox.gp.sop_amounts import posting_account, provided_distributions
 
 OPERATIONS = Operations()  # merged by sandbox.gp.soap

@@ -20,6 +20,12 @@ CUSTOMER_CLASSES = {"RETAIL": "Retail customers", "WEB": "Web shop customers",
 SOP_DOC_TYPES = {"STDINV": "Invoice", "WEBINV": "Invoice", "RTN": "Return", "WEBRTN": "Return"}
 # The company's own bank account; the connector's checkbooks come with the configured profile.
 CHECKBOOKS = {"FIRST BANK": "000-1110-00"}
+# Items the accountant keyed in GP that no WooCommerce product carries as a SKU: the shop's
+# SKU-less "Gift Wrapping" product is mapped to GIFT-WRAP from the console.
+GP_ONLY_ITEMS: list[dict[str, object]] = [
+    {"item_number": "GIFT-WRAP", "description": "Gift wrapping (service)", "price": "5.00",
+     "quantity_on_hand": 9999, "site": "MAIN", "class_id": "SERVICE"},
+]
 GL_ACCOUNTS = {
     "000-1100-00": "Cash", "000-1110-00": "Cash - Operating Account",
     "000-1200-00": "Accounts Receivable", "000-1300-00": "Inventory",
@@ -84,7 +90,7 @@ def _seed(store: Store) -> None:
         store.put_reference("tax_schedule", schedule, details)
     for schedule, units in UOFM_SCHEDULES.items():
         store.put_reference("uofm_schedule", schedule, units)
-    for item in catalog.gp_items():
+    for item in [*catalog.gp_items(), *GP_ONLY_ITEMS]:
         number = item["item_number"]
         store.put("items", number, {
             "id": number, "description": item["description"], "short_description": "",

@@ -46,7 +46,8 @@ def test_sba_and_soap_read_the_same_item(gw: RoutedGateway) -> None:
     assert (via_sba.description, via_sba.price, via_sba.quantity_available) == (
         via_soap.description, via_soap.price, via_soap.quantity_available)
     assert gw.get_item("NO-SUCH-ITEM") is None
-    assert len(gw.list_items(price_level="RETAIL", uofm="Each", site="all")) == 54
+    # 54 shop SKUs and GIFT-WRAP (GP only)
+    assert len(gw.list_items(price_level="RETAIL", uofm="Each", site="all")) == 55
 
 
 def test_item_name_and_price_update_over_sba(gw: RoutedGateway, gps: GPStandIn) -> None:

@@ -52,7 +52,12 @@ def test_links_by_exact_sku_upper_case_or_an_override(state_db, clock):
     assert resolve_item("tee-blu-m", {"TEE-BLU-M"}, {}) == "TEE-BLU-M"
     assert resolve_item("WEB-MUG", {"MUG-12"}, {"WEB-MUG": "MUG-12"}) == "MUG-12"
     assert resolve_item("NOPE", {"MUG-12"}, {}) is None
+    # A mapping for posting only (the console's default) is not a sync link ...
     SkuMap.create(woo_sku="WEB-MUG", gp_item="MUG-12", created_by="t", created_at=T0)
+    links, unknown = ensure_links([entry("WEB-MUG")], {"MUG-12"}, clock=clock, dry_run=True)
+    assert (links, unknown) == ({}, ["WEB-MUG"])
+    # ... one the accountant chose to sync is.
+    SkuMap.update(sync=True).execute()
     links, unknown = ensure_links([entry("WEB-MUG"), entry("TEE-BLU-M", pid=20, vid=21),
                                    entry("NOPE")], {"MUG-12", "TEE-BLU-M"}, clock=clock)
     assert {s: (lk.gp_item, lk.woo_product_id, lk.woo_variation_id) for s, lk in links.items()} == {
@@ -64,7 +69,7 @@ def test_links_by_exact_sku_upper_case_or_an_override(state_db, clock):
 
 def test_a_link_repointed_to_another_item_forgets_its_base(state_db, clock):
     link = linked(clock, price=D("16"))
-    SkuMap.create(woo_sku="MUG-1", gp_item="MUG-2", created_by="t", created_at=T0)
+    SkuMap.create(woo_sku="MUG-1", gp_item="MUG-2", created_by="t", created_at=T0, sync=True)
     links, _ = ensure_links([entry()], {"MUG-1", "MUG-2"}, clock=clock)
     again = ProductLink.get_by_id(link.id)
     assert (again.gp_item, again.base_price) == ("MUG-2", None)

@@ -68,6 +68,23 @@ def test_status_json_names_the_lease_holder_and_the_queues(tmp_path, capsys):
     assert "gp-server" in text and "Needs attention" in text
 
 
+def test_status_after_a_worker_stopped_names_it_and_its_last_poll(tmp_path, capsys):
+    ws = _workspace(tmp_path)
+    root = str(ws.config_path.parent)
+    assert main(["--workspace", root, "status"]) == 0
+    assert "none has run on this database" in capsys.readouterr().out
+    lease = Lease(mode="headless", ttl_s=60, clock=SYSTEM_CLOCK, host="gp-server", pid=4242)
+    lease.acquire({"last_poll_at": "2026-11-27T15:00:00+00:00", "last_poll_orders": 7})
+    lease.release()  # what `worker --once` and a clean stop do
+    assert main(["--workspace", root, "status"]) == 0
+    text = capsys.readouterr().out
+    assert "none has run" not in text
+    assert "headless on gp-server, pid 4242" in text and "stopped cleanly" in text
+    assert "Last poll: 2026-11-27T15:00:00+00:00 (7 orders)" in text
+    assert main(["--workspace", root, "status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["last_worker"]["host"] == "gp-server"
+
+
 def test_status_without_a_database_says_what_to_do(tmp_path, capsys):
     assert main(["--workspace", str(tmp_path / "nothing"), "status"]) == 2
     assert "ml-connector init" in capsys.readouterr().err

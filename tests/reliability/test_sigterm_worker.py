@@ -71,3 +71,8 @@ def test_sigterm_mid_post_no_duplicate_lease_released(tmp_path):
         assert eligible and eligible <= posted | {o.woo_id for o in Order.select().where(
             (Order.state == "held") & (Order.hold_reason == "sku"))}
         assert len(gp["invoices"]) == len(posted)
+        # `status` after the pass says who ran and when, not "none has run" (issue 15 item 8).
+        status = cli("--workspace", root, "status")
+        said, _ = status.communicate(timeout=60)
+        assert "none has run" not in said and "stopped cleanly" in said, said
+        assert "Last poll:" in said

@@ -17,6 +17,7 @@ from tui.screens.gl_edit import GlEditScreen
 from tui.screens.help import HelpScreen
 from tui.screens.item_picker import ItemPickerScreen
 from tui.screens.order_detail import OrderDetailScreen
+from tui.screens.sku_confirm import ConfirmMapScreen
 
 SIZE = (120, 36)
 
@@ -75,6 +76,19 @@ async def test_sku_fixed_from_the_flagged_list_replays_and_posts(shop, clock):
         assert options.option_count == 1 and options.get_option_at_index(0).id == "MUG-ENAMEL"
         await pilot.press("enter")
         await settle(pilot)
+        # Nothing is mapped on a keystroke: the effect is spelled out, Esc changes nothing.
+        assert isinstance(app.screen, ConfirmMapScreen)
+        said = " ".join(text_of(w) for w in app.screen.query(Label))
+        assert "2 held order(s) with SKU WOOL-SOCK-BLK" in said and "posting only" in said
+        await pilot.press("escape")
+        await settle(pilot)
+        assert flagged_open() == ["WOOL-SOCK-BLK", "apron-lin"]
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press(*"mug", "enter")
+        await settle(pilot)
+        await pilot.press("enter")  # "Map for posting" has the focus
+        await settle(pilot)
         assert flagged_open() == ["apron-lin"]
         assert {o.woo_id: o.state for o in Order.select().where(
             Order.woo_id.in_([1004, 1005]))} == {1004: "new", 1005: "new"}
@@ -82,6 +96,9 @@ async def test_sku_fixed_from_the_flagged_list_replays_and_posts(shop, clock):
         assert table_keys(app, "#flags") == ["apron-lin"]
         # The other one has an exact match: accept it.
         await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmMapScreen)
+        await pilot.press("enter")
         await settle(pilot)
         assert flagged_open() == []
         assert Order.get(Order.woo_id == 1006).state == "new"
@@ -126,11 +143,17 @@ async def test_gl_change_is_validated_and_audited(shop, clock):
         app.screen.query_one("#account", Input).value = "000-1100-03"
         await pilot.press("enter")
         await settle(pilot)
+        # A bare database has no GP to ask: nothing is saved without the explicit choice.
+        assert isinstance(app.screen, GlEditScreen)
+        assert "GP could not be opened" in text_of(app.screen.query_one("#gl-error", Label))
+        assert GlMapping.get_or_none(GlMapping.scope_key == "bacs") is None
+        await pilot.click("#unchecked")
+        await settle(pilot)
         row = GlMapping.get((GlMapping.scope == "gateway") & (GlMapping.scope_key == "bacs"))
         assert row.account == "000-1100-03" and row.updated_by == "console:test"
         event = AuditEvent.select().order_by(AuditEvent.id.desc()).get()
         assert event.kind == "gl_changed" and event.actor == "console:test"
-        assert "(none) -> 000-1100-03" in event.message
+        assert "(none) -> 000-1100-03 (NOT checked in GP: GP could not be opened" in event.message
         assert audit.verify_chain().ok
         assert str(app.screen.query_one("#gl", DataTable).get_cell(
             "gateway|bacs|cash", "account")) == "000-1100-03"

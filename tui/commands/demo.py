@@ -15,6 +15,7 @@ import os
 import shutil
 import ssl
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -110,7 +111,21 @@ def command(headless: bool, orders: int, seed: int, every: float, timeout: float
             click.echo(f"demo workspace kept in {root / 'workspace'} (log: {log_file})",
                        err=True)
         else:
+            saved = keep_exports(root / "workspace" / "exports")
+            if saved is not None:
+                click.echo(f"the demo's exports and screenshots were kept in {saved}", err=True)
             shutil.rmtree(root, ignore_errors=True)
+
+
+def keep_exports(exports: Path) -> Path | None:
+    """What the accountant exported (CSV, screenshots) outlives the demo's temporary folder:
+    moved beside it, under a name that says what it is, and the path is printed."""
+    if not exports.is_dir() or not any(p.is_file() for p in exports.rglob("*")):
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = Path(tempfile.gettempdir()) / f"ml-connector-demo-exports-{stamp}"
+    shutil.move(str(exports), str(target))
+    return target
 
 
 def _headless(root: Path, ep: DemoEndpoints, orders: int, timeout: float,

@@ -13,6 +13,7 @@ from core.store import audit
 from core.store.models import AuditEvent
 from tui.messages import ChainVerified
 from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.widgets.search_input import SearchInput
 from tui.widgets.timeline import Timeline
 
 PAGE = 200
@@ -33,8 +34,8 @@ class AuditScreen(ConsoleScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="order number (empty: every event, newest first)",
-                    id="audit-order")
+        yield SearchInput(placeholder="order number (empty: every event, newest first)",
+                          id="audit-order", restrict=r"[#0-9]*")
         yield Timeline(id="audit", entity_column=True)
         yield Label("", id="chain")
         yield Footer()
@@ -84,7 +85,12 @@ class AuditScreen(ConsoleScreen):
             self.more = len(events) == PAGE
 
     def action_search(self) -> None:
-        self.query_one("#audit-order", Input).focus()
+        """/ goes to the search box, and from it back to the results."""
+        box = self.query_one("#audit-order", Input)
+        if self.focused is box:
+            self.action_leave_input()
+        else:
+            box.focus()
 
     def action_verify(self) -> None:
         self.query_one("#chain", Label).update("Verifying the chain…")

@@ -7,12 +7,13 @@ from typing import Any, Protocol, TypeVar, cast
 
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Header, Input
 
 from core.replay import replay_orders
 from core.store.db import thread_connection
 from tui.context import ConsoleContext
 from tui.messages import DatabaseChanged, OrdersReplayed
+from tui.widgets.nav_bar import NavBar
 
 T = TypeVar("T")
 
@@ -51,6 +52,17 @@ class ConsoleScreen(Screen[None]):
 
     def refresh_data(self) -> None:
         """Reload what this screen shows."""
+
+    def on_mount(self) -> None:
+        """Every screen shows the nine screens under its header, and which shop and GP
+        company it is about in the header."""
+        screens = getattr(self.app, "SCREEN_LIST", [])
+        mode = next((m for m, _k, _t, cls in screens if isinstance(self, cls)), "")
+        headers = self.query(Header)
+        if headers and screens:
+            self.mount(NavBar(screens, mode), after=headers.first())
+        if not self.sub_title:
+            self.sub_title = self.ctx.where()
 
     def on_screen_resume(self) -> None:
         self.refresh_data()

@@ -15,11 +15,12 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from core import queries
 from core.console_settings import ROUNDING_TOLERANCE, get_setting, set_setting
-from core.gl import remove_account, set_account
+from core.gl import remove_account
+from core.gl_setup import AccountCheck, save_entry
 from core.payment_setup import save_choice
 from core.store.models import GL_ACCOUNT_KINDS, GlMapping
 from tui.messages import GlAccountSaved
-from tui.remote import gp_account_exists, gp_payment_lists
+from tui.remote import gp_account_check, gp_payment_lists
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.screens.gl_edit import GlEdit, GlEditScreen, ToleranceScreen
 from tui.screens.payment_pick import PaymentPickScreen
@@ -127,24 +128,27 @@ class GlScreen(ConsoleScreen):
         self.open_editor(self.current)
 
     def action_new(self) -> None:
-        self.open_editor(GlEdit("customer_class", "", "sales", ""))
+        self.open_editor(GlEdit("customer_class", "", "sales", ""), new=True)
 
-    def open_editor(self, edit: GlEdit | None) -> None:
+    def open_editor(self, edit: GlEdit | None, *, new: bool = False) -> None:
         def done(result: GlEdit | None) -> None:
             if result is not None:
                 self.save(result)
 
-        self.app.push_screen(GlEditScreen(edit), done)
+        self.app.push_screen(GlEditScreen(edit, self.check_in_gp, new=new), done)
+
+    def check_in_gp(self, account: str) -> AccountCheck:
+        """Runs on the dialog's worker thread: GP's answer for one account."""
+        return gp_account_check(self.ctx, account)
 
     @work(thread=True, exit_on_error=False, group="write", description="Saving the GL account")
     def save(self, edit: GlEdit) -> None:
-        exists, why = (None, "tax detail id") if edit.scope == "tax_rate" else \
-            gp_account_exists(self.ctx, edit.account)
-        if exists is False:
-            self.deliver(self.notify, escape(f"Not saved: {why}."), severity="error")
-            return
-        in_db_thread(set_account, edit.scope, edit.scope_key, edit.kind, edit.account,
+        """The dialog closed with GP's answer (exists, or unchecked by the accountant's
+        choice); the audit trail records which."""
+        check = edit.check or AccountCheck(edit.account, None, "a tax detail id")
+        in_db_thread(save_entry, (edit.scope, edit.scope_key, edit.kind, edit.account), check,
                      actor=self.ctx.actor, clock=self.ctx.clock)
+        why = check.why if check.exists or edit.scope == "tax_rate" else "saved UNCHECKED"
         self.deliver(self.saved, edit, why)
 
     def saved(self, edit: GlEdit, why: str) -> None:

@@ -1,4 +1,5 @@
-"""Pick a GP item for a flagged SKU from the local item cache (never the network)."""
+"""Pick a GP item for a flagged SKU from the local item cache (never the network), seeing which
+items are already synced with a product or used for posting another SKU."""
 from __future__ import annotations
 
 from rich.text import Text
@@ -11,28 +12,39 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from core import queries
+from core.skus import item_uses
 from core.store.models import GpItem
 from tui.screens.base import in_db_thread
+
+HINT = ("Enter or ↓ to the list, Enter picks (you confirm next) · Esc cancels · from the local "
+        "GP item cache")
 
 
 class ItemPickerScreen(ModalScreen[str | None]):
     """Returns the chosen GP item number, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("down", "to_items", "Items", show=False, id="picker.to_items"),
+    ]
 
-    def __init__(self, sku: str, suggestion: str | None) -> None:
+    def __init__(self, sku: str, suggestion: str | None, product_name: str | None = None
+                 ) -> None:
         super().__init__()
         self.sku = sku
         self.suggestion = suggestion
+        self.product_name = product_name
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(Text(f"GP item for WooCommerce SKU {self.sku}"), classes="section")
+            title = f"GP item for WooCommerce SKU {self.sku}"
+            if self.product_name:
+                title += f" ({self.product_name})"
+            yield Label(Text(title), classes="section wrap")
             yield Input(value=self.suggestion or "", placeholder="type to search GP items",
                         id="item-search")
             yield OptionList(id="items")
-            yield Label("Enter picks · Esc cancels · searched in the local GP item cache",
-                        classes="hint", id="picker-hint")
+            yield Label(HINT, classes="hint wrap", id="picker-hint")
 
     def on_mount(self) -> None:
         self.search(self.query_one(Input).value)
@@ -53,19 +65,31 @@ class ItemPickerScreen(ModalScreen[str | None]):
           description="Searching GP items")
     def search(self, text: str) -> None:
         found = in_db_thread(queries.search_items, text)
+        uses = in_db_thread(item_uses, [i.item_number for i in found])
         if self.app.is_running:
-            self.app.call_from_thread(self.show, found)
+            self.app.call_from_thread(self.show, found, uses)
 
-    def show(self, items: list[GpItem]) -> None:
+    def show(self, items: list[GpItem], uses: dict[str, str] | None = None) -> None:
+        uses = uses or {}
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(Text(f"{i.item_number:<20} {i.description}"),
-                                    id=i.item_number) for i in items])
+        rows = []
+        for i in items:
+            label = Text(f"{i.item_number:<20} {i.description}")
+            if i.item_number in uses:
+                label.append(f"  ({uses[i.item_number]})", style="italic dim")
+            rows.append(Option(label, id=i.item_number))
+        options.add_options(rows)
         if items:
             options.highlighted = 0
         self.query_one("#picker-hint", Label).update(
-            "Enter picks · Esc cancels · searched in the local GP item cache" if items else
-            "No GP item matches: create it in GP first (the worker refreshes the item cache)")
+            HINT if items else "No GP item matches what you typed: clear the search to see "
+            "every item, or create the item in GP (the worker refreshes this list).")
+
+    def action_to_items(self) -> None:
+        items = self.query_one(OptionList)
+        if items.option_count:
+            items.focus()
 
     @on(OptionList.OptionSelected, "#items")
     def picked(self, event: OptionList.OptionSelected) -> None:

@@ -3,6 +3,7 @@ distribution, refunds, and the audit timeline."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -11,7 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
@@ -21,6 +22,7 @@ from core.replay import replay_orders
 from core.store import audit
 from core.store.models import AuditEvent, Order, Refund
 from core.store.states import REPLAYABLE
+from core.woo.views import line_display_name
 from tui.messages import DatabaseChanged, OrdersReplayed
 from tui.screens.base import in_db_thread
 from tui.widgets.gp_document import document_renderable
@@ -36,7 +38,18 @@ class OrderDetail:
     events: list[AuditEvent]
 
 
-def woo_renderable(order: Order, skus: list[str], refunds: list[Refund]) -> RenderableType:
+def _amount(value: Any) -> Text:
+    """A WooCommerce money string shown as money (2 decimals); as stored when it is not one."""
+    if value in (None, ""):
+        return Text("")
+    try:
+        return Text(format_money(Decimal(str(value))))
+    except (InvalidOperation, ValueError):
+        return Text(str(value))
+
+
+def woo_renderable(order: Order, skus: list[str], refunds: list[Refund], ctx: Any = None
+                   ) -> RenderableType:
     """The WooCommerce side, from the stored snapshot. Every value is Text: shop data is never
     read as markup."""
     p: dict[str, Any] = order.payload or {}
@@ -48,8 +61,9 @@ def woo_renderable(order: Order, skus: list[str], refunds: list[Refund]) -> Rend
                  Text("E-mail", style="bold"), Text(str(billing.get("email", ""))))
     head.add_row(Text("Payment", style="bold"), Text(str(p.get("payment_method_title")
                                                          or order.payment_method or "")),
-                 Text("Created (UTC)", style="bold"),
-                 Text(order.date_created_gmt.strftime("%Y-%m-%d %H:%M")
+                 Text(f"Created ({ctx.zone_name() if ctx else 'UTC'})", style="bold"),
+                 Text(ctx.local(order.date_created_gmt) if ctx else
+                      order.date_created_gmt.strftime("%Y-%m-%d %H:%M")
                       if order.date_created_gmt else ""))
     state = order.state + (f" ({order.hold_reason})" if order.hold_reason else "")
     head.add_row(Text("Connector state", style="bold"), Text(state), Text(""), Text(""))
@@ -58,13 +72,20 @@ def woo_renderable(order: Order, skus: list[str], refunds: list[Refund]) -> Rend
                           ("Total", "right")):
         lines.add_column(name, justify=justify)  # type: ignore[arg-type]
     for item in p.get("line_items") or []:
-        lines.add_row(Text(str(item.get("sku") or "(none)")), Text(str(item.get("name", ""))),
-                      Text(str(item.get("quantity", ""))), Text(str(item.get("total", ""))))
+        lines.add_row(Text(str(item.get("sku") or "(none)")), Text(line_display_name(item)),
+                      Text(str(item.get("quantity", ""))), _amount(item.get("total")))
+    # Every amount WooCommerce adds up to its total, fees included, so the side adds up.
     totals = Table.grid(padding=(0, 2))
-    for label, key in (("Shipping", "shipping_total"), ("Discount", "discount_total"),
-                       ("Tax", "total_tax"), ("Total", "total")):
-        totals.add_row(Text(label, style="bold" if key == "total" else ""),
-                       Text(str(p.get(key, ""))))
+    totals.add_column()
+    totals.add_column(justify="right")
+    totals.add_row(Text("Shipping"), _amount(p.get("shipping_total")))
+    for fee in p.get("fee_lines") or []:
+        totals.add_row(Text(f"Fee: {fee.get('name') or ''}"), _amount(fee.get("total")))
+    for label, key in (("Discount", "discount_total"), ("Tax", "total_tax"), ("Total", "total")):
+        shown = _amount(p.get(key))
+        if key == "discount_total" and shown.plain not in ("", "0.00"):
+            shown = Text(f"-{shown.plain}")
+        totals.add_row(Text(label, style="bold" if key == "total" else ""), shown)
     parts: list[RenderableType] = [head, lines, totals]
     if order.hold_detail:
         parts.append(Text("Held: ", style="bold").append(order.hold_detail))
@@ -77,6 +98,7 @@ def woo_renderable(order: Order, skus: list[str], refunds: list[Refund]) -> Rend
 
 
 class OrderDetailScreen(Screen[None]):
+    AUTO_FOCUS = "#detail-top"  # arrows and PgUp/PgDn scroll the order (stacked below 110)
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("r", "replay", "Replay", id="detail.replay"),
@@ -89,7 +111,7 @@ class OrderDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="detail-top"):
+        with VerticalScroll(id="detail-top"):
             with VerticalScroll(id="woo-side"):
                 yield Label("WooCommerce", classes="section")
                 yield Static(id="woo")
@@ -103,6 +125,16 @@ class OrderDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = f"Order {self.woo_id}"
         self.load()
+
+    def on_resize(self) -> None:
+        """Side by side from 110 columns; below, one above the other (scrolling), so both
+        stay readable at 80x24."""
+        self.query_one("#detail-top").set_class(self.size.width < 110, "-stacked")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "replay":  # shown only where it applies
+            return self.detail is not None and self.detail.order.state in REPLAYABLE
+        return True
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         message.stop()
@@ -133,9 +165,12 @@ class OrderDetailScreen(Screen[None]):
             self.query_one("#woo", Static).update(f"Order {self.woo_id} is not in the database.")
             return
         self.sub_title = detail.order.state
+        self.refresh_bindings()
+        ctx: Any = getattr(self.app, "ctx", None)
         self.query_one("#woo", Static).update(woo_renderable(detail.order, detail.skus,
-                                                             detail.refunds))
-        self.query_one("#gp", Static).update(document_renderable(detail.order, detail.preview))
+                                                             detail.refunds, ctx))
+        self.query_one("#gp", Static).update(document_renderable(detail.order, detail.preview,
+                                                                 ctx))
         self.query_one(Timeline).show(detail.events)
 
     def action_replay(self) -> None:

@@ -110,10 +110,18 @@ class OrdersScreen(ConsoleScreen):
         n = self.table.row_count
         more = ", more below" if self.next_cursor else ""
         self.query_one("#orders-status", Label).update(
-            f"{n} order(s) shown{more} · newest change first · Enter opens · r replays")
+            f"{n} order(s) shown{more} · newest change first · Enter opens · r replays a held "
+            "or failed order")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "replay":  # r is offered only on a held or failed order
+            row = self.table.current if self.is_mounted else None
+            return row is not None and row.state in REPLAYABLE
+        return True
 
     @on(DataTable.RowHighlighted, "#orders")
     def near_the_end(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
         if (self.next_cursor and not self.loading_more
                 and event.cursor_row >= self.table.row_count - 5):
             self.loading_more = True
@@ -131,7 +139,12 @@ class OrdersScreen(ConsoleScreen):
             self.app.push_screen(OrderDetailScreen(row.woo_id))
 
     def action_search(self) -> None:
-        self.query_one("#text-filter", Input).focus()
+        """/ goes to the search box, and from it back to the results."""
+        box = self.query_one("#text-filter", Input)
+        if self.focused is box:
+            self.action_leave_input()
+        else:
+            box.focus()
 
     def action_replay(self) -> None:
         row = self.table.current

@@ -46,8 +46,9 @@ class ProblemsScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#problems", DataTable)
+        since = f"Since ({self.ctx.zone_name()})"  # the store's time zone
         for key, label, width in (("mark", "✓", 1), ("what", "Document", 12),
-                                  ("reason", "Reason", 9), ("since", "Since (UTC)", 16),
+                                  ("reason", "Reason", 9), ("since", since, 16),
                                   ("detail", "Detail", 40)):
             table.add_column(label, key=key, width=width)
 
@@ -76,7 +77,7 @@ class ProblemsScreen(ConsoleScreen):
             key = f"{r.kind}:{r.woo_id}"
             self.rows[key] = r
             table.add_row("✓" if key in self.marked else "", Text(r.number), r.reason,
-                          r.updated_at.strftime("%Y-%m-%d %H:%M"),
+                          self.ctx.local(r.updated_at),
                           Text(r.gp_message or r.detail), key=key)
         self.marked &= set(self.rows)
         if table.row_count:

@@ -17,10 +17,16 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Switch
 from core.money import format_money
 from core.reconcile import ReconReport, ReconRow, export_csv, reconcile
 from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.widgets.search_input import SearchInput
 
 
-def _cell(amount: Any, count: int) -> str:
-    return f"{count} · {format_money(amount)}"
+def _count(n: int) -> Text:
+    return Text(str(n), justify="right")
+
+
+def _money(amount: Any, style: str = "") -> Text:
+    """Money right-aligned, in its own column: accountants read down the decimal points."""
+    return Text(format_money(amount), justify="right", style=style)
 
 
 class ReconcileScreen(ConsoleScreen):
@@ -42,9 +48,10 @@ class ReconcileScreen(ConsoleScreen):
         yield Header()
         with Horizontal(id="recon-range"):
             yield Label("From", classes="field-label")
-            yield Input((today - timedelta(days=6)).isoformat(), id="recon-from")
+            yield SearchInput((today - timedelta(days=6)).isoformat(), id="recon-from",
+                              restrict=r"[0-9-]*")
             yield Label("To", classes="field-label")
-            yield Input(today.isoformat(), id="recon-to")
+            yield SearchInput(today.isoformat(), id="recon-to", restrict=r"[0-9-]*")
             yield Label("per payment method", classes="field-label")
             yield Switch(True, id="recon-methods")
         yield DataTable(id="recon", cursor_type="row", zebra_stripes=True)
@@ -55,14 +62,17 @@ class ReconcileScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#recon", DataTable)
+        # Counts and amounts in columns of their own, every number right-aligned.
         for key, label, width in (("day", "Day", 10), ("method", "Method", 8),
-                                  ("woo", "Woo orders", 15), ("woo_r", "Woo refunds", 13),
-                                  ("gp", "GP invoices", 15), ("gp_r", "GP credits", 13),
+                                  ("woo_n", "#", 4), ("woo", "Woo orders", 11),
+                                  ("woo_rn", "#", 3), ("woo_r", "Woo refunds", 11),
+                                  ("gp_n", "#", 4), ("gp", "GP invoices", 11),
+                                  ("gp_rn", "#", 3), ("gp_r", "GP credits", 10),
                                   ("diff", "Difference", 10)):
             table.add_column(label, key=key, width=width)
         explain = self.query_one("#recon-explain", DataTable)
-        for key, label, width in (("what", "Document", 12), ("woo", "Woo", 9), ("gp", "GP", 9),
-                                  ("diff", "Diff", 9), ("reason", "Why", 60)):
+        for key, label, width in (("what", "Document", 12), ("woo", "Woo", 10), ("gp", "GP", 10),
+                                  ("diff", "Diff", 10), ("reason", "Why", 60)):
             explain.add_column(label, key=key, width=width)
 
     def range(self) -> tuple[date, date] | None:
@@ -109,11 +119,11 @@ class ReconcileScreen(ConsoleScreen):
             style = "" if row.matches else "bold red"
             table.add_row("total" if row.payment_method == "total" else row.day.isoformat(),
                           Text("" if row.payment_method == "total" else row.payment_method),
-                          _cell(row.woo_orders.total, row.woo_orders.count),
-                          _cell(row.woo_refunds.total, row.woo_refunds.count),
-                          _cell(row.gp_invoices.total, row.gp_invoices.count),
-                          _cell(row.gp_credit_memos.total, row.gp_credit_memos.count),
-                          Text(diff, style=style), key=key)
+                          _count(row.woo_orders.count), _money(row.woo_orders.total),
+                          _count(row.woo_refunds.count), _money(row.woo_refunds.total),
+                          _count(row.gp_invoices.count), _money(row.gp_invoices.total),
+                          _count(row.gp_credit_memos.count), _money(row.gp_credit_memos.total),
+                          Text(diff, style=style, justify="right"), key=key)
         table.move_cursor(row=min(at, table.row_count - 1))
         total = report.total()
         self.query_one("#recon-status", Label).update(
@@ -140,8 +150,8 @@ class ReconcileScreen(ConsoleScreen):
         explain = self.query_one("#recon-explain", DataTable)
         explain.clear()
         for e in found:
-            explain.add_row(Text(e.number), format_money(e.woo_amount), format_money(e.gp_amount),
-                            format_money(e.difference), Text(e.reason),
+            explain.add_row(Text(e.number), _money(e.woo_amount), _money(e.gp_amount),
+                            _money(e.difference), Text(e.reason),
                             key=f"{e.kind}:{e.woo_id}")
         where = "the whole range" if day is None else f"{day} {row.payment_method}"
         self.query_one("#recon-explain-title", Label).update(

@@ -11,11 +11,23 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Label
 
-from core.skus import FlaggedRow, map_all_exact_matches, map_sku, open_flags, waiting_orders
+from core.money import format_money
+from core.skus import (
+    FlaggedRow,
+    MapEffect,
+    SkuMapError,
+    map_all_exact_matches,
+    map_effect,
+    map_sku,
+    open_flags,
+    waiting_orders,
+)
 from core.store.models import Order
 from tui.messages import SkuMapped
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.screens.item_picker import ItemPickerScreen
+from tui.screens.sku_confirm import SYNC, ConfirmMapScreen
+from tui.screens.sku_mappings import SkuMappingsScreen
 
 
 class SkusScreen(ConsoleScreen):
@@ -24,7 +36,8 @@ class SkusScreen(ConsoleScreen):
     BINDINGS = [
         Binding("m,enter", "pick", "Map to item", id="skus.pick"),
         Binding("a", "accept", "Accept match", id="skus.accept"),
-        Binding("x", "map_all", "Map all exact", id="skus.map_all"),
+        Binding("l", "mappings", "Mappings", id="skus.mappings"),
+        Binding("x", "map_all", "Map all exact", show=False, id="skus.map_all"),
     ]
 
     def __init__(self) -> None:
@@ -44,14 +57,16 @@ class SkusScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         flags = self.query_one("#flags", DataTable)
-        flags.add_column("SKU", key="sku", width=18)
-        flags.add_column("Product", key="product", width=18)
-        flags.add_column("Waiting", key="waiting", width=7)
-        flags.add_column("Exact match in GP", key="suggestion", width=17)
+        # No fixed widths: the SKU ("(no sku) product 123") and the variation ("Organic Tee,
+        # Blue - XL") are shown whole; the table scrolls sideways on a narrow terminal.
+        flags.add_column("SKU", key="sku")
+        flags.add_column("Product", key="product")
+        flags.add_column("Product id", key="product_id")
+        flags.add_column("Waiting", key="waiting")
+        flags.add_column("Exact match in GP", key="suggestion")
         waiting = self.query_one("#waiting", DataTable)
-        for key, label, width in (("number", "Order", 8), ("customer", "Customer", 16),
-                                  ("total", "Total", 9)):
-            waiting.add_column(label, key=key, width=width)
+        for key, label in (("number", "Order"), ("customer", "Customer"), ("total", "Total")):
+            waiting.add_column(label, key=key)
 
     @property
     def current(self) -> FlaggedRow | None:
@@ -76,7 +91,9 @@ class SkusScreen(ConsoleScreen):
         table.clear()
         for r in rows:
             table.add_row(Text(r.sku or "(none)"), Text(r.product_name or ""),
-                          str(r.waiting_orders), Text(r.suggestion or "—"), key=r.sku)
+                          Text(str(r.product_id or ""), justify="right"),
+                          Text(str(r.waiting_orders), justify="right"),
+                          Text(r.suggestion or "—"), key=r.sku)
         if keep is not None and keep.sku in self.flags:
             table.move_cursor(row=table.get_row_index(keep.sku))
         self.load_waiting()
@@ -99,9 +116,11 @@ class SkusScreen(ConsoleScreen):
         table = self.query_one("#waiting", DataTable)
         table.clear()
         for o in orders:
-            table.add_row(Text(o.number), Text(o.customer_name or ""), str(o.total),
-                          key=str(o.woo_id))
-        title = f"Orders waiting on {sku}" if sku else "Orders waiting on it"
+            table.add_row(Text(o.number, justify="right"), Text(o.customer_name or ""),
+                          Text(format_money(o.total) if o.total is not None else "",
+                               justify="right"), key=str(o.woo_id))
+        title = (f"Orders waiting on {sku}" if sku else
+                 "No flagged SKU: every line has a GP item. l lists the SKU mappings.")
         self.query_one("#waiting-title", Label).update(Text(title))
 
     # --- fixing ----------------------------------------------------------------------------
@@ -117,9 +136,10 @@ class SkusScreen(ConsoleScreen):
 
         def chosen(item: str | None) -> None:
             if item:
-                self.save(row.sku, item)
+                self.explain(row, item)
 
-        self.app.push_screen(ItemPickerScreen(row.sku, row.suggestion), chosen)
+        self.app.push_screen(ItemPickerScreen(row.sku, row.suggestion, row.product_name),
+                             chosen)
 
     def action_accept(self) -> None:
         row = self.current
@@ -128,12 +148,34 @@ class SkusScreen(ConsoleScreen):
         if not row.suggestion:
             self.notify(f"GP has no item {row.sku}: pick one with m.", severity="warning")
             return
-        self.save(row.sku, row.suggestion)
+        self.explain(row, row.suggestion)
+
+    @work(thread=True, exit_on_error=False, group="effect", description="Reading the effect")
+    def explain(self, row: FlaggedRow, item: str) -> None:
+        effect = in_db_thread(map_effect, row.sku, item)
+        self.deliver(self.confirm, row, effect)
+
+    def confirm(self, row: FlaggedRow, effect: MapEffect) -> None:
+        """Nothing is mapped on a keystroke: the effect is spelled out first."""
+        def answered(how: str | None) -> None:
+            if how:
+                self.save(row.sku, effect.gp_item, how == SYNC)
+
+        self.app.push_screen(ConfirmMapScreen(effect, row.product_name), answered)
 
     @work(thread=True, exit_on_error=False, group="write", description="Mapping the SKU")
-    def save(self, sku: str, item: str) -> None:
-        replayed = in_db_thread(map_sku, sku, item, actor=self.ctx.actor, clock=self.ctx.clock)
+    def save(self, sku: str, item: str, sync: bool = False) -> None:
+        try:
+            replayed = in_db_thread(map_sku, sku, item, actor=self.ctx.actor,
+                                    clock=self.ctx.clock, sync=sync)
+        except SkuMapError as exc:
+            self.deliver(self.notify, escape(f"Not mapped: {exc}."), severity="error",
+                         timeout=10)
+            return
         self.deliver(self.post_message, SkuMapped(sku, item.strip().upper(), replayed))
+
+    def action_mappings(self) -> None:
+        self.app.push_screen(SkuMappingsScreen(), lambda _none: self.load())
 
     def action_map_all(self) -> None:
         self.save_all()
@@ -162,3 +204,4 @@ class SkusScreen(ConsoleScreen):
         yield SystemCommand("Map all exact matches", "Every flagged SKU GP knows by the same "
                             "number", self.action_map_all)
         yield SystemCommand("Map the highlighted SKU", "Pick a GP item", self.action_pick)
+        yield SystemCommand("SKU mappings", "List mappings, remove one", self.action_mappings)

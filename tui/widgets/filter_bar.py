@@ -14,6 +14,7 @@ from textual.widgets import Input, Select
 from core.queries import OrderFilter
 from core.store.models import HOLD_REASONS, ORDER_STATES
 from tui.messages import FilterChanged
+from tui.widgets.search_input import SearchInput
 
 STATE_CHOICES: list[tuple[str, str]] = [(s, s) for s in ORDER_STATES] + [
     (f"held: {r}", f"held:{r}") for r in HOLD_REASONS]
@@ -49,8 +50,8 @@ class FilterBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Select(STATE_CHOICES, prompt="any state", id="state-filter")
-        yield Input(placeholder="search: number, customer, sku:ABC, from:2026-11-01 to:…",
-                    id="text-filter")
+        yield SearchInput(placeholder="search: number, customer, sku:ABC, from:2026-11-01 "
+                          "to:… (Enter: results)", id="text-filter")
 
     def current(self) -> OrderFilter:
         select = self.query_one("#state-filter", Select)

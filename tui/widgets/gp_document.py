@@ -52,8 +52,16 @@ def invoice_renderable(invoice: Any, title: str) -> RenderableType:
     return Group(*parts)
 
 
-def document_renderable(order: Order, preview: DocumentPreview) -> RenderableType:
-    """What GP holds (or will hold) for this order."""
+def document_renderable(order: Order, preview: DocumentPreview, ctx: Any = None
+                        ) -> RenderableType:
+    """What GP holds (or will hold) for this order; times in the store's zone (ctx)."""
+    def when(at: Any) -> str:
+        if at is None:
+            return ""
+        if ctx is None:
+            return at.strftime("%Y-%m-%d %H:%M UTC")
+        return f"{ctx.local(at)} {ctx.zone_name()}"
+
     posted = order.state in POSTED_STATES
     parts: list[RenderableType] = []
     if order.gp_doc_number:
@@ -62,11 +70,16 @@ def document_renderable(order: Order, preview: DocumentPreview) -> RenderableTyp
                          Text("Batch", style="bold"), Text(order.gp_batch or ""))
         recorded.add_row(Text("GP total (read back)", style="bold"), _money(order.gp_total),
                          Text("Posted", style="bold"),
-                         order.posted_at.strftime("%Y-%m-%d %H:%M UTC") if order.posted_at else "")
+                         when(order.posted_at))
         parts.append(recorded)
-    if preview.outcome == "mapped":
+    if preview.outcome == "posted" and preview.invoice is not None:
+        parts.append(invoice_renderable(preview.invoice, f"The invoice as posted "
+                                        f"({preview.detail} {when(preview.at)})"))
+    elif preview.outcome == "posted":
+        parts.append(Text(preview.detail, style="italic"))
+    elif preview.outcome == "mapped":
         title = ("As mapped from today's settings (posted above)" if posted
-                 else "The invoice exactly as it will be posted")
+                 else "The invoice exactly as it will be posted (today's GL mapping)")
         parts.append(invoice_renderable(preview.invoice, title))
         for note in preview.notes:
             parts.append(Text(f"Note: {note}", style="italic"))

@@ -1,6 +1,8 @@
 """An audit timeline: who did what, when, in order."""
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -12,12 +14,18 @@ class Timeline(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.entity_column = entity_column
 
+    @property
+    def ctx(self) -> Any:
+        return getattr(self.app, "ctx", None)
+
     def on_mount(self) -> None:
-        self.add_column("#", key="id", width=7)
-        self.add_column("When (UTC)", key="at", width=19)
+        zone = self.ctx.zone_name() if self.ctx is not None else "UTC"
+        self.add_column("#", key="id", width=6)
+        self.add_column(f"When ({zone})", key="at", width=19)  # the store's zone, named
         if self.entity_column:
-            self.add_column("About", key="about", width=16)
-        self.add_column("What", key="kind", width=12)
+            self.add_column("About", key="about", width=14)
+        # Wide enough for every event kind (customer_created, conflict resolved, ...).
+        self.add_column("What", key="kind", width=17)
         self.add_column("Who", key="actor", width=16)
         self.add_column("", key="message")
 
@@ -27,7 +35,9 @@ class Timeline(DataTable[Text]):
         for ev in events:
             # Text, not str: a DataTable reads str as markup, and audit messages quote GP's
             # and WooCommerce's own words.
-            row = [str(ev.id), ev.at.strftime("%Y-%m-%d %H:%M:%S")]
+            at = (self.ctx.local(ev.at, "%Y-%m-%d %H:%M:%S") if self.ctx is not None
+                  else ev.at.strftime("%Y-%m-%d %H:%M:%S"))
+            row = [str(ev.id), at]
             if self.entity_column:
                 row.append(f"{ev.entity} {ev.entity_id or ''}".strip())
             row += [ev.kind, ev.actor, ev.message]
