@@ -262,7 +262,7 @@ class NegotiateAuth(httpx.Auth):
                                     channel_bindings=bindings)
                 token = ctx.step() or b""
                 break
-            except (krb5.Krb5Error, SpnegoError, gssapi.exceptions.GSSError) as exc:
+            except (krb5.Krb5Error, SpnegoError, gssapi.exceptions.GSSError) as exc:  # type: ignore[attr-defined]
                 if attempt == 1 and "expired" in str(exc).lower():
                     self._tickets.forget()  # e.g. the machine slept past the ticket's end
                     continue

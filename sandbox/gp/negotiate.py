@@ -23,9 +23,9 @@ try:  # optional: the `kerberos` extra
     import gssapi
     from gssapi.raw import ChannelBindings, GSSError
 except ImportError:  # pragma: no cover - exercised on a plain install
-    gssapi = None
-    ChannelBindings = None
-    GSSError = Exception
+    gssapi = None  # type: ignore[assignment]
+    ChannelBindings = None  # type: ignore[assignment,misc]
+    GSSError = Exception  # type: ignore[assignment,misc]
 
 NTLM_SIGNATURE = b"NTLMSSP\x00"
 CHANNEL_BOUND = 2048  # GSS_C_CHANNEL_BOUND_FLAG: the initiator's bindings matched ours
@@ -54,7 +54,7 @@ class KerberosAcceptor:
             raise RuntimeError("Kerberos needs python-gssapi: pip install 'ml-connector[kerberos]'")
         if not Path(keytab).is_file():
             raise FileNotFoundError(f"keytab {keytab} does not exist")
-        store = {"keytab": f"FILE:{Path(keytab).resolve()}",
+        store: dict[bytes | str, bytes | str] = {"keytab": f"FILE:{Path(keytab).resolve()}",
                  "rcache": f"file2:{Path(state_dir).resolve() / 'krb5.rcache'}"}
         self._creds = gssapi.Credentials(usage="accept", store=store)
         self.require_channel_binding = require_channel_binding

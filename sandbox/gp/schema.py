@@ -237,25 +237,25 @@ def render_wsdl(address: str) -> str:
                 lines += ["        </xs:restriction>", "      </xs:simpleType>"]
         lines.append("    </xs:schema>")
     lines.append("  </wsdl:types>")
-    for op in schema.operations:
+    for name in schema.operations:
         for kind, suffix in (("InputMessage", ""), ("OutputMessage", "Response")):
-            lines += [f'  <wsdl:message name="DynamicsGP_{op}_{kind}">',
-                      f'    <wsdl:part name="parameters" element="tns:{op}{suffix}"/>',
+            lines += [f'  <wsdl:message name="DynamicsGP_{name}_{kind}">',
+                      f'    <wsdl:part name="parameters" element="tns:{name}{suffix}"/>',
                       "  </wsdl:message>"]
     lines.append('  <wsdl:portType name="DynamicsGP">')
-    for op in schema.operations:
-        lines += [f'    <wsdl:operation name="{op}">',
-                  f'      <wsdl:input wsaw:Action="{GP_NS}/{op}"'
-                  f' message="tns:DynamicsGP_{op}_InputMessage"/>',
-                  f'      <wsdl:output wsaw:Action="{GP_NS}/{op}Response"'
-                  f' message="tns:DynamicsGP_{op}_OutputMessage"/>',
+    for name in schema.operations:
+        lines += [f'    <wsdl:operation name="{name}">',
+                  f'      <wsdl:input wsaw:Action="{GP_NS}/{name}"'
+                  f' message="tns:DynamicsGP_{name}_InputMessage"/>',
+                  f'      <wsdl:output wsaw:Action="{GP_NS}/{name}Response"'
+                  f' message="tns:DynamicsGP_{name}_OutputMessage"/>',
                   "    </wsdl:operation>"]
     lines.append("  </wsdl:portType>")
     lines.append('  <wsdl:binding name="LegacyDynamicsGP" type="tns:DynamicsGP">')
     lines.append('    <soap:binding transport="http://schemas.xmlsoap.org/soap/http"/>')
-    for op in schema.operations:
-        lines += [f'    <wsdl:operation name="{op}">',
-                  f'      <soap:operation soapAction="{GP_NS}/{op}" style="document"/>',
+    for name in schema.operations:
+        lines += [f'    <wsdl:operation name="{name}">',
+                  f'      <soap:operation soapAction="{GP_NS}/{name}" style="document"/>',
                   '      <wsdl:input><soap:body use="literal"/></wsdl:input>',
                   '      <wsdl:output><soap:body use="literal"/></wsdl:output>',
                   "    </wsdl:operation>"]

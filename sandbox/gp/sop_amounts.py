@@ -73,7 +73,7 @@ def provided_taxes(call: Call, src: dict[str, Any], header_tax: Decimal | None,
     if taxes and not call.header_level_taxes:
         errors.add("Header-level tax details were sent but the policy's Use Header Level Taxes "
                    "behaviour is off: send the taxes on the lines (inferred).", "Taxes")
-    out = []
+    out: list[dict[str, Any]] = []
     for j, t in enumerate(taxes):
         detail_id = key_id((t.get("Key") or {}).get("TaxDetailKey"))
         detail = refs.find("tax_detail", detail_id or "", f"Taxes[{j}].Key.TaxDetailKey.Id")
@@ -131,7 +131,7 @@ def automatic_distributions(call: Call, doc: dict[str, Any], customer: dict[str,
 def provided_distributions(src: dict[str, Any], errors: Errors, refs: References,
                            proc: str) -> list[dict[str, Any]]:
     sent = [d for d in next(iter((src.get("Distributions") or {}).values()), []) or [] if d]
-    out = []
+    out: list[dict[str, Any]] = []
     for j, d in enumerate(sent):
         account = refs.account(key_id(d.get("GLAccountKey")),
                                f"Distributions[{j}].GLAccountKey.Id", proc)

@@ -34,6 +34,8 @@ class ConsoleHost(Protocol):
 
     def wake_worker(self) -> None: ...
 
+    def action_go(self, mode: str) -> None: ...
+
 
 class ConsoleScreen(Screen[None]):
     """A top-level console screen. Subclasses implement `refresh_data()`, which starts a

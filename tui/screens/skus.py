@@ -175,7 +175,10 @@ class SkusScreen(ConsoleScreen):
         self.deliver(self.post_message, SkuMapped(sku, item.strip().upper(), replayed))
 
     def action_mappings(self) -> None:
-        self.app.push_screen(SkuMappingsScreen(), lambda _none: self.load())
+        def reload(_none: None) -> None:
+            self.load()
+
+        self.app.push_screen(SkuMappingsScreen(), reload)
 
     def action_map_all(self) -> None:
         self.save_all()
