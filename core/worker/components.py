@@ -87,8 +87,13 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
 
     # WooCommerce
     from core.connections import woo_client
+    from core.store.queue import woo_wait_cap_s
 
-    woo = woo_client(settings, vault)
+    # Waits inside a job end well within its lease (a 429's long Retry-After is the queue's
+    # backoff to honour, not a sleep holding a claimed job).
+    cap = woo_wait_cap_s(settings.worker.lease_ttl_s)
+    woo = woo_client(settings, vault, retry_after_cap_s=cap, backoff_cap_s=min(30.0, cap))
+    fence = getattr(options, "fence", None)
     comps.on_close.append(woo.close)
 
     # GP: opened now if it answers, else retried with backoff (core.worker.gp_link) while intake
@@ -136,7 +141,7 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
                 if not made:
                     made.append(runner_mod.Runner(
                         current["settings"], gateway=gateway, woo=woo, clock=clock,
-                        dry_run=dry_run, gateway_factory=gp.open_more))
+                        dry_run=dry_run, gateway_factory=gp.open_more, fence=fence))
                 return made[0]
 
         def post_until_idle(stop: threading.Event) -> int:
@@ -174,7 +179,15 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
         from core.products.sync import sync_products
 
         gp_products = link
-        comps.sync_products = lambda: sync_products(gp_products.require(), woo,
+        from core.gp.fenced import FencedGateway
+
+        def products_gateway() -> Any:
+            if fence is not None:
+                fence()  # a pass also writes to WooCommerce: not after the lease is gone
+            gateway = gp_products.require()
+            return FencedGateway(gateway, fence) if fence is not None else gateway
+
+        comps.sync_products = lambda: sync_products(products_gateway(), woo,
                                                     current["settings"], clock=clock,
                                                     dry_run=dry_run)
         comps.product_hints = _product_hints_pending

@@ -13,6 +13,7 @@ Stopping (SIGTERM, SIGINT, the console closing, `--once` finishing) is one path,
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
-from core.errors import ConfigError, ConnectorError, StateError
+from core.errors import ConfigError, ConnectorError, LeaseLost, StateError
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
 from core.worker.options import (  # noqa: F401 - the exit codes are part of this module's API
@@ -60,6 +61,8 @@ class Worker:
         self.started = threading.Event()  # lease held and everything running
         self.polled = threading.Event()  # set after each poll's outcome is recorded
         self.lease = Lease(mode=self.options.mode, ttl_s=settings.worker.lease_ttl_s, clock=clock)
+        self.options = dataclasses.replace(self.options, fence=self.lease.fence)
+        self.lease_lost: str | None = None  # set when a fence or the heartbeat found it gone
         self.heartbeat: Heartbeat | None = None
         self._wake_posting = threading.Event()
         self._posting_thread: threading.Thread | None = None
@@ -205,8 +208,12 @@ class Worker:
                                                 daemon=True)
         self._posting_thread.start()
         while not self.stop_requested.is_set():
+            if self.lease_lost is not None:
+                return EXIT_LEASE_LOST
             if self.heartbeat and self.heartbeat.lost.is_set():
                 log.error("%s", self.heartbeat.error)
+                self.lease_lost = self.heartbeat.error or "lease lost"
+                self.request_stop("the worker lease was lost")
                 return EXIT_LEASE_LOST
             now = self.clock.now()
             if now >= next_poll:
@@ -241,9 +248,17 @@ class Worker:
             return False
 
     def _exit_code(self) -> int:
-        if self.heartbeat and self.heartbeat.lost.is_set():
+        if self.lease_lost is not None or (self.heartbeat and self.heartbeat.lost.is_set()):
             return EXIT_LEASE_LOST
         return EXIT_OK
+
+    def _fenced_out(self, exc: LeaseLost) -> None:
+        """A fence found the lease gone: stop everything at once; exit 5."""
+        if self.lease_lost is None:
+            self.lease_lost = str(exc)
+            log.error("%s", exc)
+        self.lease.held = False
+        self.request_stop("the worker lease was lost")
 
     def _components(self) -> Components:
         assert self.components is not None
@@ -292,6 +307,8 @@ class Worker:
             self.state.posted += done
             self.state.last_post_error = None
             return done
+        except LeaseLost as exc:
+            self._fenced_out(exc)
         except ConnectorError as exc:
             self.state.last_post_error = str(exc)
             log.warning("posting paused: %s", exc)
@@ -341,6 +358,8 @@ class Worker:
             self.state.last_product_sync_error = None
             if report is not None:
                 log.info("product sync: %s", report)
+        except LeaseLost as exc:
+            self._fenced_out(exc)
         except ConnectorError as exc:
             self.state.last_product_sync_error = str(exc)
             log.warning("product sync failed: %s (retried at the next scan)", exc)
