@@ -10,10 +10,10 @@ import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from core.config_rules import check_ranges
 from core.errors import ConfigError
 
 
@@ -149,30 +149,18 @@ def load_settings(text: str, source: str = "configuration") -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source} is not valid TOML: {exc}") from exc
-    settings = _build(Settings, data, "settings")
-    validate(settings)
+    try:
+        settings = _build(Settings, data, "settings")
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    validate(settings, source)
     return settings
 
 
-def validate(s: Settings) -> None:
-    try:
-        tol = Decimal(s.posting.rounding_tolerance)
-    except InvalidOperation as exc:
-        raise ConfigError("[posting] rounding_tolerance must be a decimal like \"0.02\"") from exc
-    if tol < 0:
-        raise ConfigError("[posting] rounding_tolerance cannot be negative")
-    for key, owner in (("owner_name", s.products.owner_name),
-                       ("owner_price", s.products.owner_price),
-                       ("owner_quantity", s.products.owner_quantity)):
-        if owner not in ("woocommerce", "gp", "last_writer"):
-            raise ConfigError(
-                f"[products] {key} must be woocommerce, gp or last_writer, not {owner!r}")
-    if s.posting.guest_policy not in ("per_email", "shared", "match"):
-        raise ConfigError("[posting] guest_policy must be per_email, shared or match")
-    if s.posting.tax_mode not in ("woo", "gp"):
-        raise ConfigError("[posting] tax_mode must be woo or gp")
-    if s.logging.format not in ("text", "json"):
-        raise ConfigError("[logging] format must be text or json")
+def validate(s: Settings, source: str = "configuration") -> None:
+    """Every setting inside its allowed range (core.config_rules), or ConfigError naming the
+    file, section, key, value and what is allowed."""
+    check_ranges(s, source)
 
 
 def _toml_value(value: Any) -> str:
