@@ -24,6 +24,7 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, LeaseLost, StateError
+from core.store.integrity import quick_check
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
 from core.worker.options import (  # noqa: F401 - the exit codes are part of this module's API
@@ -112,7 +113,9 @@ class Worker:
             # The console (embedded mode) already has this database open: re-initialising it
             # would close the console's connection under it.
             if not current or Path(current).resolve() != self.workspace.db_path.resolve():
-                init_db(self.workspace.db_path)
+                init_db(self.workspace.db_path, check=True)  # a damaged file: exit 4
+            else:
+                quick_check(database, self.workspace.db_path)
         except StateError as exc:
             log.error("%s", exc)
             return EXIT_STATE

@@ -15,7 +15,10 @@ from dataclasses import asdict
 from typing import Any
 
 from core.config import Workspace
-from core.errors import ConnectorError
+from core.errors import ConnectorError, StateError
+from core.store.db import close_db, init_db
+
+EXIT_STATE = 4  # the state database is damaged: nothing else is worth checking first
 
 
 def register(sub: Any) -> None:
@@ -40,6 +43,14 @@ def run(args: argparse.Namespace) -> int:
     except ConnectorError as exc:
         print(f"ml-connector check: {exc}", file=sys.stderr)
         return 2
+    if ws.db_path.exists():
+        try:
+            init_db(ws.db_path, check=True)
+        except StateError as exc:
+            print(f"ml-connector check: {exc}", file=sys.stderr)
+            return EXIT_STATE
+        finally:
+            close_db()
     secrets: dict[str, str | None] = {}
     try:
         from core.secrets.vault import open_vault

@@ -8,11 +8,13 @@ import sys
 from typing import Any
 
 from core.config import Settings, Workspace
-from core.errors import ConfigError, ConnectorError
+from core.errors import ConfigError, ConnectorError, StateError
+
+EXIT_STATE = 4  # the state database cannot be used (damaged, wrong version): the worker's code
 
 
-def open_workspace(args: argparse.Namespace, *, must_exist: bool = True
-                   ) -> tuple[Workspace, Settings]:
+def open_workspace(args: argparse.Namespace, *, must_exist: bool = True,
+                   check: bool = False) -> tuple[Workspace, Settings]:
     """The workspace's settings and its opened state database. Settings default when there is
     no config file yet (status and reconcile only read)."""
     from core.store.db import init_db
@@ -22,7 +24,7 @@ def open_workspace(args: argparse.Namespace, *, must_exist: bool = True
         raise ConfigError(f"no state database at {ws.db_path}: run `ml-connector init` first "
                           "(or pass --workspace DIR)")
     settings = ws.load() if ws.config_path.exists() else Settings()
-    init_db(ws.db_path)
+    init_db(ws.db_path, check=check)
     return ws, settings
 
 
@@ -39,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
     from core.worker.status import format_status, status_report
 
     try:
-        open_workspace(args)
+        open_workspace(args, check=args.check)
+    except StateError as exc:
+        print(f"ml-connector status: {exc}", file=sys.stderr)
+        return EXIT_STATE
     except ConnectorError as exc:
         print(f"ml-connector status: {exc}", file=sys.stderr)
         return 2
