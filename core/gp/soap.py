@@ -24,6 +24,7 @@ from core.gp.errors import FaultTranslator, validation_messages
 from core.gp.gateway import CompanyInfo, GPUnsupported
 from core.gp.http import GPHttp, TransportFailure, failure_to_error, status_error
 from core.gp.wsdl_cache import WsdlCache, resolve_location
+from core.text import plain, unsendable_fields
 
 GP_NS = "http://schemas.microsoft.com/dynamics/gp/2006/01"
 DYN_NS = "http://schemas.microsoft.com/dynamics/2006/01"
@@ -232,6 +233,9 @@ class SoapClient:
             kwargs["context"] = self.context(with_company=with_company)
         if policy:
             kwargs["policy"] = self.policy(op)
+        # WooCommerce text (names, addresses, notes) may carry control characters and escape
+        # sequences XML cannot hold: removed by core.text's documented rule, never retried.
+        kwargs = plain(kwargs)
         try:
             return self._send(op, kwargs)
         except zeep.exceptions.Fault as fault:
@@ -253,6 +257,14 @@ class SoapClient:
             err = GPError(f"GP's answer to {op} for {what} is not readable XML ({exc})",
                           transient=True, unknown_outcome=write)
             raise err from None
+        except ValueError as exc:
+            # lxml refused to build the message ("All strings must be XML compatible"): nothing
+            # was sent, and sending it again cannot help. A refusal naming the field, at once.
+            fields = ", ".join(unsendable_fields(kwargs)) or "a value"
+            raise GPError(f"{what} cannot be sent to GP: {fields} holds characters GP's XML "
+                          f"cannot carry ({type(exc).__name__}); correct it in WooCommerce, then "
+                          "replay", validation=True,
+                          messages=[f"{fields}: characters XML cannot carry"]) from None
 
     def _send(self, op: str, kwargs: dict[str, Any]) -> Any:
         try:
