@@ -24,6 +24,7 @@ from core.errors import ConfigError, ConnectorError
 from core.secrets.keys import KeyStore, key_id, key_store_for, new_key
 from core.store import audit
 from core.store.db import database, init_db, tuples
+from core.store.integrity import DAMAGE_OR_WRAPPED, damaged, is_damage
 from core.store.models import Secret
 
 log = logging.getLogger(__name__)
@@ -221,7 +222,12 @@ def ensure_db(path: Path) -> None:
     if current and Path(current).resolve() == Path(path).resolve() and not database.is_closed():
         return
     if current and Path(current).resolve() == Path(path).resolve():
-        database.connect(reuse_if_open=True)
+        try:
+            database.connect(reuse_if_open=True)
+        except DAMAGE_OR_WRAPPED as exc:  # a damaged file: exit 4 with what to do
+            if not is_damage(exc):
+                raise
+            raise damaged(path, str(exc)) from None
         return
     init_db(path)
 
