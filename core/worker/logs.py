@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from core.text import plain_text
+
 REDACTED = "[redacted]"
 
 _known: set[str] = set()
@@ -101,7 +103,9 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a bad %-format must not hide the line (nor crash the worker)
             message = f"{record.msg!r} {record.args!r}"
-        record.msg = redact_text(message)
+        # Log lines quote remote text (GP's messages, customer names): no escape sequences or
+        # bidi overrides reach the terminal or the journal reading them.
+        record.msg = plain_text(redact_text(message))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +14,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from tui.remote import _vault, test_gp, test_woo
 from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.shown import shown
 
 SECRETS = {"k": "woocommerce.consumer_key", "s": "woocommerce.consumer_secret",
            "p": "gp.password"}
@@ -85,7 +85,7 @@ class ConnectionsScreen(ConsoleScreen):
                 ("GP user", s.gp.user or "(not set)"), ("GP company", s.gp.company or "(not set)")]
         rows += [(name, value) for name, value in sorted(masked.items())]
         for label, value in rows:
-            table.add_row(Text(label, style="bold"), Text(value))
+            table.add_row(shown(label, style="bold"), shown(value))
         self.query_one("#connection-settings", Static).update(table)
 
     def action_set_secret(self, which: str) -> None:

@@ -22,6 +22,7 @@ from core.store import audit
 from core.store.models import AuditEvent, Order, Refund
 from tui.messages import DatabaseChanged, OrdersReplayed
 from tui.screens.base import in_db_thread
+from tui.shown import shown
 from tui.widgets.gp_document import document_renderable
 from tui.widgets.timeline import Timeline
 
@@ -41,36 +42,36 @@ def woo_renderable(order: Order, skus: list[str], refunds: list[Refund]) -> Rend
     p: dict[str, Any] = order.payload or {}
     billing = p.get("billing") or {}
     head = Table.grid(padding=(0, 2))
-    head.add_row(Text("Order", style="bold"), Text(order.number),
-                 Text("WooCommerce status", style="bold"), Text(order.status))
-    head.add_row(Text("Customer", style="bold"), Text(order.customer_name or ""),
-                 Text("E-mail", style="bold"), Text(str(billing.get("email", ""))))
-    head.add_row(Text("Payment", style="bold"), Text(str(p.get("payment_method_title")
+    head.add_row(Text("Order", style="bold"), shown(order.number),
+                 Text("WooCommerce status", style="bold"), shown(order.status))
+    head.add_row(Text("Customer", style="bold"), shown(order.customer_name or ""),
+                 Text("E-mail", style="bold"), shown(str(billing.get("email", ""))))
+    head.add_row(Text("Payment", style="bold"), shown(str(p.get("payment_method_title")
                                                          or order.payment_method or "")),
                  Text("Created (UTC)", style="bold"),
-                 Text(order.date_created_gmt.strftime("%Y-%m-%d %H:%M")
+                 shown(order.date_created_gmt.strftime("%Y-%m-%d %H:%M")
                       if order.date_created_gmt else ""))
     state = order.state + (f" ({order.hold_reason})" if order.hold_reason else "")
-    head.add_row(Text("Connector state", style="bold"), Text(state), Text(""), Text(""))
+    head.add_row(Text("Connector state", style="bold"), shown(state), Text(""), Text(""))
     lines = Table(title="Lines", expand=True, show_edge=False)
     for name, justify in (("SKU", "left"), ("Product", "left"), ("Qty", "right"),
                           ("Total", "right")):
         lines.add_column(name, justify=justify)  # type: ignore[arg-type]
     for item in p.get("line_items") or []:
-        lines.add_row(Text(str(item.get("sku") or "(none)")), Text(str(item.get("name", ""))),
-                      Text(str(item.get("quantity", ""))), Text(str(item.get("total", ""))))
+        lines.add_row(shown(str(item.get("sku") or "(none)")), shown(str(item.get("name", ""))),
+                      shown(str(item.get("quantity", ""))), shown(str(item.get("total", ""))))
     totals = Table.grid(padding=(0, 2))
     for label, key in (("Shipping", "shipping_total"), ("Discount", "discount_total"),
                        ("Tax", "total_tax"), ("Total", "total")):
-        totals.add_row(Text(label, style="bold" if key == "total" else ""),
-                       Text(str(p.get(key, ""))))
+        totals.add_row(shown(label, style="bold" if key == "total" else ""),
+                       shown(str(p.get(key, ""))))
     parts: list[RenderableType] = [head, lines, totals]
     if order.hold_detail:
-        parts.append(Text("Held: ", style="bold").append(order.hold_detail))
+        parts.append(Text("Held: ", style="bold").append(shown(order.hold_detail)))
     if order.last_error:
-        parts.append(Text("GP said: ", style="bold red").append(order.last_error))
+        parts.append(Text("GP said: ", style="bold red").append(shown(order.last_error)))
     for r in refunds:
-        parts.append(Text(f"Refund {r.woo_id}: {format_money(r.amount)} — {r.state}"
+        parts.append(shown(f"Refund {r.woo_id}: {format_money(r.amount)} — {r.state}"
                           + (f" as {r.gp_doc_number}" if r.gp_doc_number else "")))
     return Group(*parts)
 

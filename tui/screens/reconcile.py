@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Switch
 from core.money import format_money
 from core.reconcile import ReconReport, ReconRow, export_csv, reconcile
 from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.shown import shown
 
 
 def _cell(amount: Any, count: int) -> str:
@@ -113,7 +114,7 @@ class ReconcileScreen(ConsoleScreen):
                           _cell(row.woo_refunds.total, row.woo_refunds.count),
                           _cell(row.gp_invoices.total, row.gp_invoices.count),
                           _cell(row.gp_credit_memos.total, row.gp_credit_memos.count),
-                          Text(diff, style=style), key=key)
+                          shown(diff, style=style), key=key)
         table.move_cursor(row=min(at, table.row_count - 1))
         total = report.total()
         self.query_one("#recon-status", Label).update(
@@ -140,12 +141,12 @@ class ReconcileScreen(ConsoleScreen):
         explain = self.query_one("#recon-explain", DataTable)
         explain.clear()
         for e in found:
-            explain.add_row(Text(e.number), format_money(e.woo_amount), format_money(e.gp_amount),
-                            format_money(e.difference), Text(e.reason),
+            explain.add_row(shown(e.number), format_money(e.woo_amount), format_money(e.gp_amount),
+                            format_money(e.difference), shown(e.reason),
                             key=f"{e.kind}:{e.woo_id}")
         where = "the whole range" if day is None else f"{day} {row.payment_method}"
         self.query_one("#recon-explain-title", Label).update(
-            Text(f"What explains {where}: {len(found)} document(s)"))
+            shown(f"What explains {where}: {len(found)} document(s)"))
 
     def action_export(self) -> None:
         if self.report is None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -16,6 +15,7 @@ from core.store.models import Order
 from tui.messages import SkuMapped
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.screens.item_picker import ItemPickerScreen
+from tui.shown import shown
 
 
 class SkusScreen(ConsoleScreen):
@@ -75,8 +75,8 @@ class SkusScreen(ConsoleScreen):
         self.flags = {r.sku: r for r in rows}
         table.clear()
         for r in rows:
-            table.add_row(Text(r.sku or "(none)"), Text(r.product_name or ""),
-                          str(r.waiting_orders), Text(r.suggestion or "—"), key=r.sku)
+            table.add_row(shown(r.sku or "(none)"), shown(r.product_name or ""),
+                          str(r.waiting_orders), shown(r.suggestion or "—"), key=r.sku)
         if keep is not None and keep.sku in self.flags:
             table.move_cursor(row=table.get_row_index(keep.sku))
         self.load_waiting()
@@ -99,10 +99,10 @@ class SkusScreen(ConsoleScreen):
         table = self.query_one("#waiting", DataTable)
         table.clear()
         for o in orders:
-            table.add_row(Text(o.number), Text(o.customer_name or ""), str(o.total),
+            table.add_row(shown(o.number), shown(o.customer_name or ""), str(o.total),
                           key=str(o.woo_id))
         title = f"Orders waiting on {sku}" if sku else "Orders waiting on it"
-        self.query_one("#waiting-title", Label).update(Text(title))
+        self.query_one("#waiting-title", Label).update(shown(title))
 
     # --- fixing ----------------------------------------------------------------------------
 

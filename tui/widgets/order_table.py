@@ -6,6 +6,7 @@ from textual.widgets import DataTable
 
 from core.money import format_money
 from core.queries import OrderRow
+from core.text import plain_text
 
 COLUMNS = (("number", "Order", 8), ("state", "State", 14), ("customer", "Customer", 18),
            ("total", "Total", 10), ("method", "Payment", 8), ("created", "Created (UTC)", 16),
@@ -13,11 +14,14 @@ COLUMNS = (("number", "Order", 8), ("state", "State", 14), ("customer", "Custome
 
 
 def cells(row: OrderRow) -> tuple[str, ...]:
-    return (row.number, row.state_label, row.customer_name or "",
-            format_money(row.total) if row.total is not None else "",
-            row.payment_method or "",
-            row.date_created.strftime("%Y-%m-%d %H:%M") if row.date_created else "",
-            row.gp_doc_number or "")
+    # Shop text is shown plain (core.text's rule): a checkout name with escape sequences or a
+    # right-to-left override must not reach the accountant's terminal.
+    return tuple(plain_text(c) for c in (
+        row.number, row.state_label, row.customer_name or "",
+        format_money(row.total) if row.total is not None else "",
+        row.payment_method or "",
+        row.date_created.strftime("%Y-%m-%d %H:%M") if row.date_created else "",
+        row.gp_doc_number or ""))
 
 
 class OrderTable(DataTable[Text]):
