@@ -7,11 +7,14 @@ silently falls back to a default. Loading is pure: `load_settings(text)`; files:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
+
+import platformdirs
 
 from core.config_rules import check_ranges
 from core.errors import ConfigError
@@ -203,28 +206,49 @@ def dump_settings(s: Settings) -> str:
     return "\n".join(lines)
 
 
+KEY_HOME_ENV = "ML_CONNECTOR_KEY_HOME"  # where workspaces' key folders live (tests, services)
+
+
+def key_home() -> Path:
+    """The per-user folder holding one key folder per workspace: outside every workspace, so a
+    copy of a workspace (a backup, a zip sent to support) carries no key and decrypts nothing."""
+    override = os.environ.get(KEY_HOME_ENV, "").strip()
+    if override:
+        return Path(override).expanduser().resolve()
+    return Path(platformdirs.user_config_dir("ml-connector-keys"))
+
+
+def workspace_key_dir(root: Path) -> Path:
+    """This workspace's key folder under key_home(), named after the workspace's absolute path
+    (a copy elsewhere looks in another folder and finds no key)."""
+    digest = hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
+    return key_home() / f"{root.name[:40] or 'workspace'}-{digest}"
+
+
 @dataclass(frozen=True)
 class Workspace:
     """Where configuration, state and key live.
 
-    With --workspace DIR everything is under DIR, the key in DIR/keys/ (its own 0700 folder, so
-    the database can be copied or backed up without the key). Otherwise the platform's folders.
+    With --workspace DIR the configuration and database are under DIR and the key in its own
+    0700 folder under the user's key home (ML_CONNECTOR_KEY_HOME, else the platform's config
+    folder `ml-connector-keys`), never inside DIR: the database and the workspace can be copied
+    or backed up without the key. Otherwise the platform's folders.
     """
 
     config_path: Path
     db_path: Path
     key_dir: Path
     log_dir: Path
+    workspace_mode: bool = False  # --workspace DIR: the key is always a file, never the keyring
 
     @classmethod
     def at(cls, root: str | os.PathLike[str]) -> Workspace:
         root = Path(root).expanduser().resolve()
-        return cls(root / "config.toml", root / "state.db", root / "keys", root / "logs")
+        return cls(root / "config.toml", root / "state.db", workspace_key_dir(root),
+                   root / "logs", workspace_mode=True)
 
     @classmethod
     def default(cls, config: str | None = None) -> Workspace:
-        import platformdirs
-
         cfg = Path(config) if config else (
             Path(platformdirs.user_config_dir("ml-connector")) / "config.toml")
         data = Path(platformdirs.user_data_dir("ml-connector"))

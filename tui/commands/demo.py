@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from core.config import Workspace
 from core.worker.logs import configure_logging
 from sandbox.launch import Sandbox, launch
 from tui.app import make_app
@@ -95,6 +96,8 @@ def command(headless: bool, orders: int, seed: int, every: float, timeout: float
                        err=True)
         else:
             shutil.rmtree(root, ignore_errors=True)
+            # The key lives outside the workspace (core.config.workspace_key_dir): remove it too.
+            shutil.rmtree(Workspace.at(root / "workspace").key_dir, ignore_errors=True)
 
 
 def _headless(root: Path, ep: DemoEndpoints, orders: int, timeout: float,
