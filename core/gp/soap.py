@@ -47,6 +47,14 @@ class BareResponse(Exception):
         self.response = response
 
 
+class CutOffReply(Exception):
+    """GP's SOAP answer stopped before its envelope closed (a dropped connection, a proxy)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
+
+
 class HttpxTransport(Transport):  # type: ignore[misc]
     """zeep Transport whose every byte goes through GPHttp (NTLM, TLS, classification)."""
 
@@ -76,6 +84,9 @@ class HttpxTransport(Transport):  # type: ignore[misc]
         if not sent.response.content.lstrip()[:1] == b"<":
             # No SOAP envelope at all (a bare 500/503, an IIS page): zeep would choke on it.
             raise BareResponse(sent.response)
+        if not sent.response.content.rstrip().endswith(b"Envelope>"):
+            # Cut off mid-envelope: a half-read list would look like "GP has no such company".
+            raise CutOffReply(len(sent.response.content))
         resp = requests.Response()
         resp._content = sent.response.content
         resp.status_code = sent.response.status_code
@@ -242,6 +253,10 @@ class SoapClient:
             raise self._faults.translate(fault, op=op, write=write, what=what) from None
         except TransportFailure as exc:
             raise failure_to_error(exc, write=write, what=f"{op} for {what}") from None
+        except CutOffReply as exc:
+            raise GPError(f"GP's answer to {op} for {what} was cut off after {exc.size} bytes "
+                          "(the connection dropped, or a proxy cut it); retrying",
+                          transient=True, unknown_outcome=write) from None
         except BareResponse as exc:
             if exc.response.status_code < 400:
                 raise GPError(f"GP's answer to {op} for {what} is not SOAP", transient=True,
