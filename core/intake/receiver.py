@@ -8,6 +8,7 @@ WooCommerce never re-delivers and disables a webhook after 7 failures in a row.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -24,6 +25,9 @@ from core.intake.delivery_writer import DeliveryWriter, storable_id
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/woocommerce"
+# WooCommerce sends a body of a few KB at once; a body still arriving after this long is a stalled
+# or hostile client holding a connection (and memory) open: answered 408 and closed.
+BODY_TIMEOUT_S = 30.0
 SIGNATURE_HEADER = "x-wc-webhook-signature"
 _PING = re.compile(rb"^webhook_id=\d+$")
 _WP_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
@@ -138,10 +142,12 @@ class WebhookReceiver:
     def __init__(self, secrets: SecretSource, *, store_url: str = "", max_body: int = 2_000_000,
                  clock: Clock = SYSTEM_CLOCK,
                  on_accepted: Callable[[], None] | None = None,
-                 spool_dir: str | None = None, busy_wait_ms: int | None = None) -> None:
+                 spool_dir: str | None = None, busy_wait_ms: int | None = None,
+                 body_timeout_s: float = BODY_TIMEOUT_S) -> None:
         self.secrets = secrets
         self.store_source = normalise_source(store_url) if store_url else ""
         self.max_body = max_body
+        self.body_timeout_s = body_timeout_s
         self.clock = clock
         self.on_accepted = on_accepted
         self.writer = DeliveryWriter(clock=clock, spool_dir=spool_dir, on_imported=on_accepted,
@@ -181,8 +187,15 @@ class WebhookReceiver:
             return
         chunks: list[bytes] = []
         size = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.body_timeout_s
         while True:
-            msg = await receive()
+            try:
+                msg = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                await _respond(send, 408, b'{"error":"the body took too long to arrive"}',
+                               extra=[(b"connection", b"close")])
+                return
             if msg["type"] == "http.disconnect":
                 return  # truncated: the sender gave up; nothing was acknowledged, nothing stored
             chunk = msg.get("body", b"")

@@ -4,6 +4,7 @@ says so, refusals are rolled up, and a fuzzer's signed deliveries are all stored
 from __future__ import annotations
 
 import json
+import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import apsw
@@ -126,3 +127,29 @@ def test_refusals_are_rolled_up_not_one_fsync_each(served):
     rows = [d.reject_reason for d in WebhookDelivery.select().order_by(WebhookDelivery.id)]
     assert rows == ["bad signature", rows[1]] and rows[1].startswith(
         "bad signature: 29 more refused since ")
+
+
+def test_a_slowly_sent_body_is_answered_408_and_closed(tmp_path):
+    init_db(tmp_path / "state.db")
+    app = WebhookReceiver(StaticSecrets({"": WEBHOOK_SECRET}), clock=ManualClock(),
+                          body_timeout_s=0.5)
+    server = ReceiverServer(app, "127.0.0.1:0")
+    server.start()
+    try:
+        socks = []
+        for _ in range(20):  # many half-sent requests, as in the attack
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=15)
+            s.sendall(b"POST /webhooks/woocommerce HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"id\":")
+            socks.append(s)
+        for s in socks:
+            answer = b""
+            while chunk := s.recv(4096):  # the server answers, then closes: recv returns b""
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 408"), answer
+            s.close()
+        assert WebhookDelivery.select().count() == 0
+    finally:
+        server.stop()
+        app.close()
+        close_db()
