@@ -96,6 +96,8 @@ class WorkerSettings:
     poll_overlap_s: int = 300
     max_body_bytes: int = 2_000_000
     lease_ttl_s: int = 60
+    # Webhook bodies (personal data) are dropped this many days after they were processed.
+    delivery_retention_days: int = 90
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
 
 

@@ -60,6 +60,7 @@ RANGES: dict[tuple[str, str], Range] = {
     ("worker", "poll_overlap_s"): Range(0, 86_400),
     ("worker", "max_body_bytes"): Range(1_024, 50_000_000),
     ("worker", "lease_ttl_s"): Range(3, 3_600),
+    ("worker", "delivery_retention_days"): Range(1, 3_650),
     ("worker.schedule", "business_interval_s"): Range(5, 86_400),
     ("worker.schedule", "off_hours_interval_s"): Range(5, 86_400),
     ("worker.schedule", "busy_interval_s"): Range(5, 86_400),

@@ -24,6 +24,7 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, LeaseLost, StateError
+from core.intake.retention import prune_deliveries
 from core.store.integrity import quick_check
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
@@ -197,6 +198,8 @@ class Worker:
             self._verify()
         if not self.stop_requested.is_set() and self._products_enabled():
             self._sync_products()
+        if not self.stop_requested.is_set():
+            self._checkpoint()  # a scheduled --once is the only pass: prune and checkpoint here
         return self._exit_code()
 
     # --- the loop -----------------------------------------------------------------------
@@ -373,6 +376,13 @@ class Worker:
     def _checkpoint(self) -> None:
         from core.store.db import database
 
+        try:
+            pruned = prune_deliveries(self.settings.worker.delivery_retention_days, self.clock)
+            if pruned:
+                log.info("dropped %d webhook delivery bodies older than %d days (retention)",
+                         pruned, self.settings.worker.delivery_retention_days)
+        except Exception as exc:  # a busy database: the next hour prunes
+            log.warning("pruning old webhook deliveries skipped: %s", type(exc).__name__)
         try:
             database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         except Exception as exc:  # readers hold it back: next hour
