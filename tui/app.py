@@ -17,6 +17,7 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError
 from core.store.db import init_db
+from core.text import plain_text
 from tui.context import ConsoleContext, console_actor
 from tui.messages import DatabaseChanged
 from tui.screens.audit import AuditScreen
@@ -66,6 +67,13 @@ class ConnectorApp(App[None]):
         self.embedded: Any = None
         self._marker: tuple[object, ...] | None = None
         self._keymap_override = keymap
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification passes core.text's rule: messages quote SKUs, product names and
+        GP's words, and an escape sequence in one must not reach the terminal."""
+        super().notify(plain_text(message), title=plain_text(title), severity=severity,
+                       timeout=timeout, markup=markup)
 
     # --- start and stop --------------------------------------------------------------------
 
