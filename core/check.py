@@ -28,6 +28,7 @@ from core.errors import (
     GPTransient,
     WooError,
 )
+from core.gp.negotiate import NegotiateAuth, explain
 from core.gp.router import DESCRIPTIONS
 
 OK, WARN, FAIL, INFO = "ok", "warn", "fail", "info"
@@ -111,7 +112,7 @@ def _gp_transport(settings: Settings, add: Callable[..., None]) -> None:
     scheme = urlsplit(gp.soap_url or gp.sba_url).scheme
     if scheme == "https":
         trust = f"CA bundle {gp.ca_bundle}" if gp.ca_bundle else "the system's trusted CAs"
-        cb = ", NTLM with channel binding" if gp.channel_binding else ", NTLM"
+        cb = ", with channel binding" if gp.channel_binding else ""
         add("Transport", OK, f"HTTPS verified against {trust}{cb}")
     elif scheme == "http" and gp.allow_http:
         add("Transport", WARN, "plain http:// (allowed by [gp] allow_http): invoices and "
@@ -182,6 +183,7 @@ def _check_gp_open(settings: Settings, gateway: Any, add: Callable[..., None],
             add("Connection", FAIL, f"GP Web Services did not answer: {exc}")
             return
         add("Windows account", OK, f"{gp.user} signed in to GP Web Services")
+        _check_sign_in(settings, soap.c.http, add)
         try:
             company = soap.c.company()
         except ConfigError as exc:
@@ -190,7 +192,27 @@ def _check_gp_open(settings: Settings, gateway: Any, add: Callable[..., None],
         add("Company", OK, f"{company.name} (id {company.key}); {len(companies)} company(ies) "
             "visible to this account")
         _check_roles(settings, soap, add, timer, probe=probe)
+    elif gateway.sba is not None:
+        _check_sign_in(settings, gateway.sba.http, add)
     _check_routes(gateway, add)
+
+
+def _check_sign_in(settings: Settings, http: Any, add: Callable[..., None]) -> None:
+    """Which Windows sign-in GP accepted: Kerberos, or NTLM and why (core/gp/negotiate.py)."""
+    gp = settings.gp
+    auth = getattr(getattr(http, "client", None), "auth", None)
+    sign_in = auth.sign_in() if isinstance(auth, NegotiateAuth) else None
+    if gp.auth == "ntlm":
+        add("Sign-in", INFO, f"NTLM as {gp.user} ([gp] auth = ntlm; negotiate would use "
+            "Kerberos where the domain allows it)")
+    elif sign_in is None:
+        add("Sign-in", WARN, f"[gp] auth = {gp.auth}, but no sign-in was needed on this run",
+            "run check again on a fresh connection")
+    elif sign_in.mechanism == "Kerberos":
+        add("Sign-in", OK, f"Kerberos (Negotiate) as {sign_in.detail}")
+    else:
+        add("Sign-in", WARN, f"NTLM as {sign_in.detail}: Kerberos did not work: "
+            f"{sign_in.fallback}", explain(sign_in.fallback))
 
 
 def _check_roles(settings: Settings, soap: Any, add: Callable[..., None], timer: _Timer, *,

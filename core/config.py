@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,11 @@ class GPSettings:
     company: str = ""
     ca_bundle: str = ""
     allow_http: bool = False  # http:// GP URLs are refused unless this is set (and it is logged)
-    channel_binding: bool = False  # send NTLM channel bindings (Extended Protection "Required")
+    channel_binding: bool = False  # send channel bindings (Extended Protection "Required")
+    # Windows sign-in: "ntlm" | "negotiate" (Kerberos, NTLM as the fallback) | "kerberos" (only)
+    auth: str = "ntlm"
+    kerberos_realm: str = ""  # DOMAIN\user signs in as user@REALM; empty: krb5.conf's default
+    spn: str = ""  # GP's service principal; empty: HTTP/<host of the GP URL>
     wsdl: str = ""  # local WSDL override; default: fetched from the server and cached
     timeout_s: float = 60.0
     # capability -> "soap" | "sba" | "auto"; `check` shows the result
@@ -208,8 +213,10 @@ def load_settings(text: str, source: str = "configuration") -> Settings:
 
 def validate(s: Settings, source: str = "configuration") -> None:
     """Every setting inside its allowed range (core.config_rules), or ConfigError naming the
-    file, section, key, value and what is allowed; then the alerts and metrics sections."""
+    file, section, key, value and what is allowed; then the SPN, alerts and metrics sections."""
     check_ranges(s, source)
+    if s.gp.spn and not re.fullmatch(r"[A-Za-z]+/[^/@\s]+", s.gp.spn.strip()):
+        raise ConfigError(f"[gp] spn {s.gp.spn!r} should look like HTTP/gp01.example.local")
     _validate_alerts(s.alerts)
     if s.metrics.listen and not _is_host_port(s.metrics.listen):
         raise ConfigError(f"[metrics] listen = {s.metrics.listen!r} should be HOST:PORT, "

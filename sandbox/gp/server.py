@@ -2,6 +2,7 @@
 
     gp = GPStandIn(tmp_path / "gp")
     gp.start()                      # returns once the socket accepts connections
+    GPStandIn(dir, keytab=path).start(host="localhost")  # also Kerberos for HTTP/localhost
     gp.soap_url, gp.sba_url, gp.domain, gp.user, gp.password, gp.company, gp.ca_file
     gp.state()                      # the /_sandbox/state snapshot, without HTTP
     gp.stop()
@@ -24,6 +25,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from sandbox.gp import control, schema
 from sandbox.gp.app import GPApp
 from sandbox.gp.faultplan import FaultPlan
+from sandbox.gp.negotiate import KerberosAcceptor
 from sandbox.gp.ntlm import NTLMAcceptor, read_user_file, tls_server_end_point
 from sandbox.gp.posting import post_batch
 from sandbox.gp.seed import seed as seed_company
@@ -50,12 +52,15 @@ class GPStandIn:
     def __init__(self, state_dir: Path, *, seed: int = 0, https: bool = False,
                  users: Path | Iterable[UserSpec] | None = None,
                  require_channel_binding: bool = False, calculate_unit_price: bool = False,
-                 sba_allow_http: bool = False,
+                 sba_allow_http: bool = False, keytab: Path | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.https = https
         self.require_channel_binding = require_channel_binding
+        # The keys of HTTP/<host> (IIS: the machine account's). Without them a Negotiate
+        # (Kerberos) token is refused and clients fall back to NTLM.
+        self.keytab = Path(keytab) if keytab else None
         self.domain, self.user = DOMAIN, SERVICE_USER
         self.readonly_user = READONLY_USER
         if users is None:
@@ -97,8 +102,11 @@ class GPStandIn:
             self._cert = _certificate(self.state_dir / "tls")
             self.ca_file = self._cert[0]
             bindings = _cert_bindings(self._cert[0])
+        kerberos = (KerberosAcceptor(self.keytab, self.state_dir, channel_bindings=bindings,
+                                     require_channel_binding=self.require_channel_binding)
+                    if self.keytab else None)
         acceptor = NTLMAcceptor(self.state_dir, self._users, self._roles, bindings,
-                                self.require_channel_binding)
+                                self.require_channel_binding, kerberos=kerberos)
         # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only for
         # such sockets, and without it each response (headers, then body) waits ~40 ms for the
         # client's delayed ACK.
