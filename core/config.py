@@ -213,8 +213,18 @@ def load_settings(text: str, source: str = "configuration") -> Settings:
 
 def validate(s: Settings, source: str = "configuration") -> None:
     """Every setting inside its allowed range (core.config_rules), or ConfigError naming the
-    file, section, key, value and what is allowed; then the SPN, alerts and metrics sections."""
+    file, section, key, value and what is allowed; then the sign-in, alerts and metrics checks,
+    whose messages are prefixed with the file too."""
     check_ranges(s, source)
+    try:
+        _validate_sections(s)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def _validate_sections(s: Settings) -> None:
+    if s.gp.auth not in ("ntlm", "negotiate", "kerberos"):
+        raise ConfigError(f"[gp] auth must be ntlm, negotiate or kerberos, not {s.gp.auth!r}")
     if s.gp.spn and not re.fullmatch(r"[A-Za-z]+/[^/@\s]+", s.gp.spn.strip()):
         raise ConfigError(f"[gp] spn {s.gp.spn!r} should look like HTTP/gp01.example.local")
     _validate_alerts(s.alerts)

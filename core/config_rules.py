@@ -161,7 +161,6 @@ CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("products", "owner_name"): _one_of(("woocommerce", "gp", "last_writer")),
     ("products", "owner_price"): _one_of(("woocommerce", "gp", "last_writer")),
     ("products", "owner_quantity"): _one_of(("woocommerce", "gp", "last_writer")),
-    ("gp", "auth"): _one_of(("ntlm", "negotiate", "kerberos")),
     ("logging", "format"): _one_of(("text", "json")),
     ("logging", "level"): _one_of(LOG_LEVELS),
 }

@@ -49,7 +49,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 # client's NTLMv2 response, enough to attack the domain password offline); peewee writes every
 # SQL statement with its parameters (webhook bodies: names, addresses, e-mail). Their records
 # below WARNING are dropped by the filter, even if something lowers these loggers' levels.
-_SILENCED_BELOW_WARNING = ("peewee", "playhouse", "spnego", "httpx_ntlm", "ntlm_auth",
+SILENCED_LIBRARIES = ("peewee", "playhouse", "spnego", "httpx_ntlm", "ntlm_auth",
                            "httpcore", "httpx", "hpack", "h11", "uvicorn.access")
 
 # An NTLMSSP message however it is printed: base64 ("TlRMTVNTUAA..."), hex, or a bytes repr.
@@ -90,7 +90,7 @@ def redact_text(text: str) -> str:
 def _silenced(record: logging.LogRecord) -> bool:
     return record.levelno < logging.WARNING and any(
         record.name == name or record.name.startswith(name + ".")
-        for name in _SILENCED_BELOW_WARNING)
+        for name in SILENCED_LIBRARIES)
 
 
 class RedactingFilter(logging.Filter):
@@ -187,7 +187,7 @@ def configure_logging(fmt: str = "text", level: str = "INFO", *, file: str | Pat
         _installed.append(handler)
     root.setLevel(level.upper())
     for noisy in ("httpx", "httpcore", "zeep", "urllib3", "watchfiles", "uvicorn.access",
-                  *_SILENCED_BELOW_WARNING):
+                  *SILENCED_LIBRARIES):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handlers
 
