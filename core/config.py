@@ -46,6 +46,13 @@ class GPSettings:
     timeout_s: float = 60.0
     # capability -> "soap" | "sba" | "auto"; `check` shows the result
     routes: dict[str, str] = field(default_factory=dict)
+    # The Web Services role whose policy instances the connector uses, sent as the RoleKey of
+    # every call. Empty: GP guesses the role, and falls back to the default policy (which
+    # re-prices lines) when the account has several roles (gp.md §3.1, §22).
+    role: str = ""
+    # How GP's SQL Server compares keys: trailing spaces never count; "case_insensitive" (most
+    # GP databases) or "binary" (a binary sort order install). Used by every existence check.
+    key_collation: str = "case_insensitive"
 
 
 @dataclass
@@ -67,8 +74,13 @@ class PostingSettings:
     # WooCommerce status -> action on an existing invoice: hold | void | credit_memo | none
     status_map: dict[str, str] = field(default_factory=lambda: {
         "cancelled": "void", "refunded": "credit_memo", "on-hold": "hold", "failed": "void"})
-    # gateway id -> {"paid": bool, "payment_type": "credit_card"|"cash"|"check", "checkbook": str}
+    # gateway id -> {"payment_type": "credit_card"|"cash"|"check"|"none", "card_type": GP
+    # payment card type id, "checkbook": GP checkbook id}; ids are GP's own, chosen from GP's
+    # lists (`ml-connector payments`). A gateway without an entry leaves its invoices unpaid.
     gateways: dict[str, dict[str, Any]] = field(default_factory=dict)
+    invoice_doc_type: str = ""  # GP's SOP document type id for invoices (e.g. STDINV); "" = GP's
+    return_doc_type: str = ""  # ... and for returns (e.g. RTN)
+    hold_id: str = "WCHOLD"  # GP process hold (Sales Process Holds Setup) for on-hold orders
     concurrency: int = 4
 
 
@@ -81,6 +93,8 @@ class ProductSettings:
     price_level: str = "RETAIL"
     site: str = "MAIN"  # or "all" to sum every site
     scan_interval_s: int = 900
+    # GP batch for the inventory adjustments shop stock changes become (GP requires one, <= 15)
+    adjustment_batch_template: str = "WCIV{date:%Y%m%d}"
 
 
 @dataclass
@@ -223,6 +237,8 @@ def validate(s: Settings, source: str = "configuration") -> None:
 
 
 def _validate_sections(s: Settings) -> None:
+    if s.gp.key_collation not in ("case_insensitive", "binary"):
+        raise ConfigError("[gp] key_collation must be case_insensitive or binary")
     if s.gp.auth not in ("ntlm", "negotiate", "kerberos"):
         raise ConfigError(f"[gp] auth must be ntlm, negotiate or kerberos, not {s.gp.auth!r}")
     if s.gp.spn and not re.fullmatch(r"[A-Za-z]+/[^/@\s]+", s.gp.spn.strip()):

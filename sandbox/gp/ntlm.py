@@ -72,6 +72,11 @@ class User:
     def principal(self) -> str:
         return f"{self.domain}\\{self.name}"
 
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Dynamics Security roles: the user file may list several, separated by commas."""
+        return tuple(r.strip() for r in self.role.split(",") if r.strip())
+
 
 def read_user_file(path: Path) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     """Lines `DOMAIN:user:password[:role]` -> ([(domain, user, password)], {DOMAIN\\USER: role})."""

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from sandbox.gp import control, schema
+from sandbox.gp import control, profiles, schema
 from sandbox.gp.app import GPApp
 from sandbox.gp.faultplan import FaultPlan
 from sandbox.gp.negotiate import KerberosAcceptor
@@ -51,9 +51,15 @@ class _Server(uvicorn.Server):
 class GPStandIn:
     def __init__(self, state_dir: Path, *, seed: int = 0, https: bool = False,
                  users: Path | Iterable[UserSpec] | None = None,
-                 require_channel_binding: bool = False, calculate_unit_price: bool = False,
-                 sba_allow_http: bool = False, keytab: Path | None = None,
+                 require_channel_binding: bool = False, calculate_unit_price: bool | None = None,
+                 sba_allow_http: bool = False, profile: str = profiles.CONFIGURED,
+                 keytab: Path | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
+        """profile: "configured" (GP after the README's set-up; the default) or "fresh" (a new
+        install's defaults). calculate_unit_price: the administrator sets GP's pricing the same
+        way in every policy before start: True = GP's defaults (Calculate Unit Price and
+        Calculate Total Amount both "Calculate": GP re-prices and re-totals), False = both "Do
+        Not Calculate"; None keeps the profile's."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.https = https
@@ -65,7 +71,8 @@ class GPStandIn:
         self.readonly_user = READONLY_USER
         if users is None:
             self.password, self.readonly_password = _password(), _password()
-            specs: list[UserSpec] = [(DOMAIN, SERVICE_USER, self.password, "admin"),
+            specs: list[UserSpec] = [(DOMAIN, SERVICE_USER, self.password,
+                                      profiles.role_of_service_account(profile)),
                                      (DOMAIN, READONLY_USER, self.readonly_password, "readonly")]
             self._users = [s[:3] for s in specs]
             self._roles = {f"{d}\\{u}".upper(): r for d, u, _, r in specs}  # type: ignore[misc]
@@ -82,8 +89,11 @@ class GPStandIn:
         self.store = Store(self.state_dir / "gp.sqlite3")
         seed_company(self.store)
         self._sba_allow_http = sba_allow_http
-        self.gp_state = GPState(self.store, clock=clock or system_clock,
-                                calculate_unit_price_default=calculate_unit_price)
+        self.profile = profile
+        self.gp_state = GPState(self.store, clock=clock or system_clock)
+        profiles.apply(profile, self.store, self.gp_state.policies, self.gp_state.company_id)
+        if calculate_unit_price is not None:
+            self.gp_state.policies.set_pricing(self.gp_state.company_id, calculate_unit_price)
         self.faults = FaultPlan(seed=seed)
         self.company = self.gp_state.company_name
         self.company_id = self.gp_state.company_id
