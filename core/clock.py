@@ -53,3 +53,15 @@ def parse_gmt(text: str | None) -> datetime | None:
 
 
 SYSTEM_CLOCK = SystemClock()
+
+
+# How far ahead of our clock a WooCommerce date may be and still order snapshots. A shop's clock a
+# few minutes fast is normal; a snapshot dated 9999-12-31 (a plugin's bug, a typed-in date) must
+# not make every later, correct snapshot look "older" and freeze the order: beyond this it is not
+# trusted for ordering (the REST re-read decides) and the poll cursor never moves past it.
+FUTURE_SKEW = timedelta(minutes=10)
+
+
+def trusted_for_ordering(stamp: datetime | None, now: datetime) -> bool:
+    """A date that may order snapshots: known and not beyond now plus FUTURE_SKEW."""
+    return stamp is not None and stamp <= now + FUTURE_SKEW

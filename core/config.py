@@ -7,17 +7,18 @@ silently falls back to a default. Loading is pure: `load_settings(text)`; files:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, get_type_hints
 
 import platformdirs
 
 from core.config_edit import updated_toml
+from core.config_rules import check_ranges
 from core.errors import ConfigError
 
 
@@ -115,6 +116,8 @@ class WorkerSettings:
     poll_overlap_s: int = 300
     max_body_bytes: int = 2_000_000
     lease_ttl_s: int = 60
+    # Webhook bodies (personal data) are dropped this many days after they were processed.
+    delivery_retention_days: int = 90
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
 
 
@@ -215,36 +218,32 @@ def load_settings(text: str, source: str = "configuration") -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source} is not valid TOML: {exc}") from exc
-    settings = _build(Settings, data, "settings")
-    validate(settings)
+    try:
+        settings = _build(Settings, data, "settings")
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    validate(settings, source)
     return settings
 
 
-def validate(s: Settings) -> None:
+def validate(s: Settings, source: str = "configuration") -> None:
+    """Every setting inside its allowed range (core.config_rules), or ConfigError naming the
+    file, section, key, value and what is allowed; then the sign-in, alerts and metrics checks,
+    whose messages are prefixed with the file too."""
+    check_ranges(s, source)
     try:
-        tol = Decimal(s.posting.rounding_tolerance)
-    except InvalidOperation as exc:
-        raise ConfigError("[posting] rounding_tolerance must be a decimal like \"0.02\"") from exc
-    if tol < 0:
-        raise ConfigError("[posting] rounding_tolerance cannot be negative")
-    for key, owner in (("owner_name", s.products.owner_name),
-                       ("owner_price", s.products.owner_price),
-                       ("owner_quantity", s.products.owner_quantity)):
-        if owner not in ("woocommerce", "gp", "last_writer"):
-            raise ConfigError(
-                f"[products] {key} must be woocommerce, gp or last_writer, not {owner!r}")
-    if s.posting.guest_policy not in ("per_email", "shared", "match"):
-        raise ConfigError("[posting] guest_policy must be per_email, shared or match")
-    if s.posting.tax_mode not in ("woo", "gp"):
-        raise ConfigError("[posting] tax_mode must be woo or gp")
+        _validate_sections(s)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def _validate_sections(s: Settings) -> None:
     if s.gp.key_collation not in ("case_insensitive", "binary"):
         raise ConfigError("[gp] key_collation must be case_insensitive or binary")
     if s.gp.auth not in ("ntlm", "negotiate", "kerberos"):
         raise ConfigError(f"[gp] auth must be ntlm, negotiate or kerberos, not {s.gp.auth!r}")
     if s.gp.spn and not re.fullmatch(r"[A-Za-z]+/[^/@\s]+", s.gp.spn.strip()):
         raise ConfigError(f"[gp] spn {s.gp.spn!r} should look like HTTP/gp01.example.local")
-    if s.logging.format not in ("text", "json"):
-        raise ConfigError("[logging] format must be text or json")
     _validate_alerts(s.alerts)
     if s.metrics.listen and not _is_host_port(s.metrics.listen):
         raise ConfigError(f"[metrics] listen = {s.metrics.listen!r} should be HOST:PORT, "
@@ -326,22 +325,45 @@ def dump_settings(s: Settings) -> str:
     return "\n".join(lines)
 
 
+KEY_HOME_ENV = "ML_CONNECTOR_KEY_HOME"  # where workspaces' key folders live (tests, services)
+
+
+def key_home() -> Path:
+    """The per-user folder holding one key folder per workspace: outside every workspace, so a
+    copy of a workspace (a backup, a zip sent to support) carries no key and decrypts nothing."""
+    override = os.environ.get(KEY_HOME_ENV, "").strip()
+    if override:
+        return Path(override).expanduser().resolve()
+    return Path(platformdirs.user_config_dir("ml-connector-keys"))
+
+
+def workspace_key_dir(root: Path) -> Path:
+    """This workspace's key folder under key_home(), named after the workspace's absolute path
+    (a copy elsewhere looks in another folder and finds no key)."""
+    digest = hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
+    return key_home() / f"{root.name[:40] or 'workspace'}-{digest}"
+
+
 @dataclass(frozen=True)
 class Workspace:
     """Where configuration, state and key live.
 
-    With --workspace DIR everything is under DIR, the key in DIR/keys/ (its own 0700 folder, so
-    the database can be copied or backed up without the key). Otherwise the platform's folders.
+    With --workspace DIR the configuration and database are under DIR and the key in its own
+    0700 folder under the user's key home (ML_CONNECTOR_KEY_HOME, else the platform's config
+    folder `ml-connector-keys`), never inside DIR: the database and the workspace can be copied
+    or backed up without the key. Otherwise the platform's folders.
     """
 
     config_path: Path
     db_path: Path
     key_dir: Path
+    workspace_mode: bool = False  # --workspace DIR: the key is always a file, never the keyring
 
     @classmethod
     def at(cls, root: str | os.PathLike[str]) -> Workspace:
         root = Path(root).expanduser().resolve()
-        return cls(root / "config.toml", root / "state.db", root / "keys")
+        return cls(root / "config.toml", root / "state.db", workspace_key_dir(root),
+                   workspace_mode=True)
 
     @classmethod
     def default(cls, config: str | None = None) -> Workspace:

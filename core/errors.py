@@ -14,6 +14,12 @@ class StateError(ConnectorError):
     """The state database cannot be used (version, permissions, corruption)."""
 
 
+class LeaseLost(ConnectorError):
+    """This worker no longer holds the worker lease (it was frozen past the TTL and another worker
+    took over), or a job's lease ran out under it: it must not claim, create or write anything
+    more. The worker exits 5."""
+
+
 class WooError(ConnectorError):
     """WooCommerce refused or failed a request. `transient` errors are retried."""
 

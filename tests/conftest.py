@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+from core.config import KEY_HOME_ENV
 
 # ../shared beside the project's root: recordings and the real WSDL. Never copied in.
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -24,3 +27,16 @@ def state_db(tmp_path):
     db = init_db(tmp_path / "state.db")
     yield db
     close_db()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def key_home(tmp_path_factory):
+    """Workspaces' key folders live outside the workspace, under the user's key home: for the
+    suite, a temporary one (inherited by the worker processes tests start), never ~/.config."""
+    before = os.environ.get(KEY_HOME_ENV)
+    os.environ[KEY_HOME_ENV] = str(tmp_path_factory.mktemp("key-home"))
+    yield Path(os.environ[KEY_HOME_ENV])
+    if before is None:
+        os.environ.pop(KEY_HOME_ENV, None)
+    else:
+        os.environ[KEY_HOME_ENV] = before

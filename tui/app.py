@@ -18,6 +18,7 @@ from core.config import Settings, Workspace
 from core.console_settings import KEYMAP, get_setting
 from core.errors import ConfigError
 from core.store.db import init_db
+from core.text import plain_text
 from core.worker import embedded
 from tui.context import ConsoleContext, console_actor
 from tui.messages import DatabaseChanged
@@ -69,6 +70,13 @@ class ConnectorApp(App[None]):
         self.embedded: Any = None
         self._marker: tuple[object, ...] | None = None
         self._keymap_override = keymap
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification passes core.text's rule: messages quote SKUs, product names and
+        GP's words, and an escape sequence in one must not reach the terminal."""
+        super().notify(plain_text(message), title=plain_text(title), severity=severity,
+                       timeout=timeout, markup=markup)
 
     # --- start and stop --------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import click
@@ -20,6 +21,7 @@ import click
 from core.errors import ConnectorError, StateError
 from core.exit_codes import EXIT_CODE_TABLE, ExitCode
 from tui.commands.common import CommandError, global_options
+from tui.plain_output import plain_stdout
 
 # name -> (module exposing `command`, the line `ml-connector --help` shows for it)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -88,11 +90,17 @@ def cli() -> None:
     """Move WooCommerce orders, refunds, customers and products into Dynamics GP."""
 
 
+# Commands that draw a full-screen UI with escape sequences of their own.
+FULL_SCREEN = {"console", "demo", "sandbox"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns its exit code (the table is in the README and in --help)."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    wrap = plain_stdout() if not FULL_SCREEN & set(args) else nullcontext()
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="ml-connector",
-                          standalone_mode=False)
+        with wrap:
+            result = cli.main(args=args, prog_name="ml-connector", standalone_mode=False)
     except CommandError as exc:
         exc.show()
         return exc.code

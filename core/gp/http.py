@@ -54,21 +54,55 @@ def _is_tls_trust_failure(exc: BaseException) -> bool:
     return False
 
 
+# GP's largest honest answers (an item list, a customer with every address) are a few MB; 80 MB
+# once took the worker from 97 to 333 MB. Past this the answer is refused, not read into memory.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+
 class GPHttp:
     """Serialised access to the pooled client, with failures classified."""
 
-    def __init__(self, client: httpx.Client, user: str) -> None:
+    def __init__(self, client: httpx.Client, user: str, *,
+                 max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
         self.client = client
         self.user = user
+        self.max_response_bytes = max_response_bytes
         self._lock = threading.Lock()
+
+    def _read_capped(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+        """The exchange with the body read in chunks up to the cap (the NTLM handshake's own
+        401s are read by the auth flow before this sees the final response)."""
+        with self.client.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_response_bytes:
+                raise TransportFailure(self._too_big(url, int(declared)), maybe_sent=True,
+                                       transient=False)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise TransportFailure(self._too_big(url, size), maybe_sent=True,
+                                           transient=False)
+                chunks.append(chunk)
+            headers = [(k, v) for k, v in response.headers.multi_items()
+                       if k.lower() not in ("content-encoding", "content-length",
+                                            "transfer-encoding")]
+            return httpx.Response(response.status_code, headers=headers,
+                                  content=b"".join(chunks), request=response.request)
+
+    def _too_big(self, url: str, size: int) -> str:
+        return (f"GP's answer from {httpx.URL(url).host} is larger than "
+                f"{self.max_response_bytes // (1024 * 1024)} MB ({size:,} bytes so far): not "
+                "read (a proxy's page or a runaway query?)")
 
     def send(self, method: str, url: str, *, content: bytes | None = None,
              headers: dict[str, str] | None = None, json: object = None) -> Sent:
         start = time.perf_counter()
         with self._lock:
             try:
-                response = self.client.request(method, url, content=content, headers=headers,
-                                               json=json)
+                response = self._read_capped(method, url, content=content, headers=headers,
+                                             json=json)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout,
                     httpx.UnsupportedProtocol, httpx.ProxyError) as exc:
                 if _is_tls_trust_failure(exc):

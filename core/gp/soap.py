@@ -32,6 +32,7 @@ from core.gp.errors import FaultTranslator, validation_messages
 from core.gp.gateway import CompanyInfo, GPUnsupported
 from core.gp.http import GPHttp, TransportFailure, failure_to_error, status_error
 from core.gp.wsdl_cache import WsdlCache, resolve_location
+from core.text import plain, unsendable_fields
 
 GP_NS = "http://schemas.microsoft.com/dynamics/gp/2006/01"
 DYN_NS = "http://schemas.microsoft.com/dynamics/2006/01"
@@ -53,6 +54,14 @@ class BareResponse(Exception):
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(f"HTTP {response.status_code}")
         self.response = response
+
+
+class CutOffReply(Exception):
+    """GP's SOAP answer stopped before its envelope closed (a dropped connection, a proxy)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
 
 
 class HttpxTransport(Transport):
@@ -84,6 +93,9 @@ class HttpxTransport(Transport):
         if not sent.response.content.lstrip()[:1] == b"<":
             # No SOAP envelope at all (a bare 500/503, an IIS page): zeep would choke on it.
             raise BareResponse(sent.response)
+        if not sent.response.content.rstrip().endswith(b"Envelope>"):
+            # Cut off mid-envelope: a half-read list would look like "GP has no such company".
+            raise CutOffReply(len(sent.response.content))
         resp = requests.Response()
         resp._content = sent.response.content
         resp.status_code = sent.response.status_code
@@ -245,12 +257,19 @@ class SoapClient:
             kwargs["context"] = self.context(with_company=with_company)
         if policy:
             kwargs["policy"] = self.policy(op)
+        # WooCommerce text (names, addresses, notes) may carry control characters and escape
+        # sequences XML cannot hold: removed by core.text's documented rule, never retried.
+        kwargs = plain(kwargs)
         try:
             return self._send(op, kwargs)
         except zeep.exceptions.Fault as fault:
             raise self._faults.translate(fault, op=op, write=write, what=what) from None
         except TransportFailure as exc:
             raise failure_to_error(exc, write=write, what=f"{op} for {what}") from None
+        except CutOffReply as exc:
+            raise gp_unanswered(f"GP's answer to {op} for {what} was cut off after {exc.size} "
+                                "bytes (the connection dropped, or a proxy cut it); retrying",
+                                write=write) from None
         except BareResponse as exc:
             if exc.response.status_code < 400:
                 raise gp_unanswered(f"GP's answer to {op} for {what} is not SOAP",
@@ -264,6 +283,14 @@ class SoapClient:
         except (etree.XMLSyntaxError, zeep.exceptions.XMLParseError) as exc:
             raise gp_unanswered(f"GP's answer to {op} for {what} is not readable XML ({exc})",
                                 write=write) from None
+        except ValueError as exc:
+            # lxml refused to build the message ("All strings must be XML compatible"): nothing
+            # was sent, and sending it again cannot help. A refusal naming the field, at once.
+            fields = ", ".join(unsendable_fields(kwargs)) or "a value"
+            raise GPRefused(f"{what} cannot be sent to GP: {fields} holds characters GP's XML "
+                            f"cannot carry ({type(exc).__name__}); correct it in WooCommerce, "
+                            "then replay",
+                            messages=[f"{fields}: characters XML cannot carry"]) from None
 
     def _send(self, op: str, kwargs: dict[str, Any]) -> Any:
         try:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.clock import SYSTEM_CLOCK, Clock, parse_gmt
+from core.clock import SYSTEM_CLOCK, Clock, parse_gmt, trusted_for_ordering
 from core.money import MoneyError, parse_money
 from core.products.intake import product_changed
 from core.replay import ORDER_JOB, order_job_key
@@ -99,7 +99,19 @@ def accept_order_snapshot(payload: dict[str, Any], *, source: str,
             stored = existing.modified_gmt
             if stored is not None and modified is not None and modified == stored:
                 return _same_second(existing.id, payload, source=source, clock=clock)
-            if stored is not None and (modified is None or modified < stored):
+            if not trusted_for_ordering(modified, now) and stored is not None:
+                # Dated beyond now + skew: its date cannot order it. Keep the stored row and
+                # let the posting job's REST re-read decide what the order is now.
+                audit.record("order", woo_id, "received", f"order {fields['number']}: a snapshot "
+                             f"from {source} is dated {payload.get('date_modified_gmt')}, in the "
+                             "future; not trusted for ordering, re-reading the order from "
+                             "WooCommerce", actor=ACTOR, clock=clock,
+                             data={"source": source, "future_dated": True,
+                                   "modified_gmt": payload.get("date_modified_gmt")})
+                queue.enqueue(ORDER_JOB, order_job_key(woo_id), clock=clock, group_key=key)
+                return True
+            if stored is not None and trusted_for_ordering(stored, now) and (
+                    modified is None or modified < stored):
                 return False  # older snapshot: the newer one stays
             Order.update(**fields).where(Order.id == existing.id).execute()
             order_id = existing.id
@@ -173,9 +185,13 @@ def stored_versions(woo_ids: list[int]) -> dict[int, datetime | None]:
     return found
 
 
-def is_newer(modified_gmt: datetime | None, stored: datetime | None, known: bool) -> bool:
-    """Would a snapshot stamped `modified_gmt` change an inbox row holding `stored`?"""
+def is_newer(modified_gmt: datetime | None, stored: datetime | None, known: bool,
+             now: datetime | None = None) -> bool:
+    """Would a snapshot stamped `modified_gmt` change an inbox row holding `stored`? A stored
+    date beyond `now` plus the allowed skew orders nothing: any snapshot may replace it."""
     if not known:
+        return True
+    if stored is not None and now is not None and not trusted_for_ordering(stored, now):
         return True
     return stored is None or (modified_gmt is not None and modified_gmt > stored)
 

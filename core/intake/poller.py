@@ -27,7 +27,7 @@ from typing import Any
 
 from peewee import fn
 
-from core.clock import SYSTEM_CLOCK, Clock
+from core.clock import FUTURE_SKEW, SYSTEM_CLOCK, Clock
 from core.errors import WooError
 from core.intake.inbox import accept_order_snapshot, is_newer, stored_versions
 from core.store import audit
@@ -62,13 +62,19 @@ def read_cursor(name: str) -> datetime | None:
 
 
 def save_cursor(name: str, when: datetime, clock: Clock) -> datetime:
-    """Move the cursor forward (never back) in its own transaction; returns the stored value."""
+    """Move the cursor forward (never back) in its own transaction; returns the stored value.
+
+    Never past now + FUTURE_SKEW: one order dated in the far future would otherwise make every
+    later poll ask for changes after that date and miss everything real. A cursor an older
+    version left beyond that bound is pulled back to it."""
+    limit = clock.now() + FUTURE_SKEW
+    when = min(when, limit)
     with database.atomic("IMMEDIATE"):
         row = PollCursor.get_or_none(PollCursor.name == name)
         if row is None:
             PollCursor.create(name=name, cursor=when, updated_at=clock.now())
             return when
-        if row.cursor is not None and row.cursor >= when:
+        if row.cursor is not None and when <= row.cursor <= limit:
             return row.cursor
         PollCursor.update(cursor=when, updated_at=clock.now()).where(
             PollCursor.name == name).execute()
@@ -152,7 +158,7 @@ class OrderWalk:
             self.seen_keys.add(key)
             self.result.seen += 1
             known = key[0] in versions
-            if is_newer(key[1], versions.get(key[0]), known):
+            if is_newer(key[1], versions.get(key[0]), known, self.clock.now()):
                 fresh.append(item)
             elif known and key[1] is not None and key[1] == versions.get(key[0]):
                 same_second.append(item)

@@ -14,19 +14,20 @@ import hashlib
 import hmac
 import json
 import logging
-import queue
 import re
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Protocol
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.store.db import database
-from core.store.models import WebhookDelivery
+from core.intake.delivery_writer import DeliveryWriter, storable_id
 
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/woocommerce"
+# WooCommerce sends a body of a few KB at once; a body still arriving after this long is a stalled
+# or hostile client holding a connection (and memory) open: answered 408 and closed.
+BODY_TIMEOUT_S = 30.0
 SIGNATURE_HEADER = "x-wc-webhook-signature"
 _PING = re.compile(rb"^webhook_id=\d+$")
 _WP_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
@@ -135,87 +136,22 @@ def _clip(value: str | None, n: int = 200) -> str | None:
     return None if value is None else value[:n]
 
 
-class DeliveryWriter:
-    """Group commit: one thread writes WebhookDelivery rows; every delivery that arrives while a
-    commit is in progress goes into the next one. Each sender still gets its 200 only after its
-    own row is committed (synchronous=FULL), but N concurrent deliveries cost one fsync, not N,
-    and the event loop keeps reading requests instead of blocking on the disk."""
-
-    MAX_BATCH = 256
-
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def _ensure_thread(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="webhook-writer",
-                                                daemon=True)
-                self._thread.start()
-
-    async def write(self, row: dict[str, Any]) -> None:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        self._ensure_thread()
-        self._queue.put((row, future, loop))
-        await future
-
-    def close(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join(10)
-        self._thread = None
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                break
-            batch = [item]
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    self._queue.put(None)  # finish this batch, then stop
-                    break
-                batch.append(nxt)
-            error: BaseException | None = None
-            try:
-                with database.atomic("IMMEDIATE"):
-                    WebhookDelivery.insert_many([row for row, _, _ in batch]).execute()
-            except BaseException as exc:  # noqa: BLE001 - reported to every waiting request
-                error = exc
-            for _, future, loop in batch:
-                loop.call_soon_threadsafe(_settle, future, error)
-        if not database.is_closed():
-            database.close()
-
-
-def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)
-
-
 class WebhookReceiver:
     """ASGI app: `POST /webhooks/woocommerce` (plus `GET /healthz`)."""
 
     def __init__(self, secrets: SecretSource, *, store_url: str = "", max_body: int = 2_000_000,
                  clock: Clock = SYSTEM_CLOCK,
-                 on_accepted: Callable[[], None] | None = None) -> None:
+                 on_accepted: Callable[[], None] | None = None,
+                 spool_dir: str | None = None, busy_wait_ms: int | None = None,
+                 body_timeout_s: float = BODY_TIMEOUT_S) -> None:
         self.secrets = secrets
         self.store_source = normalise_source(store_url) if store_url else ""
         self.max_body = max_body
+        self.body_timeout_s = body_timeout_s
         self.clock = clock
         self.on_accepted = on_accepted
-        self.writer = DeliveryWriter()
+        self.writer = DeliveryWriter(clock=clock, spool_dir=spool_dir, on_imported=on_accepted,
+                                     busy_wait_ms=busy_wait_ms)
 
     def close(self) -> None:
         self.writer.close()
@@ -225,7 +161,9 @@ class WebhookReceiver:
             return
         path, method = scope.get("path", ""), scope.get("method", "")
         if path == "/healthz" and method in ("GET", "HEAD"):
-            await _respond(send, 200, b'{"ok":true}')
+            # The truth: not ok while deliveries wait in the spool for a busy database.
+            ok, detail = self.writer.health()
+            await _respond(send, 200 if ok else 503, json.dumps(detail).encode())
             return
         if path.rstrip("/") != PATH:
             await _respond(send, 404, b'{"error":"not found"}')
@@ -241,8 +179,15 @@ class WebhookReceiver:
             return
         chunks: list[bytes] = []
         size = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.body_timeout_s
         while True:
-            msg = await receive()
+            try:
+                msg = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                await _respond(send, 408, b'{"error":"the body took too long to arrive"}',
+                               extra=[(b"connection", b"close")])
+                return
             if msg["type"] == "http.disconnect":
                 return  # truncated: the sender gave up; nothing was acknowledged, nothing stored
             chunk = msg.get("body", b"")
@@ -257,7 +202,12 @@ class WebhookReceiver:
         status, answer, row = self.decide(headers, b"".join(chunks))
         if row is not None:
             if status == 200:
-                await self.writer.write(row)  # committed before the 200, or an error -> 500
+                try:
+                    await self.writer.write(row)  # in the database or the spool before the 200
+                except Exception:  # noqa: BLE001 - neither could take it: nothing was promised
+                    await _respond(send, 503, b'{"error":"cannot store the delivery now"}',
+                                   extra=[(b"retry-after", b"60")])
+                    return
                 if self.on_accepted:
                     self.on_accepted()
             else:
@@ -302,12 +252,12 @@ class WebhookReceiver:
 
     def _accepted(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
         row = self._row(headers, "accepted")
-        try:  # verified bytes only; a parse failure is dealt with when processing
+        try:  # verified bytes only; a parse failure is dealt with (and shown) when processing
             doc = json.loads(body)
-            if isinstance(doc, dict) and isinstance(doc.get("id"), int):
-                row["resource_id"] = doc["id"]
-        except ValueError:
-            pass
+            if isinstance(doc, dict):
+                row["resource_id"] = storable_id(doc.get("id"))
+        except (ValueError, RecursionError, MemoryError):
+            pass  # nested 50,000 deep, not UTF-8, not JSON: stored raw, flagged by intake
         row["body"] = body
         return row
 
@@ -319,10 +269,9 @@ class WebhookReceiver:
         return row
 
     async def _record(self, row: dict[str, Any]) -> None:
-        try:
-            await self.writer.write(row)
-        except Exception:  # noqa: BLE001 - recording a refusal must never turn a 401 into a 500
-            log.exception("could not record a refused webhook delivery")
+        # Rolled up and written by the writer thread: a refusal costs no fsync of its own, and
+        # recording it can never turn a 401 into a 500.
+        self.writer.refused(row)
 
 
 async def _respond(send: Send, status: int, body: bytes,

@@ -143,8 +143,10 @@ class IntakeService:
     def start(self) -> None:
         self._stop.clear()
         if self.receiver_enabled and self._server is None:
-            self._server = ReceiverServer(self.make_receiver(), self.listen)
+            receiver = self.make_receiver()
+            self._server = ReceiverServer(receiver, self.listen)
             self._server.start()
+            receiver.writer.start()  # imports what a busy database or a crash left spooled
             log.info("webhook receiver listening on %s/webhooks/woocommerce", self._server.url)
         if self._loop is None:
             self._loop = threading.Thread(target=self._run_loop, name="intake", daemon=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from core.clock import trusted_for_ordering
 from core.errors import GPError, GPRefused, WooError
 from core.intake.inbox import customer_key, customer_name
 from core.mapping import Held, MappedInvoice, Rejected, map_invoice
@@ -36,8 +37,9 @@ log = logging.getLogger("ml_connector.pipeline")
 def store_fresh(ctx: PipelineContext, order: Order, payload: dict) -> Order:
     """Keep the REST copy when it is at least as new as the stored snapshot (never older)."""
     view = OrderView.from_payload(payload)
-    if order.modified_gmt and view.date_modified and view.date_modified < order.modified_gmt:
-        return order
+    if order.modified_gmt and view.date_modified and view.date_modified < order.modified_gmt \
+            and trusted_for_ordering(order.modified_gmt, ctx.clock.now()):
+        return order  # (a stored date in the far future orders nothing: REST is the truth)
     if order.modified_gmt == view.date_modified and order.payload == payload:
         return order
     with database.atomic("IMMEDIATE"):

@@ -23,6 +23,8 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
 from core.dryrun import check_order, format_report
+from core.errors import LeaseLost
+from core.gp.fenced import FencedGateway
 from core.gp.gateway import GPGateway
 from core.replay import ORDER_JOB, REFUND_JOB
 from core.store import audit, queue
@@ -85,19 +87,30 @@ class Runner:
                  concurrency: int | None = None, owner: str | None = None,
                  lease_s: float | None = None, rng: random.Random | None = None,
                  actor: str = "worker",
-                 gateway_factory: Callable[[], GPGateway] | None = None) -> None:
+                 gateway_factory: Callable[[], GPGateway] | None = None,
+                 fence: Callable[[], None] | None = None) -> None:
         """`gateway_factory`: open one more gateway. The GP gateway serialises its exchanges
         (NTLM binds a handshake to its connection), so concurrent posting needs a gateway per
-        worker thread; without a factory every thread shares `gateway`, one call at a time."""
+        worker thread; without a factory every thread shares `gateway`, one call at a time.
+
+        `fence`: the worker lease's check (core.worker.lease.Lease.fence). Given, it runs in the
+        transaction of every claim and, with the job's own lease renewed, before every GP write:
+        a worker that lost its lease claims and sends nothing more (LeaseLost ends the run)."""
         self.settings = settings
         self.clock = clock
         self.dry_run = dry_run
         self.concurrency = max(1, concurrency or settings.posting.concurrency)
         self.owner = owner or make_owner()
         # Long enough for a few slow GP calls; an expired lease lets another worker take over.
-        self.lease_s = lease_s or max(float(settings.worker.lease_ttl_s),
-                                      4 * float(settings.gp.timeout_s))
+        self.lease_s = lease_s or queue.job_lease_s(settings.worker.lease_ttl_s,
+                                                    settings.gp.timeout_s,
+                                                    settings.woocommerce.timeout_s)
         self.rng = rng or random.Random()
+        self.fence = fence
+        self._current = threading.local()  # the job this thread runs, for the write fence
+        self.lost: LeaseLost | None = None
+        if fence is not None:
+            gateway = self._fenced(gateway)
         self.ctx = PipelineContext(settings, gateway, woo, clock=clock, actor=actor, rng=self.rng)
         self.stats = RunStats()
         self.reports: list[Any] = []  # dry run: what would be posted
@@ -108,7 +121,22 @@ class Runner:
         self._spare: queue_mod.SimpleQueue[GPGateway] = queue_mod.SimpleQueue()
         self._opened: list[GPGateway] = []
         if gateway_factory is not None:
-            self._spare.put(gateway)
+            self._spare.put(self.ctx.gateway)
+
+    def _fenced(self, gateway: GPGateway) -> GPGateway:
+        return FencedGateway(gateway, self._fence_write)
+
+    def _fence_write(self) -> None:
+        """Before a GP write: the worker lease is still ours and this thread's job lease is
+        renewed, in one transaction, so nobody else can have claimed the job meanwhile."""
+        assert self.fence is not None
+        job_id = getattr(self._current, "job_id", None)
+        with database.atomic("IMMEDIATE"):
+            self.fence()
+            if job_id is not None and not queue.extend_lease(job_id, self.owner, self.lease_s,
+                                                             clock=self.clock):
+                raise LeaseLost(f"the lease on job {job_id} ran out and another worker thread "
+                                "or process claimed it; not sending")
 
     def _borrow(self) -> PipelineContext:
         """A context for one worker thread: its own gateway when a factory was given."""
@@ -119,6 +147,8 @@ class Runner:
         except queue_mod.Empty:
             gw = self._factory()
             self._opened.append(gw)
+            if self.fence is not None:
+                gw = self._fenced(gw)
         return replace(self.ctx, gateway=gw)  # shares the settings and the item cache
 
     def _give_back(self, ctx: PipelineContext) -> None:
@@ -143,6 +173,7 @@ class Runner:
     def run_job(self, job: queue.ClaimedJob, ctx: PipelineContext | None = None) -> StepResult:
         ctx = ctx or self.ctx
         woo_id = int(job.key.split(":", 1)[1])
+        self._current.job_id = job.id
         try:
             if job.kind == ORDER_JOB:
                 result = process_order(ctx, woo_id)
@@ -150,6 +181,8 @@ class Runner:
                 result = process_refund(ctx, woo_id)
             else:
                 result = StepResult.done()
+        except LeaseLost:
+            raise  # fenced: touch nothing more, not even this job's row
         except Exception as exc:  # noqa: BLE001 - a bug in one document must not stop the rest
             log.exception("posting %s failed unexpectedly", job.key)
             result = StepResult.later(f"{type(exc).__name__}: {exc}")
@@ -200,7 +233,7 @@ class Runner:
 
     def _claim(self) -> queue.ClaimedJob | None:
         jobs = queue.claim(self.owner, limit=1, lease_s=self.lease_s, clock=self.clock,
-                           kinds=KINDS)
+                           kinds=KINDS, fence=self.fence)
         return jobs[0] if jobs else None
 
     def _worker(self, stop: threading.Event) -> None:
@@ -212,12 +245,16 @@ class Runner:
             return
         try:
             self._work(stop, ctx)
+        except LeaseLost as exc:
+            with self._cond:
+                self.lost = self.lost or exc
+                self._cond.notify_all()
         finally:
             self._give_back(ctx)
 
     def _work(self, stop: threading.Event, ctx: PipelineContext) -> None:
         with thread_connection():
-            while not stop.is_set():
+            while not stop.is_set() and self.lost is None:
                 job = self._claim()
                 if job is None:
                     with self._cond:
@@ -242,6 +279,9 @@ class Runner:
             return self.dry_run_pass()
         stop = stop or threading.Event()
         before = self.stats.done
+        self.lost = None
+        if self.fence is not None:
+            self.fence()  # a worker that lost its lease frees nobody's jobs either
         recover_orphans(self.clock)
         if self.concurrency == 1:
             with thread_connection():
@@ -257,6 +297,8 @@ class Runner:
                 t.start()
             for t in threads:
                 t.join()
+            if self.lost is not None:
+                raise self.lost
         return self.stats.done - before
 
     def verify_posted(self) -> int:

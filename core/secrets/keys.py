@@ -5,7 +5,8 @@ every listed key decrypts). More than one key is listed only while a rotation is
 is what lets a rotation killed half-way leave every secret decryptable.
 
 - `FileKeyStore`: a file, mode 0600, in its own folder (0700). Start-up refuses a file or folder
-  that others can read. With `--workspace DIR` it is DIR/keys/state.key.
+  that others can read. With `--workspace DIR` it lives outside DIR, in the workspace's folder
+  under the user's key home (core.config.workspace_key_dir): a copy of DIR decrypts nothing.
 - `KeyringStore`: the OS credential store (Windows Credential Manager, macOS Keychain, Secret
   Service), used by default outside workspace mode when a real backend is present.
 - `EnvKeyStore`: `ML_CONNECTOR_KEY` from the service manager: read-only (rotation tells the user
@@ -103,8 +104,9 @@ class FileKeyStore:
 
     def load(self) -> list[bytes]:
         if not self.path.exists():
-            raise ConfigError(f"no encryption key at {self.path}: run `ml-connector init`, or set "
-                              f"{ENV_VAR}")
+            raise ConfigError(f"no encryption key at {self.path}: restore it from your backup, "
+                              f"or set {ENV_VAR} (`ml-connector init` makes a key only for a "
+                              "workspace with no stored secrets)")
         self.check_permissions()
         return _parse_keys(self.path.read_text(encoding="ascii"), str(self.path))
 
@@ -193,7 +195,7 @@ def keyring_available() -> bool:
 def is_workspace_mode(ws: Workspace) -> bool:
     """`--workspace DIR` keeps everything in one folder; then the key file is always used, so
     tests and demos never touch the user's real keyring."""
-    return ws.key_dir.parent == ws.db_path.parent
+    return ws.workspace_mode
 
 
 def key_store_for(ws: Workspace, *, creating: bool = False) -> KeyStore:
@@ -206,9 +208,10 @@ def key_store_for(ws: Workspace, *, creating: bool = False) -> KeyStore:
     if env.exists():
         return env
     file_store = FileKeyStore(ws.key_dir / KEY_FILE_NAME)
-    if ws.key_dir.resolve() == ws.db_path.parent.resolve():
-        raise ConfigError(f"the key folder {ws.key_dir} is the database folder: the key must not "
-                          "travel with the database; choose another folder")
+    if ws.key_dir.resolve() == ws.db_path.parent.resolve() or \
+            ws.db_path.parent.resolve() in ws.key_dir.resolve().parents:
+        raise ConfigError(f"the key folder {ws.key_dir} is inside the database folder: the key "
+                          "must not travel with the database; choose another folder")
     if file_store.exists() or is_workspace_mode(ws):
         return file_store
     if keyring_available():

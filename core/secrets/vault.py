@@ -22,7 +22,7 @@ from core.config import Workspace
 from core.errors import ConfigError, ConnectorError, StateError
 from core.secrets.keys import KeyStore, key_id, key_store_for, new_key
 from core.store import audit
-from core.store.db import database, is_open_at, tuples
+from core.store.db import database, ensure_db, is_open_at, tuples
 from core.store.models import Secret
 
 log = logging.getLogger(__name__)
@@ -214,10 +214,32 @@ class Vault:
         return RotationReport(self._primary_id, rotated, removed)
 
 
+def _orphaned_secrets(ws: Workspace, store: KeyStore) -> str | None:
+    """When the key is missing but the database holds secrets encrypted with one: what to do.
+    Making a new key then would orphan every one of them, so nothing here ever does."""
+    if not ws.db_path.exists():
+        return None
+    ensure_db(ws.db_path)
+    rows = list(Secret.select(Secret.key_id))
+    if not rows:
+        return None
+    ids = sorted({r.key_id for r in rows})
+    return (f"no encryption key found ({store.description}), but this database holds "
+            f"{len(rows)} stored secret(s) encrypted with key {', '.join(ids)}. Restore that key: "
+            f"put its key file back at {ws.key_dir} from your backup, or set ML_CONNECTOR_KEY "
+            "to it. Do not create a new key: it cannot read them. If the key is lost for good, "
+            "make a new workspace (`ml-connector init --workspace NEW`) and enter the "
+            "credentials again.")
+
+
 def create_key(ws: Workspace) -> KeyStore:
-    """Create the workspace's key if it has none yet (never replaces an existing key)."""
+    """Create the workspace's key if it has none yet (never replaces an existing key, and never
+    creates one next to secrets another, missing key encrypted: ConfigError says what to do)."""
     store = key_store_for(ws, creating=True)
     if not store.exists():
+        orphaned = _orphaned_secrets(ws, store)
+        if orphaned:
+            raise ConfigError(orphaned)
         store.save([new_key()])
     store.load()  # permission and format checks, as at every start-up
     return store
@@ -232,6 +254,7 @@ def open_vault(ws: Workspace, *, clock: Clock = SYSTEM_CLOCK) -> Vault:
                          "vault (init_db or ensure_db)")
     store = key_store_for(ws)
     if not store.exists():
-        raise ConfigError(f"no encryption key found ({store.description}): run `ml-connector "
-                          f"init`, or set ML_CONNECTOR_KEY")
+        raise ConfigError(_orphaned_secrets(ws, store) or
+                          f"no encryption key found ({store.description}): run `ml-connector "
+                          "init`, or set ML_CONNECTOR_KEY")
     return Vault(store, clock=clock)

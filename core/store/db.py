@@ -20,6 +20,7 @@ from peewee import BaseQuery
 from playhouse.apsw_ext import APSWDatabase
 
 from core.errors import StateError
+from core.store.integrity import DAMAGE_OR_WRAPPED, damaged, is_damage, quick_check
 from core.store.migrations import migrate_to_latest
 
 # One place for every pragma. synchronous=FULL: a commit that said "about to post invoice X"
@@ -76,13 +77,25 @@ def tuples(query: BaseQuery) -> Iterator[tuple[Any, ...]]:
     return iter(query.tuples())
 
 
-def init_db(path: str | os.PathLike[str], *, migrate: bool = True) -> _Database:
-    """Open (and by default migrate) the state database at `path`."""
+def init_db(path: str | os.PathLike[str], *, migrate: bool = True,
+            check: bool = False) -> _Database:
+    """Open (and by default migrate) the state database at `path`. `check`: run
+    `PRAGMA quick_check` too (the worker at start-up, `check`, `status --check`). A damaged file
+    is a StateError saying what to do, never a traceback."""
+    try:
+        return _init_db(Path(path), migrate=migrate, check=check)
+    except DAMAGE_OR_WRAPPED as exc:
+        if not is_damage(exc):
+            raise
+        raise damaged(path, str(exc) or type(exc).__name__) from None
+
+
+def _init_db(path: Path, *, migrate: bool, check: bool) -> _Database:
     problem = sqlite_version_problem(apsw.sqlite_lib_version())
     if problem:
         raise StateError(problem)
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _owner_only(path)
     with _init_lock:
         if not database.is_closed():
             database.close()
@@ -92,6 +105,8 @@ def init_db(path: str | os.PathLike[str], *, migrate: bool = True) -> _Database:
         if str(mode).lower() != "wal":
             raise StateError(f"{path}: could not switch to WAL (journal_mode={mode}); "
                              "is it on a network share? Keep the database on a local disk.")
+        if check:
+            quick_check(database, path)
         if migrate:
             migrate_to_latest(database)
     return database
@@ -106,9 +121,28 @@ def is_open_at(path: str | os.PathLike[str]) -> bool:
 def ensure_db(path: str | os.PathLike[str]) -> None:
     """Open the state database at `path` unless this process already has it open."""
     if is_open_at(path):
-        database.connect(reuse_if_open=True)
+        try:
+            database.connect(reuse_if_open=True)
+        except DAMAGE_OR_WRAPPED as exc:  # a damaged file: exit 4 with what to do
+            if not is_damage(exc):
+                raise
+            raise damaged(Path(path), str(exc)) from None
         return
     init_db(path)
+
+
+def _owner_only(path: Path) -> None:
+    """The state file holds customers' names and addresses: 0600, created so (no window in
+    which it is world-readable), and tightened if an older version left it 0644. SQLite gives
+    the -wal and -shm files the database file's permissions."""
+    if os.name == "nt":
+        return  # NTFS ACLs: the service account's profile or data folder decides
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def close_db() -> None:

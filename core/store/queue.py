@@ -8,6 +8,7 @@ the second attempt safe.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,6 +46,24 @@ def next_delay(attempts: int, error: BaseException | None = None, *,
     return ceiling * (JITTER_FLOOR + (1 - JITTER_FLOOR) * r)
 
 
+# A wait inside a job (a WooCommerce 429's Retry-After, a backoff between attempts) must end well
+# inside the job's lease, or another thread or worker re-claims the job while it still runs.
+# Longer waits belong to the queue's own backoff (retry at one layer only, reliability.md §3.4).
+WOO_ATTEMPTS = 4  # core.woo.client.WooClient's default max_attempts
+
+
+def woo_wait_cap_s(lease_ttl_s: float) -> float:
+    """Longest single wait between two tries of one WooCommerce request, inside a job."""
+    return max(1.0, lease_ttl_s / 4)
+
+
+def job_lease_s(lease_ttl_s: float, gp_timeout_s: float, woo_timeout_s: float) -> float:
+    """A job's lease: longer than its slowest GP call several times over and than one
+    WooCommerce request with every retry and capped wait; renewed before every GP write."""
+    woo_worst = WOO_ATTEMPTS * woo_timeout_s + (WOO_ATTEMPTS - 1) * woo_wait_cap_s(lease_ttl_s)
+    return max(float(lease_ttl_s), 4 * float(gp_timeout_s), 2 * woo_worst)
+
+
 @dataclass(frozen=True)
 class ClaimedJob:
     id: int
@@ -77,17 +96,21 @@ def enqueue(kind: str, key: str, *, clock: Clock = SYSTEM_CLOCK, run_at: datetim
 
 
 def claim(owner: str, *, limit: int = 1, lease_s: float = 120.0, clock: Clock = SYSTEM_CLOCK,
-          kinds: tuple[str, ...] | None = None, busy_groups: set[str] | None = None
-          ) -> list[ClaimedJob]:
+          kinds: tuple[str, ...] | None = None, busy_groups: set[str] | None = None,
+          fence: Callable[[], None] | None = None) -> list[ClaimedJob]:
     """Lease up to `limit` due jobs (queued and due, or leased with an expired lease).
 
     `busy_groups`: customer groups with a job in flight in this worker; their other jobs wait so
     one customer's documents post in order.
+    `fence`: the worker lease's check (raises LeaseLost), run inside the claim's own
+    transaction, so a worker that lost its lease cannot claim between the check and the claim.
     """
     now = clock.now()
     until = now + timedelta(seconds=lease_s)
     claimed: list[ClaimedJob] = []
     with database.atomic("IMMEDIATE"):
+        if fence is not None:
+            fence()
         # The guard of the queued -> leased move (and of leased -> leased, a lease taken over).
         due = ((Job.status == JobStatus.QUEUED) & (Job.run_at <= now)) | (
             (Job.status == JobStatus.LEASED) & (Job.lease_expires_at < now))

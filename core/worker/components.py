@@ -23,6 +23,7 @@ from core.products.intake import HINT_JOB
 from core.products.sync import sync_products
 from core.secrets.vault import Vault
 from core.store.models import Job
+from core.store.queue import woo_wait_cap_s
 from core.store.states import JobStatus
 from core.telemetry.calls import HEALTH
 from core.telemetry.metrics import MetricsServer, StateCollector
@@ -97,7 +98,11 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     comps = Components(listen=listen if receiver else None)
 
     # WooCommerce
-    woo = connections.woo(settings)
+    # Waits inside a job end well within its lease (a 429's long Retry-After is the queue's
+    # backoff to honour, not a sleep holding a claimed job).
+    cap = woo_wait_cap_s(settings.worker.lease_ttl_s)
+    woo = connections.woo(settings, retry_after_cap_s=cap, backoff_cap_s=min(30.0, cap))
+    fence = getattr(options, "fence", None)
     comps.on_close.append(woo.close)
 
     # GP: opened now if it answers, else retried with backoff (core.worker.gp_link) while intake
@@ -123,14 +128,22 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
 
     # Posting
     if link is not None:
-        _wire_posting(comps, link, woo, current, clock=clock, dry_run=dry_run)
+        _wire_posting(comps, link, woo, current, clock=clock, dry_run=dry_run, fence=fence)
 
     add_alerts_and_metrics(comps, settings, vault, clock, state)
 
     # Products
     if link is not None and settings.products.enabled:
         gp_products = link
-        comps.sync_products = lambda: sync_products(gp_products.require(), woo,
+        from core.gp.fenced import FencedGateway
+
+        def products_gateway() -> Any:
+            if fence is not None:
+                fence()  # a pass also writes to WooCommerce: not after the lease is gone
+            gateway = gp_products.require()
+            return FencedGateway(gateway, fence) if fence is not None else gateway
+
+        comps.sync_products = lambda: sync_products(products_gateway(), woo,
                                                     current["settings"], clock=clock,
                                                     dry_run=dry_run)
         comps.product_hints = _product_hints_pending
@@ -138,7 +151,7 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
 
 
 def _wire_posting(comps: Components, gp: GPLink, woo: Any, current: dict[str, Settings], *,
-                  clock: Clock, dry_run: bool) -> None:
+                  clock: Clock, dry_run: bool, fence: Any = None) -> None:
     """Posting and GP verification, through a runner built the first time GP answers."""
     made: list[Any] = []
     made_lock = threading.Lock()
@@ -152,7 +165,7 @@ def _wire_posting(comps: Components, gp: GPLink, woo: Any, current: dict[str, Se
             if not made:
                 made.append(Runner(
                     current["settings"], gateway=gateway, woo=woo, clock=clock,
-                    dry_run=dry_run, gateway_factory=gp.open_more))
+                    dry_run=dry_run, gateway_factory=gp.open_more, fence=fence))
             return made[0]
 
     def post_until_idle(stop: threading.Event) -> int:

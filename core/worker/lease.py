@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.errors import ConnectorError
+from core.errors import ConnectorError, LeaseLost
 from core.owners import dead_local_process, make_owner
 from core.store.db import database, thread_connection
 from core.store.models import Setting, WorkerLease
@@ -59,8 +59,8 @@ class LeaseHeld(ConnectorError):
         self.info = info
 
 
-class LeaseLost(ConnectorError):
-    """Our lease expired and someone else took it (e.g. this process was frozen past the TTL)."""
+__all__ = ["Heartbeat", "Lease", "LeaseHeld", "LeaseInfo", "LeaseLost", "live_lease",
+           "read_lease"]
 
 
 def _info(row: WorkerLease) -> LeaseInfo:
@@ -186,6 +186,30 @@ class Lease:
             who = holder.describe() if holder else "nobody"
             raise LeaseLost(f"the worker lease was lost (now held by {who}); stopping so two "
                             "workers never post at once")
+
+    def fence(self) -> None:
+        """The fencing check: raise LeaseLost unless the lease row is still this process's.
+
+        Called inside the transaction of every job claim and right before every GP create, so a
+        worker frozen past its TTL (SIGSTOP, a suspended VM) that wakes up next to the worker
+        that took over claims nothing and sends nothing. A lease still ours but close to expiry
+        is renewed here too: nobody took it, and the caller is about to rely on it.
+        """
+        now = self.clock.now()
+        # No self._lock: the caller may already hold the database's write lock (a claim), and
+        # the heartbeat takes _lock before the database: the two orders would deadlock.
+        with database.atomic("IMMEDIATE"):
+            row = WorkerLease.get_or_none(WorkerLease.name == LEASE_NAME)
+            if row is None or row.holder != self.holder:
+                self.held = False
+                who = _info(row).describe() if row is not None else "nobody"
+                raise LeaseLost(f"the worker lease was lost (now held by {who}); this worker "
+                                "claims and posts nothing more and stops")
+            if (row.expires_at - now).total_seconds() < self.renew_every_s:
+                WorkerLease.update(heartbeat_at=now,
+                                   expires_at=now + timedelta(seconds=self.ttl_s)).where(
+                    (WorkerLease.name == LEASE_NAME)
+                    & (WorkerLease.holder == self.holder)).execute()
 
     def release(self, status: dict[str, Any] | None = None) -> bool:
         """Give the lease up (idempotent). Returns True when a row of ours was removed.

@@ -7,7 +7,9 @@ It removes two kinds of thing:
 - every secret value the process knows (the vault registers them with `register_secret`);
 - anything shaped like a credential: Authorization/Proxy-Authorization headers, NTLM/Negotiate/
   Basic/Bearer tokens, WooCommerce ck_/cs_ keys, oauth_signature, X-WC-Webhook-Signature, and
-  `password=` / `secret=` / `token=` style pairs.
+  `password=` / `secret=` / `token=` style pairs, and NTLMSSP messages in any encoding.
+Libraries that log credentials or personal data at DEBUG (pyspnego's NTLM steps, peewee's SQL
+parameters) are held at WARNING whatever --log-level says.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+
+from core.text import plain_text
 
 REDACTED = "[redacted]"
 
@@ -37,6 +41,22 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\b([a-z_]*(?:password|passwd|secret|token|api_key|consumer_key|"
                 r"private_key)[a-z_]*)(['\"]?\s*[:=]\s*['\"]?)(?!\[redacted\])[^\s&'\",}]+"),
      r"\1\2" + REDACTED),
+]
+
+
+# Libraries whose DEBUG lines carry what must never be logged, at any level we are set to:
+# pyspnego writes every NTLM message ("NTLM step input/output": the server challenge and the
+# client's NTLMv2 response, enough to attack the domain password offline); peewee writes every
+# SQL statement with its parameters (webhook bodies: names, addresses, e-mail). Their records
+# below WARNING are dropped by the filter, even if something lowers these loggers' levels.
+SILENCED_LIBRARIES = ("peewee", "playhouse", "spnego", "httpx_ntlm", "ntlm_auth",
+                           "httpcore", "httpx", "hpack", "h11", "uvicorn.access")
+
+# An NTLMSSP message however it is printed: base64 ("TlRMTVNTUAA..."), hex, or a bytes repr.
+_NTLM_BLOBS = [
+    re.compile(r"TlRMTVNTUAA[A-Za-z0-9+/=]*"),
+    re.compile(r"(?i)4e544c4d53535000[0-9a-f]*"),
+    re.compile(r"NTLMSSP(?:\\x00|\x00|\0)[^'\"\s]*"),
 ]
 
 
@@ -62,18 +82,30 @@ def redact_text(text: str) -> str:
             text = text.replace(value, REDACTED)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
+    for blob in _NTLM_BLOBS:
+        text = blob.sub(REDACTED, text)
     return text
+
+
+def _silenced(record: logging.LogRecord) -> bool:
+    return record.levelno < logging.WARNING and any(
+        record.name == name or record.name.startswith(name + ".")
+        for name in SILENCED_LIBRARIES)
 
 
 class RedactingFilter(logging.Filter):
     """Attach to handlers: rewrites the record's message and traceback before any formatter."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if _silenced(record):
+            return False
         try:
             message = record.getMessage()
         except Exception:  # a bad %-format must not hide the line (nor crash the worker)
             message = f"{record.msg!r} {record.args!r}"
-        record.msg = redact_text(message)
+        # Log lines quote remote text (GP's messages, customer names): no escape sequences or
+        # bidi overrides reach the terminal or the journal reading them.
+        record.msg = plain_text(redact_text(message))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -154,7 +186,8 @@ def configure_logging(fmt: str = "text", level: str = "INFO", *, file: str | Pat
         root.addHandler(handler)
         _installed.append(handler)
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "zeep", "urllib3", "watchfiles", "uvicorn.access"):
+    for noisy in ("httpx", "httpcore", "zeep", "urllib3", "watchfiles", "uvicorn.access",
+                  *SILENCED_LIBRARIES):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handlers
 

@@ -1,6 +1,7 @@
 """The worker's options, the state it publishes in its lease row, and its exit codes."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,9 @@ class WorkerOptions:
     wait_for_lease: bool = False  # wait for the holder to stop instead of exiting 3
     drain_timeout_s: float = 20.0  # bound on finishing the GP call in flight at shutdown
     watch_config: bool = True
+    # The worker lease's fencing check (set by the Worker): runs in every claim's transaction and
+    # before every GP write; raises core.errors.LeaseLost once another worker took over.
+    fence: Callable[[], None] | None = None
 
 
 @dataclass

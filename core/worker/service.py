@@ -13,6 +13,7 @@ Stopping (SIGTERM, SIGINT, the console closing, `--once` finishing) is one path,
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -22,8 +23,10 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
-from core.errors import ConfigError, ConnectorError, StateError
+from core.errors import ConfigError, ConnectorError, LeaseLost, StateError
+from core.intake.retention import prune_deliveries
 from core.store.db import database, init_db, thread_connection
+from core.store.integrity import quick_check
 from core.worker.alerting import WorkerAlerts
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
@@ -64,6 +67,8 @@ class Worker:
         self.started = threading.Event()  # lease held and everything running
         self.polled = threading.Event()  # set after each poll's outcome is recorded
         self.lease = Lease(mode=self.options.mode, ttl_s=settings.worker.lease_ttl_s, clock=clock)
+        self.options = dataclasses.replace(self.options, fence=self.lease.fence)
+        self.lease_lost: str | None = None  # set when a fence or the heartbeat found it gone
         self.heartbeat: Heartbeat | None = None
         self._wake_posting = threading.Event()
         self._posting_thread: threading.Thread | None = None
@@ -111,7 +116,9 @@ class Worker:
             # The console (embedded mode) already has this database open: re-initialising it
             # would close the console's connection under it.
             if not current or Path(current).resolve() != self.workspace.db_path.resolve():
-                init_db(self.workspace.db_path)
+                init_db(self.workspace.db_path, check=True)  # a damaged file: exit 4
+            else:
+                quick_check(database, self.workspace.db_path)
         except StateError as exc:
             log.error("%s", exc)
             return EXIT_STATE
@@ -192,6 +199,8 @@ class Worker:
             self._verify()
         if not self.stop_requested.is_set() and self._products_enabled():
             self._sync_products()
+        if not self.stop_requested.is_set():
+            self._checkpoint()  # a scheduled --once is the only pass: prune and checkpoint here
         if self.settings.alerts.enabled:
             self.check_alerts()  # `worker --once` from a timer still tells people
         return self._exit_code()
@@ -209,9 +218,13 @@ class Worker:
         self._posting_thread.start()
         self._start_alerts()
         while not self.stop_requested.is_set():
+            if self.lease_lost is not None:
+                return EXIT_LEASE_LOST
             if self.heartbeat and self.heartbeat.lost.is_set():
                 log.error("%s", self.heartbeat.error)
+                self.lease_lost = self.heartbeat.error or "lease lost"
                 self._alert_lease_lost()
+                self.request_stop("the worker lease was lost")
                 return EXIT_LEASE_LOST
             now = self.clock.now()
             if now >= next_poll:
@@ -253,10 +266,19 @@ class Worker:
                                f"on {self.lease.host} (pid {self.lease.pid})")
 
     def _exit_code(self) -> int:
-        if self.heartbeat and self.heartbeat.lost.is_set():
+        if self.lease_lost is not None or (self.heartbeat and self.heartbeat.lost.is_set()):
             self._alert_lease_lost()
             return EXIT_LEASE_LOST
         return EXIT_OK
+
+    def _fenced_out(self, exc: LeaseLost) -> None:
+        """A fence found the lease gone: stop everything at once; exit 5."""
+        if self.lease_lost is None:
+            self.lease_lost = str(exc)
+            log.error("%s", exc)
+            self._alert_lease_lost()
+        self.lease.held = False
+        self.request_stop("the worker lease was lost")
 
     def _components(self) -> Components:
         assert self.components is not None
@@ -306,6 +328,8 @@ class Worker:
             self.state.posted += done
             self.state.last_post_error = None
             return done
+        except LeaseLost as exc:
+            self._fenced_out(exc)
         except ConnectorError as exc:
             self.state.last_post_error = str(exc)
             log.warning("posting paused: %s", exc)
@@ -340,6 +364,8 @@ class Worker:
             self.state.last_product_sync_error = None
             if report is not None:
                 log.info("product sync: %s", report)
+        except LeaseLost as exc:
+            self._fenced_out(exc)
         except ConnectorError as exc:
             self.state.last_product_sync_error = str(exc)
             log.warning("product sync failed: %s (retried at the next scan)", exc)
@@ -348,6 +374,13 @@ class Worker:
             log.exception("product sync failed")
 
     def _checkpoint(self) -> None:
+        try:
+            pruned = prune_deliveries(self.settings.worker.delivery_retention_days, self.clock)
+            if pruned:
+                log.info("dropped %d webhook delivery bodies older than %d days (retention)",
+                         pruned, self.settings.worker.delivery_retention_days)
+        except Exception as exc:  # a busy database: the next hour prunes
+            log.warning("pruning old webhook deliveries skipped: %s", type(exc).__name__)
         try:
             database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         except Exception as exc:  # readers hold it back: next hour

@@ -10,6 +10,8 @@ from datetime import timedelta
 import pytest
 
 from core.clock import ManualClock
+from core.gp.fenced import FencedGateway
+from core.store import queue
 from core.store.models import WorkerLease
 from core.worker.lease import Heartbeat, Lease, LeaseHeld, LeaseLost, live_lease, read_lease
 
@@ -109,3 +111,38 @@ def test_heartbeat_thread_reports_a_lost_lease(state_db):
     beat = Heartbeat(mine)
     with pytest.raises(LeaseLost):
         beat.beat()
+
+
+def test_fence_refuses_claims_and_gp_writes_once_another_worker_took_over(state_db):
+    """The fence runs inside the claim's transaction and before a GP write: after a takeover
+    the old holder claims nothing and its gateway sends nothing."""
+    clock = ManualClock()
+    old = Lease(ttl_s=3, clock=clock, host="elsewhere", pid=1)
+    old.acquire()
+    with state_db.atomic("IMMEDIATE"):
+        queue.enqueue("post_order", "order:1", clock=clock)
+    clock.advance(seconds=10)  # frozen past its TTL
+    new = Lease(ttl_s=3, clock=clock, host="elsewhere", pid=2)
+    new.acquire()
+
+    with pytest.raises(LeaseLost):
+        queue.claim("old", clock=clock, fence=old.fence)
+    assert queue.counts() == {"queued": 1}  # nothing claimed
+
+    sent: list[str] = []
+
+    class Recorder:
+        def create_sales_invoice(self, invoice):
+            sent.append(invoice)
+
+        def find_sales_invoice(self, number):
+            return None
+
+    gateway = FencedGateway(Recorder(), old.fence)
+    assert gateway.find_sales_invoice("WC1") is None  # reads pass
+    with pytest.raises(LeaseLost):
+        gateway.create_sales_invoice("WC1")
+    assert sent == []
+    FencedGateway(Recorder(), new.fence).create_sales_invoice("WC1")
+    assert sent == ["WC1"]
+    assert [j.key for j in queue.claim("new", clock=clock, fence=new.fence)] == ["order:1"]

@@ -104,6 +104,7 @@ def test_orders_modified_during_the_walk_are_not_skipped(env):
 def test_overlap_catches_a_late_commit_behind_the_cursor(env):
     shop, shop_clock, client, control, clock, _ = env
     shop_clock.now = T0 + timedelta(minutes=30)
+    clock.advance(minutes=30)  # our clock agrees with the shop's (the cursor stops at now + skew)
     _orders(control, 5)
     save_cursor("orders", T0, clock)
     poll_once(client, clock=clock, overlap_s=300)

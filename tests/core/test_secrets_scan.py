@@ -24,6 +24,7 @@ from core.secrets.keys import ENV_VAR, FileKeyStore
 from core.secrets.vault import open_vault
 from core.store.db import close_db
 from core.woo.client import WooClient
+from core.worker.logs import SILENCED_LIBRARIES
 from sandbox.woo import WooStandIn
 from tui.cli import main
 
@@ -42,6 +43,11 @@ def test_no_plaintext_secret_anywhere(tmp_path, monkeypatch, capsys):
     old_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+    # The worker holds these libraries at WARNING (their DEBUG lines carry SQL parameters and
+    # NTLM messages); here they speak, so only our own discipline keeps secrets out of them.
+    held = {name: logging.getLogger(name).level for name in SILENCED_LIBRARIES}
+    for name in held:
+        logging.getLogger(name).setLevel(logging.NOTSET)
     monkeypatch.setenv("TEST_WOO_SECRET", shop.consumer_secret)
     monkeypatch.setenv("TEST_WOO_KEY", shop.consumer_key)
     keys_seen: set[bytes] = set()
@@ -119,6 +125,8 @@ def test_no_plaintext_secret_anywhere(tmp_path, monkeypatch, capsys):
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
+        for name, level in held.items():
+            logging.getLogger(name).setLevel(level)
         handler.close()
         close_db()
         shop.stop()

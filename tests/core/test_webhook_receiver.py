@@ -86,7 +86,7 @@ def test_signed_delivery_is_stored_raw_then_processed(receiver):
 @pytest.mark.parametrize("case", ["tampered", "unsigned", "truncated", "wrong_secret",
                                   "reserialised", "bad_base64", "wrong_source"])
 def test_bad_deliveries_get_401_and_change_nothing_but_the_refusal_log(receiver, case):
-    http, _, _ = receiver
+    http, _, server = receiver
     payload = order_payload(502, "2026-11-27T10:00:00")
     body = body_of(payload)
     headers = delivery_headers(body)
@@ -106,6 +106,7 @@ def test_bad_deliveries_get_401_and_change_nothing_but_the_refusal_log(receiver,
         headers = delivery_headers(body, source="https://evil.example/")
     r = _post(http, body, headers)
     assert r.status_code == 401
+    assert server._app.writer.flush()  # refusals are recorded off the request path
     row = WebhookDelivery.get()
     assert row.verdict == "rejected" and row.body is None and row.reject_reason
     assert process_deliveries(ManualClock()).processed == 0
@@ -113,7 +114,7 @@ def test_bad_deliveries_get_401_and_change_nothing_but_the_refusal_log(receiver,
 
 
 def test_oversized_bodies_get_413(receiver):
-    http, _, _ = receiver
+    http, _, server = receiver
     big = b'{"id":1,"pad":"' + b"x" * 70_000 + b'"}'
     r = _post(http, big, delivery_headers(big))
     assert r.status_code == 413
@@ -124,6 +125,7 @@ def test_oversized_bodies_get_413(receiver):
     r = http.post("/webhooks/woocommerce", content=chunks(),
                   headers={"X-WC-Webhook-Signature": "AAAA", "X-WC-Webhook-Topic": "order.updated"})
     assert r.status_code == 413
+    assert server._app.writer.flush()  # refusals are recorded off the request path
     assert {row.verdict for row in WebhookDelivery.select()} == {"rejected"}
     assert process_deliveries(ManualClock()).processed == 0
 

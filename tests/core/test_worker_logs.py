@@ -72,3 +72,23 @@ def test_redact_text_keeps_ordinary_words():
     text = "posted invoice WC1042 for about 12.00"
     assert redact_text(text) == text
     forget_secrets()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_debug_keeps_ntlm_steps_and_sql_parameters_out(capture, fmt):
+    """pyspnego's NTLM step lines and peewee's SQL parameters are dropped even at DEBUG, and an
+    NTLMSSP message in any encoding is redacted wherever it appears."""
+    configure_logging(fmt, "DEBUG", stream=capture)
+    logging.getLogger("spnego._ntlm").setLevel(logging.DEBUG)  # a library lowering itself
+    logging.getLogger("spnego._ntlm").debug("NTLM step output: TlRMTVNTUAADAAAAGAAYAFgAAAC")
+    logging.getLogger("peewee").debug("%r", ('INSERT INTO "webhook_delivery" VALUES (?)',
+                                             [b'{"billing":{"email":"ann@example.com"}}']))
+    log = logging.getLogger("ml_connector.gp")
+    log.debug("challenge TlRMTVNTUAACAAAABAAEADgAAAA1goriGNQtLMRth2A== arrived")
+    log.debug("raw %r", b"NTLMSSP\x00\x02\x00\x00\x00")
+    log.debug("hex %s", b"NTLMSSP\x00\x03".hex())
+    log.debug("our own debug line stays")
+    out = capture.getvalue()
+    assert "TlRMTVNTUAA" not in out and "ann@example.com" not in out
+    assert "NTLMSSP" not in out and "4e544c4d53535000" not in out
+    assert "our own debug line stays" in out and out.count("[redacted]") == 3

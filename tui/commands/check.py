@@ -18,7 +18,8 @@ from core.check_setup import refs_from_database
 from core.connections import workspace_folder
 from core.errors import ConnectorError
 from core.secrets.vault import open_vault
-from core.store.db import ensure_db
+from core.store.db import database, ensure_db
+from core.store.integrity import quick_check
 from tui.commands.common import existing_workspace, global_options
 
 
@@ -34,6 +35,9 @@ def command(no_probe: bool, wsdl: str | None, refresh_wsdl: bool, as_json: bool)
     ws = existing_workspace()
     settings = ws.load()
     secrets: dict[str, str | None] = {}
+    if ws.db_path.exists():  # a damaged state database first: exit 4 with what to do
+        ensure_db(ws.db_path)
+        quick_check(database, ws.db_path)
     try:
         ensure_db(ws.db_path)
         vault = open_vault(ws)

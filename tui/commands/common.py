@@ -26,6 +26,7 @@ from core.errors import ConfigError
 from core.exit_codes import ExitCode
 from core.secrets.vault import Vault, open_vault
 from core.store.db import ensure_db
+from core.text import plain_text
 
 WORKSPACE_ENV = "ML_CONNECTOR_WORKSPACE"
 
@@ -43,7 +44,8 @@ class CommandError(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         where = f"ml-connector {self.command}" if self.command else "ml-connector"
-        click.echo(f"{where}: {self.format_message()}", file=file or sys.stderr)
+        # The message may quote remote text (a GP refusal, a product name): plain on screen.
+        click.echo(plain_text(f"{where}: {self.format_message()}"), file=file or sys.stderr)
 
 
 @dataclass

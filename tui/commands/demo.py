@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 import httpx
 
+from core.config import Workspace
 from core.worker.logs import configure_logging
 from sandbox.launch import Sandbox, launch
 from tui.app import make_app
@@ -115,6 +116,8 @@ def command(headless: bool, orders: int, seed: int, every: float, timeout: float
             if saved is not None:
                 click.echo(f"the demo's exports and screenshots were kept in {saved}", err=True)
             shutil.rmtree(root, ignore_errors=True)
+            # The key lives outside the workspace (core.config.workspace_key_dir): remove it too.
+            shutil.rmtree(Workspace.at(root / "workspace").key_dir, ignore_errors=True)
 
 
 def keep_exports(exports: Path) -> Path | None:

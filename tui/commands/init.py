@@ -1,8 +1,9 @@
 """Create a workspace: the configuration, the state database and the encryption key.
 
 The key never lives beside the database: ML_CONNECTOR_KEY when set, else the OS keyring when one
-is available, else a 0600 key file in its own folder (with --workspace DIR: DIR/keys/, always the
-file). Running init again keeps the existing key and credentials and updates what is given.
+is available, else a 0600 key file in its own folder (with --workspace DIR: always the file, in
+the workspace's folder under the user's key home, outside DIR, so a copy of DIR decrypts
+nothing). Running init again keeps the existing key and credentials and updates what is given.
 Every value is read and checked before anything is written: a refused value leaves nothing
 behind. `init` is the only command that creates a workspace.
 

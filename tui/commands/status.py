@@ -6,6 +6,8 @@ import json
 
 import click
 
+from core.store.db import database
+from core.store.integrity import quick_check
 from core.worker.status import format_status, status_report
 from tui.commands.common import global_options, open_state
 
@@ -16,7 +18,9 @@ from tui.commands.common import global_options, open_state
 @click.option("--check", is_flag=True,
               help="exit 1 when something needs attention (for monitoring)")
 def command(as_json: bool, check: bool) -> int:
-    open_state()
+    ws, _ = open_state()
+    if check:
+        quick_check(database, ws.db_path)  # a damaged database: exit 4 with what to do
     report = status_report()
     if as_json:
         click.echo(json.dumps(report, indent=2, default=str))

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +16,7 @@ from core.alerts.channels import ALERTS_SMTP_PASSWORD, ALERTS_WEBHOOK_SECRET
 from core.alerts.service import build_alert_service
 from tui.remote import test_gp, test_woo, vault
 from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.shown import shown
 
 SECRETS = {"k": "woocommerce.consumer_key", "s": "woocommerce.consumer_secret",
            "p": "gp.password", "m": ALERTS_SMTP_PASSWORD, "w": ALERTS_WEBHOOK_SECRET}
@@ -94,7 +94,7 @@ class ConnectionsScreen(ConsoleScreen):
         rows += alert_rows(s)
         rows += [(name, value) for name, value in sorted(masked.items())]
         for label, value in rows:
-            table.add_row(Text(label, style="bold"), Text(value))
+            table.add_row(shown(label, style="bold"), shown(value))
         self.query_one("#connection-settings", Static).update(table)
 
     def action_set_secret(self, which: str) -> None:

@@ -24,6 +24,7 @@ from tui.remote import gp_account_check, gp_payment_lists
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.screens.gl_edit import GlEdit, GlEditScreen, ToleranceScreen
 from tui.screens.payment_pick import PaymentPickScreen
+from tui.shown import shown
 
 TOLERANCE_SETTING = ROUNDING_TOLERANCE
 
@@ -91,9 +92,9 @@ class GlScreen(ConsoleScreen):
             row = by_key.get((scope, key, kind))
             rid = f"{scope}|{key}|{kind}"
             self.edits[rid] = GlEdit(scope, key, kind, row.account if row else "")
-            table.add_row(scope.replace("_", " "), Text(key or "—"), kind,
-                          Text(row.account) if row else Text("(not set)", style="bold red"),
-                          Text(row.updated_by if row else ""), key=rid)
+            table.add_row(scope.replace("_", " "), shown(key or "—"), kind,
+                          shown(row.account) if row else Text("(not set)", style="bold red"),
+                          shown(row.updated_by if row else ""), key=rid)
 
         for kind in GL_ACCOUNT_KINDS:  # every company default, set or not: gaps are visible
             if kind != "cash":

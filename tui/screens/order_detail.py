@@ -25,6 +25,7 @@ from core.store.states import REPLAYABLE
 from core.woo.views import line_display_name
 from tui.messages import DatabaseChanged, OrdersReplayed
 from tui.screens.base import in_db_thread
+from tui.shown import shown
 from tui.widgets.gp_document import document_renderable
 from tui.widgets.timeline import Timeline
 
@@ -45,7 +46,7 @@ def _amount(value: Any) -> Text:
     try:
         return Text(format_money(Decimal(str(value))))
     except (InvalidOperation, ValueError):
-        return Text(str(value))
+        return shown(value)
 
 
 def woo_renderable(order: Order, skus: list[str], refunds: list[Refund], ctx: Any = None
@@ -55,44 +56,44 @@ def woo_renderable(order: Order, skus: list[str], refunds: list[Refund], ctx: An
     p: dict[str, Any] = order.payload or {}
     billing = p.get("billing") or {}
     head = Table.grid(padding=(0, 2))
-    head.add_row(Text("Order", style="bold"), Text(order.number),
-                 Text("WooCommerce status", style="bold"), Text(order.status))
-    head.add_row(Text("Customer", style="bold"), Text(order.customer_name or ""),
-                 Text("E-mail", style="bold"), Text(str(billing.get("email", ""))))
-    head.add_row(Text("Payment", style="bold"), Text(str(p.get("payment_method_title")
+    head.add_row(Text("Order", style="bold"), shown(order.number),
+                 Text("WooCommerce status", style="bold"), shown(order.status))
+    head.add_row(Text("Customer", style="bold"), shown(order.customer_name or ""),
+                 Text("E-mail", style="bold"), shown(str(billing.get("email", ""))))
+    head.add_row(Text("Payment", style="bold"), shown(str(p.get("payment_method_title")
                                                          or order.payment_method or "")),
                  Text(f"Created ({ctx.zone_name() if ctx else 'UTC'})", style="bold"),
                  Text(ctx.local(order.date_created_gmt) if ctx else
                       order.date_created_gmt.strftime("%Y-%m-%d %H:%M")
                       if order.date_created_gmt else ""))
     state = order.state + (f" ({order.hold_reason})" if order.hold_reason else "")
-    head.add_row(Text("Connector state", style="bold"), Text(state), Text(""), Text(""))
+    head.add_row(Text("Connector state", style="bold"), shown(state), Text(""), Text(""))
     lines = Table(title="Lines", expand=True, show_edge=False)
     for name, justify in (("SKU", "left"), ("Product", "left"), ("Qty", "right"),
                           ("Total", "right")):
         lines.add_column(name, justify=justify)  # type: ignore[arg-type]
     for item in p.get("line_items") or []:
-        lines.add_row(Text(str(item.get("sku") or "(none)")), Text(line_display_name(item)),
-                      Text(str(item.get("quantity", ""))), _amount(item.get("total")))
+        lines.add_row(shown(str(item.get("sku") or "(none)")), shown(line_display_name(item)),
+                      shown(str(item.get("quantity", ""))), _amount(item.get("total")))
     # Every amount WooCommerce adds up to its total, fees included, so the side adds up.
     totals = Table.grid(padding=(0, 2))
     totals.add_column()
     totals.add_column(justify="right")
     totals.add_row(Text("Shipping"), _amount(p.get("shipping_total")))
     for fee in p.get("fee_lines") or []:
-        totals.add_row(Text(f"Fee: {fee.get('name') or ''}"), _amount(fee.get("total")))
+        totals.add_row(shown(f"Fee: {fee.get('name') or ''}"), _amount(fee.get("total")))
     for label, key in (("Discount", "discount_total"), ("Tax", "total_tax"), ("Total", "total")):
-        shown = _amount(p.get(key))
-        if key == "discount_total" and shown.plain not in ("", "0.00"):
-            shown = Text(f"-{shown.plain}")
-        totals.add_row(Text(label, style="bold" if key == "total" else ""), shown)
+        figure = _amount(p.get(key))
+        if key == "discount_total" and figure.plain not in ("", "0.00"):
+            figure = Text(f"-{figure.plain}")
+        totals.add_row(Text(label, style="bold" if key == "total" else ""), figure)
     parts: list[RenderableType] = [head, lines, totals]
     if order.hold_detail:
-        parts.append(Text("Held: ", style="bold").append(order.hold_detail))
+        parts.append(Text("Held: ", style="bold").append(shown(order.hold_detail)))
     if order.last_error:
-        parts.append(Text("GP said: ", style="bold red").append(order.last_error))
+        parts.append(Text("GP said: ", style="bold red").append(shown(order.last_error)))
     for r in refunds:
-        parts.append(Text(f"Refund {r.woo_id}: {format_money(r.amount)} — {r.state}"
+        parts.append(shown(f"Refund {r.woo_id}: {format_money(r.amount)} — {r.state}"
                           + (f" as {r.gp_doc_number}" if r.gp_doc_number else "")))
     return Group(*parts)
 

@@ -14,6 +14,7 @@ from core import queries
 from tui.messages import OrdersReplayed
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.screens.order_detail import OrderDetailScreen
+from tui.shown import shown
 
 REASONS = [("held: sku", "sku"), ("held: gl", "gl"), ("held: customer", "customer"),
            ("held: totals", "totals"), ("held: price", "price"), ("held: status", "status"),
@@ -76,9 +77,9 @@ class ProblemsScreen(ConsoleScreen):
         for r in rows:
             key = f"{r.kind}:{r.woo_id}"
             self.rows[key] = r
-            table.add_row("✓" if key in self.marked else "", Text(r.number), r.reason,
+            table.add_row("✓" if key in self.marked else "", shown(r.number), r.reason,
                           self.ctx.local(r.updated_at),
-                          Text(r.gp_message or r.detail), key=key)
+                          shown(r.gp_message or r.detail), key=key)
         self.marked &= set(self.rows)
         if table.row_count:
             table.move_cursor(row=min(at, table.row_count - 1))

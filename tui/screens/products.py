@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from core.products.conflicts import open_conflicts, resolve
 from core.store.models import AuditEvent
 from tui.messages import ConflictResolved
 from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.shown import shown
 
 
 @dataclass(frozen=True)
@@ -131,8 +131,8 @@ class ProductsScreen(ConsoleScreen):
         table.clear()
         self._rows = {str(r.id): r for r in rows}
         for r in rows:  # remote text (names, SKUs) goes in as Text: never read as markup
-            table.add_row(r.kind, Text(r.sku), Text(r.gp_item), r.field, Text(r.base),
-                          Text(r.woo), Text(r.gp), key=str(r.id))
+            table.add_row(r.kind, shown(r.sku), shown(r.gp_item), r.field, shown(r.base),
+                          shown(r.woo), shown(r.gp), key=str(r.id))
         self._show_todo()
 
     def _current(self) -> TaskRow | None:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Switch
 from core.money import format_money
 from core.reconcile import ReconReport, ReconRow, export_csv, reconcile
 from tui.screens.base import ConsoleScreen, in_db_thread
+from tui.shown import shown
 from tui.widgets.search_input import SearchInput
 
 
@@ -150,12 +151,12 @@ class ReconcileScreen(ConsoleScreen):
         explain = self.query_one("#recon-explain", DataTable)
         explain.clear()
         for e in found:
-            explain.add_row(Text(e.number), _money(e.woo_amount), _money(e.gp_amount),
-                            _money(e.difference), Text(e.reason),
+            explain.add_row(shown(e.number), _money(e.woo_amount), _money(e.gp_amount),
+                            _money(e.difference), shown(e.reason),
                             key=f"{e.kind}:{e.woo_id}")
         where = "the whole range" if day is None else f"{day} {row.payment_method}"
         self.query_one("#recon-explain-title", Label).update(
-            Text(f"What explains {where}: {len(found)} document(s)"))
+            shown(f"What explains {where}: {len(found)} document(s)"))
 
     def action_export(self) -> None:
         if self.report is None:

@@ -28,6 +28,7 @@ from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.screens.item_picker import ItemPickerScreen
 from tui.screens.sku_confirm import SYNC, ConfirmMapScreen
 from tui.screens.sku_mappings import SkuMappingsScreen
+from tui.shown import shown
 
 
 class SkusScreen(ConsoleScreen):
@@ -90,10 +91,10 @@ class SkusScreen(ConsoleScreen):
         self.flags = {r.sku: r for r in rows}
         table.clear()
         for r in rows:
-            table.add_row(Text(r.sku or "(none)"), Text(r.product_name or ""),
+            table.add_row(shown(r.sku or "(none)"), shown(r.product_name or ""),
                           Text(str(r.product_id or ""), justify="right"),
                           Text(str(r.waiting_orders), justify="right"),
-                          Text(r.suggestion or "—"), key=r.sku)
+                          shown(r.suggestion or "—"), key=r.sku)
         if keep is not None and keep.sku in self.flags:
             table.move_cursor(row=table.get_row_index(keep.sku))
         self.load_waiting()
@@ -116,12 +117,12 @@ class SkusScreen(ConsoleScreen):
         table = self.query_one("#waiting", DataTable)
         table.clear()
         for o in orders:
-            table.add_row(Text(o.number, justify="right"), Text(o.customer_name or ""),
+            table.add_row(Text(o.number, justify="right"), shown(o.customer_name or ""),
                           Text(format_money(o.total) if o.total is not None else "",
                                justify="right"), key=str(o.woo_id))
         title = (f"Orders waiting on {sku}" if sku else
                  "No flagged SKU: every line has a GP item. l lists the SKU mappings.")
-        self.query_one("#waiting-title", Label).update(Text(title))
+        self.query_one("#waiting-title", Label).update(shown(title))
 
     # --- fixing ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from core.money import format_money
 from core.queries import DocumentPreview
 from core.store.models import Order
 from core.store.states import POSTED_STATES
+from tui.shown import shown
 
 
 def _money(value: Any) -> str:
@@ -19,36 +20,36 @@ def _money(value: Any) -> str:
 
 def invoice_renderable(invoice: Any, title: str) -> RenderableType:
     head = Table.grid(padding=(0, 2))
-    head.add_row(Text("Document", style="bold"), Text(invoice.number),
-                 Text("Customer", style="bold"), Text(invoice.customer_id))
-    head.add_row(Text("Batch", style="bold"), Text(invoice.batch),
-                 Text("Date", style="bold"), Text(invoice.doc_date.isoformat()))
-    head.add_row(Text("Customer PO", style="bold"), Text(invoice.po_number),
-                 Text("Currency", style="bold"), Text(invoice.currency))
+    head.add_row(Text("Document", style="bold"), shown(invoice.number),
+                 Text("Customer", style="bold"), shown(invoice.customer_id))
+    head.add_row(Text("Batch", style="bold"), shown(invoice.batch),
+                 Text("Date", style="bold"), shown(invoice.doc_date.isoformat()))
+    head.add_row(Text("Customer PO", style="bold"), shown(invoice.po_number),
+                 Text("Currency", style="bold"), shown(invoice.currency))
     lines = Table(title="Lines", expand=True, show_edge=False)
     for name, justify in (("Item", "left"), ("Qty", "right"), ("Unit", "right"),
                           ("Extended", "right"), ("Sales account", "left")):
         lines.add_column(name, justify=justify)  # type: ignore[arg-type]
     for line in invoice.lines:
-        lines.add_row(Text(line.item), str(line.quantity), _money(line.unit_price),
-                      _money(line.extended_price), Text(line.sales_account))
+        lines.add_row(shown(line.item), str(line.quantity), _money(line.unit_price),
+                      _money(line.extended_price), shown(line.sales_account))
     totals = Table.grid(padding=(0, 2))
     for label, value in (("Freight", invoice.freight), ("Misc", invoice.misc),
                          ("Trade discount", invoice.trade_discount), ("Tax", invoice.tax),
                          ("Total", invoice.total)):
-        totals.add_row(Text(label, style="bold" if label == "Total" else ""), _money(value))
+        totals.add_row(shown(label, style="bold" if label == "Total" else ""), _money(value))
     dist = Table(title="GL distribution", expand=True, show_edge=False)
     for name, justify in (("Type", "left"), ("Account", "left"), ("Debit", "right"),
                           ("Credit", "right")):
         dist.add_column(name, justify=justify)  # type: ignore[arg-type]
     for d in invoice.distributions:
-        dist.add_row(d.kind, Text(d.account), _money(d.debit) if d.debit else "",
+        dist.add_row(d.kind, shown(d.account), _money(d.debit) if d.debit else "",
                      _money(d.credit) if d.credit else "")
-    parts: list[RenderableType] = [Text(title, style="bold underline"), head, lines, totals, dist]
+    parts: list[RenderableType] = [shown(title, style="bold underline"), head, lines, totals, dist]
     for p in invoice.payments:
         card = f" card type {p.card_type}" if p.card_type else ""
-        parts.append(Text(f"Payment: {p.payment_type.replace('_', ' ')}{card} "
-                          f"{_money(p.amount)} to checkbook {p.checkbook or '(none)'}"))
+        parts.append(shown(f"Payment: {p.payment_type.replace('_', ' ')}{card} "
+                           f"{_money(p.amount)} to checkbook {p.checkbook or '(none)'}"))
     return Group(*parts)
 
 
@@ -66,8 +67,8 @@ def document_renderable(order: Order, preview: DocumentPreview, ctx: Any = None
     parts: list[RenderableType] = []
     if order.gp_doc_number:
         recorded = Table.grid(padding=(0, 2))
-        recorded.add_row(Text("GP document", style="bold"), Text(order.gp_doc_number),
-                         Text("Batch", style="bold"), Text(order.gp_batch or ""))
+        recorded.add_row(Text("GP document", style="bold"), shown(order.gp_doc_number),
+                         Text("Batch", style="bold"), shown(order.gp_batch or ""))
         recorded.add_row(Text("GP total (read back)", style="bold"), _money(order.gp_total),
                          Text("Posted", style="bold"),
                          when(order.posted_at))
@@ -82,14 +83,14 @@ def document_renderable(order: Order, preview: DocumentPreview, ctx: Any = None
                  else "The invoice exactly as it will be posted (today's GL mapping)")
         parts.append(invoice_renderable(preview.invoice, title))
         for note in preview.notes:
-            parts.append(Text(f"Note: {note}", style="italic"))
+            parts.append(shown(f"Note: {note}", style="italic"))
     else:
         label = {"held": "Cannot be posted yet", "rejected": "GP would refuse it",
                  "unavailable": "No preview"}.get(preview.outcome, preview.outcome)
-        parts.append(Text(f"{label}: ", style="bold").append(Text(preview.detail, style="")))
+        parts.append(shown(f"{label}: ", style="bold").append(shown(preview.detail, style="")))
         if preview.figures:
             figs = Table.grid(padding=(0, 2))
             for key, value in preview.figures.items():
-                figs.add_row(Text(key), Text(value))
+                figs.add_row(shown(key), shown(value))
             parts.append(figs)
     return Group(*parts)

@@ -8,6 +8,7 @@ from textual.widgets import DataTable
 
 from core.money import format_money
 from core.queries import OrderRow
+from core.text import plain_text
 
 COLUMNS = (("number", "Order", 6), ("state", "State", 13), ("customer", "Customer", 18),
            ("total", "Total", 9), ("method", "Payment", 7), ("created", "Created", 16),
@@ -20,9 +21,12 @@ NARROW = 100
 def cells(row: OrderRow, ctx: Any = None, fmt: str = DATE_FORMAT) -> tuple[str, ...]:
     created = (ctx.local(row.date_created, fmt) if ctx is not None
                else row.date_created.strftime(fmt) if row.date_created else "")
-    return (row.number, row.state_label, row.customer_name or "",
-            format_money(row.total) if row.total is not None else "",
-            row.payment_method or "", created, row.gp_doc_number or "")
+    # Shop text is shown plain (core.text's rule): a checkout name with escape sequences or a
+    # right-to-left override must not reach the accountant's terminal.
+    return tuple(plain_text(c) for c in (
+        row.number, row.state_label, row.customer_name or "",
+        format_money(row.total) if row.total is not None else "",
+        row.payment_method or "", created, row.gp_doc_number or ""))
 
 
 RIGHT = {"number", "total"}  # numbers right-aligned: accountants read down the digits

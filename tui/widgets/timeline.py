@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from core.store.models import AuditEvent
+from tui.shown import shown
 
 
 class Timeline(DataTable[Text]):
@@ -41,7 +42,7 @@ class Timeline(DataTable[Text]):
             if self.entity_column:
                 row.append(f"{ev.entity} {ev.entity_id or ''}".strip())
             row += [ev.kind, ev.actor, ev.message]
-            self.add_row(*(Text(c) for c in row), key=str(ev.id))
+            self.add_row(*(shown(c) for c in row), key=str(ev.id))
 
     def last_id(self) -> int | None:
         return int(str(list(self.rows)[-1].value)) if self.row_count else None

@@ -1,0 +1,180 @@
+"""The allowed range of every setting, checked when config.toml is loaded or saved.
+
+A value outside its range is refused with the file, the section, the key, the value and what is
+allowed ("config.toml: [worker] lease_ttl_s = 1: must be a whole number from 3 to 3600"), so
+a typo never runs as a surprising default nor turns into a traceback at the first use. The
+ranges are what the connector can honour: a lease under 3 s cannot be renewed, a document
+number template must fit GP's keys, a rounding tolerance is cents, not billions.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from core.errors import ConfigError
+
+WOO_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded",
+                "failed", "checkout-draft", "trash")
+STATUS_ACTIONS = ("hold", "void", "credit_memo", "none")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_TOLERANCE = Decimal("5.00")
+# Numbers as long as WooCommerce ever makes them (ids are 64-bit; ten digits covers every shop
+# for decades): a template must render within GP's key length for these.
+LONGEST_ORDER = {"number": "9999999999", "id": 9999999999}
+LONGEST_REFUND = {"refund_id": 9999999999, "number": "9999999999", "order_id": 9999999999,
+                  "id": 9999999999}
+
+
+@dataclass(frozen=True)
+class Range:
+    low: float
+    high: float
+    whole: bool = True
+
+    def check(self, value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "must be a number"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "must be a finite number"
+        if self.whole and value != int(value):
+            return "must be a whole number"
+        if not self.low <= value <= self.high:
+            kind = "a whole number" if self.whole else "a number"
+            return f"must be {kind} from {_n(self.low)} to {_n(self.high)}"
+        return None
+
+
+def _n(x: float) -> str:
+    return str(int(x)) if x == int(x) else str(x)
+
+
+RANGES: dict[tuple[str, str], Range] = {
+    ("woocommerce", "timeout_s"): Range(1, 600, whole=False),
+    ("gp", "timeout_s"): Range(1, 600, whole=False),
+    ("posting", "concurrency"): Range(1, 32),
+    ("products", "scan_interval_s"): Range(60, 86_400),
+    ("worker", "poll_overlap_s"): Range(0, 86_400),
+    ("worker", "max_body_bytes"): Range(1_024, 50_000_000),
+    ("worker", "lease_ttl_s"): Range(3, 3_600),
+    ("worker", "delivery_retention_days"): Range(1, 3_650),
+    ("worker.schedule", "business_interval_s"): Range(5, 86_400),
+    ("worker.schedule", "off_hours_interval_s"): Range(5, 86_400),
+    ("worker.schedule", "busy_interval_s"): Range(5, 86_400),
+    ("worker.schedule", "busy_threshold"): Range(1, 100_000),
+}
+
+
+def _template(template: Any, values: dict[str, Any], limit: int, what: str) -> str | None:
+    if not isinstance(template, str) or not template:
+        return "must be a non-empty template"
+    try:
+        text = template.format(**values)
+    except KeyError as exc:
+        return f"names an unknown field {exc}; known: {', '.join(sorted(values))}"
+    except (IndexError, ValueError, AttributeError, TypeError) as exc:
+        return f"cannot be filled ({type(exc).__name__})"
+    if len(text) > limit:
+        return (f"renders as {text!r} ({len(text)} characters) for a long {what}; GP allows "
+                f"{limit}")
+    return None
+
+
+def _tolerance(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return 'must be a decimal in quotes, like "0.02"'
+    try:
+        tol = Decimal(value)
+    except InvalidOperation:
+        return 'must be a decimal like "0.02"'
+    if not tol.is_finite() or tol < 0 or tol > MAX_TOLERANCE:
+        return f'must be a decimal from "0" to "{MAX_TOLERANCE}"'
+    return None
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}"
+    return check
+
+
+def _statuses(value: Any) -> str | None:
+    if not isinstance(value, list) or not value:
+        return "must be a non-empty list of WooCommerce statuses"
+    bad = [v for v in value if v not in WOO_STATUSES]
+    if bad:
+        return f"has {bad[0]!r}; WooCommerce statuses are {', '.join(WOO_STATUSES)}"
+    return None
+
+
+def _status_map(value: Any) -> str | None:
+    for status, action in value.items():
+        if status not in WOO_STATUSES:
+            return f"has the status {status!r}; WooCommerce statuses are {', '.join(WOO_STATUSES)}"
+        if action not in STATUS_ACTIONS:
+            return f"maps {status!r} to {action!r}; actions are {', '.join(STATUS_ACTIONS)}"
+    return None
+
+
+def _gateways(value: Any) -> str | None:
+    for gateway, conf in value.items():
+        if not isinstance(conf, dict):
+            return f"{gateway!r} must be a table like {{ paid = true, checkbook = \"...\" }}"
+        unknown = set(conf) - {"paid", "payment_type", "checkbook"}
+        if unknown:
+            return f"{gateway!r} has unknown key(s) {', '.join(sorted(map(str, unknown)))}"
+        if "paid" in conf and not isinstance(conf["paid"], bool):
+            return f"{gateway!r} paid must be true or false"
+        if "payment_type" in conf and conf["payment_type"] not in ("credit_card", "cash",
+                                                                     "check"):
+            return f"{gateway!r} payment_type must be credit_card, cash or check"
+        if "checkbook" in conf and not isinstance(conf["checkbook"], str):
+            return f"{gateway!r} checkbook must be a GP checkbook id in quotes"
+    return None
+
+
+def _url(value: Any) -> str | None:
+    if value and not str(value).startswith(("https://", "http://")):
+        return "must start with https:// (or http:// where allowed)"
+    return None
+
+
+CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
+    ("woocommerce", "url"): _url,
+    ("gp", "soap_url"): _url,
+    ("gp", "sba_url"): _url,
+    ("posting", "rounding_tolerance"): _tolerance,
+    ("posting", "eligible_statuses"): _statuses,
+    ("posting", "status_map"): _status_map,
+    ("posting", "gateways"): _gateways,
+    ("posting", "doc_number_template"): lambda v: _template(v, LONGEST_ORDER, 17, "order"),
+    ("posting", "refund_number_template"): lambda v: _template(v, LONGEST_REFUND, 15,
+                                                               "refund"),
+    ("posting", "batch_template"): lambda v: _template(v, {"date": date(2026, 12, 31)}, 15,
+                                                       "date"),
+    ("posting", "guest_policy"): _one_of(("per_email", "shared", "match")),
+    ("posting", "tax_mode"): _one_of(("woo", "gp")),
+    ("posting", "refund_document"): _one_of(("credit_memo", "return_when_restocked")),
+    ("products", "owner_name"): _one_of(("woocommerce", "gp", "last_writer")),
+    ("products", "owner_price"): _one_of(("woocommerce", "gp", "last_writer")),
+    ("products", "owner_quantity"): _one_of(("woocommerce", "gp", "last_writer")),
+    ("logging", "format"): _one_of(("text", "json")),
+    ("logging", "level"): _one_of(LOG_LEVELS),
+}
+
+
+def check_ranges(settings: Any, source: str = "configuration") -> None:
+    """Raise ConfigError for the first setting outside its allowed range."""
+    rules: list[tuple[tuple[str, str], Callable[[Any], str | None]]] = [
+        *((where, r.check) for where, r in RANGES.items()), *CHECKS.items()]
+    for (section, key), rule in rules:
+        obj = settings
+        for part in section.split("."):
+            obj = getattr(obj, part)
+        value = getattr(obj, key)
+        problem = rule(value)
+        if problem:
+            raise ConfigError(f"{source}: [{section}] {key} = {value!r}: {problem}")
