@@ -54,6 +54,7 @@ class Worker:
         self.clock = clock
         self._build = components or build_components
         self.components: Components | None = None
+        self.dry_report: Any = None  # core.dry_pass.DryPassReport after a dry run
         self.state = WorkerState(dry_run=self.options.dry_run)
         self.stop_requested = threading.Event()
         self.stop_reason = ""
@@ -104,6 +105,8 @@ class Worker:
         """Run until stopped (or one pass with --once). Returns an EXIT_* code."""
         from core.store.db import database, init_db, thread_connection
 
+        if self.options.dry_run:
+            return self._dry_pass()
         try:
             current = database.database
             # The console (embedded mode) already has this database open: re-initialising it
@@ -115,6 +118,31 @@ class Worker:
             return EXIT_STATE
         with thread_connection():
             return self._run_with_db()
+
+    def _dry_pass(self) -> int:
+        """A dry run is one read-only pass (core.dry_pass): no lease, no intake, no cursor,
+        no audit event — the database file is byte-identical afterwards, so the set-up's next
+        step (backfill) still finds every order."""
+        from core.dry_pass import run_dry_pass
+        from core.store.db import database
+
+        held = bool(database.database) and not database.is_closed() and Path(
+            database.database).resolve() == self.workspace.db_path.resolve()
+        try:
+            self.dry_report = run_dry_pass(self.workspace, self.settings, clock=self.clock,
+                                           products=self.options.products, open_db=not held)
+        except StateError as exc:
+            log.error("%s", exc)
+            return EXIT_STATE
+        except ConfigError as exc:
+            log.error("cannot start: %s", exc)
+            return EXIT_CONFIG
+        except ConnectorError as exc:
+            log.error("dry run stopped: %s", exc)
+            return EXIT_ERROR
+        for line in self.dry_report.lines():
+            log.info("%s", line)
+        return EXIT_OK
 
     def _run_with_db(self) -> int:
         code = self._acquire_lease()

@@ -27,7 +27,8 @@ def register(sub: Any) -> None:
     p.add_argument("--listen", type=_listen, metavar="HOST:PORT",
                    help="webhook receiver address (default: [worker] listen)")
     p.add_argument("--dry-run", action="store_true",
-                   help="map and check every order against GP without creating anything")
+                   help="one read-only pass: show what a real pass would write (orders taken "
+                        "in, invoices posted, product changes) and write nothing anywhere")
     p.add_argument("--once", action="store_true",
                    help="one pass of everything (poll, post, verify, products), then exit")
     p.add_argument("--log-format", choices=("text", "json"),
@@ -63,7 +64,10 @@ def run(args: argparse.Namespace) -> int:
         receiver=not args.no_webhooks, products=not args.no_products, wait_for_lease=args.wait,
         drain_timeout_s=args.drain_timeout))
     install_stop_signals(worker.request_stop)
-    return worker.run()
+    code = worker.run()
+    if worker.dry_report is not None:
+        print("\n".join(worker.dry_report.lines()))
+    return code
 
 
 def install_stop_signals(stop: Any) -> None:
