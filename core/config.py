@@ -73,6 +73,11 @@ class ProductSettings:
     price_level: str = "RETAIL"
     site: str = "MAIN"  # or "all" to sum every site
     scan_interval_s: int = 900
+    # "plan": the first pass writes nothing; it is a plan the accountant reviews and approves
+    # (console Products, or `products approve`). "approved": someone already reviewed it.
+    first_run: str = "plan"
+    # A pass that would write to more products than this stops and asks (0 = no limit).
+    max_changes_per_pass: int = 25
 
 
 @dataclass
@@ -167,6 +172,10 @@ def validate(s: Settings) -> None:
         if owner not in ("woocommerce", "gp", "last_writer"):
             raise ConfigError(
                 f"[products] {key} must be woocommerce, gp or last_writer, not {owner!r}")
+    if s.products.first_run not in ("plan", "approved"):
+        raise ConfigError("[products] first_run must be plan or approved")
+    if s.products.max_changes_per_pass < 0:
+        raise ConfigError("[products] max_changes_per_pass cannot be negative (0 = no limit)")
     if s.posting.guest_policy not in ("per_email", "shared", "match"):
         raise ConfigError("[posting] guest_policy must be per_email, shared or match")
     if s.posting.tax_mode not in ("woo", "gp"):

@@ -87,6 +87,9 @@ class DryPassReport:
                        f"{p.conflicts} conflict(s), {p.manual} task(s) for the accountant, "
                        f"{len(p.unknown_skus)} SKU(s) not in GP")
             out.extend(f"  {w}" for w in p.would)
+            if p.awaiting_approval:
+                out.append(f"products: the real pass would write none of these and wait for "
+                           f"approval: {p.awaiting_approval}")
         return out
 
 

@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "tui.commands.sandbox",
     "tui.commands.console",
     "tui.commands.replay",
+    "tui.commands.products",
 ]
 
 

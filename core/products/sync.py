@@ -16,6 +16,7 @@ from typing import Any
 from core.clock import Clock
 from core.gp.gateway import GPGateway, GPItemInfo
 from core.products import conflicts
+from core.products.approval import current_plan, may_write, pass_written, why_wait
 from core.products.compare import owners_from
 from core.products.fields import FIELDS, WooEntry, to_text
 from core.products.gp_to_woo import write_to_woo
@@ -111,8 +112,16 @@ def sync_products(gateway: GPGateway, woo: WooProducts, settings: Any, *, clock:
     plans = _plans(links, entries, gp, owners, clock=clock, dry_run=dry_run,
                    also_in_flight=also_in_flight or {})
     report.linked = len(plans)
+    lines = _foretell(plans, gateway, report)
+    changing = sum(1 for p in plans if p.to_woo or p.to_gp)
     if dry_run:
-        _foretell(plans, gateway, report)
+        report.awaiting_approval = why_wait(current_plan(), changing, settings) or ""
+        return report
+    # The real writers count what they really did.
+    report.would, report.to_woo, report.to_gp, report.manual, report.conflicts = [], 0, 0, 0, 0
+    why = may_write(changing, lines, settings, clock=clock)
+    if why:
+        report.awaiting_approval = why
         return report
 
     _record_local(plans, clock=clock, report=report)
@@ -121,6 +130,7 @@ def sync_products(gateway: GPGateway, woo: WooProducts, settings: Any, *, clock:
                 clock=clock, report=report)
     names = [CURSOR_GP, CURSOR_WOO] + ([CURSOR_FULL] if full else [])
     _set_cursors(names, started, clock.now())
+    pass_written(clock)
     if hints:
         Job.update(status="done", updated_at=clock.now()).where(
             Job.id.in_(list(hints.values())) & (Job.status == "queued")
@@ -159,7 +169,7 @@ def _read_changes(gateway: GPGateway, woo: WooProducts, hints: dict[str, int],
     return gp, entries
 
 
-def _foretell(plans: list[LinkPlan], gateway: GPGateway, report: SyncReport) -> None:
+def _foretell(plans: list[LinkPlan], gateway: GPGateway, report: SyncReport) -> list[str]:
     """A dry run's report: what the real writers would do with these plans, counted as they
     count (core.products.gp_to_woo / woo_to_gp), including the GP changes this route cannot
     make, which become tasks for the accountant instead."""
@@ -180,6 +190,7 @@ def _foretell(plans: list[LinkPlan], gateway: GPGateway, report: SyncReport) -> 
         report.to_woo += int(bool(p.to_woo))
         report.to_gp += int(can_update and bool({"name", "price"} & set(p.to_gp)))
         report.to_gp += int("quantity" in p.to_gp)
+    return report.would
 
 
 def _plans(links: dict[str, ProductLink], entries: dict[str, WooEntry],
