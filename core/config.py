@@ -22,7 +22,10 @@ class WooSettings:
     url: str = ""  # the store's home URL, e.g. https://shop.example.com
     ca_bundle: str = ""  # PEM file to trust for a self-signed store certificate
     timeout_s: float = 30.0
-    verify_source: bool = True  # check X-WC-Webhook-Source against `url`
+    verify_source: bool = True  # check X-WC-Webhook-Source against the store's home URL
+    # WordPress's home URL, read from the shop (`init`, and the worker at start): the URL
+    # WooCommerce signs webhooks with, which may differ from `url` (http vs https, www).
+    home_url: str = ""
 
 
 @dataclass

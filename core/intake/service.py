@@ -23,6 +23,7 @@ from core.intake.inbox import ProcessResult, process_deliveries
 from core.intake.poller import PollResult, WebhookState, check_webhook_health, poll_once
 from core.intake.receiver import SecretSource, VaultSecrets, WebhookReceiver
 from core.woo.client import WooClient
+from core.woo.site import read_site, same_site
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +132,31 @@ class IntakeService:
     def port(self) -> int | None:
         return self._server.port if self._server else None
 
+    def store_home(self) -> str:
+        """The URL WooCommerce signs webhooks with (`X-WC-Webhook-Source`): WordPress's home,
+        as `init` recorded it or, for the worker, as the shop says now; the configured URL
+        only when neither is known (core.woo.site)."""
+        woo = self.settings.woocommerce
+        if woo.home_url:
+            return woo.home_url
+        if self._woo is None:
+            return woo.url
+        try:
+            home = read_site(self._woo).home
+        except ConnectorError as exc:
+            log.warning("the store's home URL cannot be read (%s): webhook sources are compared "
+                        "with [woocommerce] url %s", exc, woo.url)
+            return woo.url
+        if home and not same_site(home, woo.url):
+            log.warning("WordPress's home URL is %s, [woocommerce] url is %s: webhooks are "
+                        "checked against the home URL (set [woocommerce] url to it)", home,
+                        woo.url)
+        return home or woo.url
+
     def make_receiver(self) -> WebhookReceiver:
         woo = self.settings.woocommerce
         return WebhookReceiver(self._secrets or VaultSecrets(self.vault),
-                               store_url=woo.url if woo.verify_source else "",
+                               store_url=self.store_home() if woo.verify_source else "",
                                max_body=self.settings.worker.max_body_bytes, clock=self.clock,
                                on_accepted=self._wake.set)
 

@@ -42,9 +42,12 @@ def run(args: argparse.Namespace) -> int:
         vault = open_vault(ws)
         stored = apply_woo(args, settings, vault, ask=ask)
         stored += apply_gp(args, settings, vault, ask=ask)
+        learned = learn_from_shop(settings, vault)
         ws.save(settings)
     except (ConnectorError, ValueError) as exc:
         return fail("init", exc)
+    for line in learned:
+        print(f"from the shop   {line}")
     print(f"configuration   {ws.config_path}")
     print(f"database        {ws.db_path}")
     print(f"encryption key  {store.description}")
@@ -54,6 +57,26 @@ def run(args: argparse.Namespace) -> int:
                if shown == "(not set)" and n != "webhook.secret"]
     if missing:
         print("still missing: " + ", ".join(missing) + " (ml-connector credentials set ...)")
-    print("next: `ml-connector check`, then `ml-connector webhooks install --url "
-          "https://<public name>/webhooks/woocommerce`")
+    print("next: `ml-connector check`, then GL accounts and gateways, then "
+          "`ml-connector worker --once --dry-run` (see the README's set-up order)")
     return 0
+
+
+def learn_from_shop(settings: Any, vault: Any) -> list[str]:
+    """The store's time zone and home URL from its WordPress REST index (best effort: a shop
+    that cannot be reached now is reported, and `check` compares them later)."""
+    from core.errors import ConnectorError
+    from core.secrets.vault import WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET
+    from core.woo.client import WooClient
+    from core.woo.site import adopt_site
+
+    woo = settings.woocommerce
+    if not woo.url or not vault.get(WOO_CONSUMER_KEY) or not vault.get(WOO_CONSUMER_SECRET):
+        return []
+    try:
+        with WooClient(woo.url, vault.get(WOO_CONSUMER_KEY), vault.get(WOO_CONSUMER_SECRET),
+                       ca_bundle=woo.ca_bundle or None, timeout_s=10.0, max_attempts=1) as c:
+            return adopt_site(settings, c)
+    except ConnectorError as exc:
+        return [f"could not read the store's time zone and home URL ({exc}); "
+                "`ml-connector check` compares them once the shop answers"]
