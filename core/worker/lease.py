@@ -22,9 +22,10 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.errors import ConnectorError
 from core.store.db import database
-from core.store.models import WorkerLease
+from core.store.models import Setting, WorkerLease
 
 LEASE_NAME = "worker"
+LAST_RUN_KEY = "worker.last_run"
 MODES = ("headless", "embedded")
 
 
@@ -85,6 +86,13 @@ def _info(row: WorkerLease) -> LeaseInfo:
     return LeaseInfo(holder=row.holder, host=row.host, pid=row.pid, mode=row.mode,
                      started_at=row.started_at, heartbeat_at=row.heartbeat_at,
                      expires_at=row.expires_at, status=row.status)
+
+
+def last_run() -> dict[str, Any] | None:
+    """The last worker that released the lease: host, pid, mode, start, stop, reason, and
+    its final status (see Lease.release)."""
+    row = Setting.get_or_none(Setting.key == LAST_RUN_KEY)
+    return dict(row.value) if row is not None and isinstance(row.value, dict) else None
 
 
 def read_lease() -> LeaseInfo | None:
@@ -180,9 +188,27 @@ class Lease:
             raise LeaseLost(f"the worker lease was lost (now held by {who}); stopping so two "
                             "workers never post at once")
 
-    def release(self) -> bool:
-        """Give the lease up (idempotent). Returns True when a row of ours was removed."""
+    def release(self, status: dict[str, Any] | None = None, *, reason: str = "") -> bool:
+        """Give the lease up (idempotent). Returns True when a row of ours was removed.
+
+        The run is remembered (Setting `worker.last_run`): after a clean stop `status` says
+        which worker ran, when it stopped and why, not "none has run on this database"."""
         with self._lock, database.atomic("IMMEDIATE"):
+            row = WorkerLease.get_or_none((WorkerLease.name == LEASE_NAME)
+                                          & (WorkerLease.holder == self.holder))
+            if row is not None:
+                info = _info(row)
+                now = self.clock.now()
+                last = {"host": info.host, "pid": info.pid, "mode": info.mode,
+                        "started_at": info.started_at.isoformat(timespec="seconds"),
+                        "stopped_at": now.isoformat(timespec="seconds"),
+                        "reason": reason or "stopped",
+                        "status": status if status is not None else (info.status or {})}
+                Setting.insert(key=LAST_RUN_KEY, value=last, updated_by=self.holder,
+                               updated_at=now).on_conflict(
+                    conflict_target=[Setting.key],
+                    update={Setting.value: last, Setting.updated_by: self.holder,
+                            Setting.updated_at: now}).execute()
             removed = WorkerLease.delete().where(
                 (WorkerLease.name == LEASE_NAME) & (WorkerLease.holder == self.holder)).execute()
         self.held = False

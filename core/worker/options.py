@@ -37,7 +37,10 @@ class WorkerState:
     next_poll_at: datetime | None = None
     poll_reason: str = ""
     last_poll_error: str | None = None
-    posted: int = 0
+    # Posting jobs this worker finished since it started, whatever their outcome (an invoice
+    # or credit memo created, held, skipped as not invoiceable, or found already in GP): NOT a
+    # count of GP documents (status counts those from the orders' states).
+    jobs_done: int = 0
     last_post_error: str | None = None
     last_product_sync_at: datetime | None = None
     last_product_sync_error: str | None = None

@@ -219,6 +219,7 @@ class Worker:
             self._verify()
         if not self.stop_requested.is_set() and self._products_enabled():
             self._sync_products()
+        self.stop_reason = self.stop_reason or "one pass done (--once)"
         return self._exit_code()
 
     # --- the loop -----------------------------------------------------------------------
@@ -317,7 +318,7 @@ class Worker:
         self._posting_busy.set()
         try:
             done = int(c.post_until_idle(self.stop_requested) or 0)
-            self.state.posted += done
+            self.state.jobs_done += done
             self.state.last_post_error = None
             return done
         except ConnectorError as exc:
@@ -414,7 +415,8 @@ class Worker:
         if self.heartbeat is not None:
             self.heartbeat.stop()
         try:
-            if self.lease.held and self.lease.release():
+            if self.lease.held and self.lease.release(self.state.as_status(),
+                                                      reason=self.stop_reason or "stopped"):
                 log.info("lease released")
         except Exception:
             log.exception("releasing the lease failed; it expires in %.0f s",

@@ -12,8 +12,8 @@ from typing import Any
 from peewee import fn
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.store.models import Order, Refund, WebhookDelivery
-from core.worker.lease import read_lease
+from core.store.models import AuditEvent, Order, Refund, WebhookDelivery
+from core.worker.lease import last_run, read_lease
 
 
 def group_counts(query: Any) -> dict[str, int]:
@@ -70,6 +70,33 @@ def _reported_webhooks() -> dict[str, str] | None:
             for h in row.value.get("webhooks", []) if isinstance(h, dict)} or None
 
 
+# What each count in `status` counts, printed with --json so a script never has to guess.
+COUNT_MEANINGS = {
+    "orders": "WooCommerce orders the connector took in, by the connector's state for each",
+    "refunds": "WooCommerce refunds taken in, by the connector's state for each",
+    "in_gp.invoices": "orders whose GP invoice the connector created (or found) and read back: "
+                      "state posted or verified",
+    "in_gp.credit_memos": "GP credit documents the connector created: one per refund, plus one "
+                          "per cancelled or refunded order credited by status (WCC...)",
+    "worker.jobs_done": "posting jobs the running worker finished since it started, whatever "
+                        "their outcome (created, held, skipped, found already in GP): not a "
+                        "count of GP documents",
+    "posted_today": "invoices created in GP today (store's day)",
+}
+
+
+def documents_in_gp() -> dict[str, int]:
+    """GP documents the connector made, counted from the state database (see COUNT_MEANINGS)."""
+    invoices = Order.select().where(Order.gp_doc_number.is_null(False)
+                                    & Order.state.in_(("posted", "verified"))).count()
+    memos = Refund.select().where(Refund.gp_doc_number.is_null(False)
+                                  & Refund.state.in_(("posted", "verified"))).count()
+    status_memos = (AuditEvent.select(fn.COUNT(fn.DISTINCT(AuditEvent.entity_id)))
+                    .where((AuditEvent.entity == "order") & (AuditEvent.kind == "credit_memo"))
+                    .scalar() or 0)
+    return {"invoices": invoices, "credit_memos": memos + int(status_memos)}
+
+
 def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[str, Any]:
     """Everything `status` shows, as plain JSON-able data."""
     from core import queries
@@ -112,6 +139,9 @@ def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[st
         "flagged_skus": board.flagged_skus,
         "open_conflicts": board.open_conflicts,
         "jobs": board.jobs,
+        "in_gp": documents_in_gp(),
+        "last_run": last_run() if worker is None else None,
+        "definitions": COUNT_MEANINGS,
         "webhooks": webhook_health(clock, reported=reported),
         "attention": attention,
     }
@@ -121,7 +151,14 @@ def format_status(report: dict[str, Any]) -> str:
     """The human-readable `status` screen."""
     lines: list[str] = []
     w = report["worker"]
-    if w is None:
+    last = report.get("last_run")
+    if w is None and last:
+        st = last.get("status") or {}
+        lines.append(f"Worker:    not running — the last one ({last.get('mode')} on "
+                     f"{last.get('host')}, pid {last.get('pid')}) ran {last.get('started_at')} "
+                     f"to {last.get('stopped_at')} and stopped: {last.get('reason')}; it "
+                     f"finished {st.get('jobs_done', 0)} posting job(s)")
+    elif w is None:
         lines.append("Worker:    none has run on this database")
     else:
         state = "running" if w["alive"] else "NOT RUNNING (lease expired)"
@@ -149,6 +186,12 @@ def format_status(report: dict[str, Any]) -> str:
     lines.append(f"Failed:    {report['failed']}")
     for f in report["failures"]:
         lines.append(f"  {f['kind']} {f['number']}: {f['gp_message'] or f['detail']}")
+    if w is not None:
+        lines.append(f"This run:  {w.get('jobs_done', 0)} posting job(s) finished (any outcome; "
+                     "not GP documents)")
+    gp = report["in_gp"]
+    lines.append(f"In GP:     {gp['invoices']} invoice(s) and {gp['credit_memos']} credit "
+                 "document(s) created by the connector")
     lines.append(f"Today:     {report['posted_today']} invoices, {report['credit_memos_today']} "
                  f"credit memos posted")
     jobs = report["jobs"]
