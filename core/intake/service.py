@@ -19,6 +19,7 @@ import uvicorn
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
 from core.errors import ConnectorError
+from core.intake import webhook_watch
 from core.intake.inbox import ProcessResult, process_deliveries
 from core.intake.poller import PollResult, WebhookState, check_webhook_health, poll_once
 from core.intake.receiver import SecretSource, VaultSecrets, WebhookReceiver
@@ -27,7 +28,6 @@ from core.woo.site import read_site, same_site
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_CHECK_EVERY_S = 300.0
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -112,7 +112,8 @@ class IntakeService:
         self._poll_lock = threading.Lock()
         self.last_poll: PollResult | None = None
         self.last_error: str | None = None
-        self._last_webhook_check = 0.0
+        self._last_webhook_check = -webhook_watch.CHECK_EVERY_S  # first poll looks at once
+        self.webhooks_down = False  # one of the shop's webhooks was not active at the last look
 
     # --- parts --------------------------------------------------------------------------------
 
@@ -218,19 +219,36 @@ class IntakeService:
         return process_deliveries(self.clock)
 
     def poll_once(self) -> PollResult:
-        """Process stored deliveries, then one poll; the webhook check rides along every 5 min."""
+        """Process stored deliveries, then one poll; the webhook check rides along (every
+        5 minutes, every minute while one is down: core.intake.webhook_watch)."""
         with self._poll_lock:
             self.process_now()
             result = poll_once(self.woo, clock=self.clock,
                                overlap_s=self.settings.worker.poll_overlap_s)
             self.last_poll = result
-            if time.monotonic() - self._last_webhook_check >= WEBHOOK_CHECK_EVERY_S:
+            every = webhook_watch.RECHECK_S if self.webhooks_down else webhook_watch.CHECK_EVERY_S
+            if time.monotonic() - self._last_webhook_check >= every:
                 self._last_webhook_check = time.monotonic()
                 try:
-                    self.webhook_status()
+                    self.watch_webhooks()
                 except ConnectorError as exc:
                     log.warning("could not read WooCommerce's webhook statuses: %s", exc)
             return result
+
+    def watch_webhooks(self) -> list[WebhookState]:
+        """Read WooCommerce's view of the webhooks; while our receiver runs, re-activate the
+        disabled ones (then they count as down until a later look finds them active)."""
+        hooks = self.webhook_status()
+        lost = webhook_watch.down(hooks)
+        revived = (webhook_watch.reactivate(self.woo, lost, clock=self.clock)
+                   if lost and self.receiver_enabled and self._server is not None else [])
+        # Re-activated or not, a webhook that was down may have missed deliveries and may be
+        # disabled again by its kept failure count: keep polling fast until a look says active.
+        self.webhooks_down = bool(lost)
+        if revived:
+            log.info("re-activated %d webhook(s); next look in %.0f s", len(revived),
+                     webhook_watch.RECHECK_S)
+        return hooks
 
     def webhook_status(self) -> list[WebhookState]:
         return check_webhook_health(self.woo, clock=self.clock)

@@ -29,6 +29,7 @@ class Components:
     sync_products: Callable[[], Any] | None = None  # one pass both ways; returns a report
     product_hints: Callable[[], bool] | None = None  # product webhooks are waiting for a pass
     webhook_status: Callable[[], Any] | None = None  # WooCommerce's view of our webhooks
+    webhooks_down: Callable[[], bool] | None = None  # one was not active at the last look
     on_start: list[Callable[[], None]] = field(default_factory=list)
     on_stop_intake: list[Callable[[], None]] = field(default_factory=list)
     on_close: list[Callable[[], None]] = field(default_factory=list)
@@ -117,6 +118,7 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     comps.on_start.append(intake.start)
     comps.on_stop_intake.append(intake.stop)
     comps.poll = lambda: int(intake.poll_once().changed)
+    comps.webhooks_down = lambda: intake.webhooks_down
     comps.on_start.append(lambda: setattr(comps, "listen", intake.url if receiver else None))
 
     # Posting

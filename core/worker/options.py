@@ -46,6 +46,7 @@ class WorkerState:
     last_product_sync_error: str | None = None
     last_verify_at: datetime | None = None
     webhooks: Any = None
+    webhooks_down: bool = False  # polling at the business interval until they are back
     config_error: str | None = None
     stopping: bool = False
     extra: dict[str, Any] = field(default_factory=dict)

@@ -297,7 +297,9 @@ class Worker:
             self.state.last_poll_error = f"{type(exc).__name__}: {exc}"
             log.exception("poll failed")
         now = self.clock.now()
-        plan = plan_next_poll(now, self.settings.worker.schedule, seen)
+        down = bool(c.webhooks_down()) if c.webhooks_down is not None else False
+        plan = plan_next_poll(now, self.settings.worker.schedule, seen, webhooks_down=down)
+        self.state.webhooks_down = down
         self.state.last_poll_at, self.state.last_poll_orders = now, seen
         self.state.next_poll_at, self.state.poll_reason = plan.next_at, plan.reason
         if c.webhook_status is not None:

@@ -66,8 +66,11 @@ def _reported_webhooks() -> dict[str, str] | None:
     row = Setting.get_or_none(Setting.key == "intake.webhooks")
     if row is None or not isinstance(row.value, dict):
         return None
-    return {f"{h.get('topic', '?')} #{h.get('id', '?')}": str(h.get("status", "?"))
-            for h in row.value.get("webhooks", []) if isinstance(h, dict)} or None
+    hooks = {f"{h.get('topic', '?')} #{h.get('id', '?')}": str(h.get("status", "?"))
+             for h in row.value.get("webhooks", []) if isinstance(h, dict)}
+    if hooks and row.value.get("checked_at"):
+        hooks["checked_at"] = str(row.value["checked_at"])
+    return hooks or None
 
 
 # What each count in `status` counts, printed with --json so a script never has to guess.
@@ -175,6 +178,15 @@ def format_status(report: dict[str, Any]) -> str:
     hooks = report["webhooks"]
     lines.append(f"Webhook health: {hooks['health']} (24 h: {hooks['accepted_24h']} accepted, "
                  f"{hooks['rejected_24h']} rejected; last {hooks['last_accepted_at'] or 'never'})")
+    seen = dict(hooks.get("woocommerce") or {})
+    when = seen.pop("checked_at", None)
+    if seen:
+        lines.append("In WooCommerce: " + ", ".join(f"{k} {v}" for k, v in sorted(seen.items()))
+                     + (f" (as the worker read it at {when})" if when else ""))
+    if w is not None and w.get("webhooks_down"):
+        lines.append("           a webhook is not active: polling at the business interval until "
+                     "it is back (re-activated when the receiver runs; WooCommerce keeps its "
+                     "failure count)")
     orders = report["orders"]
     order_text = ", ".join(f"{k} {v}" for k, v in sorted(orders.items())) or "none yet"
     lines.append(f"Orders:    {order_text}")
