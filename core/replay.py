@@ -59,18 +59,38 @@ def _replay_refund(refund: Refund, actor: str, clock: Clock, why: str) -> bool:
         return True
 
 
-def replay_orders(woo_ids: Iterable[int] | None = None, *, held_reason: str | None = None,
-                  held: bool = False, failed: bool = False, sku: str | None = None,
-                  actor: str, clock: Clock = SYSTEM_CLOCK, why: str = "replay") -> int:
-    """Replay the selected orders (and their held/failed refunds). Returns how many moved."""
-    query = Order.select().where(Order.state.in_(REPLAYABLE))
-    if woo_ids is not None:
-        query = query.where(Order.woo_id.in_(list(woo_ids)))
+def order_woo_ids(numbers: Iterable[str]) -> tuple[list[int], list[str]]:
+    """WooCommerce ids of orders given by number (or id); and the texts that match no order."""
+    found: list[int] = []
+    unknown: list[str] = []
+    for text in numbers:
+        row = Order.get_or_none(Order.number == text)
+        if row is None and text.isdigit():
+            row = Order.get_or_none(Order.woo_id == int(text))
+        if row is None:
+            unknown.append(text)
+        else:
+            found.append(row.woo_id)
+    return found, unknown
+
+
+def _states(held_reason: str | None, held: bool, failed: bool) -> list[str]:
     states = []
     if held or held_reason:
         states.append("held")
     if failed:
         states.append("failed")
+    return states
+
+
+def replayable_orders(woo_ids: Iterable[int] | None = None, *, held_reason: str | None = None,
+                      held: bool = False, failed: bool = False,
+                      sku: str | None = None) -> list[Order]:
+    """The orders a replay with these filters moves, in order (a dry run shows the same)."""
+    query = Order.select().where(Order.state.in_(REPLAYABLE))
+    if woo_ids is not None:
+        query = query.where(Order.woo_id.in_(list(woo_ids)))
+    states = _states(held_reason, held, failed)
     if states:
         query = query.where(Order.state.in_(states))
     if held_reason:
@@ -78,12 +98,24 @@ def replay_orders(woo_ids: Iterable[int] | None = None, *, held_reason: str | No
     if sku is not None:
         with_sku = OrderSku.select(OrderSku.order).where(OrderSku.sku == sku)
         query = query.where(Order.id.in_(with_sku))
+    return list(query.order_by(Order.id))
+
+
+def replay_orders(woo_ids: Iterable[int] | None = None, *, held_reason: str | None = None,
+                  held: bool = False, failed: bool = False, sku: str | None = None,
+                  actor: str, clock: Clock = SYSTEM_CLOCK, why: str = "replay") -> int:
+    """Replay the selected orders (and their held/failed refunds). Returns how many moved."""
+    if woo_ids is not None:
+        woo_ids = list(woo_ids)
+    orders = replayable_orders(woo_ids, held_reason=held_reason, held=held, failed=failed,
+                               sku=sku)
+    states = _states(held_reason, held, failed)
     moved = 0
-    for order in list(query.order_by(Order.id)):
+    for order in orders:
         moved += _replay_order(order, actor, clock, why)
     refunds = Refund.select().join(Order).where(Refund.state.in_(states or list(REPLAYABLE)))
     if woo_ids is not None:
-        refunds = refunds.where(Order.woo_id.in_(list(woo_ids)))
+        refunds = refunds.where(Order.woo_id.in_(woo_ids))
     if sku is None and (held_reason is None or held_reason != "sku"):
         for refund in list(refunds):
             moved += _replay_refund(refund, actor, clock, why)

@@ -1,21 +1,17 @@
 """What every screen needs to know: where the database is, who is acting, what time it is."""
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
+from core.store.audit import actor
 
 
 def console_actor() -> str:
     """The audit trail's "who": console:<os user>."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name (some containers): still say it was the console
-        user = "unknown"
-    return f"console:{user}"
+    return actor("console")
 
 
 @dataclass

@@ -7,6 +7,7 @@ serialised across processes: the chain cannot fork.
 """
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import re
@@ -22,6 +23,16 @@ GENESIS = "0" * 64
 # Keys whose values never reach the trail, whatever payload excerpt a caller passes in.
 _SECRET_KEY = re.compile(r"(secret|password|passwd|token|authorization|consumer_key|api_key|"
                          r"signature|cookie|card|cvv|iban)", re.I)
+
+
+def actor(surface: str) -> str:
+    """The trail's "who" for a person at a terminal: `<surface>:<login name>` (cli:alice,
+    console:alice). A missing login name (some containers) still says which surface acted."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name is not a reason to fail the action
+        user = "unknown"
+    return f"{surface}:{user}"
 
 
 def redact(value: Any) -> Any:

@@ -5,12 +5,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-EXIT_OK = 0  # stopped cleanly (signal, --once done, console closed)
-EXIT_ERROR = 1  # an unexpected error; the log says what
-EXIT_CONFIG = 2  # configuration or credentials are missing or wrong
-EXIT_LEASE_HELD = 3  # another live worker holds the lease (the message names its host and pid)
-EXIT_STATE = 4  # the state database cannot be used (version, permissions, corruption)
-EXIT_LEASE_LOST = 5  # the lease was taken over while running (process frozen past the TTL)
+from core.exit_codes import ExitCode
+
+# The worker's exit codes, named as the worker uses them; the numbers are the CLI's one table.
+EXIT_OK = ExitCode.OK  # stopped cleanly (signal, --once done, console closed)
+EXIT_ERROR = ExitCode.ATTENTION  # an unexpected error; the log says what
+EXIT_CONFIG = ExitCode.USAGE  # configuration or credentials are missing or wrong
+EXIT_LEASE_HELD = ExitCode.LEASE_HELD  # another live worker holds the lease (host, pid named)
+EXIT_STATE = ExitCode.STATE  # the state database cannot be used (version, permissions, ...)
+EXIT_LEASE_LOST = ExitCode.LEASE_LOST  # the lease was taken over while running (frozen process)
 
 
 @dataclass

@@ -55,8 +55,10 @@ def test_plain_http_gp_and_bad_users_are_refused_unless_allowed(ws_dir, capsys):
 
 
 def test_secrets_never_come_from_argv(ws_dir, monkeypatch, capsys):
-    with pytest.raises(SystemExit):
-        _cli(ws_dir, "init", "--woo-secret", "cs_on_the_command_line")
+    # No option takes a secret's value: a usage error (exit 2), and nothing is created.
+    assert _cli(ws_dir, "init", "--woo-secret", "cs_on_the_command_line") == 2
+    assert "No such option '--woo-secret'" in capsys.readouterr().err
+    assert not ws_dir.exists()
     monkeypatch.delenv("NOPE", raising=False)
     assert _cli(ws_dir, "init", "--non-interactive", "--woo-secret-env", "NOPE") == 2
     assert "NOPE" in capsys.readouterr().err

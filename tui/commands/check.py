@@ -1,4 +1,4 @@
-"""`ml-connector check`: ping WooCommerce and Dynamics GP and see if we fit.
+"""Ping WooCommerce and Dynamics GP and see if we fit.
 
 Reports, in plain words: whether each system answers and accepts the credentials, the GP
 company, what the connector's GP role may do (create customers, invoices, credit memos), whether
@@ -8,52 +8,40 @@ cannot be read.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from dataclasses import asdict
-from typing import Any
 
-from core.config import Workspace
+import click
+
+from core.check import GP_PASSWORD, WOO_KEY, WOO_SECRET, run_check
 from core.errors import ConnectorError
+from core.secrets.vault import ensure_db, open_vault
+from tui.commands.common import existing_workspace, global_options
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("check", help="ping WooCommerce and GP, report what fits and what to fix",
-                       description=__doc__)
-    p.add_argument("--no-probe", action="store_true",
-                   help="do not probe GP's role with empty documents (policy reads only)")
-    p.add_argument("--wsdl", metavar="FILE",
-                   help="use this GP WSDL (file or URL) instead of the server's cached copy")
-    p.add_argument("--refresh-wsdl", action="store_true",
-                   help="fetch the WSDL from the GP server again")
-    p.add_argument("--json", action="store_true", help="print the findings as JSON")
-    p.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from core.check import GP_PASSWORD, WOO_KEY, WOO_SECRET, run_check
-
-    try:
-        ws = Workspace.from_args(getattr(args, "workspace", None), getattr(args, "config", None))
-        settings = ws.load()
-    except ConnectorError as exc:
-        print(f"ml-connector check: {exc}", file=sys.stderr)
-        return 2
+@click.command(help=__doc__)
+@global_options()
+@click.option("--no-probe", is_flag=True,
+              help="do not probe GP's role with empty documents (policy reads only)")
+@click.option("--wsdl", metavar="FILE",
+              help="use this GP WSDL (file or URL) instead of the server's cached copy")
+@click.option("--refresh-wsdl", is_flag=True, help="fetch the WSDL from the GP server again")
+@click.option("--json", "as_json", is_flag=True, help="print the findings as JSON")
+def command(no_probe: bool, wsdl: str | None, refresh_wsdl: bool, as_json: bool) -> int:
+    ws = existing_workspace()
+    settings = ws.load()
     secrets: dict[str, str | None] = {}
     try:
-        from core.secrets.vault import open_vault
-
+        ensure_db(ws.db_path)
         vault = open_vault(ws)
         secrets = {name: vault.get(name) for name in (GP_PASSWORD, WOO_KEY, WOO_SECRET)}
-    except ConnectorError as exc:
-        print(f"ml-connector check: the stored credentials cannot be read: {exc}",
-              file=sys.stderr)
-    report = run_check(settings, secrets, ws.db_path.parent, probe=not args.no_probe,
-                       refresh_wsdl=args.refresh_wsdl, wsdl=args.wsdl)
-    if args.json:
-        print(json.dumps({"ok": report.ok, "findings": [asdict(f) for f in report.findings],
-                          "timings_ms": report.timings_ms}, indent=2))
+    except ConnectorError as exc:  # still check what can be checked; the report says what is off
+        click.echo(f"ml-connector check: the stored credentials cannot be read: {exc}", err=True)
+    report = run_check(settings, secrets, ws.db_path.parent, probe=not no_probe,
+                       refresh_wsdl=refresh_wsdl, wsdl=wsdl)
+    if as_json:
+        click.echo(json.dumps({"ok": report.ok, "findings": [asdict(f) for f in report.findings],
+                               "timings_ms": report.timings_ms}, indent=2))
     else:
-        print(report.render())
+        click.echo(report.render())
     return report.exit_code()

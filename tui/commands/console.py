@@ -1,28 +1,24 @@
-"""`ml-connector console`: the accountant's terminal console."""
+"""Open the accountant's console: watch incoming orders, fix flagged SKUs and GL mappings, replay,
+read the audit trail and reconcile. Runs the sync inside the console when no headless worker
+holds the lease."""
 from __future__ import annotations
 
-import argparse
-from typing import Any
+from pathlib import Path
 
-from core.config import Workspace
+import click
 
-
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "console", help="open the accountant's console (queues, flagged SKUs, GL, reconcile)",
-        description="Watch incoming orders, fix flagged SKUs and GL mappings, replay, read the "
-                    "audit trail and reconcile. Runs the sync inside the console when no "
-                    "headless worker holds the lease.")
-    parser.add_argument("--no-worker", action="store_true",
-                        help="never run an embedded worker (only watch and fix)")
-    parser.add_argument("--db", metavar="FILE", help="open this state database directly")
-    parser.set_defaults(func=run)
+from tui.app import make_app
+from tui.commands.common import CommandError, existing_workspace, global_options
 
 
-def run(args: argparse.Namespace) -> int:
-    from tui.app import make_app
-
-    target: Any = args.db or Workspace.from_args(args.workspace, args.config)
-    app = make_app(target, start_worker=not args.no_worker)
+@click.command(help=__doc__)
+@global_options()
+@click.option("--no-worker", is_flag=True, help="never run an embedded worker (only watch and fix)")
+@click.option("--db", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="open this state database directly (no workspace)")
+def command(no_worker: bool, db: Path | None) -> int:
+    if db is not None and not db.exists():
+        raise CommandError(f"no state database at {db}", command="console")
+    app = make_app(db if db is not None else existing_workspace(), start_worker=not no_worker)
     app.run()
     return int(app.return_code or 0)

@@ -1,4 +1,4 @@
-"""`ml-connector credentials set woocommerce|gp`, `credentials show`, `credentials rotate-key`.
+"""Store (`set woocommerce|gp`), show (masked) or re-key (`rotate-key`) the credentials.
 
 Secrets are prompted without echo, or read from an environment variable (`--secret-env VAR`,
 `--password-env VAR`) or one line of stdin (`--secret-stdin`, `--password-stdin`); never from
@@ -6,154 +6,77 @@ the command line. They are stored encrypted; `show` masks them.
 """
 from __future__ import annotations
 
-import argparse
-import sys
 from typing import Any
 
-from tui.commands.intake_common import actor, fail, load, read_plain, read_secret
+import click
+
+from core.store.audit import actor
+from tui.commands.common import global_options, interactive, load
+from tui.commands.credential_input import gp_options, read_gp, read_woo, store_secrets, woo_options
 
 
-def add_woo_options(p: argparse.ArgumentParser, prefix: str = "") -> None:
-    p.add_argument(f"--{prefix}url", dest="woo_url", metavar="URL",
-                   help="the store's home URL (https://shop.example.com)")
-    p.add_argument(f"--{prefix}key", dest="woo_key", metavar="CK",
-                   help="consumer key (ck_...); not secret on its own")
-    p.add_argument(f"--{prefix}key-env", dest="woo_key_env", metavar="VAR",
-                   help="read the consumer key from this environment variable")
-    p.add_argument(f"--{prefix}secret-env", dest="woo_secret_env", metavar="VAR",
-                   help="read the consumer secret from this environment variable")
-    p.add_argument(f"--{prefix}secret-stdin", dest="woo_secret_stdin", action="store_true",
-                   help="read the consumer secret as one line of stdin")
-    p.add_argument(f"--{prefix}ca-bundle", dest="woo_ca_bundle", metavar="PEM",
-                   help="CA file to trust for the store's certificate")
+@click.group(help=__doc__)
+@global_options()
+def command() -> None:
+    pass
 
 
-def add_gp_options(p: argparse.ArgumentParser, prefix: str = "") -> None:
-    p.add_argument(f"--{prefix}url", dest="gp_url", metavar="URL",
-                   help="Web Services endpoint (.../DynamicsGPWebServices/DynamicsGPService.asmx)")
-    p.add_argument(f"--{prefix}sba-url", dest="gp_sba_url", metavar="URL",
-                   help="Service Based Architecture URL (.../GPService/Tenants(..)/Companies(..))")
-    p.add_argument(f"--{prefix}user", dest="gp_user", metavar="DOMAIN\\user")
-    p.add_argument(f"--{prefix}company", dest="gp_company", metavar="NAME")
-    p.add_argument(f"--{prefix}password-env", dest="gp_password_env", metavar="VAR",
-                   help="read the Windows password from this environment variable")
-    p.add_argument(f"--{prefix}password-stdin", dest="gp_password_stdin", action="store_true",
-                   help="read the Windows password as one line of stdin")
-    p.add_argument(f"--{prefix}ca-bundle", dest="gp_ca_bundle", metavar="PEM")
-    p.add_argument(f"--{prefix}allow-http", dest="gp_allow_http", action="store_true",
-                   default=None,
-                   help="accept an http:// GP URL (NTLM over plain HTTP: not advised)")
+@command.group("set", help="Store WooCommerce or GP settings and credentials.")
+@global_options()
+def set_group() -> None:
+    pass
 
 
-def apply_woo(args: argparse.Namespace, settings: Any, vault: Any, *, ask: bool) -> list[str]:
-    """Put the WooCommerce options into settings/vault; returns what was stored."""
-    from core.secrets.vault import WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET
-
-    woo = settings.woocommerce
-    woo.url = (args.woo_url or (read_plain("Store URL", woo.url) if ask else woo.url)).rstrip("/")
-    if args.woo_ca_bundle:
-        woo.ca_bundle = args.woo_ca_bundle
-    if woo.url and not woo.url.startswith(("https://", "http://")):
-        raise ValueError(f"the store URL {woo.url!r} must start with https://")
-    stored = []
-    key = args.woo_key or read_secret("Consumer key (ck_...)", env_var=args.woo_key_env,
-                                      prompt=ask)
-    if key:
-        vault.set(WOO_CONSUMER_KEY, key.strip(), actor())
-        stored.append(WOO_CONSUMER_KEY)
-    secret = read_secret("Consumer secret (cs_..., not shown)", env_var=args.woo_secret_env,
-                         stdin=args.woo_secret_stdin, prompt=ask)
-    if secret:
-        vault.set(WOO_CONSUMER_SECRET, secret.strip(), actor())
-        stored.append(WOO_CONSUMER_SECRET)
-    return stored
+def _set(system: str, read: Any, opts: dict[str, Any]) -> int:
+    ws, settings, vault = load()
+    secrets = read(opts, settings, ask=interactive())  # everything checked before writing
+    stored = store_secrets(vault, secrets, actor("cli"))
+    ws.save(settings)
+    click.echo(f"saved {system} settings to {ws.config_path}")
+    for name in stored:
+        click.echo(f"stored {name} (encrypted)")
+    return 0
 
 
-def apply_gp(args: argparse.Namespace, settings: Any, vault: Any, *, ask: bool) -> list[str]:
-    from core.secrets.vault import GP_PASSWORD
+@set_group.command("woocommerce", help="Store the store's URL, consumer key and secret.")
+@global_options()
+@woo_options()
+def set_woocommerce(**opts: Any) -> int:
+    return _set("woocommerce", read_woo, opts)
 
+
+@set_group.command("gp", help="Store GP's endpoint(s), DOMAIN\\user, password and company.")
+@global_options()
+@gp_options()
+def set_gp(**opts: Any) -> int:
+    return _set("gp", read_gp, opts)
+
+
+@command.command("show", help="Settings and credentials, secrets masked.")
+@global_options()
+def show() -> int:
+    ws, settings, vault = load()
+    click.echo(f"configuration   {ws.config_path}")
+    click.echo(f"database        {ws.db_path}")
+    click.echo(f"encryption key  {vault.key_store.description}")
+    click.echo(f"woocommerce     {settings.woocommerce.url or '(not set)'}")
     gp = settings.gp
-    gp.soap_url = args.gp_url or (read_plain("GP Web Services URL", gp.soap_url) if ask
-                                  else gp.soap_url)
-    if args.gp_sba_url:
-        gp.sba_url = args.gp_sba_url
-    gp.user = args.gp_user or (read_plain("GP user (DOMAIN\\user)", gp.user) if ask else gp.user)
-    gp.company = args.gp_company or (read_plain("GP company", gp.company) if ask else gp.company)
-    if args.gp_ca_bundle:
-        gp.ca_bundle = args.gp_ca_bundle
-    if args.gp_allow_http is not None:
-        gp.allow_http = bool(args.gp_allow_http)
-    for url in (gp.soap_url, gp.sba_url):
-        if url.startswith("http://") and not gp.allow_http:
-            raise ValueError(f"{url} is plain HTTP: GP's Windows login and documents would travel "
-                             "unencrypted; use https:// or pass --gp-allow-http deliberately")
-    if gp.user and "\\" not in gp.user and "@" not in gp.user:
-        raise ValueError(f"the GP user {gp.user!r} should be DOMAIN\\user (or user@domain)")
-    stored = []
-    password = read_secret(f"Windows password for {gp.user or 'the GP user'} (not shown)",
-                           env_var=args.gp_password_env, stdin=args.gp_password_stdin, prompt=ask)
-    if password:
-        vault.set(GP_PASSWORD, password, actor())
-        stored.append(GP_PASSWORD)
-    return stored
+    click.echo(f"gp              {gp.soap_url or gp.sba_url or '(not set)'}"
+               f"  user {gp.user or '-'}  company {gp.company or '-'}")
+    for name, shown in vault.masked().items():
+        click.echo(f"  {name:<30} {shown}")
+    return 0
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("credentials", help="store, show (masked) or re-key credentials",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    csub = p.add_subparsers(dest="credentials_command", metavar="ACTION")
-    s = csub.add_parser("set", help="store WooCommerce or GP credentials")
-    ssub = s.add_subparsers(dest="system", metavar="SYSTEM")
-    woo = ssub.add_parser("woocommerce", help="store URL, consumer key and consumer secret")
-    add_woo_options(woo)
-    gp = ssub.add_parser("gp", help="endpoint(s), DOMAIN\\user, password, company")
-    add_gp_options(gp)
-    csub.add_parser("show", help="settings and credentials, secrets masked")
-    rot = csub.add_parser("rotate-key", help="re-encrypt every secret under a new key")
-    rot.add_argument("--finish", action="store_true",
-                     help="only finish an interrupted rotation (or one started by putting a new "
-                          "key first in ML_CONNECTOR_KEY)")
-    p.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from core.errors import ConnectorError
-
-    action = getattr(args, "credentials_command", None)
-    try:
-        ws, settings, vault = load(args)
-        if action == "set":
-            system = getattr(args, "system", None)
-            if system not in ("woocommerce", "gp"):
-                print("ml-connector credentials set: say which: woocommerce or gp", file=sys.stderr)
-                return 2
-            from tui.commands.intake_common import interactive
-
-            apply = apply_woo if system == "woocommerce" else apply_gp
-            stored = apply(args, settings, vault, ask=interactive())
-            ws.save(settings)
-            print(f"saved {system} settings to {ws.config_path}")
-            for name in stored:
-                print(f"stored {name} (encrypted)")
-            return 0
-        if action == "rotate-key":
-            report = (vault.finish_rotation(actor()) if args.finish else vault.rotate_key(actor()))
-            print(f"encryption key {report.new_key_id}: {report.rotated} secret(s) re-encrypted, "
-                  f"{report.removed_keys} old key(s) retired ({vault.key_store.description})")
-            return 0
-        if action == "show":
-            print(f"configuration   {ws.config_path}")
-            print(f"database        {ws.db_path}")
-            print(f"encryption key  {vault.key_store.description}")
-            print(f"woocommerce     {settings.woocommerce.url or '(not set)'}")
-            gp = settings.gp
-            print(f"gp              {gp.soap_url or gp.sba_url or '(not set)'}"
-                  f"  user {gp.user or '-'}"
-                  f"  company {gp.company or '-'}")
-            for name, shown in vault.masked().items():
-                print(f"  {name:<30} {shown}")
-            return 0
-        print("ml-connector credentials: choose set, show or rotate-key", file=sys.stderr)
-        return 2
-    except (ConnectorError, ValueError) as exc:
-        return fail("credentials", exc)
+@command.command("rotate-key", help="Re-encrypt every secret under a new key.")
+@global_options()
+@click.option("--finish", is_flag=True,
+              help="only finish an interrupted rotation (or one started by putting a new key "
+                   "first in ML_CONNECTOR_KEY)")
+def rotate_key(finish: bool) -> int:
+    _, _, vault = load()
+    who = actor("cli")
+    report = vault.finish_rotation(who) if finish else vault.rotate_key(who)
+    click.echo(f"encryption key {report.new_key_id}: {report.rotated} secret(s) re-encrypted, "
+               f"{report.removed_keys} old key(s) retired ({vault.key_store.description})")
+    return 0

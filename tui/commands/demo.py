@@ -1,4 +1,4 @@
-"""`ml-connector demo`: the whole product on local stand-ins, no credentials needed.
+"""Try the whole product on local stand-ins, no credentials needed.
 
 Starts the WooCommerce and GP stand-ins (seeded store, free loopback ports), a fresh workspace in
 a temporary folder, the worker and the console; then the shop keeps selling — new orders, status
@@ -10,40 +10,26 @@ summary (exit 0 when there are no duplicates and every postable order posted, el
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+
+import click
+
+from core.worker.logs import configure_logging
+from sandbox.launch import Sandbox, launch
+from tui.app import make_app
+from tui.commands.common import global_options
+from tui.demo.harness import ActivityStream, DemoSession, run_headless
+from tui.demo.setup import DemoEndpoints
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("demo", help="try everything on local stand-ins (no credentials)",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--headless", action="store_true",
-                   help="no console: run to completion and print a JSON summary")
-    p.add_argument("--orders", type=int, default=50, metavar="N",
-                   help="orders the shop takes in --headless mode (default 50)")
-    p.add_argument("--seed", type=int, default=0, help="the seeded store's variant")
-    p.add_argument("--every", type=float, default=8.0, metavar="SECONDS",
-                   help="console mode: seconds between bursts of shop activity (default 8)")
-    p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
-                   help="--headless: give up after this long (default 900)")
-    p.add_argument("--settle", type=float, default=6.0, metavar="SECONDS",
-                   help=argparse.SUPPRESS)  # --headless: quiet time that counts as "done"
-    p.add_argument("--keep", action="store_true",
-                   help="keep the temporary workspace (its path is printed)")
-    p.set_defaults(func=run)
-
-
-def start_stand_ins(root: Path, seed: int, *, webhook_delay: float = 1.0) -> tuple[Any, Any]:
+def start_stand_ins(root: Path, seed: int, *,
+                    webhook_delay: float = 1.0) -> tuple[Sandbox, DemoEndpoints]:
     """Both stand-ins on free loopback ports, over HTTPS with their self-signed certificates;
     returns (sandbox, endpoints)."""
-    from sandbox.launch import launch
-
     box = launch(root / "stand-ins", seed=seed, orders=0, https=True,
                  webhook_delay=webhook_delay)
     if box.gp is None:
@@ -52,12 +38,10 @@ def start_stand_ins(root: Path, seed: int, *, webhook_delay: float = 1.0) -> tup
     return box, endpoints_for(box)
 
 
-def endpoints_for(box: Any) -> Any:
+def endpoints_for(box: Sandbox) -> DemoEndpoints:
     """The demo's endpoints for started stand-ins: the HTTPS URLs, trusted through each
     stand-in's own certificate file (a self-signed CA) — the safe path a real install takes:
     `[woocommerce] ca_bundle` (Basic auth over TLS) and `[gp] ca_bundle`, no `allow_http`."""
-    from tui.demo.setup import DemoEndpoints
-
     shop, gp = box.woo, box.gp
     if not shop.https_url or shop.ca_file is None or gp.ca_file is None:
         raise SystemExit("the demo's stand-ins must be started with https=True")
@@ -68,22 +52,36 @@ def endpoints_for(box: Any) -> Any:
         woo_ca=str(shop.ca_file), gp_ca=str(gp.ca_file))
 
 
-def run(args: argparse.Namespace) -> int:
-    from core.worker.logs import configure_logging
-
+@click.command(help=__doc__)
+@global_options()
+@click.option("--headless", is_flag=True,
+              help="no console: run to completion and print a JSON summary")
+@click.option("--orders", type=click.IntRange(min=1, clamp=True), default=50, show_default=True,
+              metavar="N",
+              help="orders the shop takes in --headless mode")
+@click.option("--seed", type=int, default=0, show_default=True, help="the seeded store's variant")
+@click.option("--every", type=float, default=8.0, show_default=True, metavar="SECONDS",
+              help="console mode: seconds between bursts of shop activity")
+@click.option("--timeout", type=float, default=900.0, show_default=True, metavar="SECONDS",
+              help="--headless: give up after this long")
+@click.option("--settle", type=float, default=6.0, hidden=True, metavar="SECONDS",
+              help="--headless: quiet time that counts as done (for tests)")
+@click.option("--keep", is_flag=True, help="keep the temporary workspace (its path is printed)")
+def command(headless: bool, orders: int, seed: int, every: float, timeout: float, settle: float,
+            keep: bool) -> int:
     root = Path(tempfile.mkdtemp(prefix="ml-connector-demo-"))
     log_file = root / "workspace" / "logs" / "demo.log"
-    if args.headless:
+    if headless:
         configure_logging("text", "WARNING", file=log_file)
     else:
         # The console owns the terminal: logs go to a file only.
         configure_logging("text", "INFO", file=log_file, stream=open(os.devnull, "w"))
     box = None
     try:
-        box, ep = start_stand_ins(root, args.seed)
-        if args.headless:
-            return _headless(args, root, ep)
-        return _console(args, root, ep)
+        box, ep = start_stand_ins(root, seed)
+        if headless:
+            return _headless(root, ep, orders, timeout, settle)
+        return _console(root, ep, every)
     except KeyboardInterrupt:
         return 130
     finally:
@@ -92,33 +90,29 @@ def run(args: argparse.Namespace) -> int:
                 box.stop()
             except Exception:
                 pass
-        if args.keep:
-            print(f"demo workspace kept in {root / 'workspace'} (log: {log_file})",
-                  file=sys.stderr)
+        if keep:
+            click.echo(f"demo workspace kept in {root / 'workspace'} (log: {log_file})",
+                       err=True)
         else:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def _headless(args: argparse.Namespace, root: Path, ep: Any) -> int:
-    from tui.demo.harness import run_headless
-
-    summary = run_headless(ep, root / "workspace", orders=max(1, args.orders),
-                           timeout_s=args.timeout, settle_s=args.settle)
-    print(json.dumps(summary, indent=2))
+def _headless(root: Path, ep: DemoEndpoints, orders: int, timeout: float,
+              settle: float) -> int:
+    summary = run_headless(ep, root / "workspace", orders=orders, timeout_s=timeout,
+                           settle_s=settle)
+    click.echo(json.dumps(summary, indent=2))
     ok = summary["duplicates"] == 0 and summary["every_postable_order_posted"] and summary["idle"]
     return 0 if ok else 1
 
 
-def _console(args: argparse.Namespace, root: Path, ep: Any) -> int:
-    from tui.app import make_app
-    from tui.demo.harness import ActivityStream, DemoSession
-
-    print("Starting the demo: WooCommerce and GP stand-ins, a worker, the console...",
-          file=sys.stderr)
+def _console(root: Path, ep: DemoEndpoints, every: float) -> int:
+    click.echo("Starting the demo: WooCommerce and GP stand-ins, a worker, the console...",
+               err=True)
     session = DemoSession.start(ep, root / "workspace")
     # Something to look at straight away, including the SKU GP does not know.
     session.control.activity(orders=6, unknown_sku_orders=1)
-    stream = ActivityStream(session.control, every_s=args.every).start()
+    stream = ActivityStream(session.control, every_s=every).start()
     try:
         app = make_app(session.workspace, start_worker=False)
         app.run()

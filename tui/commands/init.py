@@ -1,68 +1,90 @@
-"""`ml-connector init`: create the configuration, the state database and the encryption key.
+"""Create a workspace: the configuration, the state database and the encryption key.
 
 The key never lives beside the database: ML_CONNECTOR_KEY when set, else the OS keyring when one
 is available, else a 0600 key file in its own folder (with --workspace DIR: DIR/keys/, always the
 file). Running init again keeps the existing key and credentials and updates what is given.
+Every value is read and checked before anything is written: a refused value leaves nothing
+behind. `init` is the only command that creates a workspace.
 
 Non-interactive example (secrets from the environment or stdin, never from argv):
 
-  ml-connector --workspace DIR init --woo-url https://shop.example.com --woo-key ck_... \\
+\b
+  ml-connector init --workspace DIR --woo-url https://shop.example.com --woo-key ck_... \\
       --woo-secret-env WOO_SECRET --gp-url https://gp.example.com/.../DynamicsGPService.asmx \\
       --gp-user 'CONTOSO\\svc-gp' --gp-password-env GP_PASSWORD --gp-company TWO
 """
 from __future__ import annotations
 
-import argparse
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from tui.commands.credentials import add_gp_options, add_woo_options, apply_gp, apply_woo
-from tui.commands.intake_common import fail, interactive, workspace
+import click
+
+from core.config import Settings, Workspace, validate
+from core.secrets.vault import create_key, ensure_db, open_vault
+from core.store.audit import actor
+from core.store.db import close_db
+from tui.commands.common import global_options, interactive, workspace
+from tui.commands.credential_input import gp_options, read_gp, read_woo, store_secrets, woo_options
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser("init", help="create configuration, database and encryption key",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_woo_options(p, prefix="woo-")
-    add_gp_options(p, prefix="gp-")
-    p.add_argument("--non-interactive", action="store_true",
-                   help="never prompt (missing values stay unset)")
-    p.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from core.config import Settings
-    from core.errors import ConnectorError
-    from core.secrets.vault import create_key, open_vault
-
-    ws = workspace(args)
-    ask = interactive() and not args.non_interactive
+@contextmanager
+def _removed_on_failure(ws: Workspace) -> Iterator[None]:
+    """Whatever this init creates is removed again if it fails half-way (files first, then the
+    folders it made), so a failed init never leaves a workspace that later commands accept."""
+    db_files = [ws.db_path.with_name(ws.db_path.name + suffix) for suffix in ("", "-wal", "-shm")]
+    candidates = [ws.config_path, *db_files, ws.key_dir, ws.config_path.parent, ws.db_path.parent]
+    new = [p for p in dict.fromkeys(candidates) if not p.exists()]
     try:
-        settings = ws.load() if ws.config_path.exists() else Settings()
-        store = create_key(ws)
+        yield
+    except BaseException:
+        close_db()
+        for path in new:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.exists():
+                path.unlink()
+        raise
+
+
+@click.command(help=__doc__)
+@global_options()
+@woo_options("woo-")
+@gp_options("gp-")
+@click.option("--non-interactive", is_flag=True, help="never prompt (missing values stay unset)")
+def command(non_interactive: bool, **opts: Any) -> int:
+    ws = workspace()
+    ask = interactive() and not non_interactive
+    settings = ws.load() if ws.config_path.exists() else Settings()
+    secrets = read_woo(opts, settings, ask=ask)
+    secrets |= read_gp(opts, settings, ask=ask)
+    validate(settings)
+    with _removed_on_failure(ws):
+        key_store = create_key(ws)
+        ensure_db(ws.db_path)
         vault = open_vault(ws)
-        stored = apply_woo(args, settings, vault, ask=ask)
-        stored += apply_gp(args, settings, vault, ask=ask)
+        store_secrets(vault, secrets, actor("cli"))
         learned = learn_from_shop(settings, vault)
         ws.save(settings)
-    except (ConnectorError, ValueError) as exc:
-        return fail("init", exc)
     for line in learned:
-        print(f"from the shop   {line}")
-    print(f"configuration   {ws.config_path}")
-    print(f"database        {ws.db_path}")
-    print(f"encryption key  {store.description}")
-    for name, shown in vault.masked().items():
-        print(f"  {name:<30} {shown}")
-    missing = [n for n, shown in vault.masked().items()
-               if shown == "(not set)" and n != "webhook.secret"]
+        click.echo(f"from the shop   {line}")
+    click.echo(f"configuration   {ws.config_path}")
+    click.echo(f"database        {ws.db_path}")
+    click.echo(f"encryption key  {key_store.description}")
+    masked = vault.masked()
+    for name, shown in masked.items():
+        click.echo(f"  {name:<30} {shown}")
+    missing = [n for n, shown in masked.items() if shown == "(not set)" and n != "webhook.secret"]
     if missing:
-        print("still missing: " + ", ".join(missing) + " (ml-connector credentials set ...)")
-    print("next: `ml-connector check`, then GL accounts and gateways, then "
-          "`ml-connector worker --once --dry-run` (see the README's set-up order)")
+        click.echo("still missing: " + ", ".join(missing) + " (ml-connector credentials set ...)")
+    click.echo("next: `ml-connector check`, then GL accounts and gateways, then "
+               "`ml-connector worker --once --dry-run` (the README's set-up order)")
     return 0
 
 
-def learn_from_shop(settings: Any, vault: Any) -> list[str]:
+def learn_from_shop(settings: Settings, vault: Any) -> list[str]:
     """The store's time zone and home URL from its WordPress REST index (best effort: a shop
     that cannot be reached now is reported, and `check` compares them later)."""
     from core.errors import ConnectorError
@@ -71,12 +93,15 @@ def learn_from_shop(settings: Any, vault: Any) -> list[str]:
     from core.woo.site import adopt_site
 
     woo = settings.woocommerce
-    if not woo.url or not vault.get(WOO_CONSUMER_KEY) or not vault.get(WOO_CONSUMER_SECRET):
+    key, secret = vault.get(WOO_CONSUMER_KEY), vault.get(WOO_CONSUMER_SECRET)
+    if not woo.url or not key or not secret:
         return []
     try:
-        with WooClient(woo.url, vault.get(WOO_CONSUMER_KEY), vault.get(WOO_CONSUMER_SECRET),
-                       ca_bundle=woo.ca_bundle or None, timeout_s=10.0, max_attempts=1) as c:
-            return adopt_site(settings, c)
+        with WooClient(woo.url, key, secret, ca_bundle=woo.ca_bundle or None, timeout_s=10.0,
+                       max_attempts=1) as client:
+            return adopt_site(settings, client)
     except ConnectorError as exc:
         return [f"could not read the store's time zone and home URL ({exc}); "
                 "`ml-connector check` compares them once the shop answers"]
+
+

@@ -1,4 +1,4 @@
-"""`ml-connector products plan | approve`: the product sync's plan that waits for approval.
+"""The product sync's plan that waits for approval: `products plan`, `products approve`.
 
 The first product sync on a shop, and any later pass that would change more than
 `[products] max_changes_per_pass` products, writes nothing and waits. `plan` shows what it
@@ -7,48 +7,42 @@ console's Products screen shows the same plan (key a approves).
 """
 from __future__ import annotations
 
-import argparse
-from typing import Any
+import click
 
-from tui.commands.intake_common import actor, workspace
-
-
-def register(sub: Any) -> None:
-    p = sub.add_parser("products", help="the product sync plan waiting for approval",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    psub = p.add_subparsers(dest="products_command", metavar="ACTION")
-    psub.add_parser("plan", help="show the plan waiting for approval (exit 1 when one waits)")
-    psub.add_parser("approve", help="approve the waiting plan: the next pass writes it")
-    p.set_defaults(func=run)
+from core.clock import SYSTEM_CLOCK
+from core.products.approval import approve, current_plan
+from core.store.audit import actor
+from tui.commands.common import global_options, open_state
 
 
-def run(args: argparse.Namespace) -> int:
-    from core.clock import SYSTEM_CLOCK
-    from core.products.approval import approve, current_plan
-    from core.store.db import close_db, init_db
+@click.group(help=__doc__)
+@global_options()
+def command() -> None:
+    pass
 
-    ws = workspace(args)
-    if not ws.db_path.exists():
-        print(f"ml-connector products: no state database at {ws.db_path}: run "
-              "`ml-connector init` first")
-        return 2
-    init_db(ws.db_path)
+
+@command.command("plan", help="Show the plan waiting for approval (exit 1 while one waits).")
+@global_options()
+def plan() -> int:
+    open_state()
+    state = current_plan()
+    if not state.awaiting:
+        click.echo("no product sync plan is waiting"
+                   + (f" (last approved by {state.approved_by})" if state.approved_by else ""))
+        return 0
+    click.echo(f"waiting for approval: {state.reason}")
+    click.echo("\n".join(f"  {line}" for line in state.lines))
+    return 1
+
+
+@command.command("approve", help="Approve the waiting plan: the next pass writes it.")
+@global_options()
+def approve_plan() -> int:
+    open_state()
     try:
-        if args.products_command == "approve":
-            try:
-                state = approve(actor(), clock=SYSTEM_CLOCK)
-            except ValueError as exc:
-                print(f"ml-connector products approve: {exc}")
-                return 1
-            print(f"approved: the next product sync writes up to {state.changes} change(s)")
-            return 0
-        state = current_plan()
-        if not state.awaiting:
-            print("no product sync plan is waiting"
-                  + (f" (last approved by {state.approved_by})" if state.approved_by else ""))
-            return 0
-        print(f"waiting for approval: {state.reason}")
-        print("\n".join(f"  {line}" for line in state.lines))
+        state = approve(actor("cli"), clock=SYSTEM_CLOCK)
+    except ValueError as exc:
+        click.echo(f"ml-connector products approve: {exc}", err=True)
         return 1
-    finally:
-        close_db()
+    click.echo(f"approved: the next product sync writes up to {state.changes} change(s)")
+    return 0

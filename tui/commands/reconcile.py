@@ -1,34 +1,28 @@
-"""`ml-connector reconcile --from DATE --to DATE [--csv FILE] [--json]`: the console's
-reconciliation, for scripts. Days are the store's (worker.schedule.timezone).
+"""Compare WooCommerce with GP for a range of days: the console's reconciliation, for scripts.
+
+Per day (in the store's time zone, [worker.schedule] timezone) and payment method: WooCommerce
+orders and refunds against GP invoices and credit memos, with the documents that explain every
+difference.
 
 Exit codes: 0 everything matches, 1 differences found (they are listed), 2 usage or set-up error.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from datetime import date
 from typing import Any
 
+import click
 
-def _day(text: str) -> date:
+from core.reconcile import export_csv, reconcile
+from tui.commands.common import global_options, open_state
+
+
+def _day(_ctx: click.Context, _param: click.Parameter, text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-27") from exc
-
-
-def register(sub: Any) -> None:
-    p = sub.add_parser("reconcile", help="compare WooCommerce with GP for a range of days",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--from", dest="date_from", type=_day, required=True, metavar="DATE")
-    p.add_argument("--to", dest="date_to", type=_day, required=True, metavar="DATE")
-    p.add_argument("--csv", metavar="FILE",
-                   help="write the summary to FILE and the explaining documents beside it")
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
-    p.add_argument("--by-method", action="store_true", help="one line per day and payment method")
-    p.set_defaults(func=run)
+        raise click.BadParameter(f"{text!r} is not a date like 2026-11-27") from exc
 
 
 def _side(side: Any) -> dict[str, Any]:
@@ -43,26 +37,28 @@ def _row(row: Any) -> dict[str, Any]:
             "matches": row.matches}
 
 
-def run(args: argparse.Namespace) -> int:
-    from core.errors import ConnectorError
-    from core.reconcile import export_csv, reconcile
-    from tui.commands.status import open_workspace
-
-    try:
-        _, settings = open_workspace(args)
-        report = reconcile(args.date_from, args.date_to,
-                           timezone=settings.worker.schedule.timezone,
-                           eligible_statuses=settings.posting.eligible_statuses)
-    except (ConnectorError, ValueError) as exc:
-        print(f"ml-connector reconcile: {exc}", file=sys.stderr)
-        return 2
+@click.command(help=__doc__)
+@global_options()
+@click.option("--from", "date_from", required=True, callback=_day, metavar="DATE",
+              help="the first day, in the store's time zone (2026-11-01)")
+@click.option("--to", "date_to", required=True, callback=_day, metavar="DATE",
+              help="the last day, included (2026-11-30)")
+@click.option("--csv", "csv_file", metavar="FILE",
+              help="write the summary to FILE and the explaining documents beside it")
+@click.option("--json", "as_json", is_flag=True, help="print JSON for scripts")
+@click.option("--by-method", is_flag=True, help="one line per day and payment method")
+def command(date_from: date, date_to: date, csv_file: str | None, as_json: bool,
+            by_method: bool) -> int:
+    _, settings = open_state()
+    report = reconcile(date_from, date_to, timezone=settings.worker.schedule.timezone,
+                       eligible_statuses=settings.posting.eligible_statuses)
     total = report.total()
-    rows = report.rows if args.by_method else report.days()
-    if args.csv:
-        summary, details = export_csv(report, args.csv)
-        print(f"wrote {summary} and {details}", file=sys.stderr)
-    if args.json:
-        print(json.dumps({"from": args.date_from.isoformat(), "to": args.date_to.isoformat(),
+    rows = report.rows if by_method else report.days()
+    if csv_file:
+        summary, details = export_csv(report, csv_file)
+        click.echo(f"wrote {summary} and {details}", err=True)
+    if as_json:
+        click.echo(json.dumps({"from": date_from.isoformat(), "to": date_to.isoformat(),
                           "timezone": report.timezone, "rows": [_row(r) for r in rows],
                           "total": _row(total),
                           "explanations": [{
@@ -74,21 +70,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         head = (f"{'day':<10} {'method':<14} {'Woo orders':>16} {'refunds':>14} "
                 f"{'GP invoices':>16} {'credit memos':>14} {'difference':>11}")
-        print(f"Reconciliation {args.date_from} .. {args.date_to} ({report.timezone})")
-        print(head)
+        click.echo(f"Reconciliation {date_from} .. {date_to} ({report.timezone})")
+        click.echo(head)
         for r in [*rows, total]:
             label = "total" if r is total else r.day.isoformat()
-            print(f"{label:<10} {r.payment_method[:14]:<14} "
+            click.echo(f"{label:<10} {r.payment_method[:14]:<14} "
                   f"{r.woo_orders.count:>5} {r.woo_orders.total:>10} "
                   f"{r.woo_refunds.count:>4} {r.woo_refunds.total:>9} "
                   f"{r.gp_invoices.count:>5} {r.gp_invoices.total:>10} "
                   f"{r.gp_credit_memos.count:>4} {r.gp_credit_memos.total:>9} "
                   f"{r.difference:>11}{'' if r.matches else '  *'}")
         if report.explanations:
-            print(f"\n{len(report.explanations)} document(s) explain the differences:")
+            click.echo(f"\n{len(report.explanations)} document(s) explain the differences:")
             for e in report.explanations[:50]:
-                print(f"  {e.day} {e.kind:<6} {e.number:<14} Woo {e.woo_amount:>10} "
+                click.echo(f"  {e.day} {e.kind:<6} {e.number:<14} Woo {e.woo_amount:>10} "
                       f"GP {e.gp_amount:>10}  {e.reason}")
             if len(report.explanations) > 50:
-                print(f"  ... {len(report.explanations) - 50} more (use --csv or --json)")
+                click.echo(f"  ... {len(report.explanations) - 50} more (use --csv or --json)")
     return 0 if total.matches else 1

@@ -1,119 +1,71 @@
-"""`ml-connector replay ORDER... | --held [--reason R] | --failed | --sku SKU [--dry-run]`
+"""Send held or failed orders (and their held or failed refunds) back to the posting queue.
 
-Puts held or failed orders (and their held or failed refunds) back in the posting queue; the
-worker posts them. Idempotent and safe to run twice at once: GP is always read before anything
-is created, so a replay can never make a second invoice. With --dry-run nothing changes: each
-selected order is mapped and checked against GP, and the command says what would be posted.
+The worker posts them. Idempotent and safe to run twice at once: GP is always read before
+anything is created, so a replay can never make a second invoice. With --dry-run nothing changes:
+each selected order is mapped and checked against GP, and the command says what would be posted.
 """
 from __future__ import annotations
 
-import argparse
-import getpass
-import sys
-from typing import Any
+import click
 
-from core.errors import ConnectorError
-from core.store.models import HOLD_REASONS
-
-
-def register(sub: Any) -> None:
-    p = sub.add_parser("replay", help="send held or failed orders back to posting",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("orders", nargs="*", metavar="ORDER",
-                   help="WooCommerce order number(s) (or id)")
-    p.add_argument("--held", action="store_true", help="every held order")
-    p.add_argument("--reason", choices=HOLD_REASONS, help="only orders held for this reason")
-    p.add_argument("--failed", action="store_true", help="every failed order")
-    p.add_argument("--sku", help="orders waiting on this SKU")
-    p.add_argument("--dry-run", action="store_true",
-                   help="map and check against GP, change nothing, say what would be posted")
-    p.set_defaults(func=run)
+from core.config import Settings, Workspace
+from core.connections import gp_gateway, woo_client
+from core.dryrun import check_order, format_report
+from core.pipeline.context import PipelineContext
+from core.replay import order_woo_ids, replay_orders, replayable_orders
+from core.secrets.vault import open_vault
+from core.store.audit import actor
+from core.store.models import HOLD_REASONS, Order
+from tui.commands.common import CommandError, global_options, open_state
 
 
-def _woo_ids(numbers: list[str]) -> tuple[list[int], list[str]]:
-    from core.store.models import Order
-
-    found: list[int] = []
-    unknown: list[str] = []
-    for text in numbers:
-        row = Order.get_or_none(Order.number == text)
-        if row is None and text.isdigit():
-            row = Order.get_or_none(Order.woo_id == int(text))
-        if row is None:
-            unknown.append(text)
-        else:
-            found.append(row.woo_id)
-    return found, unknown
-
-
-def _selected(args: argparse.Namespace, woo_ids: list[int] | None) -> list[Any]:
-    """The orders a replay would move (for --dry-run): the same selection as replay_orders."""
-    from core.replay import REPLAYABLE
-    from core.store.models import Order, OrderSku
-
-    q = Order.select().where(Order.state.in_(REPLAYABLE))
-    if woo_ids is not None:
-        q = q.where(Order.woo_id.in_(woo_ids))
-    states = [s for s, on in (("held", args.held or args.reason), ("failed", args.failed)) if on]
-    if states:
-        q = q.where(Order.state.in_(states))
-    if args.reason:
-        q = q.where((Order.state != "held") | (Order.hold_reason == args.reason))
-    if args.sku is not None:
-        q = q.where(Order.id.in_(OrderSku.select(OrderSku.order).where(OrderSku.sku == args.sku)))
-    return list(q.order_by(Order.id))
-
-
-def _dry_run(ws: Any, settings: Any, orders: list[Any]) -> int:
-    from core.connections import woo_client
-    from core.dryrun import check_order, format_report
-    from core.gp.factory import open_gateway
-    from core.pipeline.context import PipelineContext
-    from core.secrets.vault import GP_PASSWORD, open_vault
-
+def _dry_run(ws: Workspace, settings: Settings, orders: list[Order]) -> int:
     vault = open_vault(ws)
-    gateway = open_gateway(settings, vault.get(GP_PASSWORD) or "", ws.db_path.parent)
+    gateway = gp_gateway(settings, vault, ws.db_path.parent)
     woo = woo_client(settings, vault)
     try:
         ctx = PipelineContext(settings, gateway, woo, actor="cli:dry-run")
         for order in orders:
-            print(format_report(check_order(ctx, order)))
+            click.echo(format_report(check_order(ctx, order)))
     finally:
         gateway.close()
         woo.close()
-    print(f"dry run: {len(orders)} order(s) checked, nothing changed")
+    click.echo(f"dry run: {len(orders)} order(s) checked, nothing changed")
     return 0
 
 
-def run(args: argparse.Namespace) -> int:
-    from core.replay import replay_orders
-    from tui.commands.status import open_workspace
-
-    if not (args.orders or args.held or args.reason or args.failed or args.sku is not None):
-        print("ml-connector replay: say what to replay: ORDER..., --held, --failed or --sku SKU",
-              file=sys.stderr)
-        return 2
-    try:
-        ws, settings = open_workspace(args)
-        woo_ids: list[int] | None = None
-        if args.orders:
-            woo_ids, unknown = _woo_ids(args.orders)
-            for text in unknown:
-                print(f"ml-connector replay: no order {text} in this workspace", file=sys.stderr)
-            if not woo_ids:
-                return 1
-        if args.dry_run:
-            return _dry_run(ws, settings, _selected(args, woo_ids))
-        actor = f"cli:{getpass.getuser()}"
-        moved = replay_orders(woo_ids, held_reason=args.reason, held=args.held,
-                              failed=args.failed, sku=args.sku, actor=actor,
-                              why="ml-connector replay")
-    except ConnectorError as exc:
-        print(f"ml-connector replay: {exc}", file=sys.stderr)
-        return 2
+@click.command(help=__doc__)
+@global_options()
+@click.argument("orders", nargs=-1, metavar="[ORDER]...")
+@click.option("--held", is_flag=True, help="every held order")
+@click.option("--reason", type=click.Choice(HOLD_REASONS),
+              help="only orders held for this reason")
+@click.option("--failed", is_flag=True, help="every failed order")
+@click.option("--sku", help="orders waiting on this SKU")
+@click.option("--dry-run", is_flag=True,
+              help="map and check against GP, change nothing, say what would be posted")
+def command(orders: tuple[str, ...], held: bool, reason: str | None, failed: bool,
+            sku: str | None, dry_run: bool) -> int:
+    if not (orders or held or reason or failed or sku is not None):
+        raise CommandError("say what to replay: ORDER..., --held, --failed or --sku SKU",
+                           command="replay")
+    ws, settings = open_state()
+    woo_ids: list[int] | None = None
+    if orders:
+        woo_ids, unknown = order_woo_ids(orders)
+        for text in unknown:
+            click.echo(f"ml-connector replay: no order {text} in this workspace", err=True)
+        if not woo_ids:
+            return 1
+    if dry_run:
+        selected = replayable_orders(woo_ids, held_reason=reason, held=held, failed=failed,
+                                     sku=sku)
+        return _dry_run(ws, settings, selected)
+    moved = replay_orders(woo_ids, held_reason=reason, held=held, failed=failed, sku=sku,
+                          actor=actor("cli"), why="ml-connector replay")
     if moved:
-        print(f"{moved} document(s) back in the posting queue: the worker posts them "
-              "(GP is read first, so nothing is ever posted twice)")
+        click.echo(f"{moved} document(s) back in the posting queue: the worker posts them "
+                   "(GP is read first, so nothing is ever posted twice)")
     else:
-        print("nothing to replay: no held or failed document matches")
+        click.echo("nothing to replay: no held or failed document matches")
     return 0

@@ -1,69 +1,66 @@
-"""`ml-connector sandbox`: run the WooCommerce and GP stand-ins on loopback until Ctrl-C."""
+"""Start the WooCommerce 10 and Dynamics GP stand-ins on loopback, print their URLs and
+credentials, and serve until Ctrl-C or SIGTERM. With --workspace DIR (an existing folder) their
+state is kept in DIR/sandbox; otherwise in a temporary folder removed at the end."""
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+
+import click
+
+from sandbox.launch import launch, wait_for_signal
+from tui.commands.common import CommandError, global_options, named_folder
 
 
-def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "sandbox", help="run local WooCommerce and GP stand-ins (no credentials needed)",
-        description="Start the WooCommerce 10 and Dynamics GP stand-ins on loopback, print "
-                    "their URLs and credentials, and serve until Ctrl-C or SIGTERM.")
-    p.add_argument("--seed", type=int, default=0, help="seed of the shop's data (default 0)")
-    p.add_argument("--orders", type=int, default=0, metavar="N",
-                   help="generate N historical orders first")
-    p.add_argument("--woo-port", type=int, default=0, metavar="P", help="WooCommerce port")
-    p.add_argument("--gp-port", type=int, default=0, metavar="P", help="GP port")
-    p.add_argument("--https", action="store_true", help="serve both over HTTPS (self-signed)")
-    p.add_argument("--print-json", action="store_true",
-                   help="print one JSON line with URLs and credentials")
-    p.set_defaults(func=run)
-
-
-def _state_dir(args: argparse.Namespace) -> Path:
-    if getattr(args, "workspace", None):
-        return Path(args.workspace) / "sandbox"
-    return Path(tempfile.mkdtemp(prefix="ml-connector-sandbox-"))
-
-
-def run(args: argparse.Namespace) -> int:
-    from sandbox.launch import launch, wait_for_signal
-
-    state_dir = _state_dir(args)
-    box = launch(state_dir, seed=args.seed, orders=args.orders, woo_port=args.woo_port,
-                 gp_port=args.gp_port, https=args.https)
+@click.command(help=__doc__)
+@global_options()
+@click.option("--seed", type=int, default=0, show_default=True, help="seed of the shop's data")
+@click.option("--orders", type=int, default=0, metavar="N",
+              help="generate N historical orders first")
+@click.option("--woo-port", type=int, default=0, metavar="P",
+              help="WooCommerce's port (default: any free port)")
+@click.option("--gp-port", type=int, default=0, metavar="P",
+              help="GP's port (default: any free port)")
+@click.option("--https", is_flag=True, help="serve both over HTTPS (self-signed)")
+@click.option("--print-json", is_flag=True,
+              help="print one JSON line with URLs and credentials")
+def command(seed: int, orders: int, woo_port: int, gp_port: int, https: bool,
+            print_json: bool) -> int:
+    folder = named_folder()
+    if folder is not None and not folder.is_dir():
+        raise CommandError(f"no folder at {folder}", command="sandbox")
+    state_dir = folder / "sandbox" if folder else Path(tempfile.mkdtemp(
+        prefix="ml-connector-sandbox-"))
+    box = launch(state_dir, seed=seed, orders=orders, woo_port=woo_port, gp_port=gp_port,
+                 https=https)
     try:
         info = box.describe()
-        if args.print_json:
-            print(json.dumps(info), flush=True)
+        if print_json:
+            click.echo(json.dumps(info))
         else:
             w, g = info["woocommerce"], info["gp"]
-            print("WooCommerce stand-in")
-            print(f"  url            {w['url']}")
+            click.echo("WooCommerce stand-in")
+            click.echo(f"  url            {w['url']}")
             if w["https_url"]:
-                print(f"  https_url      {w['https_url']}  (CA file {w['ca_file']})")
-            print(f"  consumer key   {w['consumer_key']}  (read/write)")
-            print(f"  secret         {w['consumer_secret']}")
-            print(f"  read-only key  {w['readonly_key']}  secret {w['readonly_secret']}")
-            print(f"  control plane  {w['url']}/_sandbox/state")
+                click.echo(f"  https_url      {w['https_url']}  (CA file {w['ca_file']})")
+            click.echo(f"  consumer key   {w['consumer_key']}  (read/write)")
+            click.echo(f"  secret         {w['consumer_secret']}")
+            click.echo(f"  read-only key  {w['readonly_key']}  secret {w['readonly_secret']}")
+            click.echo(f"  control plane  {w['url']}/_sandbox/state")
             if g:
-                print("Dynamics GP stand-in")
-                print(f"  soap_url       {g['soap_url']}")
-                print(f"  sba_url        {g['sba_url']}")
-                print(f"  login          {g['domain']}\\{g['user']}  password {g['password']}")
-                print(f"  company        {g['company']}")
+                click.echo("Dynamics GP stand-in")
+                click.echo(f"  soap_url       {g['soap_url']}")
+                click.echo(f"  sba_url        {g['sba_url']}")
+                click.echo(f"  login          {g['domain']}\\{g['user']}  password {g['password']}")
+                click.echo(f"  company        {g['company']}")
             for note in box.notes:
-                print(f"note: {note}", file=sys.stderr)
-            print("Ctrl-C stops both.", flush=True)
+                click.echo(f"note: {note}", err=True)
+            click.echo("Ctrl-C stops both.")
         wait_for_signal()
     finally:
         box.stop()
-        if not getattr(args, "workspace", None):
+        if folder is None:
             shutil.rmtree(state_dir, ignore_errors=True)  # our own temp dir: leave no keys
     return 0

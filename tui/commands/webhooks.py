@@ -1,4 +1,4 @@
-"""`ml-connector webhooks install --url URL`, `webhooks status`, `webhooks serve`.
+"""Install and check the WooCommerce webhooks, or run only the webhook receiver.
 
 install: creates (or updates) one WooCommerce webhook per order/customer/product topic pointing at
 URL, all signed with a fresh random secret (48 letters and digits; `--secret-env VAR` brings your
@@ -13,100 +13,85 @@ reach this machine. The worker runs the same receiver itself.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import signal
-import sys
 import threading
-from typing import Any
 
-from tui.commands.intake_common import actor, fail, load
+import click
 
-
-def register(sub: Any) -> None:
-    p = sub.add_parser("webhooks", help="install and check WooCommerce webhooks",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    wsub = p.add_subparsers(dest="webhooks_command", metavar="ACTION")
-    inst = wsub.add_parser("install", help="create the webhooks with a fresh secret")
-    inst.add_argument("--url", required=True,
-                      help="public URL of the receiver, e.g. https://sync.example.com/webhooks/"
-                           "woocommerce")
-    inst.add_argument("--secret-env", metavar="VAR", help="use this secret instead of a new one")
-    wsub.add_parser("status", help="WooCommerce's status of each webhook")
-    serve = wsub.add_parser("serve", help="run only the webhook receiver")
-    serve.add_argument("--listen", metavar="HOST:PORT", help="default: [worker] listen")
-    p.set_defaults(func=run)
+from core.connections import woo_client
+from core.intake.poller import check_webhook_health
+from core.intake.service import IntakeService
+from core.store.audit import actor
+from core.woo.webhook_admin import install_webhooks
+from tui.commands.common import global_options, load
 
 
-def _install(args: argparse.Namespace) -> int:
-    from core.connections import woo_client
-    from core.woo.webhook_admin import install_webhooks
+@click.group(help=__doc__)
+@global_options()
+def command() -> None:
+    pass
 
-    _, settings, vault = load(args)
+
+@command.command("install", help="Create (or re-activate) the webhooks with a fresh secret.")
+@global_options()
+@click.option("--url", required=True,
+              help="public URL of the receiver, e.g. https://sync.example.com/webhooks/woocommerce")
+@click.option("--secret-env", metavar="VAR",
+              help="sign with the secret in this environment variable instead of a new one")
+def install(url: str, secret_env: str | None) -> int:
+    _, settings, vault = load()
     secret = None
-    if args.secret_env:
-        secret = os.environ.get(args.secret_env, "")
+    if secret_env:
+        secret = os.environ.get(secret_env, "")
         if not secret:
-            raise ValueError(f"the environment variable {args.secret_env} is empty or not set")
+            raise ValueError(f"the environment variable {secret_env} is empty or not set")
     with woo_client(settings, vault) as client:
-        done = install_webhooks(client, vault, args.url, actor=actor(), secret=secret)
+        done = install_webhooks(client, vault, url, actor=actor("cli"), secret=secret)
     for hook in done:
-        print(f"  {hook.action:<8} webhook {hook.id:>5}  {hook.topic}")
-    print(f"{len(done)} webhook(s) point at {args.url}; the secret is stored encrypted")
+        click.echo(f"  {hook.action:<8} webhook {hook.id:>5}  {hook.topic}")
+    click.echo(f"{len(done)} webhook(s) point at {url}; the secret is stored encrypted")
     return 0
 
 
-def _status(args: argparse.Namespace) -> int:
-    from core.connections import woo_client
-    from core.intake.poller import check_webhook_health
-
-    _, settings, vault = load(args)
+@command.command("status", help="WooCommerce's own status of each webhook (exit 1: not active).")
+@global_options()
+def status() -> int:
+    _, settings, vault = load()
     with woo_client(settings, vault) as client:
         hooks = check_webhook_health(client)
     if not hooks:
-        print("WooCommerce has no webhooks: orders arrive by polling only "
-              "(`ml-connector webhooks install --url ...` adds them)")
+        click.echo("WooCommerce has no webhooks: orders arrive by polling only "
+                   "(`ml-connector webhooks install --url ...` adds them)")
         return 0
     bad = 0
     for h in hooks:
-        print(f"  {h.id:>5}  {h.status:<9} {h.topic:<18} {h.delivery_url}")
+        click.echo(f"  {h.id:>5}  {h.status:<9} {h.topic:<18} {h.delivery_url}")
     for h in hooks:
         if h.status != "active":
             bad += 1
             disabled = h.status == "disabled"
-            print(f"WooCommerce {'disabled' if disabled else 'paused'} webhook {h.id} "
-                  f"({h.topic}){' after repeated failed deliveries' if disabled else ''}"
-                  ". Orders keep arriving by polling. Fix what stopped the deliveries, then run "
-                  "`ml-connector webhooks install --url ...` to re-activate it.")
+            click.echo(f"WooCommerce {'disabled' if disabled else 'paused'} webhook {h.id} "
+                       f"({h.topic}){' after repeated failed deliveries' if disabled else ''}"
+                       ". Orders keep arriving by polling. Fix what stopped the deliveries, then "
+                       "run `ml-connector webhooks install --url ...` to re-activate it.")
     return 1 if bad else 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from core.intake.service import IntakeService
-
-    _, settings, vault = load(args)
-    service = IntakeService(settings, vault, listen=args.listen, poll=False)
+@command.command("serve", help="Run only the webhook receiver, until Ctrl-C or SIGTERM.")
+@global_options()
+@click.option("--listen", metavar="HOST:PORT", help="the receiver's address (default: [worker] "
+                                                     "listen)")
+def serve(listen: str | None) -> int:
+    _, settings, vault = load()
+    service = IntakeService(settings, vault, listen=listen, poll=False)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     service.start()
-    print(f"listening on {service.url}/webhooks/woocommerce", flush=True)
+    click.echo(f"listening on {service.url}/webhooks/woocommerce")
     try:
         stop.wait()
     finally:
         service.stop()
     return 0
-
-
-def run(args: argparse.Namespace) -> int:
-    from core.errors import ConnectorError
-
-    action = getattr(args, "webhooks_command", None)
-    handlers = {"install": _install, "status": _status, "serve": _serve}
-    if action not in handlers:
-        print("ml-connector webhooks: choose install, status or serve", file=sys.stderr)
-        return 2
-    try:
-        return handlers[action](args)
-    except (ConnectorError, ValueError) as exc:
-        return fail(f"webhooks {action}", exc)
