@@ -11,15 +11,18 @@ is byte-identical after.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from core.clock import Clock
 from core.config import Settings, Workspace
 from core.connections import woo_client
 from core.dryrun import DryRunReport, check_order
+from core.errors import ConfigError, ConnectorError, StateError
 from core.gp.factory import open_gateway
 from core.gp.gateway import GPGateway
 from core.intake.inbox import DRAFT_STATUSES, is_newer, stored_versions
@@ -31,10 +34,11 @@ from core.products.report import SyncReport
 from core.products.sync import sync_products
 from core.replay import ORDER_JOB
 from core.secrets.vault import GP_PASSWORD, open_vault
-from core.store.db import close_db, open_readonly
+from core.store.db import close_db, database, open_readonly
 from core.store.models import Job, Order
 from core.woo.client import WooClient, gmt
 from core.worker.components import register_vault_secrets
+from core.worker.options import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_STATE
 
 
 @dataclass
@@ -206,3 +210,25 @@ def run_dry_pass(workspace: Workspace, settings: Settings, *, clock: Clock,
     finally:
         if open_db:
             close_db()
+
+
+def run_logged(workspace: Workspace, settings: Settings, *, clock: Clock, products: bool,
+               log: logging.Logger) -> tuple[int, DryPassReport | None]:
+    """The worker's `--dry-run`: (exit code, report), each report line logged."""
+    held = bool(database.database) and not database.is_closed() and Path(
+        database.database).resolve() == workspace.db_path.resolve()
+    try:
+        report = run_dry_pass(workspace, settings, clock=clock, products=products,
+                              open_db=not held)
+    except StateError as exc:
+        log.error("%s", exc)
+        return EXIT_STATE, None
+    except ConfigError as exc:
+        log.error("cannot start: %s", exc)
+        return EXIT_CONFIG, None
+    except ConnectorError as exc:
+        log.error("dry run stopped: %s", exc)
+        return EXIT_ERROR, None
+    for line in report.lines():
+        log.info("%s", line)
+    return EXIT_OK, report

@@ -20,9 +20,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from core import dry_pass
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, StateError
+from core.intake import drift
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
 from core.worker.options import (  # noqa: F401 - the exit codes are part of this module's API
@@ -42,6 +44,7 @@ log = logging.getLogger("ml_connector.worker")
 CHECKPOINT_EVERY_S = 3600.0
 PRODUCT_HINT_DELAY_S = 15.0  # product webhooks waiting: an incremental pass this soon at most
 IDLE_WAIT_S = 2.0  # how often an idle posting loop looks for due jobs (a DB read)
+DRIFT_FIRST_S = 60.0  # the first look at unannounced shop changes, a minute after start
 
 
 class Worker:
@@ -105,8 +108,11 @@ class Worker:
         """Run until stopped (or one pass with --once). Returns an EXIT_* code."""
         from core.store.db import database, init_db, thread_connection
 
-        if self.options.dry_run:
-            return self._dry_pass()
+        if self.options.dry_run:  # one read-only pass: no lease, intake, cursor or audit
+            code, self.dry_report = dry_pass.run_logged(
+                self.workspace, self.settings, clock=self.clock, products=self.options.products,
+                log=log)
+            return code
         try:
             current = database.database
             # The console (embedded mode) already has this database open: re-initialising it
@@ -118,31 +124,6 @@ class Worker:
             return EXIT_STATE
         with thread_connection():
             return self._run_with_db()
-
-    def _dry_pass(self) -> int:
-        """A dry run is one read-only pass (core.dry_pass): no lease, no intake, no cursor,
-        no audit event — the database file is byte-identical afterwards, so the set-up's next
-        step (backfill) still finds every order."""
-        from core.dry_pass import run_dry_pass
-        from core.store.db import database
-
-        held = bool(database.database) and not database.is_closed() and Path(
-            database.database).resolve() == self.workspace.db_path.resolve()
-        try:
-            self.dry_report = run_dry_pass(self.workspace, self.settings, clock=self.clock,
-                                           products=self.options.products, open_db=not held)
-        except StateError as exc:
-            log.error("%s", exc)
-            return EXIT_STATE
-        except ConfigError as exc:
-            log.error("cannot start: %s", exc)
-            return EXIT_CONFIG
-        except ConnectorError as exc:
-            log.error("dry run stopped: %s", exc)
-            return EXIT_ERROR
-        for line in self.dry_report.lines():
-            log.info("%s", line)
-        return EXIT_OK
 
     def _run_with_db(self) -> int:
         code = self._acquire_lease()
@@ -213,6 +194,7 @@ class Worker:
     def _one_pass(self) -> int:
         c = self._components()
         self._poll()
+        self._check_drift()
         if not self.stop_requested.is_set():
             self._post_until_idle()
         if not self.stop_requested.is_set() and c.verify is not None:
@@ -230,6 +212,7 @@ class Worker:
         next_products = now if self._products_enabled() else None
         next_verify = now + timedelta(seconds=60)
         next_checkpoint = now + timedelta(seconds=CHECKPOINT_EVERY_S)
+        next_drift = now + timedelta(seconds=DRIFT_FIRST_S)
         self._posting_thread = threading.Thread(target=self._posting_loop, name="posting",
                                                 daemon=True)
         self._posting_thread.start()
@@ -247,10 +230,14 @@ class Worker:
             if now >= next_verify and self._components().verify is not None:
                 self._verify()
                 next_verify = now + timedelta(seconds=300)
+            if now >= next_drift:
+                self._check_drift()
+                next_drift = now + timedelta(seconds=drift.CHECK_EVERY_S)
             if now >= next_checkpoint and not self._posting_busy.is_set():
                 self._checkpoint()
                 next_checkpoint = now + timedelta(seconds=CHECKPOINT_EVERY_S)
-            due = [t for t in (next_poll, next_products, next_verify, next_checkpoint) if t]
+            due = [t for t in (next_poll, next_products, next_verify, next_checkpoint,
+                               next_drift) if t]
             wait = max(0.05, min((t - self.clock.now()).total_seconds() for t in due))
             # Cap the wait so a ManualClock or a reload's new schedule is noticed promptly.
             self.stop_requested.wait(min(wait, 1.0))
@@ -312,6 +299,13 @@ class Worker:
         if seen:
             self._wake_posting.set()
         self.polled.set()
+
+    def _check_drift(self) -> None:
+        """Deleted refunds and unannounced status changes (core.intake.drift)."""
+        c = self._components()
+        if c.check_drift is not None and not self.stop_requested.is_set():
+            if drift.run_logged(c.check_drift, log):
+                self._wake_posting.set()
 
     def _post_until_idle(self) -> int:
         c = self._components()

@@ -12,6 +12,7 @@ from typing import Any
 from peewee import fn
 
 from core.clock import SYSTEM_CLOCK, Clock
+from core.intake.drift import drift_attention
 from core.store.models import AuditEvent, Order, Refund, WebhookDelivery
 from core.worker.lease import last_run, read_lease
 
@@ -121,7 +122,7 @@ def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[st
     orders = group_counts(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state))
     refunds = group_counts(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state))
     failed_rows = [p for p in queries.problems("failed", limit=failures)]
-    attention = list(board.attention)
+    attention = list(board.attention) + drift_attention()
     if worker is not None and not worker["alive"] and attention and \
             attention[0].startswith("No worker"):
         attention[0] = (f"The worker on {lease.host} (pid {lease.pid}) stopped sending "  # type: ignore[union-attr]

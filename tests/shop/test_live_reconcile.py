@@ -73,6 +73,10 @@ def test_live_reconciliation_sees_what_the_shop_did_without_telling(tmp_path):
         # The cancellation is counted on both sides: no explanation names it.
         assert not [e for e in live["explanations"] if e["kind"] == "cancellation"]
         assert total["difference"] == deleted[0]["difference"] == "1.00"
+        # The worker's periodic shop check (run by each --once pass) names the deleted refund.
+        status = json.loads(cli("--workspace", root, "status", "--json").stdout)
+        named = [a for a in status["attention"] if f"refund {refund['id']} " in a]
+        assert named and "deleted in WooCommerce" in named[0] and "GP still holds" in named[0]
         stored = _recon(root, day, "--stored")
         assert stored["source"].startswith("STORED COPY")
         assert not [e for e in stored["explanations"] if str(refund["id"]) in e["number"]]
