@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 
 from core.check_shop import check_shop
 from core.config import Settings
-from core.errors import ConfigError, ConnectorError, GPAuthError, GPError, WooError
+from core.errors import (
+    ConfigError,
+    ConnectorError,
+    GPAuthError,
+    GPError,
+    GPTransient,
+    WooError,
+)
 from core.gp.router import DESCRIPTIONS
 
 OK, WARN, FAIL, INFO = "ok", "warn", "fail", "info"
@@ -216,15 +223,15 @@ def _check_roles(settings: Settings, soap: Any, add: Callable[..., None], timer:
         except GPAuthError as exc:
             add(subject, FAIL, str(exc))
             continue
+        except GPTransient:  # an unknown outcome too: a probe GP could not even refuse
+            add(subject, FAIL, f"GP refused {op} with a system exception even for an "
+                "empty probe document: the connector's Web Services role most likely may "
+                "not run it (GP's exception log has the reason)",
+                f"add {op} to the role of {settings.gp.user} in the Dynamics Security "
+                "Console")
+            continue
         except GPError as exc:
-            if exc.unknown_outcome or exc.transient:
-                add(subject, FAIL, f"GP refused {op} with a system exception even for an "
-                    "empty probe document: the connector's Web Services role most likely may "
-                    "not run it (GP's exception log has the reason)",
-                    f"add {op} to the role of {settings.gp.user} in the Dynamics Security "
-                    "Console")
-            else:
-                add(subject, WARN, f"could not tell: {exc}")
+            add(subject, WARN, f"could not tell: {exc}")
             continue
         if outcome == "allowed":
             add(subject, OK, "allowed (GP refused an empty probe document, as it should)")

@@ -26,9 +26,10 @@ from zoneinfo import ZoneInfo
 from core.pipeline.eligibility import invoiceable
 from core.store.db import tuples
 from core.store.models import Order, Refund
+from core.store.states import POSTED_STATES, DocState
 
 ZERO = Decimal("0")
-POSTED = ("posted", "verified")
+POSTED = POSTED_STATES
 DEFAULT_ELIGIBLE = ("processing", "completed")
 NO_METHOD = "(none)"
 
@@ -139,7 +140,7 @@ def _bounds(date_from: date, date_to: date, tz: ZoneInfo) -> tuple[datetime, dat
 
 
 def _state_label(state: str, hold_reason: str | None) -> str:
-    return f"held: {hold_reason}" if state == "held" and hold_reason else state
+    return f"held: {hold_reason}" if state == DocState.HELD and hold_reason else state
 
 
 def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",

@@ -7,13 +7,21 @@ reads GP before any create, so a replay can never make a second invoice.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.store import audit, queue
 from core.store.db import database
 from core.store.models import Order, OrderSku, Refund
+from core.store.states import (
+    ORDER_LIFECYCLE,
+    REFUND_LIFECYCLE,
+    REPLAYABLE,
+    DocState,
+    Lifecycle,
+    move,
+)
 
-REPLAYABLE = ("held", "failed")
 ORDER_JOB = "post_order"
 REFUND_JOB = "post_refund"
 
@@ -26,36 +34,38 @@ def refund_job_key(woo_id: int) -> str:
     return f"refund:{woo_id}"
 
 
-def _replay_order(order: Order, actor: str, clock: Clock, why: str) -> bool:
-    with database.atomic("IMMEDIATE"):
-        fresh = Order.get_by_id(order.id)
-        if fresh.state not in REPLAYABLE:
-            return False
-        was = f"{fresh.state}" + (f" ({fresh.hold_reason})" if fresh.hold_reason else "")
-        now = clock.now()
-        Order.update(state="new", hold_reason=None, hold_detail=None, last_error=None, attempts=0,
-                     next_attempt_at=None, updated_at=now).where(Order.id == fresh.id).execute()
-        queue.enqueue(ORDER_JOB, order_job_key(fresh.woo_id), clock=clock,
-                      group_key=fresh.customer_key)
-        audit.record("order", fresh.woo_id, "replayed", f"order {fresh.number} replayed ({why}); "
-                     f"was {was}", actor=actor, clock=clock)
-        return True
+@dataclass(frozen=True)
+class _Replayed:
+    """What replaying one kind of document needs: its table, lifecycle, job and words."""
+
+    entity: str
+    model: type[Order] | type[Refund]
+    lifecycle: Lifecycle
+    job: str
 
 
-def _replay_refund(refund: Refund, actor: str, clock: Clock, why: str) -> bool:
+_ORDERS = _Replayed("order", Order, ORDER_LIFECYCLE, ORDER_JOB)
+_REFUNDS = _Replayed("refund", Refund, REFUND_LIFECYCLE, REFUND_JOB)
+
+
+def _replay(kind: _Replayed, row_id: int, actor: str, clock: Clock, why: str) -> bool:
     with database.atomic("IMMEDIATE"):
-        fresh = Refund.get_by_id(refund.id)
+        fresh = kind.model.get_by_id(row_id)
         if fresh.state not in REPLAYABLE:
             return False
-        now = clock.now()
-        Refund.update(state="new", hold_reason=None, hold_detail=None, last_error=None, attempts=0,
-                      next_attempt_at=None, updated_at=now).where(Refund.id == fresh.id).execute()
-        order = fresh.order
-        queue.enqueue(REFUND_JOB, refund_job_key(fresh.woo_id), clock=clock,
+        order = fresh if isinstance(fresh, Order) else fresh.order
+        move(kind.model, fresh.id, kind.lifecycle, DocState.NEW, what=f"{kind.entity} "
+             f"{fresh.woo_id}", hold_reason=None, hold_detail=None, last_error=None, attempts=0,
+             next_attempt_at=None, updated_at=clock.now())
+        queue.enqueue(kind.job, f"{kind.entity}:{fresh.woo_id}", clock=clock,
                       group_key=order.customer_key)
-        audit.record("refund", fresh.woo_id, "replayed",
-                     f"refund {fresh.woo_id} of order {order.number} replayed ({why}); "
-                     f"was {fresh.state}", actor=actor, clock=clock)
+        if isinstance(fresh, Order):
+            was = f"{fresh.state}" + (f" ({fresh.hold_reason})" if fresh.hold_reason else "")
+            text = f"order {fresh.number} replayed ({why}); was {was}"
+        else:
+            text = f"refund {fresh.woo_id} of order {order.number} replayed ({why}); was " \
+                   f"{fresh.state}"
+        audit.record(kind.entity, fresh.woo_id, "replayed", text, actor=actor, clock=clock)
         return True
 
 
@@ -74,12 +84,12 @@ def order_woo_ids(numbers: Iterable[str]) -> tuple[list[int], list[str]]:
     return found, unknown
 
 
-def _states(held_reason: str | None, held: bool, failed: bool) -> list[str]:
-    states = []
+def _states(held_reason: str | None, held: bool, failed: bool) -> list[DocState]:
+    states: list[DocState] = []
     if held or held_reason:
-        states.append("held")
+        states.append(DocState.HELD)
     if failed:
-        states.append("failed")
+        states.append(DocState.FAILED)
     return states
 
 
@@ -94,7 +104,7 @@ def replayable_orders(woo_ids: Iterable[int] | None = None, *, held_reason: str 
     if states:
         query = query.where(Order.state.in_(states))
     if held_reason:
-        query = query.where((Order.state != "held") | (Order.hold_reason == held_reason))
+        query = query.where((Order.state != DocState.HELD) | (Order.hold_reason == held_reason))
     if sku is not None:
         with_sku = OrderSku.select(OrderSku.order).where(OrderSku.sku == sku)
         query = query.where(Order.id.in_(with_sku))
@@ -112,11 +122,11 @@ def replay_orders(woo_ids: Iterable[int] | None = None, *, held_reason: str | No
     states = _states(held_reason, held, failed)
     moved = 0
     for order in orders:
-        moved += _replay_order(order, actor, clock, why)
+        moved += _replay(_ORDERS, order.id, actor, clock, why)
     refunds = Refund.select().join(Order).where(Refund.state.in_(states or list(REPLAYABLE)))
     if woo_ids is not None:
         refunds = refunds.where(Order.woo_id.in_(woo_ids))
     if sku is None and (held_reason is None or held_reason != "sku"):
         for refund in list(refunds):
-            moved += _replay_refund(refund, actor, clock, why)
+            moved += _replay(_REFUNDS, refund.id, actor, clock, why)
     return moved

@@ -10,6 +10,7 @@ from core.replay import replay_orders
 from core.store import audit
 from core.store.db import database, tuples
 from core.store.models import FlaggedSku, GpItem, Order, OrderSku, SkuMap
+from core.store.states import DocState
 
 NO_SKU_PREFIX = "(no sku) product "
 
@@ -54,7 +55,7 @@ class FlaggedRow:
 def open_flags() -> list[FlaggedRow]:
     """Unresolved flagged SKUs with how many held orders wait on each."""
     waiting = (OrderSku.select(OrderSku.sku, fn.COUNT(OrderSku.order).alias("n"))
-               .join(Order).where((Order.state == "held") & (Order.hold_reason == "sku"))
+               .join(Order).where((Order.state == DocState.HELD) & (Order.hold_reason == "sku"))
                .group_by(OrderSku.sku))
     counts = {sku: n for sku, n in tuples(waiting)}
     rows = []
@@ -72,7 +73,7 @@ def suggest_item(sku: str) -> str | None:
 
 def waiting_orders(sku: str) -> list[Order]:
     return list(Order.select().join(OrderSku).where(
-        (OrderSku.sku == sku) & (Order.state == "held") & (Order.hold_reason == "sku"))
+        (OrderSku.sku == sku) & (Order.state == DocState.HELD) & (Order.hold_reason == "sku"))
         .order_by(Order.id))
 
 

@@ -6,7 +6,7 @@ the log id `GetLoggedValidationResultByKey` turns into GP's messages. No GUID: a
 exception ("The application encountered an unhandled system exception...").
 
 Classification (gp.md §7):
-- validation -> GPError(validation=True): definite refusal, nothing was created; show GP's text.
+- validation -> GPRefused: definite refusal, nothing was created; show GP's text.
 - a refusal by Dynamics Security (the role may not run the operation) -> GPAuthError.
 - system fault on a read -> transient (capped by the caller: a record holding characters that
   are invalid in XML fails every read the same way).
@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml import etree
 
-from core.errors import GPAuthError, GPError
+from core.errors import GPAuthError, GPError, GPRefused, GPTransient, GPUnknownOutcome
 from core.gp.gateway import GPUnsupported
 
 GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -109,23 +109,21 @@ class FaultTranslator:
         where = f" (company {company})" if company else ""
         if log_id and messages:
             plain = [plain_message(m) for m in messages]
-            return GPError(f"GP rejected {what}: {'; '.join(plain)}{where}", validation=True,
-                           messages=plain, log_id=log_id)
+            return GPRefused(f"GP rejected {what}: {'; '.join(plain)}{where}",
+                             messages=plain, log_id=log_id)
         if log_id:
             # A validation fault whose log could not be read back: still a definite refusal.
-            return GPError(f"GP rejected {what}{where}: {faultstring or 'validation failed'} "
-                           f"(log id {log_id}; see GP's Web Services exception log)",
-                           validation=True,
-                           messages=[faultstring] if faultstring else [], log_id=log_id)
+            return GPRefused(f"GP rejected {what}{where}: {faultstring or 'validation failed'} "
+                             f"(log id {log_id}; see GP's Web Services exception log)",
+                             messages=[faultstring] if faultstring else [], log_id=log_id)
         system = SYSTEM_FAULT_TEXT in faultstring.lower()
         label = "an unhandled system exception" if system else f"a fault: {faultstring}"
         if write:
-            return GPError(
+            return GPUnknownOutcome(
                 f"GP answered {op} for {what} with {label}: it may or may not have been "
                 "created; the connector reads GP back before any new attempt",
-                transient=True, unknown_outcome=True, messages=[faultstring])
-        return GPError(f"GP answered {op} for {what} with {label}", transient=True,
-                       messages=[faultstring])
+                messages=[faultstring])
+        return GPTransient(f"GP answered {op} for {what} with {label}", messages=[faultstring])
 
 
 def validation_messages(result: Any) -> list[str]:

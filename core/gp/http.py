@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from core.errors import GPAuthError, GPError
+from core.errors import GPAuthError, GPError, GPTransient, GPUnknownOutcome
 
 
 @dataclass
@@ -102,10 +102,12 @@ class GPHttp:
 def failure_to_error(exc: TransportFailure, *, write: bool, what: str) -> GPError:
     """Turn a transport failure into the GPError the pipeline acts on."""
     if write and exc.maybe_sent:
-        return GPError(
+        return GPUnknownOutcome(
             f"{exc} while sending {what}: GP may or may not have created it; the connector "
-            "reads GP back before any new attempt", transient=True, unknown_outcome=True)
-    return GPError(f"{exc} ({what})", transient=exc.transient)
+            "reads GP back before any new attempt")
+    if exc.transient:
+        return GPTransient(f"{exc} ({what})")
+    return GPError(f"{exc} ({what})")
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -118,15 +120,13 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 def status_error(response: httpx.Response, *, write: bool, what: str) -> GPError:
     """An HTTP error status without a SOAP fault (proxy, outage, IIS error page)."""
     code = response.status_code
+    wait = retry_after_seconds(response)
     if code >= 500 and write:
-        err = GPError(
+        return GPUnknownOutcome(
             f"GP answered HTTP {code} after {what} was sent: it may or may not have been "
-            "created; the connector reads GP back before any new attempt",
-            transient=True, unknown_outcome=True)
-    elif code >= 500 or code in (408, 429):
-        err = GPError(f"GP answered HTTP {code} to {what}; will retry", transient=True)
-    else:
-        err = GPError(f"GP answered HTTP {code} to {what}", transient=False)
-    err.status = code  # type: ignore[attr-defined]
-    err.retry_after = retry_after_seconds(response)  # type: ignore[attr-defined]
-    return err
+            "created; the connector reads GP back before any new attempt", status=code,
+            retry_after=wait)
+    if code >= 500 or code in (408, 429):
+        return GPTransient(f"GP answered HTTP {code} to {what}; will retry", status=code,
+                           retry_after=wait)
+    return GPError(f"GP answered HTTP {code} to {what}", status=code)

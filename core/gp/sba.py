@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from core.clock import Clock, SystemClock
-from core.errors import GPError
+from core.errors import GPError, GPRefused, gp_unanswered
 from core.gp.gateway import GPItemInfo, GPUnsupported
 from core.gp.http import GPHttp, TransportFailure, failure_to_error, status_error
 from core.gp.soap_read import utc
@@ -125,13 +125,11 @@ class SbaGateway:
             raise status_error(r, write=write, what=what)
         if r.status_code >= 400:
             message = _error_message(r.text) or f"HTTP {r.status_code}"
-            raise GPError(f"GP rejected {what}: {message}", validation=True,
-                          messages=[message])
+            raise GPRefused(f"GP rejected {what}: {message}", messages=[message])
         try:
             data = r.json()
         except ValueError:
-            raise GPError(f"GP's SBA answer to {what} is not JSON", transient=True,
-                          unknown_outcome=write) from None
+            raise gp_unanswered(f"GP's SBA answer to {what} is not JSON", write=write) from None
         return data.get("Payload", data) if isinstance(data, dict) else data
 
     # --- items ---------------------------------------------------------------------------

@@ -19,7 +19,14 @@ import zeep.exceptions
 from lxml import etree
 from zeep.transports import Transport
 
-from core.errors import ConfigError, GPError
+from core.errors import (
+    ConfigError,
+    GPError,
+    GPRefused,
+    GPTransient,
+    GPUnknownOutcome,
+    gp_unanswered,
+)
 from core.gp.errors import FaultTranslator, validation_messages
 from core.gp.gateway import CompanyInfo, GPUnsupported
 from core.gp.http import GPHttp, TransportFailure, failure_to_error, status_error
@@ -84,7 +91,7 @@ class HttpxTransport(Transport):  # type: ignore[misc]
         return resp
 
     def get(self, address: str, params: Any, headers: dict[str, str]) -> Any:  # pragma: no cover
-        raise GPError("GP SOAP GET is not used", transient=False)
+        raise GPError("GP SOAP GET is not used")
 
 
 class Types:
@@ -128,8 +135,7 @@ def load_client(location: str, transport: Transport) -> zeep.Client:
                            plugins=[NoAddressing()])
     except (etree.XMLSyntaxError, zeep.exceptions.Error, ValueError) as exc:
         raise GPError(f"GP's WSDL at {location} cannot be read ({type(exc).__name__}); "
-                      "refresh it with `ml-connector check --refresh-wsdl`", transient=False
-                      ) from None
+                      "refresh it with `ml-connector check --refresh-wsdl`") from None
 
 
 def find_binding(client: zeep.Client) -> str:
@@ -215,7 +221,7 @@ class SoapClient:
         pol = self.call("GetPolicyByOperation", write=False, what=f"the {operation} policy",
                         operation=operation)
         if pol is None:
-            raise GPError(f"GP returned no policy for {operation}", transient=False)
+            raise GPError(f"GP returned no policy for {operation}")
         with self._lock:
             self._policies[operation] = pol
         return pol
@@ -240,19 +246,17 @@ class SoapClient:
             raise failure_to_error(exc, write=write, what=f"{op} for {what}") from None
         except BareResponse as exc:
             if exc.response.status_code < 400:
-                raise GPError(f"GP's answer to {op} for {what} is not SOAP", transient=True,
-                              unknown_outcome=write) from None
+                raise gp_unanswered(f"GP's answer to {op} for {what} is not SOAP",
+                                    write=write) from None
             raise status_error(exc.response, write=write, what=f"{op} for {what}") from None
         except zeep.exceptions.TransportError as exc:
             raise _status_to_error(exc, write=write, what=f"{op} for {what}") from None
         except zeep.exceptions.ValidationError as exc:
             # Raised while building the message: nothing was sent; our document is incomplete.
-            raise GPError(f"{what} cannot be sent to GP: {exc}", validation=True,
-                          messages=[str(exc)]) from None
+            raise GPRefused(f"{what} cannot be sent to GP: {exc}", messages=[str(exc)]) from None
         except (etree.XMLSyntaxError, zeep.exceptions.XMLParseError) as exc:
-            err = GPError(f"GP's answer to {op} for {what} is not readable XML ({exc})",
-                          transient=True, unknown_outcome=write)
-            raise err from None
+            raise gp_unanswered(f"GP's answer to {op} for {what} is not readable XML ({exc})",
+                                write=write) from None
 
     def _send(self, op: str, kwargs: dict[str, Any]) -> Any:
         try:
@@ -276,12 +280,12 @@ def _status_to_error(exc: zeep.exceptions.TransportError, *, write: bool, what: 
     if code >= 500 or code == 0:
         msg = (f"GP answered HTTP {code} without a SOAP answer to {what}")
         if write:
-            return GPError(msg + ": it may or may not have been created; the connector reads GP "
-                           "back before any new attempt", transient=True, unknown_outcome=True)
-        return GPError(msg, transient=True)
+            return GPUnknownOutcome(msg + ": it may or may not have been created; the connector "
+                                    "reads GP back before any new attempt", status=code or None)
+        return GPTransient(msg, status=code or None)
     if code in (408, 429):
-        return GPError(f"GP answered HTTP {code} to {what}; will retry", transient=True)
-    return GPError(f"GP answered HTTP {code} to {what}", transient=False)
+        return GPTransient(f"GP answered HTTP {code} to {what}; will retry", status=code or None)
+    return GPError(f"GP answered HTTP {code} to {what}", status=code or None)
 
 
 def _items(result: Any, name: str) -> list[Any]:

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from core.errors import GPError
+from core.errors import GPRefused
 from core.gp.gateway import (
     AdjustmentLine,
     CreditMemo,
@@ -55,8 +55,8 @@ LIMITS = {"SOP number": 17, "RM number": 15, "customer id": 15, "batch id": 15,
 def check_len(kind: str, value: str, what: str) -> str:
     limit = LIMITS[kind]
     if len(value) > limit:
-        raise GPError(f"{what}: {kind} {value!r} is {len(value)} characters; GP allows {limit}",
-                      validation=True, messages=[f"{kind} longer than {limit} characters"])
+        raise GPRefused(f"{what}: {kind} {value!r} is {len(value)} characters; GP allows {limit}",
+                        messages=[f"{kind} longer than {limit} characters"])
     return value
 
 
@@ -99,7 +99,7 @@ class Builders:
     def distribution(self, d: GPDistribution, types: dict[str, int], what: str) -> dict[str, Any]:
         kind = d.kind.upper()
         if kind not in types:
-            raise GPError(f"{what}: unknown distribution kind {d.kind!r}", validation=True)
+            raise GPRefused(f"{what}: unknown distribution kind {d.kind!r}")
         out: dict[str, Any] = {"DistributionTypeKey": {"Id": types[kind]},
                                "GLAccountKey": self.account(d.account)}
         if d.debit:
@@ -146,7 +146,7 @@ class Builders:
 
     def _payment(self, p: GPPayment, doc_date: date, what: str) -> dict[str, Any]:
         if p.payment_type not in PAYMENT_TYPES:
-            raise GPError(f"{what}: unknown payment type {p.payment_type!r}", validation=True)
+            raise GPRefused(f"{what}: unknown payment type {p.payment_type!r}")
         out: dict[str, Any] = {"Date": as_datetime(doc_date), "PaymentAmount": self.money(p.amount)}
         if p.checkbook:
             out["BankAccountKey"] = {"Id": check_len("checkbook", p.checkbook, what)}
@@ -276,7 +276,7 @@ class Builders:
         what = f"customer {c.customer_id}"
         cid = check_len("customer id", c.customer_id, what)
         if cid != cid.upper():
-            raise GPError(f"{what}: GP customer ids are upper case", validation=True)
+            raise GPRefused(f"{what}: GP customer ids are upper case")
         out: dict[str, Any] = {"Key": {"Id": cid},
                                "Name": check_len("customer name", c.name, what)}
         if c.class_id:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.clock import Clock, SystemClock
-from core.errors import GPError
+from core.errors import GPRefused, GPTransient
 from core.gp import soap_read as rd
 from core.gp.gateway import (
     AdjustmentLine,
@@ -70,8 +70,7 @@ class SoapGateway:
         obj = self.c.call("GetCustomerByKey", write=False, what=f"customer {customer_id}",
                           key={"Id": customer_id})
         if obj is None:
-            raise GPError(f"GP listed customer {customer_id} but returned nothing for it",
-                          transient=True)
+            raise GPTransient(f"GP listed customer {customer_id} but returned nothing for it")
         return rd.customer(obj)
 
     def create_customer(self, customer: GPCustomer) -> None:
@@ -82,7 +81,7 @@ class SoapGateway:
         what = f"customer {customer.customer_id}"
         existing = self.get_customer(customer.customer_id)
         if existing is None:
-            raise GPError(f"{what} does not exist in GP; create it first", validation=True)
+            raise GPRefused(f"{what} does not exist in GP; create it first")
         have = {a.address_id.upper() for a in existing.addresses}
         # Addresses first: the customer's default/bill-to/ship-to keys must point at them.
         for a in customer.addresses:
@@ -216,7 +215,7 @@ class SoapGateway:
             return None
         doc = self.c.call(f"GetSales{name}ByKey", write=False, what=what, key={"Id": number})
         if doc is None:
-            raise GPError(f"GP listed {what} but returned nothing for it", transient=True)
+            raise GPTransient(f"GP listed {what} but returned nothing for it")
         return rd.sales_document(doc, rows[0], kind, f"Sales{name}Line")
 
     def find_sales_invoice(self, number: str) -> GPDocument | None:
@@ -229,7 +228,7 @@ class SoapGateway:
 
     def _get_invoice(self, number: str) -> Any:
         if self.find_sales_invoice(number) is None:
-            raise GPError(f"invoice {number} does not exist in GP", validation=True)
+            raise GPRefused(f"invoice {number} does not exist in GP")
         return self.c.call("GetSalesInvoiceByKey", write=False, what=f"invoice {number}",
                            key={"Id": number})
 
@@ -273,7 +272,7 @@ class SoapGateway:
         doc = self.c.call("GetReceivablesCreditMemoByKey", write=False, what=what,
                           key={"Id": number})
         if doc is None:
-            raise GPError(f"GP listed {what} but returned nothing for it", transient=True)
+            raise GPTransient(f"GP listed {what} but returned nothing for it")
         return rd.credit_memo_document(doc, rows[0])
 
     def create_credit_memo(self, memo: CreditMemo) -> None:
@@ -342,10 +341,8 @@ class SoapGateway:
         try:
             self.c.call(operation, write=True, what=f"a {operation} probe", policy=True,
                         **bodies[operation])
-        except GPError as exc:
-            if exc.validation:
-                return "allowed"
-            raise
+        except GPRefused:
+            return "allowed"
         return "accepted"
 
 

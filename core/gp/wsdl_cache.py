@@ -141,5 +141,4 @@ def resolve_location(*, override: str, soap_url: str, cache: WsdlCache, refresh:
             return url
         problems.append(f"{url}: not a WSDL document")
     raise GPError("could not load GP's WSDL (" + "; ".join(problems) + "). Point [gp] wsdl "
-                  "at a saved copy (`ml-connector check --wsdl FILE`) or check [gp] soap_url",
-                  transient=False)
+                  "at a saved copy (`ml-connector check --wsdl FILE`) or check [gp] soap_url")

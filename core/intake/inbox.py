@@ -26,6 +26,7 @@ from core.skus import no_sku_key
 from core.store import audit, queue
 from core.store.db import database, tuples
 from core.store.models import Order, OrderSku, WebhookDelivery
+from core.store.states import DocState
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,8 @@ def accept_order_snapshot(payload: dict[str, Any], *, source: str,
             OrderSku.delete().where(OrderSku.order == order_id).execute()
             what = "updated"
         else:
-            order_id = Order.insert(woo_id=woo_id, state="new", created_at=now, **fields).execute()
+            order_id = Order.insert(woo_id=woo_id, state=DocState.NEW, created_at=now,
+                                    **fields).execute()
             what = "new"
         skus = _line_skus(payload)
         if skus:

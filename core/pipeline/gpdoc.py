@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from core.errors import GPError
+from core.errors import GPError, GPRefused, GPUnknownOutcome
 from core.gp.gateway import GPDocument, GPLine
 from core.money import ZERO
 
@@ -25,6 +25,7 @@ class PostOutcome:
     error: str = ""
     transient: bool = True
     reads: list[str] = field(default_factory=list)  # the read-backs made, for the audit trail
+    cause: GPError | None = None  # the GP error behind a retry (its Retry-After, if any)
 
 
 def gp_message(exc: GPError) -> str:
@@ -42,7 +43,8 @@ def post_once(find: Callable[[], GPDocument | None], create: Callable[[], None],
     try:
         found = find()
     except GPError as exc:
-        return PostOutcome("retry", error=f"GP could not be read: {gp_message(exc)}", reads=reads)
+        return PostOutcome("retry", error=f"GP could not be read: {gp_message(exc)}", reads=reads,
+                           cause=exc)
     reads.append("before create: " + ("found" if found else "not found"))
     if found is not None:
         return PostOutcome("found", found, reads=reads)
@@ -50,31 +52,40 @@ def post_once(find: Callable[[], GPDocument | None], create: Callable[[], None],
     crash_point("before_create")
     try:
         create()
+    except GPRefused as exc:
+        # "Duplicate document number" is how GP answers a second create of a document a lost
+        # response already made: a refusal is double-checked by a read too.
+        return _read_back(find, exc, "validation error", reads)
+    except GPUnknownOutcome as exc:
+        return _read_back(find, exc, "unknown outcome", reads)
     except GPError as exc:
-        if exc.unknown_outcome or exc.validation:
-            try:
-                again = find()
-            except GPError as read_exc:
-                return PostOutcome("retry", error=f"{gp_message(exc)}; the read-back failed too: "
-                                   f"{gp_message(read_exc)}", reads=reads)
-            why = "unknown outcome" if exc.unknown_outcome else "validation error"
-            reads.append(f"after {why}: " + ("found" if again else "not found"))
-            if again is not None:
-                return PostOutcome("found", again, reads=reads)
-            if exc.validation and not exc.unknown_outcome:
-                return PostOutcome("failed", error=gp_message(exc), transient=False, reads=reads)
-        return PostOutcome("retry", error=gp_message(exc), transient=True, reads=reads)
+        return PostOutcome("retry", error=gp_message(exc), transient=True, reads=reads, cause=exc)
     crash_point("after_create")
     try:
         created = find()
     except GPError as exc:
         return PostOutcome("retry", error=f"created, but the read-back failed: {gp_message(exc)}",
-                           reads=reads)
+                           reads=reads, cause=exc)
     reads.append("after create: " + ("found" if created else "not found"))
     if created is None:
         return PostOutcome("retry", error="GP accepted the document but does not show it yet",
                            reads=reads)
     return PostOutcome("created", created, reads=reads)
+
+
+def _read_back(find: Callable[[], GPDocument | None], exc: GPRefused | GPUnknownOutcome,
+               why: str, reads: list[str]) -> PostOutcome:
+    try:
+        again = find()
+    except GPError as read_exc:
+        return PostOutcome("retry", error=f"{gp_message(exc)}; the read-back failed too: "
+                           f"{gp_message(read_exc)}", reads=reads, cause=read_exc)
+    reads.append(f"after {why}: " + ("found" if again else "not found"))
+    if again is not None:
+        return PostOutcome("found", again, reads=reads)
+    if isinstance(exc, GPRefused):
+        return PostOutcome("failed", error=gp_message(exc), transient=False, reads=reads)
+    return PostOutcome("retry", error=gp_message(exc), transient=True, reads=reads, cause=exc)
 
 
 @dataclass(frozen=True)

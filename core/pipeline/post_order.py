@@ -7,42 +7,28 @@ Every GP call happens outside a database transaction; every state change commits
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from core.errors import GPError, WooError
+from core.errors import GPError, GPRefused, WooError
 from core.intake.inbox import customer_key, customer_name
 from core.mapping import Held, MappedInvoice, Rejected, map_invoice
 from core.replay import ORDER_JOB, order_job_key
 from core.store import audit, queue
 from core.store.db import database
 from core.store.models import Order, OrderSku
+from core.store.states import INVOICE_DONE, DocState
 from core.woo.views import OrderView
 
-from . import states
+from .after import OrderInvoice, after_posting, settle_invoice
+from .changes import change, fail_order, hold_order, record_number
 from .context import PipelineContext, crash_point
+from .documents import post
 from .eligibility import invoiceable, skip_text
-from .gpdoc import gp_message, post_once
+from .gpdoc import gp_message
 from .prepare import apply_customer, invoice_inputs, plan_customer
+from .result import StepResult
 
 log = logging.getLogger("ml_connector.pipeline")
-
-DONE_STATES = ("posted", "verified", "void")
-
-
-@dataclass(frozen=True)
-class StepResult:
-    retry: bool = False
-    error: str = ""
-    transient: bool = True
-
-    @classmethod
-    def done(cls) -> StepResult:
-        return cls()
-
-    @classmethod
-    def later(cls, error: str, *, transient: bool = True) -> StepResult:
-        return cls(True, error, transient)
-
 
 def store_fresh(ctx: PipelineContext, order: Order, payload: dict) -> Order:
     """Keep the REST copy when it is at least as new as the stored snapshot (never older)."""
@@ -84,43 +70,37 @@ def process_order(ctx: PipelineContext, woo_id: int) -> StepResult:
         return StepResult.later(f"WooCommerce could not be read: {exc}")
     order = store_fresh(ctx, order, payload)
     view = OrderView.from_payload(payload)
-    if order.state not in DONE_STATES and order.gp_doc_number:
+    if order.state not in INVOICE_DONE and order.gp_doc_number:
         # A number was committed earlier: the invoice may already be in GP (crash, lost
         # response, replay). Read GP before deciding anything else.
         try:
             found = ctx.gateway.find_sales_invoice(order.gp_doc_number)
         except GPError as exc:
-            return StepResult.later(f"GP could not be read: {gp_message(exc)}")
+            return StepResult.later(f"GP could not be read: {gp_message(exc)}", cause=exc)
         if found is not None:
-            from .after import settle_found
-
-            order = settle_found(ctx, order, view, found, created=False, reads=[
+            order = settle_invoice(ctx, order, view, found, created=False, reads=[
                 "on resume: found"])
-            if order.state in DONE_STATES:
-                from .after import after_posting
-
+            if order.state in INVOICE_DONE:
                 return after_posting(ctx, order, view)
             return StepResult.done()
-    if order.state in DONE_STATES:
-        from .after import after_posting
-
+    if order.state in INVOICE_DONE:
         return after_posting(ctx, order, view)
     eligible = ctx.settings.posting.eligible_statuses
     if not invoiceable(view.status, view.date_paid, eligible):
         text = skip_text(view.status, eligible)
-        if order.state != "skipped" or order.hold_detail != text:
-            states.order_change(ctx, order, "skipped", f"order {order.number} not invoiced: "
-                                f"{text}", state="skipped", hold_reason=None, hold_detail=text,
-                                data={"status": view.status})
+        if order.state != DocState.SKIPPED or order.hold_detail != text:
+            change(ctx, order, "skipped", f"order {order.number} not invoiced: {text}",
+                   state=DocState.SKIPPED, hold_reason=None, hold_detail=text,
+                   data={"status": view.status})
         return StepResult.done()
     return _post(ctx, order, view)
 
 
 def _gone(ctx: PipelineContext, order: Order) -> StepResult:
-    if order.state not in DONE_STATES:
-        states.order_change(ctx, order, "skipped", f"order {order.number} no longer exists in "
-                            "WooCommerce (deleted permanently)", state="skipped",
-                            hold_detail="deleted in WooCommerce")
+    if order.state not in INVOICE_DONE:
+        change(ctx, order, "skipped", f"order {order.number} no longer exists in WooCommerce "
+               "(deleted permanently)", state=DocState.SKIPPED,
+               hold_detail="deleted in WooCommerce")
     return StepResult.done()
 
 
@@ -130,14 +110,14 @@ def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
         plan = plan_customer(ctx, view)
         inputs = invoice_inputs(ctx, view, plan, today)
     except GPError as exc:
-        return StepResult.later(f"GP could not be read: {gp_message(exc)}")
+        return StepResult.later(f"GP could not be read: {gp_message(exc)}", cause=exc)
     result = map_invoice(view, inputs)
     if isinstance(result, Held):
-        states.hold_order(ctx, order, result.reason, result.detail, figures=result.figures,
-                          unknown=result.unknown_skus)
+        hold_order(ctx, order, result.reason, result.detail, figures=result.figures,
+                   unknown=result.unknown_skus)
         return StepResult.done()
     if isinstance(result, Rejected):
-        states.fail_order(ctx, order, result.detail)
+        fail_order(ctx, order, result.detail)
         return StepResult.done()
     assert isinstance(result, MappedInvoice)
     invoice = result.invoice
@@ -145,63 +125,51 @@ def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
         # The number of attempt 1 is the number forever, even if the template changed since.
         invoice = replace(invoice, number=order.gp_doc_number)
         result = replace(result, invoice=invoice)
-    recorded = states.record_number(
-        ctx, order, number=invoice.number, batch=invoice.batch, customer_id=invoice.customer_id,
-        total=result.expected_total, message=f"order {order.number} mapped to invoice "
-        f"{invoice.number} for {invoice.customer_id}, total {invoice.total} in batch "
-        f"{invoice.batch}" + ("; " + "; ".join(result.notes) if result.notes else ""),
+    recorded = record_number(
+        ctx, order, number=invoice.number, gp_batch=invoice.batch,
+        gp_customer_id=invoice.customer_id, gp_total=result.expected_total,
+        message=f"order {order.number} mapped to invoice {invoice.number} for "
+        f"{invoice.customer_id}, total {invoice.total} in batch {invoice.batch}"
+        + ("; " + "; ".join(result.notes) if result.notes else ""),
         data={"figures": result.figures.as_dict(), "number": invoice.number,
               "paid": result.paid, "lines": len(invoice.lines)})
     if isinstance(recorded, str):
-        states.fail_order(ctx, order, recorded)
+        fail_order(ctx, order, recorded)
         return StepResult.done()
     order = recorded
-    crash_point("after_record")
-    try:
-        apply_customer(ctx, plan, order_woo_id=order.woo_id)
-    except GPError as exc:
-        if exc.validation:
-            states.fail_order(ctx, order, f"GP refused customer {invoice.customer_id}: "
-                              f"{gp_message(exc)}")
+
+    def customer_first() -> StepResult | None:
+        try:
+            apply_customer(ctx, plan, order_woo_id=order.woo_id)
+        except GPRefused as exc:
+            fail_order(ctx, order, f"GP refused customer {invoice.customer_id}: "
+                       f"{gp_message(exc)}")
             return StepResult.done()
-        return StepResult.later(f"GP customer {invoice.customer_id}: {gp_message(exc)}")
+        except GPError as exc:
+            return StepResult.later(f"GP customer {invoice.customer_id}: {gp_message(exc)}",
+                                    cause=exc)
+        return None
 
-    def sending() -> None:
-        states.order_change(ctx, order, "dedupe", f"GP has no invoice {invoice.number} (work, "
-                            "history): creating it", state="posting",
-                            data={"number": invoice.number, "found": False})
-
-    outcome = post_once(lambda: ctx.gateway.find_sales_invoice(invoice.number),
-                        lambda: ctx.gateway.create_sales_invoice(invoice), before_create=sending)
-    if outcome.kind == "retry":
-        return StepResult.later(outcome.error)
-    if outcome.kind == "failed":
-        states.fail_order(ctx, order, f"GP rejected invoice {invoice.number}: {outcome.error}",
-                          data={"reads": outcome.reads})
-        return StepResult.done()
-    from .after import after_posting, settle_found
-
-    assert outcome.document is not None
-    order = settle_found(ctx, Order.get_by_id(order.id), view, outcome.document,
-                         created=outcome.kind == "created", reads=outcome.reads,
-                         sent_lines=invoice.lines)
-    if order.state in DONE_STATES:
+    posted = post(ctx, OrderInvoice(view, list(invoice.lines)), order, invoice, invoice.number,
+                  before_send=customer_first)
+    if isinstance(posted, StepResult):
+        return posted
+    if posted.state in INVOICE_DONE:
         crash_point("after_posted")
-        return after_posting(ctx, order, view)
+        return after_posting(ctx, posted, view)
     return StepResult.done()
 
 
 def verify_order(ctx: PipelineContext, order: Order) -> bool:
     """Re-read a posted-but-unverified invoice (the worker's verification pass)."""
-    if order.state != "posted" or not order.gp_doc_number:
+    if order.state != DocState.POSTED or not order.gp_doc_number:
         return False
     found = ctx.gateway.find_sales_invoice(order.gp_doc_number)
     if found is None:
         return False
-    from .after import settle_found
-
     view = OrderView.from_payload(order.payload or {})
-    return settle_found(ctx, order, view, found, created=False, reads=[]).state == "verified"
+    settled = settle_invoice(ctx, order, view, found, created=False, reads=[])
+    return settled.state == DocState.VERIFIED
 
 
 def enqueue_order(ctx: PipelineContext, order: Order) -> None:

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from core import gl
 from core.config import PostingSettings
-from core.errors import GPError
+from core.errors import GPRefused, GPUnknownOutcome
 from core.gp.gateway import GPCustomer
 from core.mapping import InvoiceInputs
 from core.mapping.customers import (
@@ -137,9 +137,8 @@ def _create(ctx: PipelineContext, c: GPCustomer, *, update_if_exists: bool) -> s
     try:
         ctx.gateway.create_customer(c)
         return "customer_created"
-    except GPError as exc:
-        if not (exc.validation or exc.unknown_outcome):
-            raise
+    except (GPRefused, GPUnknownOutcome):
+        # Refused as already there, or the answer was lost: GP's own record decides.
         if ctx.gateway.get_customer(c.customer_id) is None:
             raise
     if update_if_exists:

@@ -22,15 +22,19 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
+from core.dryrun import check_order, format_report
 from core.gp.gateway import GPGateway
 from core.replay import ORDER_JOB, REFUND_JOB
 from core.store import audit, queue
 from core.store.db import database, thread_connection
-from core.store.models import Job, Order, Refund
+from core.store.models import Job, Order
+from core.store.states import DocState, JobStatus, move
 
+from .changes import ORDERS, REFUNDS
 from .context import PipelineContext, WooSource, crash_point
-from .post_order import StepResult, process_order, verify_order
+from .post_order import process_order, verify_order
 from .post_refund import process_refund
+from .result import StepResult
 
 log = logging.getLogger("ml_connector.pipeline")
 KINDS = (ORDER_JOB, REFUND_JOB)
@@ -58,11 +62,11 @@ def recover_orphans(clock: Clock = SYSTEM_CLOCK) -> int:
     host = socket.gethostname()
     freed = 0
     with database.atomic("IMMEDIATE"):
-        for job in Job.select().where(Job.status == "leased"):
+        for job in Job.select().where(Job.status == JobStatus.LEASED):
             parts = (job.lease_owner or "").split(":")
             if len(parts) >= 2 and parts[0] == host and parts[1].isdigit() \
                     and int(parts[1]) != os.getpid() and not _pid_alive(int(parts[1])):
-                Job.update(status="queued", lease_owner=None, lease_expires_at=None,
+                Job.update(status=JobStatus.QUEUED, lease_owner=None, lease_expires_at=None,
                            run_at=clock.now(), updated_at=clock.now()).where(
                     Job.id == job.id).execute()
                 freed += 1
@@ -163,27 +167,30 @@ class Runner:
         return result
 
     def _retry(self, job: queue.ClaimedJob, woo_id: int, result: StepResult) -> None:
-        model, entity = (Order, "order") if job.kind == ORDER_JOB else (Refund, "refund")
+        dk = ORDERS if job.kind == ORDER_JOB else REFUNDS
+        model, entity = dk.model, dk.entity
         with database.atomic("IMMEDIATE"):
             when = queue.retry_later(job.id, self.owner, result.error, transient=result.transient,
-                                     clock=self.clock, rng=self.rng)
+                                     clock=self.clock, rng=self.rng,
+                                     retry_after=result.retry_after)
             row = model.get_or_none(model.woo_id == woo_id)
             if row is None:
                 return
+            what = f"{entity} {woo_id}"
             if when is None:
-                model.update(state="failed", last_error=result.error[:2000],
-                             attempts=model.attempts + 1, next_attempt_at=None,
-                             updated_at=self.clock.now()).where(model.id == row.id).execute()
+                move(model, row.id, dk.lifecycle, DocState.FAILED, what=what,
+                     last_error=result.error[:2000], attempts=model.attempts + 1,
+                     next_attempt_at=None, updated_at=self.clock.now())
                 audit.record(entity, woo_id, "failed", f"{entity} {woo_id} failed after "
                              f"{job.attempts} attempts: {result.error}", actor=self.ctx.actor,
                              clock=self.clock)
                 return
             # "posting" goes back to "ready": nothing is in flight any more, and the next attempt
             # reads GP before it creates anything.
-            model.update(attempts=model.attempts + 1, next_attempt_at=when,
-                         last_error=result.error[:2000], updated_at=self.clock.now(),
-                         state="ready" if row.state == "posting" else row.state).where(
-                model.id == row.id).execute()
+            move(model, row.id, dk.lifecycle,
+                 DocState.READY if row.state == DocState.POSTING else None, what=what,
+                 attempts=model.attempts + 1, next_attempt_at=when,
+                 last_error=result.error[:2000], updated_at=self.clock.now())
             audit.record(entity, woo_id, "retried", f"attempt {job.attempts} did not finish: "
                          f"{result.error}; next try at {when:%Y-%m-%d %H:%M:%S} UTC",
                          actor=self.ctx.actor, clock=self.clock,
@@ -255,7 +262,7 @@ class Runner:
     def verify_posted(self) -> int:
         """Re-read invoices posted but not yet verified (e.g. GP was down for the read-back)."""
         n = 0
-        for order in list(Order.select().where(Order.state == "posted")):
+        for order in list(Order.select().where(Order.state == DocState.POSTED)):
             try:
                 n += verify_order(self.ctx, order)
             except Exception as exc:  # noqa: BLE001 - verification is retried next pass
@@ -264,10 +271,8 @@ class Runner:
 
     def dry_run_pass(self) -> int:
         """Map every queued order and check it against GP, creating nothing."""
-        from core.dryrun import check_order, format_report
-
         now = self.clock.now()
-        jobs = list(Job.select().where((Job.kind == ORDER_JOB) & (Job.status == "queued")
+        jobs = list(Job.select().where((Job.kind == ORDER_JOB) & (Job.status == JobStatus.QUEUED)
                                        & (Job.run_at <= now)).order_by(Job.run_at, Job.id))
         fresh = 0
         for job in jobs:

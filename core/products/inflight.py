@@ -14,11 +14,12 @@ from decimal import Decimal
 
 from core.money import MoneyError, parse_number
 from core.store.models import Order, OrderSku
+from core.store.states import INVOICE_DONE
 
 # WooCommerce statuses whose stock is already reduced (woocommerce.md §3.7).
 STOCK_TAKEN_STATUSES = ("processing", "completed", "on-hold")
 # Our states in which GP holds the invoice, so GP's own available figure already counts it.
-IN_GP_STATES = ("posted", "verified", "void")
+IN_GP_STATES = INVOICE_DONE
 
 
 def in_flight_quantities(skus: Iterable[str]) -> dict[str, Decimal]:

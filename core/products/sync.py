@@ -36,6 +36,7 @@ from core.products.report import SyncReport
 from core.products.woo_to_gp import pending_adjustments, settle_adjustments, write_to_gp
 from core.store.db import database
 from core.store.models import GpItem, Job, PollCursor, ProductLink, ProductTask
+from core.store.states import JobStatus
 
 CURSOR_FULL, CURSOR_GP, CURSOR_WOO = "products_full_scan", "products_gp", "products_woo"
 OVERLAP = timedelta(minutes=5)  # clocks of the shop, GP and us differ a little
@@ -56,7 +57,8 @@ def _set_cursors(names: list[str], when: datetime, now: datetime) -> None:
 
 def _hints() -> dict[str, int]:
     return {job.key.removeprefix("product:"): job.id for job in
-            Job.select(Job.id, Job.key).where((Job.kind == HINT_JOB) & (Job.status == "queued"))}
+            Job.select(Job.id, Job.key).where((Job.kind == HINT_JOB)
+                                              & (Job.status == JobStatus.QUEUED))}
 
 
 def _refresh_cache(items: list[GPItemInfo], *, full: bool, now: datetime) -> None:
@@ -132,8 +134,8 @@ def sync_products(gateway: GPGateway, woo: WooProducts, settings: Any, *, clock:
     _set_cursors(names, started, clock.now())
     pass_written(clock)
     if hints:
-        Job.update(status="done", updated_at=clock.now()).where(
-            Job.id.in_(list(hints.values())) & (Job.status == "queued")
+        Job.update(status=JobStatus.DONE, updated_at=clock.now()).where(
+            Job.id.in_(list(hints.values())) & (Job.status == JobStatus.QUEUED)
             & (Job.updated_at <= started)).execute()
     return report
 

@@ -24,9 +24,9 @@ from core.store.models import (
     Setting,
     WorkerLease,
 )
+from core.store.states import IN_FLIGHT, POSTED_STATES, DocState
 
-INCOMING_STATES = ("new", "ready", "posting")
-POSTED_STATES = ("posted", "verified")
+INCOMING_STATES = IN_FLIGHT
 PAGE_SIZE = 50
 
 
@@ -121,7 +121,8 @@ def dashboard(clock: Clock = SYSTEM_CLOCK, *, hours: int = 12) -> Dashboard:
     by_state: dict[str, int] = dict(tuples(
         Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state)))
     held: dict[str, int] = dict(tuples(Order.select(Order.hold_reason, fn.COUNT(Order.id))
-                                       .where(Order.state == "held").group_by(Order.hold_reason)))
+                                       .where(Order.state == DocState.HELD)
+                                       .group_by(Order.hold_reason)))
     held = {str(reason or "other"): n
             for reason, n in sorted(held.items(), key=lambda kv: str(kv[0]))}
     today = day_start(now)
@@ -136,8 +137,8 @@ def dashboard(clock: Clock = SYSTEM_CLOCK, *, hours: int = 12) -> Dashboard:
                      .where((Refund.updated_at >= today) & Refund.state.in_(POSTED_STATES)
                             & (Refund.posted_at >= today)).scalar() or 0)
     refunds_waiting = (Refund.select(fn.COUNT(Refund.id))
-                       .where(Refund.state.not_in(POSTED_STATES + ("void", "skipped"))).scalar()
-                       or 0)
+                       .where(Refund.state.not_in((*POSTED_STATES, DocState.VOID,
+                                                   DocState.SKIPPED))).scalar() or 0)
     flagged = FlaggedSku.select(fn.COUNT(FlaggedSku.id)).where(
         FlaggedSku.resolved_at.is_null()).scalar() or 0
     conflicts = ProductTask.select(fn.COUNT(ProductTask.id)).where(
@@ -147,7 +148,8 @@ def dashboard(clock: Clock = SYSTEM_CLOCK, *, hours: int = 12) -> Dashboard:
     worker = worker_status(clock)
     board = Dashboard(
         incoming=sum(by_state.get(s, 0) for s in INCOMING_STATES), held=held,
-        failed=by_state.get("failed", 0), posted_today=sum(1 for at in posted if at >= today),
+        failed=by_state.get(DocState.FAILED, 0),
+        posted_today=sum(1 for at in posted if at >= today),
         credit_memos_today=refunds_today, refunds_waiting=refunds_waiting, flagged_skus=flagged,
         open_conflicts=conflicts, throughput=buckets, jobs=jobs, worker=worker, attention=[])
     board.attention.extend(attention_items(board))

@@ -10,6 +10,7 @@ from peewee import SQL, Tuple, fn
 
 from core.store.db import tuples
 from core.store.models import GpItem, Order, OrderSku, Refund, utc_text
+from core.store.states import DocState
 
 PAGE_SIZE = 50
 
@@ -46,7 +47,7 @@ class OrderRow:
 
     @property
     def state_label(self) -> str:
-        if self.state == "held" and self.hold_reason:
+        if self.state == DocState.HELD and self.hold_reason:
             return f"held: {self.hold_reason}"
         return self.state
 

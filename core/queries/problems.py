@@ -8,6 +8,7 @@ from peewee import SQL, fn
 
 from core.store.db import tuples
 from core.store.models import AuditEvent, GlMapping, Order, Refund, utc_value
+from core.store.states import REPLAYABLE, DocState
 
 # --- held and failed ------------------------------------------------------------------------
 
@@ -43,20 +44,20 @@ def problems(reason: str | None = None, *, limit: int = 1000) -> list[ProblemRow
     out: list[ProblemRow] = []
     orders = Order.select(Order.woo_id, Order.number, Order.state, Order.hold_reason,
                           Order.hold_detail, Order.last_error, Order.updated_at).where(
-        Order.state.in_(("held", "failed")))
+        Order.state.in_(REPLAYABLE))
     refunds = Refund.select(Refund.woo_id, Order.number, Refund.state, Refund.hold_reason,
                             Refund.hold_detail, Refund.last_error, Refund.updated_at).join(
-        Order).where(Refund.state.in_(("held", "failed")))
+        Order).where(Refund.state.in_(REPLAYABLE))
     if reason == "failed":
-        orders = orders.where(Order.state == "failed")
-        refunds = refunds.where(Refund.state == "failed")
+        orders = orders.where(Order.state == DocState.FAILED)
+        refunds = refunds.where(Refund.state == DocState.FAILED)
     elif reason:
-        orders = orders.where((Order.state == "held") & (Order.hold_reason == reason))
-        refunds = refunds.where((Refund.state == "held") & (Refund.hold_reason == reason))
+        orders = orders.where((Order.state == DocState.HELD) & (Order.hold_reason == reason))
+        refunds = refunds.where((Refund.state == DocState.HELD) & (Refund.hold_reason == reason))
     for kind, query in (("order", orders), ("refund", refunds)):
         for woo_id, number, state, hold, detail, error, updated in tuples(query.order_by(
                 SQL("7"), SQL("1")).limit(limit)):
-            why = "failed" if state == "failed" else (hold or "other")
+            why = "failed" if state == DocState.FAILED else (hold or "other")
             label = number if kind == "order" else f"{number}/R{woo_id}"
             out.append(ProblemRow(kind, woo_id, label, state, why, detail or "", error or "",
                                   ADVICE.get(why, "Look at the order's timeline, then replay."),
@@ -69,8 +70,8 @@ def problem_counts() -> dict[str, int]:
     """reason -> held/failed orders, for the reason filter."""
     counts = {str(r or "other"): n for r, n in tuples(
         Order.select(Order.hold_reason, fn.COUNT(Order.id))
-        .where(Order.state == "held").group_by(Order.hold_reason))}
-    failed = Order.select(fn.COUNT(Order.id)).where(Order.state == "failed").scalar() or 0
+        .where(Order.state == DocState.HELD).group_by(Order.hold_reason))}
+    failed = Order.select(fn.COUNT(Order.id)).where(Order.state == DocState.FAILED).scalar() or 0
     if failed:
         counts["failed"] = failed
     return counts

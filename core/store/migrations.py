@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from peewee import Database
 
+from core.errors import StateError
+
 
 def _m0001_initial(db: Database) -> None:
     from core.store.models import ALL_MODELS
@@ -25,7 +27,24 @@ def _m0002_order_search_index(db: Database) -> None:
         "date_created_gmt)")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_m0001_initial, _m0002_order_search_index]
+def _m0003_order_status_applied(db: Database) -> None:
+    # "Was this WooCommerce status change already applied?" is business state: a column, not a
+    # read of the last audit event. Existing orders take it from that event once, here.
+    have = {row[1] for row in db.execute_sql('PRAGMA table_info("order")').fetchall()}
+    for column in ("status_applied", "status_action"):
+        if column not in have:  # migration 1 builds today's models, which already have them
+            db.execute_sql(f'ALTER TABLE "order" ADD COLUMN "{column}" VARCHAR(255)')
+    last = ("(SELECT json_extract(a.data, ?) FROM \"audit_event\" AS a "
+            "WHERE a.entity = 'order' AND a.entity_id = CAST(\"order\".woo_id AS TEXT) "
+            "AND a.kind IN ('status_updated', 'voided', 'credit_memo') "
+            "ORDER BY a.id DESC LIMIT 1)")
+    db.execute_sql(f'UPDATE "order" SET status_applied = {last}, status_action = {last}',
+                   ("$.status", "$.action"))
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _m0001_initial, _m0002_order_search_index, _m0003_order_status_applied,
+]
 LATEST = len(MIGRATIONS)
 
 
@@ -35,8 +54,6 @@ def schema_version(db: Database) -> int:
 
 def migrate_to_latest(db: Database) -> int:
     """Apply pending migrations, each with its version bump in one transaction."""
-    from core.errors import StateError
-
     current = schema_version(db)
     if current > LATEST:
         raise StateError(f"the database is at schema {current}, newer than this ml-connector "

@@ -23,6 +23,7 @@ from peewee import (
 
 from core.clock import as_utc
 from core.store.db import database
+from core.store.states import DocState, JobStatus
 
 
 class MoneyField(Field):
@@ -87,11 +88,8 @@ class BaseModel(Model):
 
 # --- documents ------------------------------------------------------------------------------
 
-# Order / refund states (DESIGN §3). `held` waits on a fix (hold_reason says which);
-# `failed` carries GP's own message; `skipped` is not eligible (e.g. pending).
-ORDER_STATES = (
-    "new", "held", "ready", "posting", "posted", "verified", "failed", "skipped", "void",
-)
+# Order / refund states and their moves: core.store.states (DESIGN §3).
+ORDER_STATES = tuple(DocState)
 HOLD_REASONS = ("sku", "gl", "customer", "totals", "status", "price")
 
 
@@ -109,7 +107,7 @@ class Order(BaseModel):
     date_paid_gmt = UTCField(null=True)
     modified_gmt = UTCField(null=True)  # WooCommerce's date_modified_gmt of `payload`
     payload = JSONField(null=True)  # latest snapshot: never replaced by an older one
-    state = CharField(default="new", index=True)
+    state = CharField(default=DocState.NEW, index=True)
     hold_reason = CharField(null=True, index=True)
     hold_detail = TextField(null=True)
     gp_doc_number = CharField(null=True, unique=True)  # recorded BEFORE the create call
@@ -122,6 +120,11 @@ class Order(BaseModel):
     posted_at = UTCField(null=True)
     created_at = UTCField()
     updated_at = UTCField(index=True)
+    # The last WooCommerce status change applied to the invoice (migration 3): the status and
+    # its [posting] status_map action (hold, release, void, credit_memo, none). Business state
+    # lives here; the audit trail records each change.
+    status_applied = CharField(null=True)
+    status_action = CharField(null=True)
 
     class Meta:
         indexes = ((("state", "updated_at", "id"), False), (("updated_at", "id"), False))
@@ -151,7 +154,7 @@ class Refund(BaseModel):
     restock = BooleanField(default=False)
     payload = JSONField(null=True)
     date_created_gmt = UTCField(null=True, index=True)
-    state = CharField(default="new", index=True)
+    state = CharField(default=DocState.NEW, index=True)
     hold_reason = CharField(null=True)
     hold_detail = TextField(null=True)
     gp_doc_number = CharField(null=True, unique=True)
@@ -197,8 +200,6 @@ class PollCursor(BaseModel):
 
 # --- jobs -----------------------------------------------------------------------------------
 
-JOB_STATES = ("queued", "leased", "done", "failed", "dead")
-
 
 class Job(BaseModel):
     """Durable, lease-based work queue (huey/litequeue style): the next run time lives on the
@@ -208,7 +209,7 @@ class Job(BaseModel):
     kind = CharField()  # post_order, post_refund, status_change, sync_product, ...
     key = CharField()  # "order:123"
     group_key = CharField(null=True, index=True)  # one customer's documents in order
-    status = CharField(default="queued")
+    status = CharField(default=JobStatus.QUEUED)
     attempts = IntegerField(default=0)
     run_at = UTCField()
     lease_owner = CharField(null=True)

@@ -16,6 +16,7 @@ from peewee import fn
 from core.clock import SYSTEM_CLOCK, Clock
 from core.store.db import database, tuples
 from core.store.models import Job
+from core.store.states import JOB_LIFECYCLE, JobStatus, move
 
 BASE_DELAY_S = 5.0
 MAX_DELAY_S = 15 * 60.0  # capped: an hour-long GP outage is retried every 15 minutes at worst
@@ -30,13 +31,13 @@ def next_delay(attempts: int, error: BaseException | None = None, *,
     """Seconds until the next try after `attempts` failures, or None to stop retrying.
 
     `error` (a GPError / WooError) says whether the failure is worth retrying through its
-    `transient` / `unknown_outcome` flags, unless `transient` is given. Capped exponential
-    backoff with full jitter above a 10% floor: retries from many jobs spread out (coefficient of
-    variation ~0.47, reliability.md §8.13) but never collapse to an immediate retry.
+    `transient` flag (a GPUnknownOutcome is transient too), unless `transient` is given.
+    Capped exponential backoff with full jitter above a 10% floor: retries from many jobs
+    spread out (coefficient of variation ~0.47, reliability.md §8.13) but never collapse to an
+    immediate retry.
     """
     if transient is None:
-        transient = True if error is None else bool(
-            getattr(error, "transient", False) or getattr(error, "unknown_outcome", False))
+        transient = True if error is None else bool(getattr(error, "transient", False))
     if not transient or attempts >= MAX_ATTEMPTS:
         return None
     ceiling = min(MAX_DELAY_S, BASE_DELAY_S * (2 ** max(0, attempts - 1)))
@@ -62,16 +63,17 @@ def enqueue(kind: str, key: str, *, clock: Clock = SYSTEM_CLOCK, run_at: datetim
     when = run_at or now
     existing = Job.get_or_none((Job.kind == kind) & (Job.key == key))
     if existing is None:
-        Job.create(kind=kind, key=key, group_key=group_key, status="queued", run_at=when,
+        Job.create(kind=kind, key=key, group_key=group_key, status=JobStatus.QUEUED, run_at=when,
                    created_at=now, updated_at=now)
         return
-    if existing.status == "leased":
+    if existing.status == JobStatus.LEASED:
         # The holder finishes with the state it read; ask for one more pass afterwards.
         Job.update(rerun=True, updated_at=now).where(Job.id == existing.id).execute()
         return
-    Job.update(status="queued", run_at=when, attempts=0 if existing.status in ("done", "dead",
-               "failed") else existing.attempts, group_key=group_key or existing.group_key,
-               updated_at=now).where(Job.id == existing.id).execute()
+    again = existing.status in (JobStatus.DONE, JobStatus.DEAD, JobStatus.FAILED)
+    move(Job, existing.id, JOB_LIFECYCLE, JobStatus.QUEUED, what=f"job {kind} {key}",
+         column="status", run_at=when, attempts=0 if again else existing.attempts,
+         group_key=group_key or existing.group_key, updated_at=now)
 
 
 def claim(owner: str, *, limit: int = 1, lease_s: float = 120.0, clock: Clock = SYSTEM_CLOCK,
@@ -86,14 +88,15 @@ def claim(owner: str, *, limit: int = 1, lease_s: float = 120.0, clock: Clock = 
     until = now + timedelta(seconds=lease_s)
     claimed: list[ClaimedJob] = []
     with database.atomic("IMMEDIATE"):
-        due = ((Job.status == "queued") & (Job.run_at <= now)) | (
-            (Job.status == "leased") & (Job.lease_expires_at < now))
+        # The guard of the queued -> leased move (and of leased -> leased, a lease taken over).
+        due = ((Job.status == JobStatus.QUEUED) & (Job.run_at <= now)) | (
+            (Job.status == JobStatus.LEASED) & (Job.lease_expires_at < now))
         query = Job.select().where(due)
         if kinds:
             query = query.where(Job.kind.in_(kinds))
         groups = set(busy_groups or ())
         leased_groups = {g for (g,) in tuples(Job.select(Job.group_key).where(
-            (Job.status == "leased") & (Job.lease_expires_at >= now)
+            (Job.status == JobStatus.LEASED) & (Job.lease_expires_at >= now)
             & Job.group_key.is_null(False)))}
         groups |= leased_groups
         for job in query.order_by(Job.run_at, Job.id).limit(limit * 4 + 16):
@@ -101,7 +104,7 @@ def claim(owner: str, *, limit: int = 1, lease_s: float = 120.0, clock: Clock = 
                 break
             if job.group_key and job.group_key in groups:
                 continue
-            took = (Job.update(status="leased", lease_owner=owner, lease_expires_at=until,
+            took = (Job.update(status=JobStatus.LEASED, lease_owner=owner, lease_expires_at=until,
                                attempts=Job.attempts + 1, updated_at=now)
                     .where((Job.id == job.id) & due).execute())
             if took:
@@ -117,42 +120,47 @@ def complete(job_id: int, owner: str, *, clock: Clock = SYSTEM_CLOCK) -> bool:
     Returns False when this worker no longer holds the lease."""
     now = clock.now()
     job = Job.get_or_none(Job.id == job_id)
-    if job is None or job.lease_owner != owner or job.status != "leased":
+    if job is None or job.lease_owner != owner or job.status != JobStatus.LEASED:
         return False
+    what = f"job {job.kind} {job.key}"
     if job.rerun:
-        Job.update(status="queued", run_at=now, attempts=0, last_error=None, lease_owner=None,
-                   lease_expires_at=None, rerun=False, updated_at=now).where(
-            Job.id == job_id).execute()
+        move(Job, job_id, JOB_LIFECYCLE, JobStatus.QUEUED, what=what, column="status", run_at=now,
+             attempts=0, last_error=None, lease_owner=None, lease_expires_at=None, rerun=False,
+             updated_at=now)
     else:
-        Job.update(status="done", attempts=0, lease_owner=None, lease_expires_at=None,
-                   last_error=None, updated_at=now).where(Job.id == job_id).execute()
+        move(Job, job_id, JOB_LIFECYCLE, JobStatus.DONE, what=what, column="status", attempts=0,
+             lease_owner=None, lease_expires_at=None, last_error=None, updated_at=now)
     return True
 
 
 def retry_later(job_id: int, owner: str, error: str, *, transient: bool,
-                clock: Clock = SYSTEM_CLOCK, rng: random.Random | None = None) -> datetime | None:
-    """Record a failure: requeue with backoff (returns when), or mark failed (returns None)."""
+                clock: Clock = SYSTEM_CLOCK, rng: random.Random | None = None,
+                retry_after: float | None = None) -> datetime | None:
+    """Record a failure: requeue with backoff (returns when), or mark failed (returns None).
+    `retry_after`: the seconds GP asked for (HTTP Retry-After); never sooner than that."""
     now = clock.now()
     job = Job.get_or_none(Job.id == job_id)
     if job is None or job.lease_owner != owner:
         return None
     delay = next_delay(job.attempts, transient=transient, rng=rng)
     if delay is None:
-        Job.update(status="failed", lease_owner=None, lease_expires_at=None, last_error=error,
-                   updated_at=now).where(Job.id == job_id).execute()
+        move(Job, job_id, JOB_LIFECYCLE, JobStatus.FAILED, what=f"job {job.kind} {job.key}",
+             column="status", lease_owner=None, lease_expires_at=None, last_error=error,
+             updated_at=now)
         return None
-    when = now + timedelta(seconds=delay)
+    when = now + timedelta(seconds=max(delay, retry_after or 0.0))
     if job.rerun:  # new information arrived meanwhile: try again now, not after backoff
         when = now
-    Job.update(status="queued", run_at=when, lease_owner=None, lease_expires_at=None,
-               last_error=error, rerun=False, updated_at=now).where(Job.id == job_id).execute()
+    move(Job, job_id, JOB_LIFECYCLE, JobStatus.QUEUED, what=f"job {job.kind} {job.key}",
+         column="status", run_at=when, lease_owner=None, lease_expires_at=None,
+         last_error=error, rerun=False, updated_at=now)
     return when
 
 
 def release(job_id: int, owner: str, *, clock: Clock = SYSTEM_CLOCK) -> None:
     """Give a job back untouched (shutdown before the GP call started)."""
     now = clock.now()
-    Job.update(status="queued", attempts=fn.MAX(Job.attempts - 1, 0), lease_owner=None,
+    Job.update(status=JobStatus.QUEUED, attempts=fn.MAX(Job.attempts - 1, 0), lease_owner=None,
                lease_expires_at=None, updated_at=now).where(
         (Job.id == job_id) & (Job.lease_owner == owner)).execute()
 
@@ -160,7 +168,8 @@ def release(job_id: int, owner: str, *, clock: Clock = SYSTEM_CLOCK) -> None:
 def extend_lease(job_id: int, owner: str, lease_s: float, *, clock: Clock = SYSTEM_CLOCK) -> bool:
     until = clock.now() + timedelta(seconds=lease_s)
     return bool(Job.update(lease_expires_at=until).where(
-        (Job.id == job_id) & (Job.lease_owner == owner) & (Job.status == "leased")).execute())
+        (Job.id == job_id) & (Job.lease_owner == owner)
+        & (Job.status == JobStatus.LEASED)).execute())
 
 
 def counts() -> dict[str, int]:
@@ -169,5 +178,5 @@ def counts() -> dict[str, int]:
 
 
 def next_due(clock: Clock = SYSTEM_CLOCK) -> datetime | None:
-    row = Job.select(fn.MIN(Job.run_at)).where(Job.status == "queued").scalar()
+    row = Job.select(fn.MIN(Job.run_at)).where(Job.status == JobStatus.QUEUED).scalar()
     return Job.run_at.python_value(row) if isinstance(row, str) else row

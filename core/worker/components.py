@@ -16,6 +16,7 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError
 from core.intake.drift import check_drift
+from core.store.states import JobStatus
 from core.worker.gp_link import GPLink
 
 log = logging.getLogger("ml_connector.worker")
@@ -190,4 +191,4 @@ def _product_hints_pending() -> bool:
     from core.products.intake import HINT_JOB
     from core.store.models import Job
 
-    return Job.select().where((Job.kind == HINT_JOB) & (Job.status == "queued")).exists()
+    return Job.select().where((Job.kind == HINT_JOB) & (Job.status == JobStatus.QUEUED)).exists()

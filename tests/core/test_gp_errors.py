@@ -5,7 +5,7 @@ import pytest
 from lxml import etree
 from zeep.exceptions import Fault
 
-from core.errors import ConfigError, GPAuthError, GPError
+from core.errors import ConfigError, GPAuthError, GPTransient
 from core.gp.errors import FaultTranslator, plain_message, validation_log_id
 from core.gp.router import CAPABILITIES, resolve_routes
 
@@ -50,7 +50,7 @@ def test_validation_fault_carries_gps_messages() -> None:
 
 def test_validation_fault_whose_log_cannot_be_read_is_still_a_refusal() -> None:
     def resolve(log_id: str) -> list[str]:
-        raise GPError("log unreadable", transient=True)
+        raise GPTransient("log unreadable")
 
     err = FaultTranslator(resolve).translate(_validation_fault(), op="CreateCustomer",
                                              write=True, what="customer WC1")

@@ -6,7 +6,7 @@ import statistics
 import threading
 
 from core.clock import ManualClock
-from core.errors import GPError
+from core.errors import GPRefused, GPTransient, GPUnknownOutcome
 from core.store import queue
 from core.store.models import Job
 
@@ -86,9 +86,9 @@ def test_next_delay_is_capped_jittered_and_classifies_errors() -> None:
     rng = random.Random(7)
     ceilings = [queue.next_delay(n, transient=True, rng=rng) for n in range(1, 40)]
     assert all(d is not None and d <= queue.MAX_DELAY_S for d in ceilings)
-    assert queue.next_delay(1, GPError("validation", validation=True)) is None
-    assert queue.next_delay(1, GPError("lost", unknown_outcome=True)) is not None
-    assert queue.next_delay(1, GPError("timeout", transient=True)) is not None
+    assert queue.next_delay(1, GPRefused("validation")) is None
+    assert queue.next_delay(1, GPUnknownOutcome("lost")) is not None
+    assert queue.next_delay(1, GPTransient("timeout")) is not None
     assert queue.next_delay(queue.MAX_ATTEMPTS, transient=True) is None
     # Documents retried at the same attempt are spread out, not synchronised.
     at_cap = [queue.next_delay(12, transient=True, rng=rng) for _ in range(2000)]

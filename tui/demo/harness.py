@@ -27,6 +27,14 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConnectorError
 from core.pipeline.eligibility import invoiceable
+from core.store.states import (
+    IN_FLIGHT,
+    POSTED_STATES,
+    REPLAYABLE,
+    SETTLED_STATES,
+    DocState,
+    JobStatus,
+)
 from core.worker.service import Worker, WorkerOptions
 from tui.demo.setup import (
     DemoEndpoints,
@@ -37,8 +45,8 @@ from tui.demo.setup import (
 
 log = logging.getLogger("ml_connector.demo")
 
-POSTED = ("posted", "verified")
-FINAL_ORDER_STATES = ("posted", "verified", "held", "failed", "skipped", "void")
+POSTED = POSTED_STATES
+FINAL_ORDER_STATES = SETTLED_STATES
 
 
 class DemoError(ConnectorError):
@@ -176,9 +184,9 @@ def is_idle(woo: dict[str, Any], local: dict[str, Any]) -> bool:
     known = sum(local["orders"].values())
     shop_orders = len([o for o in woo.get("orders", []) if not str(o.get("status", ""))
                        .endswith("draft")])
-    busy_orders = sum(local["orders"].get(s, 0) for s in ("new", "ready", "posting"))
-    busy_refunds = sum(local["refunds"].get(s, 0) for s in ("new", "ready", "posting"))
-    busy_jobs = local["jobs"].get("queued", 0) + local["jobs"].get("leased", 0)
+    busy_orders = sum(local["orders"].get(s, 0) for s in IN_FLIGHT)
+    busy_refunds = sum(local["refunds"].get(s, 0) for s in IN_FLIGHT)
+    busy_jobs = local["jobs"].get(JobStatus.QUEUED, 0) + local["jobs"].get(JobStatus.LEASED, 0)
     return (known >= shop_orders and not busy_orders and not busy_refunds and not busy_jobs
             and not woo.get("pending_deliveries"))
 
@@ -228,15 +236,15 @@ def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
         rows: list[Any] = list(Order.select(
             Order.woo_id, Order.number, Order.status, Order.state, Order.hold_reason,
             Order.gp_doc_number, Order.total).tuples())
-        flagged = [o for o in rows if o[3] == "held" and o[4] == "sku"]
+        flagged = [o for o in rows if o[3] == DocState.HELD and o[4] == "sku"]
         refund_rows: list[Any] = list(Refund.select(Refund.state).tuples())
         refund_states = Counter(r[0] for r in refund_rows)
         problem_rows: list[Any] = list(Refund.select(
             Refund.woo_id, Order.number, Refund.state, Refund.hold_reason, Refund.last_error)
-            .join(Order).where(Refund.state.in_(("failed", "held"))).tuples())
+            .join(Order).where(Refund.state.in_(REPLAYABLE)).tuples())
         refund_problems = [f"refund {w} of order {n} ({st}): {err or hold or ''}"[:300]
                            for w, n, st, hold, err in problem_rows]
-    states = Counter(("held: " + r[4]) if r[3] == "held" and r[4] else r[3] for r in rows)
+    states = Counter(("held: " + r[4]) if r[3] == DocState.HELD and r[4] else r[3] for r in rows)
     # Postable: invoiceable by configuration now (or already in GP, e.g. since refunded), and
     # not waiting on the accountant (a flagged SKU is the demo's deliberate exception).
     eligible = session.settings.posting.eligible_statuses
@@ -247,13 +255,13 @@ def summarize(session: DemoSession, *, elapsed_s: float, orders_asked: int,
 
     postable = [r for r in rows
                 if (is_invoiceable(r[0], r[2]) or r[3] in POSTED)
-                and not (r[3] == "held" and r[4] == "sku")]
+                and not (r[3] == DocState.HELD and r[4] == "sku")]
     posted = [r for r in postable if r[3] in POSTED]
     not_posted = [f"{r[1]} ({r[3]}{': ' + r[4] if r[4] else ''})" for r in postable
                   if r[3] not in POSTED]
     mismatched = []
     for _woo_id, number, _status, state, _hold, doc, total in rows:
-        if state in ("posted", "verified") and doc:
+        if state in POSTED_STATES and doc:
             gp_total = gp_totals.get(doc)
             if gp_total is None or total is None or gp_total != Decimal(total):
                 mismatched.append(f"{number}: Woo {total} GP {gp_total}")

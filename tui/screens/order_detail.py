@@ -20,6 +20,7 @@ from core.money import format_money
 from core.replay import replay_orders
 from core.store import audit
 from core.store.models import AuditEvent, Order, Refund
+from core.store.states import REPLAYABLE
 from tui.messages import DatabaseChanged, OrdersReplayed
 from tui.screens.base import in_db_thread
 from tui.widgets.gp_document import document_renderable
@@ -138,7 +139,7 @@ class OrderDetailScreen(Screen[None]):
         self.query_one(Timeline).show(detail.events)
 
     def action_replay(self) -> None:
-        if self.detail is None or self.detail.order.state not in ("held", "failed"):
+        if self.detail is None or self.detail.order.state not in REPLAYABLE:
             self.notify("Only held or failed orders replay.", severity="warning")
             return
         self.replay()

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from core import queries
+from core.store.states import REPLAYABLE
 from tui.messages import FilterChanged, OrdersReplayed
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.widgets.filter_bar import FilterBar
@@ -137,7 +138,7 @@ class OrdersScreen(ConsoleScreen):
         row = self.table.current
         if row is None:
             return
-        if row.state not in ("held", "failed"):
+        if row.state not in REPLAYABLE:
             self.notify(f"Order {row.number} is {row.state}: only held or failed orders replay.",
                         severity="warning")
             return

@@ -10,6 +10,7 @@ from rich.text import Text
 from core.money import format_money
 from core.queries import DocumentPreview
 from core.store.models import Order
+from core.store.states import POSTED_STATES
 
 
 def _money(value: Any) -> str:
@@ -52,7 +53,7 @@ def invoice_renderable(invoice: Any, title: str) -> RenderableType:
 
 def document_renderable(order: Order, preview: DocumentPreview) -> RenderableType:
     """What GP holds (or will hold) for this order."""
-    posted = order.state in ("posted", "verified")
+    posted = order.state in POSTED_STATES
     parts: list[RenderableType] = []
     if order.gp_doc_number:
         recorded = Table.grid(padding=(0, 2))
