@@ -57,6 +57,9 @@ class PostingSettings:
     unit_of_measure: str = "Each"
     site: str = "MAIN"
     refund_document: str = "credit_memo"  # credit_memo | return_when_restocked
+    # An order edited upwards after its invoice was posted: what the accountant raises in GP
+    # for the difference ("invoice": an additional invoice; "debit_memo").
+    changed_increase_document: str = "invoice"
     allow_fallback_item: bool = False  # never by default: unknown SKUs hold the order
     fallback_item: str = ""
     # WooCommerce status -> action on an existing invoice: hold | void | credit_memo | none
