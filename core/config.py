@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -36,11 +37,22 @@ class GPSettings:
     company: str = ""
     ca_bundle: str = ""
     allow_http: bool = False  # http:// GP URLs are refused unless this is set (and it is logged)
-    channel_binding: bool = False  # send NTLM channel bindings (Extended Protection "Required")
+    channel_binding: bool = False  # send channel bindings (Extended Protection "Required")
+    # Windows sign-in: "ntlm" | "negotiate" (Kerberos, NTLM as the fallback) | "kerberos" (only)
+    auth: str = "ntlm"
+    kerberos_realm: str = ""  # DOMAIN\user signs in as user@REALM; empty: krb5.conf's default
+    spn: str = ""  # GP's service principal; empty: HTTP/<host of the GP URL>
     wsdl: str = ""  # local WSDL override; default: fetched from the server and cached
     timeout_s: float = 60.0
     # capability -> "soap" | "sba" | "auto"; `check` shows the result
     routes: dict[str, str] = field(default_factory=dict)
+    # The Web Services role whose policy instances the connector uses, sent as the RoleKey of
+    # every call. Empty: GP guesses the role, and falls back to the default policy (which
+    # re-prices lines) when the account has several roles (gp.md §3.1, §22).
+    role: str = ""
+    # How GP's SQL Server compares keys: trailing spaces never count; "case_insensitive" (most
+    # GP databases) or "binary" (a binary sort order install). Used by every existence check.
+    key_collation: str = "case_insensitive"
 
 
 @dataclass
@@ -65,8 +77,13 @@ class PostingSettings:
     # WooCommerce status -> action on an existing invoice: hold | void | credit_memo | none
     status_map: dict[str, str] = field(default_factory=lambda: {
         "cancelled": "void", "refunded": "credit_memo", "on-hold": "hold", "failed": "void"})
-    # gateway id -> {"paid": bool, "payment_type": "credit_card"|"cash"|"check", "checkbook": str}
+    # gateway id -> {"payment_type": "credit_card"|"cash"|"check"|"none", "card_type": GP
+    # payment card type id, "checkbook": GP checkbook id}; ids are GP's own, chosen from GP's
+    # lists (`ml-connector payments`). A gateway without an entry leaves its invoices unpaid.
     gateways: dict[str, dict[str, Any]] = field(default_factory=dict)
+    invoice_doc_type: str = ""  # GP's SOP document type id for invoices (e.g. STDINV); "" = GP's
+    return_doc_type: str = ""  # ... and for returns (e.g. RTN)
+    hold_id: str = "WCHOLD"  # GP process hold (Sales Process Holds Setup) for on-hold orders
     concurrency: int = 4
 
 
@@ -84,6 +101,8 @@ class ProductSettings:
     first_run: str = "plan"
     # A pass that would write to more products than this stops and asks (0 = no limit).
     max_changes_per_pass: int = 25
+    # GP batch for the inventory adjustments shop stock changes become (GP requires one, <= 15)
+    adjustment_batch_template: str = "WCIV{date:%Y%m%d}"
 
 
 @dataclass
@@ -115,6 +134,48 @@ class LoggingSettings:
 
 
 @dataclass
+class EmailChannelSettings:
+    """Alerts by e-mail over SMTP. The password (if any) lives in the vault (slot alerts.smtp)."""
+
+    host: str = ""  # empty: no e-mail channel
+    port: int = 587
+    starttls: bool = True  # STARTTLS before any credential; false only for a local relay
+    username: str = ""
+    sender: str = ""  # From:
+    to: list[str] = field(default_factory=list)
+    ca_bundle: str = ""  # PEM file to trust for a private mail server's certificate
+    timeout_s: float = 30.0
+
+
+@dataclass
+class WebhookChannelSettings:
+    """Alerts as signed JSON POSTs (Teams/Slack-style receivers). Secret: vault alerts.webhook."""
+
+    url: str = ""  # empty: no webhook channel
+    ca_bundle: str = ""
+    timeout_s: float = 15.0
+
+
+@dataclass
+class AlertSettings:
+    enabled: bool = True  # evaluate conditions; nothing is sent without a channel
+    check_interval_s: int = 60
+    held_threshold: int = 10  # more held orders than this is an alert
+    held_max_age_minutes: int = 240  # an order held longer than this is an alert
+    failed_threshold: int = 1  # this many failed documents or more is an alert
+    gp_down_minutes: int = 15  # GP unreachable for longer than this is an alert
+    reminder_hours: float = 24.0  # a condition still true is repeated this often, not more
+    digest_at: str = "07:30"  # daily digest time in the store's time zone; "" = no digest
+    email: EmailChannelSettings = field(default_factory=EmailChannelSettings)
+    webhook: WebhookChannelSettings = field(default_factory=WebhookChannelSettings)
+
+
+@dataclass
+class MetricsSettings:
+    listen: str = ""  # HOST:PORT for Prometheus (e.g. 127.0.0.1:9464); empty: no endpoint
+
+
+@dataclass
 class Settings:
     woocommerce: WooSettings = field(default_factory=WooSettings)
     gp: GPSettings = field(default_factory=GPSettings)
@@ -122,6 +183,8 @@ class Settings:
     products: ProductSettings = field(default_factory=ProductSettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
 
 # What a TOML value of each annotated type may be (an int is a fine float).
@@ -186,8 +249,53 @@ def validate(s: Settings) -> None:
         raise ConfigError("[posting] guest_policy must be per_email, shared or match")
     if s.posting.tax_mode not in ("woo", "gp"):
         raise ConfigError("[posting] tax_mode must be woo or gp")
+    if s.gp.key_collation not in ("case_insensitive", "binary"):
+        raise ConfigError("[gp] key_collation must be case_insensitive or binary")
+    if s.gp.auth not in ("ntlm", "negotiate", "kerberos"):
+        raise ConfigError(f"[gp] auth must be ntlm, negotiate or kerberos, not {s.gp.auth!r}")
+    if s.gp.spn and not re.fullmatch(r"[A-Za-z]+/[^/@\s]+", s.gp.spn.strip()):
+        raise ConfigError(f"[gp] spn {s.gp.spn!r} should look like HTTP/gp01.example.local")
     if s.logging.format not in ("text", "json"):
         raise ConfigError("[logging] format must be text or json")
+    _validate_alerts(s.alerts)
+    if s.metrics.listen and not _is_host_port(s.metrics.listen):
+        raise ConfigError(f"[metrics] listen = {s.metrics.listen!r} should be HOST:PORT, "
+                          "e.g. 127.0.0.1:9464")
+
+
+def _is_host_port(value: str) -> bool:
+    host, _, port = value.rpartition(":")
+    return bool(host) and port.isdigit() and 0 < int(port) < 65536
+
+
+def _validate_alerts(a: AlertSettings) -> None:
+    for key, low, high in (("check_interval_s", 5, 86_400), ("held_threshold", 0, 1_000_000),
+                           ("held_max_age_minutes", 1, 525_600), ("failed_threshold", 1, 1_000_000),
+                           ("gp_down_minutes", 1, 10_080)):
+        value = getattr(a, key)
+        if not low <= value <= high:
+            raise ConfigError(f"[alerts] {key} = {value} is out of range {low}..{high}")
+    if not 0.25 <= a.reminder_hours <= 24 * 30:
+        raise ConfigError(f"[alerts] reminder_hours = {a.reminder_hours} is out of range 0.25..720")
+    if a.digest_at:
+        hh, _, mm = a.digest_at.partition(":")
+        if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2):
+            raise ConfigError(f"[alerts] digest_at = {a.digest_at!r} should be HH:MM (24 h), "
+                              "or empty for no digest")
+    e = a.email
+    if e.host:
+        if not 0 < e.port < 65536:
+            raise ConfigError(f"[alerts.email] port = {e.port} is out of range 1..65535")
+        if not e.sender or not e.to:
+            raise ConfigError("[alerts.email] sender and to are needed when host is set")
+        for addr in [e.sender, *e.to]:
+            if not isinstance(addr, str) or "@" not in addr or any(c in addr for c in "\r\n"):
+                raise ConfigError(f"[alerts.email] {addr!r} is not an e-mail address")
+    w = a.webhook
+    if w.url and not w.url.startswith("https://") and not w.url.startswith("http://127.") \
+            and not w.url.startswith("http://localhost"):
+        raise ConfigError(f"[alerts.webhook] url = {w.url!r} must be https:// (plain http only "
+                          "to this machine)")
 
 
 def _toml_value(value: Any) -> str:

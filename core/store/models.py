@@ -90,7 +90,8 @@ class BaseModel(Model):
 
 # Order / refund states and their moves: core.store.states (DESIGN §3).
 ORDER_STATES = tuple(DocState)
-HOLD_REASONS = ("sku", "gl", "customer", "totals", "status", "price", "changed", "invoice")
+HOLD_REASONS = ("sku", "gl", "customer", "totals", "status", "price", "tax", "changed",
+                "invoice")
 
 
 class Order(BaseModel):

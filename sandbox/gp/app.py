@@ -74,12 +74,14 @@ class GPApp:
         latency = self.faults.latency_s()
         if latency:
             await asyncio.sleep(latency)
-        user, challenge = self.acceptor.authenticate((str(client[0]), int(client[1])),
-                                                     headers.get("authorization"))
+        user, answer = self.acceptor.authenticate((str(client[0]), int(client[1])),
+                                                  headers.get("authorization"))
         if user is None:
             await _send(send, 401, b"401 - Unauthorized: Access is denied due to invalid "
-                        b"credentials.", "text/html", [("www-authenticate", challenge or "NTLM")])
+                        b"credentials.", "text/html", [("www-authenticate", a) for a in answer])
             return
+        if answer:  # Kerberos: the server's token rides on the answer (mutual authentication)
+            send = _with_headers(send, [("www-authenticate", a) for a in answer])
         if is_sba and not self.https and not self.sba_allow_http:
             await _send(send, 403, b"403.4 - SSL required.", "text/html")
             return
@@ -137,6 +139,20 @@ def _abort_connection(send: Any) -> bool:
     transport.abort()
     cycle.disconnected = True  # tells uvicorn the peer is gone: no "returned without response"
     return True
+
+
+def _with_headers(send: Any, extra: list[tuple[str, str]]) -> Any:
+    """`send` adding `extra` headers to the response start (keeps `__self__` for aborts)."""
+    class _Send:
+        __self__ = getattr(send, "__self__", None)
+
+        async def __call__(self, message: dict[str, Any]) -> None:
+            if message.get("type") == "http.response.start":
+                message = {**message, "headers": list(message.get("headers", [])) +
+                           [(k.encode(), v.encode()) for k, v in extra]}
+            await send(message)
+
+    return _Send()
 
 
 async def _send(send: Any, status: int, body: bytes, content_type: str,

@@ -80,6 +80,13 @@ def document_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
                      "TaxDetailKey": {"Id": t["detail"]}}}
             for i, t in enumerate(doc["taxes"])]} if doc.get("taxes") else None),
         "PaymentAmount": money(_d(doc["payment"])),
+        "Payments": ({"SalesPayment": [
+            {"Key": {"SalesDocumentKey": {"Id": doc["number"]}, "SequenceNumber": i + 1},
+             "Date": doc["date"], "PaymentAmount": money(_d(p["amount"] or 0)),
+             "BankAccountKey": {"Id": p["checkbook"]} if p.get("checkbook") else None,
+             "PaymentCardTypeKey": ({"Id": p["card_type"]} if p.get("card_type") else None),
+             "Type": p.get("type"), "Number": p.get("number") or None}
+            for i, p in enumerate(doc.get("payments") or [])]} if doc.get("payments") else None),
         "GeneralLedgerPostingDate": doc["date"], "PostedDate": posted,
         "PostedBy": doc.get("posted_by"),
         "Distributions": ({"SalesDistribution": [
@@ -96,6 +103,7 @@ def document_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
         out["Lines"] = {"SalesInvoiceLine": lines} if lines else None
     else:
         out.pop("Distributions")
+        out.pop("Payments")
         out["Lines"] = {"SalesReturnLine": lines} if lines else None
         out["Distributions"] = None
     return out

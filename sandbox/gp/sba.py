@@ -84,7 +84,7 @@ def handle(state: GPState, user: User, method: str, path: str, body: bytes) -> R
     company, _, rest = path[len(prefix):].partition(")/")
     if unquote(company) != state.company_name:
         return _err(404, "CompanyNotFound", f"The company '{unquote(company)}' does not exist.")
-    if method != "GET" and not state.allowed(user.role, "Update"):
+    if method != "GET" and not state.allowed_any(user.roles, "Update"):
         return _err(403, "Forbidden", f"{user.principal} may not change data in this company.")
     try:
         data = json.loads(body) if body.strip() else {}

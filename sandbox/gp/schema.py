@@ -138,7 +138,8 @@ def load() -> Schema:
 
 def _check_closed(schema: Schema) -> None:
     """Every referenced type must be declared: a typo here would otherwise surface as a bad WSDL."""
-    builtin = {"xs:string", "xs:int", "xs:decimal", "xs:boolean", "xs:dateTime", "mst:guid"}
+    builtin = {"xs:string", "xs:int", "xs:short", "xs:decimal", "xs:boolean", "xs:dateTime",
+               "mst:guid"}
     known = set(schema.complex) | set(schema.enums) | builtin
     refs = [f.type for ct in schema.complex.values() for f in ct.own]
     refs += [ct.base for ct in schema.complex.values() if ct.base]

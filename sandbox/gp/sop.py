@@ -116,7 +116,9 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     for i, line in enumerate(lines_of(src)):
         lines.append(_line(call, kind, line, i, errors, level, header_site))
     subtotal = sum((ln["extended"] for ln in lines), Decimal(0))
-    calc = call.calculates_unit_price
+    # Under "Calculate Total Amount" GP computes the totals itself and any sent figure is
+    # replaced; under "Do Not Calculate" the sent figures must agree with GP's arithmetic.
+    calc = call.calculates_total
     given_subtotal = amount(src.get("LineTotalAmount"))
     if not calc and given_subtotal is not None and cents(given_subtotal) != subtotal:
         errors.add_item(econnect(67, proc, "Subtotal does not match the line item totals",
@@ -181,6 +183,7 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
         "misc": misc, "tax": tax, "total": total, "payment": paid,
         "payments": [{"type": p.get("Type"), "amount": amount(p.get("PaymentAmount")),
                       "checkbook": key_id(p.get("BankAccountKey")) or "",
+                      "card_type": key_id(p.get("PaymentCardTypeKey")) or "",
                       "number": p.get("Number") or ""} for p in payments],
         "distributions": [{"type": (d.get("DistributionTypeKey") or {}).get("Id"),
                            "account": key_id(d.get("GLAccountKey")),

@@ -24,8 +24,8 @@ ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "00
             "misc": "000-4520-00", "discount": "000-4110-00", "tax": "000-2300-00",
             "rounding": "000-7900-00", "cash": "000-1110-00"}
 GATEWAY_CASH = {"stripe": "000-1140-00", "ppcp": "000-1130-00"}
-GATEWAYS = {"stripe": {"paid": True, "payment_type": "credit_card", "checkbook": "CARDS"},
-            "ppcp": {"paid": True, "payment_type": "credit_card", "checkbook": "PAYPAL"}}
+GATEWAYS = {"stripe": {"payment_type": "credit_card", "card_type": "STRIPE", "checkbook": "CARDS"},
+            "ppcp": {"payment_type": "credit_card", "card_type": "PAYPAL", "checkbook": "PAYPAL"}}
 PASSWORD_ENV = "ML_TEST_GP_PASSWORD"
 WOO_KEY_ENV = "ML_TEST_WOO_KEY"
 WOO_SECRET_ENV = "ML_TEST_WOO_SECRET"
@@ -115,14 +115,17 @@ class Env:
 
 
 def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYSTEM_CLOCK,
-              concurrency: int = 4, calculate_unit_price: bool = False) -> Env:
+              concurrency: int = 4, calculate_unit_price: bool = False,
+              profile: str = "configured") -> Env:
     from sandbox.gp import GPStandIn
     from sandbox.woo import WooStandIn
 
     logging.getLogger("core.gp.auth").setLevel(logging.ERROR)  # the allow_http warning
     shop = WooStandIn(root / "woo", seed=seed, orders=orders, webhook_delay=0)
     shop.start()
-    gp = GPStandIn(root / "gp", seed=seed, calculate_unit_price=calculate_unit_price)
+    # "fresh": GP as a new install leaves it (its own defaults, nothing set up for us).
+    gp = GPStandIn(root / "gp", seed=seed, profile=profile,
+                   calculate_unit_price=None if profile == "fresh" else calculate_unit_price)
     gp.start()
     ws = Workspace.at(root / "ws")
     s = Settings()
@@ -132,6 +135,7 @@ def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYST
     s.gp.company = gp.company
     s.gp.allow_http = True
     s.gp.timeout_s = 10.0
+    s.gp.role = "ML Connector"  # the README's role; the stand-in's configured profile has it
     s.posting.gateways = {k: dict(v) for k, v in GATEWAYS.items()}
     s.posting.concurrency = concurrency
     ws.save(s)
