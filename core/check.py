@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from core.check_setup import SetupRefs, check_policies, check_setup_ids
+from core.check_shop import check_shop
 from core.config import Settings
 from core.errors import (
     ConfigError,
@@ -347,6 +348,7 @@ def check_woo(settings: Settings, consumer_key: str | None, consumer_secret: str
                     "Settings > Advanced > Webhooks once the connector is reachable")
             else:
                 add("Webhooks", OK, f"available ({len(hooks)} configured)")
+        check_shop(settings, client, add)
     listen_host = settings.worker.listen.rsplit(":", 1)[0]
     if not settings.worker.public_url and listen_host in ("127.0.0.1", "localhost", "::1"):
         add("Webhook delivery", WARN, f"the receiver listens on {settings.worker.listen} only "

@@ -27,7 +27,10 @@ class WooSettings:
     url: str = ""  # the store's home URL, e.g. https://shop.example.com
     ca_bundle: str = ""  # PEM file to trust for a self-signed store certificate
     timeout_s: float = 30.0
-    verify_source: bool = True  # check X-WC-Webhook-Source against `url`
+    verify_source: bool = True  # check X-WC-Webhook-Source against the store's home URL
+    # WordPress's home URL, read from the shop (`init`, and the worker at start): the URL
+    # WooCommerce signs webhooks with, which may differ from `url` (http vs https, www).
+    home_url: str = ""
 
 
 @dataclass
@@ -70,6 +73,9 @@ class PostingSettings:
     unit_of_measure: str = "Each"
     site: str = "MAIN"
     refund_document: str = "credit_memo"  # credit_memo | return_when_restocked
+    # An order edited upwards after its invoice was posted: what the accountant raises in GP
+    # for the difference ("invoice": an additional invoice; "debit_memo").
+    changed_increase_document: str = "invoice"
     allow_fallback_item: bool = False  # never by default: unknown SKUs hold the order
     fallback_item: str = ""
     # WooCommerce status -> action on an existing invoice: hold | void | credit_memo | none
@@ -94,6 +100,11 @@ class ProductSettings:
     price_level: str = "RETAIL"
     site: str = "MAIN"  # or "all" to sum every site
     scan_interval_s: int = 900
+    # "plan": the first pass writes nothing; it is a plan the accountant reviews and approves
+    # (console Products, or `products approve`). "approved": someone already reviewed it.
+    first_run: str = "plan"
+    # A pass that would write to more products than this stops and asks (0 = no limit).
+    max_changes_per_pass: int = 25
     # GP batch for the inventory adjustments shop stock changes become (GP requires one, <= 15)
     adjustment_batch_template: str = "WCIV{date:%Y%m%d}"
 

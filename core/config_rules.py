@@ -57,6 +57,7 @@ RANGES: dict[tuple[str, str], Range] = {
     ("gp", "timeout_s"): Range(1, 600, whole=False),
     ("posting", "concurrency"): Range(1, 32),
     ("products", "scan_interval_s"): Range(60, 86_400),
+    ("products", "max_changes_per_pass"): Range(0, 1_000_000),  # 0 = no limit
     ("worker", "poll_overlap_s"): Range(0, 86_400),
     ("worker", "max_body_bytes"): Range(1_024, 50_000_000),
     ("worker", "lease_ttl_s"): Range(3, 3_600),
@@ -161,6 +162,7 @@ CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("products", "owner_name"): _one_of(("woocommerce", "gp", "last_writer")),
     ("products", "owner_price"): _one_of(("woocommerce", "gp", "last_writer")),
     ("products", "owner_quantity"): _one_of(("woocommerce", "gp", "last_writer")),
+    ("products", "first_run"): _one_of(("plan", "approved")),
     ("logging", "format"): _one_of(("text", "json")),
     ("logging", "level"): _one_of(LOG_LEVELS),
 }

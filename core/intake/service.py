@@ -20,15 +20,16 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
 from core.connections import woo_client
 from core.errors import ConnectorError
+from core.intake import webhook_watch
 from core.intake.inbox import ProcessResult, process_deliveries
 from core.intake.poller import PollResult, WebhookState, check_webhook_health, poll_once
 from core.intake.receiver import SecretSource, VaultSecrets, WebhookReceiver
 from core.store.db import database
 from core.woo.client import WooClient
+from core.woo.site import read_site, same_site
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_CHECK_EVERY_S = 300.0
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -113,7 +114,8 @@ class IntakeService:
         self._poll_lock = threading.Lock()
         self.last_poll: PollResult | None = None
         self.last_error: str | None = None
-        self._last_webhook_check = 0.0
+        self._last_webhook_check = -webhook_watch.CHECK_EVERY_S  # first poll looks at once
+        self.webhooks_down = False  # one of the shop's webhooks was not active at the last look
 
     # --- parts --------------------------------------------------------------------------------
 
@@ -131,10 +133,31 @@ class IntakeService:
     def port(self) -> int | None:
         return self._server.port if self._server else None
 
+    def store_home(self) -> str:
+        """The URL WooCommerce signs webhooks with (`X-WC-Webhook-Source`): WordPress's home,
+        as `init` recorded it or, for the worker, as the shop says now; the configured URL
+        only when neither is known (core.woo.site)."""
+        woo = self.settings.woocommerce
+        if woo.home_url:
+            return woo.home_url
+        if self._woo is None:
+            return woo.url
+        try:
+            home = read_site(self._woo).home
+        except ConnectorError as exc:
+            log.warning("the store's home URL cannot be read (%s): webhook sources are compared "
+                        "with [woocommerce] url %s", exc, woo.url)
+            return woo.url
+        if home and not same_site(home, woo.url):
+            log.warning("WordPress's home URL is %s, [woocommerce] url is %s: webhooks are "
+                        "checked against the home URL (set [woocommerce] url to it)", home,
+                        woo.url)
+        return home or woo.url
+
     def make_receiver(self) -> WebhookReceiver:
         woo = self.settings.woocommerce
         return WebhookReceiver(self._secrets or VaultSecrets(self.vault),
-                               store_url=woo.url if woo.verify_source else "",
+                               store_url=self.store_home() if woo.verify_source else "",
                                max_body=self.settings.worker.max_body_bytes, clock=self.clock,
                                on_accepted=self._wake.set)
 
@@ -196,19 +219,36 @@ class IntakeService:
         return process_deliveries(self.clock)
 
     def poll_once(self) -> PollResult:
-        """Process stored deliveries, then one poll; the webhook check rides along every 5 min."""
+        """Process stored deliveries, then one poll; the webhook check rides along (every
+        5 minutes, every minute while one is down: core.intake.webhook_watch)."""
         with self._poll_lock:
             self.process_now()
             result = poll_once(self.woo, clock=self.clock,
                                overlap_s=self.settings.worker.poll_overlap_s)
             self.last_poll = result
-            if time.monotonic() - self._last_webhook_check >= WEBHOOK_CHECK_EVERY_S:
+            every = webhook_watch.RECHECK_S if self.webhooks_down else webhook_watch.CHECK_EVERY_S
+            if time.monotonic() - self._last_webhook_check >= every:
                 self._last_webhook_check = time.monotonic()
                 try:
-                    self.webhook_status()
+                    self.watch_webhooks()
                 except ConnectorError as exc:
                     log.warning("could not read WooCommerce's webhook statuses: %s", exc)
             return result
+
+    def watch_webhooks(self) -> list[WebhookState]:
+        """Read WooCommerce's view of the webhooks; while our receiver runs, re-activate the
+        disabled ones (then they count as down until a later look finds them active)."""
+        hooks = self.webhook_status()
+        lost = webhook_watch.down(hooks)
+        revived = (webhook_watch.reactivate(self.woo, lost, clock=self.clock)
+                   if lost and self.receiver_enabled and self._server is not None else [])
+        # Re-activated or not, a webhook that was down may have missed deliveries and may be
+        # disabled again by its kept failure count: keep polling fast until a look says active.
+        self.webhooks_down = bool(lost)
+        if revived:
+            log.info("re-activated %d webhook(s); next look in %.0f s", len(revived),
+                     webhook_watch.RECHECK_S)
+        return hooks
 
     def webhook_status(self) -> list[WebhookState]:
         return check_webhook_health(self.woo, clock=self.clock)

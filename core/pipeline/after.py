@@ -16,6 +16,7 @@ from core.woo.views import OrderView
 from .changes import fail_order, hold_order
 from .context import PipelineContext
 from .documents import INVOICE, Event, GPDocType, settle
+from .edits import follow_edit
 from .gp_tax import bring_in_line, distribution_differences, expected_tax
 from .gpdoc import Verification, gp_message
 from .post_refund import discover_refunds
@@ -106,6 +107,14 @@ def after_posting(ctx: PipelineContext, order: Order, view: OrderView) -> StepRe
                                    reads=["verify: found"])
     if order.state not in INVOICE_DONE:
         return StepResult.done()
+    if order.state != DocState.VOID and view.status in ctx.settings.posting.eligible_statuses:
+        edited = follow_edit(ctx, order, view)  # core.pipeline.edits
+        if edited is not None:
+            if edited.retry:
+                return edited
+            order = Order.get_by_id(order.id)
+            if order.state not in INVOICE_DONE:  # held as changed after posting
+                return discover_refunds(ctx, order, view)
     result = apply_status(ctx, order, view)
     if result.retry:
         return result

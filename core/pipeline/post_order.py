@@ -29,6 +29,7 @@ from .eligibility import invoiceable, skip_text
 from .gp_tax import expected_tax
 from .gpdoc import gp_message
 from .policy_gate import policy_hold
+from .post_refund import discover_refunds
 from .prepare import apply_customer, invoice_inputs, plan_customer
 from .result import StepResult
 
@@ -119,9 +120,11 @@ def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
         return StepResult.later(f"GP could not be read: {gp_message(exc)}", cause=exc)
     result = map_invoice(view, inputs)
     if isinstance(result, Held):
-        hold_order(ctx, order, result.reason, result.detail, figures=result.figures,
-                   unknown=result.unknown_skus)
-        return StepResult.done()
+        held = hold_order(ctx, order, result.reason, result.detail, figures=result.figures,
+                          unknown=result.unknown_skus)
+        # Its refunds are taken in now, waiting for the invoice, so status and reconciliation
+        # show them while the order is held (not only once it posts).
+        return discover_refunds(ctx, held, view) if view.refunds else StepResult.done()
     if isinstance(result, Rejected):
         fail_order(ctx, order, result.detail)
         return StepResult.done()

@@ -23,6 +23,8 @@ from .gpdoc import Verification, gp_message
 from .prepare import mapping_posting, resolve_accounts, resolve_items
 from .result import StepResult
 
+WAITS_FOR_INVOICE = "invoice"  # hold reason: the refund's order is itself held
+
 
 def restocked(refund: RefundView, order: OrderView) -> bool:
     """Did the refunded lines go back to stock? WooCommerce marks the order's line with
@@ -60,7 +62,9 @@ def discover_refunds(ctx: PipelineContext, order: Order, view: OrderView) -> Ste
             audit.record("refund", rv.id, "received", f"refund {rv.id} of order {order.number} "
                          f"({rv.amount}) found through WooCommerce REST", actor=ctx.actor,
                          clock=ctx.clock, data={"order": order.woo_id, "amount": str(rv.amount)})
-        for r in Refund.select().where((Refund.order == order.id) & (Refund.state == DocState.NEW)):
+        waiting = (Refund.state == DocState.NEW) | (
+            (Refund.state == DocState.HELD) & (Refund.hold_reason == WAITS_FOR_INVOICE))
+        for r in Refund.select().where((Refund.order == order.id) & waiting):
             queue.enqueue(REFUND_JOB, refund_job_key(r.woo_id), clock=ctx.clock,
                           group_key=order.customer_key)
     return StepResult.done()
@@ -128,7 +132,10 @@ def process_refund(ctx: PipelineContext, woo_id: int) -> StepResult:
         return StepResult.done()
     if order.state not in INVOICE_DONE or not order.gp_doc_number:
         text = f"waits for the invoice of order {order.number} (now {order.state})"
-        if refund.hold_detail != text:
+        if order.state == DocState.HELD and refund.state != DocState.HELD:
+            # Its order waits on a person: so does the refund (shown as held, not in flight).
+            hold_refund(ctx, refund, WAITS_FOR_INVOICE, text)
+        elif refund.hold_detail != text:
             change(ctx, refund, None, "", hold_detail=text)
         return StepResult.done()  # posting the invoice queues this refund again
     payload = refund.payload

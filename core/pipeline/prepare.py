@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from core import gl
 from core.config import PostingSettings
-from core.errors import GPRefused, GPUnknownOutcome
+from core.errors import GPRefused, GPUnknownOutcome, WooError
 from core.gp.gateway import GPCustomer
 from core.mapping import InvoiceInputs
 from core.mapping.customers import (
@@ -26,7 +26,7 @@ from core.skus import NO_SKU_PREFIX, gp_item_for
 from core.store import audit
 from core.store.db import database
 from core.store.models import GL_ACCOUNT_KINDS, CustomerLink, GlMapping, GpItem
-from core.woo.views import OrderView
+from core.woo.views import AddressView, OrderView
 
 from .context import PipelineContext
 
@@ -88,12 +88,37 @@ def plan_customer(ctx: PipelineContext, order: OrderView) -> CustomerPlan:
         return CustomerPlan(None, key, "none", problem=(
             f"guest order {order.number} has no e-mail, and the guest policy {policy!r} needs one:"
             " add the e-mail in WooCommerce or switch [posting] guest_policy to \"shared\""))
-    customer = build_customer(order, gp_id, customer_class=posting.customer_class)
-    fp = fingerprint(customer)
     link = CustomerLink.get_or_none(CustomerLink.woo_key == key)
+    record = None if order.is_guest else customer_record(ctx, order)
+    if record is None and link and link.gp_customer_id == gp_id:
+        # The customer master follows the WooCommerce customer record, never one order: a
+        # guest's (or an unreadable record's) later orders leave it as it is. The order's own
+        # addresses belong to its invoice.
+        customer = build_customer(order, gp_id, customer_class=posting.customer_class)
+        return CustomerPlan(customer, key, "none", fingerprint=link.fingerprint or "")
+    customer = build_customer(record or order, gp_id, customer_class=posting.customer_class)
+    fp = fingerprint(customer)
     if link and link.gp_customer_id == gp_id and link.fingerprint == fp:
         return CustomerPlan(customer, key, "none", fingerprint=fp)
     return CustomerPlan(customer, key, "update" if link else "create", fingerprint=fp)
+
+
+def customer_record(ctx: PipelineContext, order: OrderView) -> OrderView | None:
+    """A registered buyer's addresses as their WooCommerce customer record holds them (the
+    order's view with the record's billing and shipping); None when it cannot be read."""
+    read = getattr(ctx.woo, "get_customer", None)
+    if read is None:
+        return None
+    try:
+        data = read(order.customer_id)
+    except WooError as exc:
+        log.info("customer %s of order %s cannot be read (%s): the GP customer is left as it "
+                 "is", order.customer_id, order.number, exc)
+        return None
+    billing = AddressView.from_payload(data.get("billing"))
+    if not billing.email:
+        billing = replace(billing, email=str(data.get("email") or order.billing.email))
+    return replace(order, billing=billing, shipping=AddressView.from_payload(data.get("shipping")))
 
 
 def apply_customer(ctx: PipelineContext, plan: CustomerPlan, *, order_woo_id: int) -> None:

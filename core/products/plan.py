@@ -92,6 +92,13 @@ def _route(plan: LinkPlan, f: str, value: Value, *, to_woo: bool, why: str) -> N
                               "rename the product in WooCommerce or change GP's description")
         plan.why[f] = why
         return
+    if to_woo and f == "quantity" and value is not None and Decimal(str(value)) < 0:
+        # A shop must never show negative stock (GP can, e.g. after posting ahead of a
+        # receipt): the accountant corrects GP's figure; nothing is pushed meanwhile.
+        plan.woo_cannot[f] = (f"it is negative; a shop never gets a negative stock figure: "
+                              f"correct item {plan.link.gp_item}'s quantity in GP")
+        plan.why[f] = why
+        return
     (plan.to_woo if to_woo else plan.to_gp)[f] = value
     plan.why[f] = why
 

@@ -23,6 +23,7 @@ class SyncReport:
     woo_batch_calls: int = 0
     gp_write_calls: int = 0
     would: list[str] = field(default_factory=list)  # dry run: what would be written
+    awaiting_approval: str = ""  # why this pass wrote nothing and waits for the accountant
 
     def __str__(self) -> str:
         parts = [f"{'full scan' if self.full_scan else 'changes'}: {self.linked} linked",
@@ -37,6 +38,8 @@ class SyncReport:
                          f"{self.failed[0][1]})")
         if self.unknown_skus:
             parts.append(f"{len(self.unknown_skus)} SKUs not in GP")
+        if self.awaiting_approval:
+            parts.append(f"WAITING FOR APPROVAL, nothing written: {self.awaiting_approval}")
         if self.dry_run:
             parts.append("dry run: nothing written")
         return ", ".join(parts)

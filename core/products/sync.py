@@ -16,6 +16,7 @@ from typing import Any
 from core.clock import Clock
 from core.gp.gateway import GPGateway, GPItemInfo
 from core.products import conflicts
+from core.products.approval import current_plan, may_write, pass_written, why_wait
 from core.products.compare import owners_from
 from core.products.fields import FIELDS, WooEntry, to_text
 from core.products.gp_to_woo import write_to_woo
@@ -73,8 +74,12 @@ def _refresh_cache(items: list[GPItemInfo], *, full: bool, now: datetime) -> Non
 
 
 def sync_products(gateway: GPGateway, woo: WooProducts, settings: Any, *, clock: Clock,
-                  dry_run: bool = False, full: bool | None = None) -> SyncReport:
-    """One pass both ways (see the module docstring). `settings` is core.config.Settings."""
+                  dry_run: bool = False, full: bool | None = None,
+                  also_in_flight: dict[str, Decimal] | None = None) -> SyncReport:
+    """One pass both ways (see the module docstring). `settings` is core.config.Settings.
+
+    `also_in_flight` (dry run): units on orders the real pass would take in and invoice first,
+    so the dry run compares GP's stock as the real pass will see it after posting."""
     ps = settings.products
     report = SyncReport(dry_run=dry_run)
     if not ps.enabled:
@@ -106,15 +111,19 @@ def sync_products(gateway: GPGateway, woo: WooProducts, settings: Any, *, clock:
 
     links, unknown = ensure_links(entries.values(), gp_numbers, clock=clock, dry_run=dry_run)
     report.unknown_skus = sorted(unknown)
-    plans = _plans(links, entries, gp, owners, clock=clock, dry_run=dry_run)
+    plans = _plans(links, entries, gp, owners, clock=clock, dry_run=dry_run,
+                   also_in_flight=also_in_flight or {})
     report.linked = len(plans)
+    lines = _foretell(plans, gateway, report)
+    changing = sum(1 for p in plans if p.to_woo or p.to_gp)
     if dry_run:
-        for p in plans:
-            for f, v in p.to_woo.items():
-                report.would.append(f"{p.link.sku}: {f} -> {to_text(f, v)} in WooCommerce")
-            for f, v in p.to_gp.items():
-                report.would.append(f"{p.link.sku}: {f} -> {to_text(f, v)} in GP")
-            report.conflicts += len(p.conflicts)
+        report.awaiting_approval = why_wait(current_plan(), changing, settings) or ""
+        return report
+    # The real writers count what they really did.
+    report.would, report.to_woo, report.to_gp, report.manual, report.conflicts = [], 0, 0, 0, 0
+    why = may_write(changing, lines, settings, clock=clock)
+    if why:
+        report.awaiting_approval = why
         return report
 
     _record_local(plans, clock=clock, report=report)
@@ -123,6 +132,7 @@ def sync_products(gateway: GPGateway, woo: WooProducts, settings: Any, *, clock:
                 clock=clock, report=report)
     names = [CURSOR_GP, CURSOR_WOO] + ([CURSOR_FULL] if full else [])
     _set_cursors(names, started, clock.now())
+    pass_written(clock)
     if hints:
         Job.update(status=JobStatus.DONE, updated_at=clock.now()).where(
             Job.id.in_(list(hints.values())) & (Job.status == JobStatus.QUEUED)
@@ -161,15 +171,41 @@ def _read_changes(gateway: GPGateway, woo: WooProducts, hints: dict[str, int],
     return gp, entries
 
 
+def _foretell(plans: list[LinkPlan], gateway: GPGateway, report: SyncReport) -> list[str]:
+    """A dry run's report: what the real writers would do with these plans, counted as they
+    count (core.products.gp_to_woo / woo_to_gp), including the GP changes this route cannot
+    make, which become tasks for the accountant instead."""
+    caps: dict[str, str] = getattr(gateway, "capabilities", dict)()
+    can_update = caps.get("item_update", "none") != "none"
+    for p in plans:
+        for f, v in p.to_woo.items():
+            report.would.append(f"{p.link.sku}: {f} -> {to_text(f, v)} in WooCommerce")
+        for f, v in p.to_gp.items():
+            if f != "quantity" and not can_update:
+                report.would.append(f"{p.link.sku}: {f} -> {to_text(f, v)}: a task for the "
+                                    "accountant (this GP route cannot change items)")
+                report.manual += 1
+            else:
+                report.would.append(f"{p.link.sku}: {f} -> {to_text(f, v)} in GP")
+        report.manual += len(p.woo_cannot)
+        report.conflicts += len(p.conflicts)
+        report.to_woo += int(bool(p.to_woo))
+        report.to_gp += int(can_update and bool({"name", "price"} & set(p.to_gp)))
+        report.to_gp += int("quantity" in p.to_gp)
+    return report.would
+
+
 def _plans(links: dict[str, ProductLink], entries: dict[str, WooEntry],
            gp: dict[str, GPItemInfo], owners: dict[str, Any], *, clock: Clock,
-           dry_run: bool) -> list[LinkPlan]:
+           dry_run: bool, also_in_flight: dict[str, Decimal]) -> list[LinkPlan]:
     pairs = [(link, entries[sku], gp[link.gp_item]) for sku, link in links.items()
              if sku in entries and link.gp_item in gp]
     ids = [link.id for link, _, _ in pairs if link.id is not None]  # unsaved in a dry run
     tasks = conflicts.active_tasks(ids)
     pending = pending_adjustments(ids)
     flight = in_flight_quantities(link.sku for link, _, _ in pairs)
+    for sku, units in also_in_flight.items():
+        flight[sku] = flight.get(sku, Decimal(0)) + units
     plans: list[LinkPlan] = []
     for link, entry, info in pairs:
         mine = {f: tasks[(link.id, f)] for f in FIELDS if (link.id, f) in tasks}

@@ -155,3 +155,28 @@ def thread_connection() -> Iterator[None]:
     """Each worker thread opens its own connection and closes it when done."""
     with database.connection_context():
         yield
+
+
+def open_readonly(path: str | os.PathLike[str]) -> _Database:
+    """Open the state database so that any write fails ("attempt to write a readonly
+    database"): a dry run proves it wrote nothing by construction, not by care. The schema must
+    already be current (a read-only connection cannot migrate)."""
+    from core.store.migrations import LATEST, schema_version
+
+    problem = sqlite_version_problem(apsw.sqlite_lib_version())
+    if problem:
+        raise StateError(problem)
+    path = Path(path)
+    if not path.exists():
+        raise StateError(f"{path} does not exist: run `ml-connector init` first")
+    with _init_lock:
+        if not database.is_closed():
+            database.close()
+        database.init(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000,
+                      flags=apsw.SQLITE_OPEN_READONLY)
+        database.connect(reuse_if_open=True)
+        if schema_version(database) < LATEST:
+            database.close()
+            raise StateError(f"{path} is from an older version: run `ml-connector status` "
+                             "once to upgrade it, then the dry run")
+    return database

@@ -90,7 +90,8 @@ class BaseModel(Model):
 
 # Order / refund states and their moves: core.store.states.
 ORDER_STATES = tuple(DocState)
-HOLD_REASONS = ("sku", "gl", "customer", "totals", "status", "price", "tax")
+HOLD_REASONS = ("sku", "gl", "customer", "totals", "status", "price", "tax", "changed",
+                "invoice")
 
 
 class Order(BaseModel):

@@ -17,6 +17,7 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.connections import Connections, gp_configured
 from core.errors import ConfigError
+from core.intake.drift import check_drift
 from core.intake.service import IntakeService
 from core.pipeline.runner import Runner
 from core.products.intake import HINT_JOB
@@ -42,6 +43,8 @@ class Components:
     sync_products: Callable[[], Any] | None = None  # one pass both ways; returns a report
     product_hints: Callable[[], bool] | None = None  # product webhooks are waiting for a pass
     webhook_status: Callable[[], Any] | None = None  # WooCommerce's view of our webhooks
+    webhooks_down: Callable[[], bool] | None = None  # one was not active at the last look
+    check_drift: Callable[[], Any] | None = None  # what the shop changed without telling
     on_start: list[Callable[[], None]] = field(default_factory=list)
     on_stop_intake: list[Callable[[], None]] = field(default_factory=list)
     on_close: list[Callable[[], None]] = field(default_factory=list)
@@ -124,6 +127,8 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     comps.on_start.append(intake.start)
     comps.on_stop_intake.append(intake.stop)
     comps.poll = lambda: int(intake.poll_once().changed)
+    comps.webhooks_down = lambda: intake.webhooks_down
+    comps.check_drift = lambda: check_drift(intake.woo, clock=clock)
     comps.on_start.append(lambda: setattr(comps, "listen", intake.url if receiver else None))
 
     # Posting

@@ -25,6 +25,7 @@ from core.store.db import database, thread_connection
 from core.store.models import Setting, WorkerLease
 
 LEASE_NAME = "worker"
+LAST_RUN_KEY = "worker.last_run"
 MODES = ("headless", "embedded")
 
 
@@ -69,19 +70,17 @@ def _info(row: WorkerLease) -> LeaseInfo:
                      expires_at=row.expires_at, status=row.status)
 
 
-LAST_RUN_SETTING = "worker.last_run"
-
-
 def _remember_last_run(row: WorkerLease, stopped_at: datetime,
-                       final: dict[str, Any] | None = None) -> None:
+                       final: dict[str, Any] | None = None, reason: str = "") -> None:
     """A released lease leaves no row, so `status` would say no worker ever ran: keep who ran,
     when, and its last figures (last poll, ...) for it."""
     status = {k: v for k, v in {**(row.status or {}), **(final or {})}.items()
               if k != "webhooks"}
     value = {"host": row.host, "pid": row.pid, "mode": row.mode,
              "started_at": row.started_at.isoformat(timespec="seconds"),
-             "stopped_at": stopped_at.isoformat(timespec="seconds"), **status}
-    Setting.insert(key=LAST_RUN_SETTING, value=value, updated_by=row.holder,
+             "stopped_at": stopped_at.isoformat(timespec="seconds"), "reason": reason or "stopped",
+             **status}
+    Setting.insert(key=LAST_RUN_KEY, value=value, updated_by=row.holder,
                    updated_at=stopped_at).on_conflict(
         conflict_target=[Setting.key],
         update={Setting.value: value, Setting.updated_by: row.holder,
@@ -90,7 +89,7 @@ def _remember_last_run(row: WorkerLease, stopped_at: datetime,
 
 def last_run() -> dict[str, Any] | None:
     """The last worker that stopped cleanly on this database (None: none has yet)."""
-    row = Setting.get_or_none(Setting.key == LAST_RUN_SETTING)
+    row = Setting.get_or_none(Setting.key == LAST_RUN_KEY)
     return row.value if row is not None and isinstance(row.value, dict) else None
 
 
@@ -211,14 +210,15 @@ class Lease:
                     (WorkerLease.name == LEASE_NAME)
                     & (WorkerLease.holder == self.holder)).execute()
 
-    def release(self, status: dict[str, Any] | None = None) -> bool:
+    def release(self, status: dict[str, Any] | None = None, *, reason: str = "") -> bool:
         """Give the lease up (idempotent). Returns True when a row of ours was removed.
-        `status`: the worker's final figures, kept with who ran (status shows them)."""
+        `status`: the worker's final figures, kept with who ran and why it stopped, so
+        `status` after a clean stop says which worker ran, not "none has run"."""
         with self._lock, database.atomic("IMMEDIATE"):
             row = WorkerLease.get_or_none((WorkerLease.name == LEASE_NAME)
                                           & (WorkerLease.holder == self.holder))
             if row is not None:
-                _remember_last_run(row, self.clock.now(), status)
+                _remember_last_run(row, self.clock.now(), status, reason)
             removed = WorkerLease.delete().where(
                 (WorkerLease.name == LEASE_NAME) & (WorkerLease.holder == self.holder)).execute()
         self.held = False

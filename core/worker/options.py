@@ -46,12 +46,16 @@ class WorkerState:
     poll_reason: str = ""
     last_poll_error: str | None = None
     last_poll_ok_at: datetime | None = None  # the last poll that read WooCommerce without error
-    posted: int = 0
+    # Posting jobs this worker finished since it started, whatever their outcome (an invoice
+    # or credit memo created, held, skipped as not invoiceable, or found already in GP): NOT a
+    # count of GP documents (status counts those from the orders' states).
+    jobs_done: int = 0
     last_post_error: str | None = None
     last_product_sync_at: datetime | None = None
     last_product_sync_error: str | None = None
     last_verify_at: datetime | None = None
     webhooks: Any = None
+    webhooks_down: bool = False  # polling at the business interval until they are back
     config_error: str | None = None
     stopping: bool = False
     extra: dict[str, Any] = field(default_factory=dict)

@@ -119,9 +119,11 @@ class PollPlan:
     next_at: datetime
 
 
-def plan_next_poll(now: datetime, settings: ScheduleSettings, recent_orders: int = 0
-                   ) -> PollPlan:
-    """When to poll next after a poll that finished at `now` and saw `recent_orders` orders."""
+def plan_next_poll(now: datetime, settings: ScheduleSettings, recent_orders: int = 0, *,
+                   webhooks_down: bool = False) -> PollPlan:
+    """When to poll next after a poll that finished at `now` and saw `recent_orders` orders.
+    While a webhook is disabled in WooCommerce polling is the only intake: never slower than
+    the business interval, whatever the hour."""
     now = as_utc(now)
     hours = business_hours(settings)
     if recent_orders >= settings.busy_threshold:
@@ -133,6 +135,9 @@ def plan_next_poll(now: datetime, settings: ScheduleSettings, recent_orders: int
         opening = hours.next_opening(now)
         if opening is not None and opening < now + timedelta(seconds=interval):
             interval, reason = (opening - now).total_seconds(), "opening"
+    if webhooks_down and interval > settings.business_interval_s:
+        interval = float(settings.business_interval_s)
+        reason = "webhooks disabled in WooCommerce: polling at the business interval"
     return PollPlan(interval, reason, now + timedelta(seconds=interval))
 
 

@@ -21,9 +21,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from core import dry_pass
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, LeaseLost, StateError
+from core.intake import drift
 from core.intake.retention import prune_deliveries
 from core.store.db import database, init_db, thread_connection
 from core.store.integrity import quick_check
@@ -49,6 +51,7 @@ from core.worker.schedule import plan_next_poll
 log = logging.getLogger("ml_connector.worker")
 
 CHECKPOINT_EVERY_S = 3600.0
+DRIFT_FIRST_S = 60.0  # the first look at unannounced shop changes, a minute after start
 
 
 class Worker:
@@ -61,6 +64,7 @@ class Worker:
         self.clock = clock
         self._build = components or build_components
         self.components: Components | None = None
+        self.dry_report: Any = None  # core.dry_pass.DryPassReport after a dry run
         self.state = WorkerState(dry_run=self.options.dry_run)
         self.stop_requested = threading.Event()
         self.stop_reason = ""
@@ -111,6 +115,11 @@ class Worker:
 
     def run(self) -> int:
         """Run until stopped (or one pass with --once). Returns an EXIT_* code."""
+        if self.options.dry_run:  # one read-only pass: no lease, intake, cursor or audit
+            code, self.dry_report = dry_pass.run_logged(
+                self.workspace, self.settings, clock=self.clock, products=self.options.products,
+                log=log)
+            return code
         try:
             current = database.database
             # The console (embedded mode) already has this database open: re-initialising it
@@ -193,6 +202,7 @@ class Worker:
     def _one_pass(self) -> int:
         c = self._components()
         self._poll()
+        self._check_drift()
         if not self.stop_requested.is_set():
             self._post_until_idle()
         if not self.stop_requested.is_set() and c.verify is not None:
@@ -203,6 +213,7 @@ class Worker:
             self._checkpoint()  # a scheduled --once is the only pass: prune and checkpoint here
         if self.settings.alerts.enabled:
             self.check_alerts()  # `worker --once` from a timer still tells people
+        self.stop_reason = self.stop_reason or "one pass done (--once)"
         return self._exit_code()
 
     # --- the loop -----------------------------------------------------------------------
@@ -213,6 +224,7 @@ class Worker:
         next_products = now if self._products_enabled() else None
         next_verify = now + timedelta(seconds=60)
         next_checkpoint = now + timedelta(seconds=CHECKPOINT_EVERY_S)
+        next_drift = now + timedelta(seconds=DRIFT_FIRST_S)
         self._posting_thread = threading.Thread(target=self._posting_loop, name="posting",
                                                 daemon=True)
         self._posting_thread.start()
@@ -239,10 +251,14 @@ class Worker:
             if now >= next_verify and self._components().verify is not None:
                 self._verify()
                 next_verify = now + timedelta(seconds=300)
+            if now >= next_drift:
+                self._check_drift()
+                next_drift = now + timedelta(seconds=drift.CHECK_EVERY_S)
             if now >= next_checkpoint and not self._posting_busy.is_set():
                 self._checkpoint()
                 next_checkpoint = now + timedelta(seconds=CHECKPOINT_EVERY_S)
-            due = [t for t in (next_poll, next_products, next_verify, next_checkpoint) if t]
+            due = [t for t in (next_poll, next_products, next_verify, next_checkpoint,
+                               next_drift) if t]
             wait = max(0.05, min((t - self.clock.now()).total_seconds() for t in due))
             # Cap the wait so a ManualClock or a reload's new schedule is noticed promptly.
             self.stop_requested.wait(min(wait, 1.0))
@@ -304,7 +320,9 @@ class Worker:
             self.state.last_poll_error = f"{type(exc).__name__}: {exc}"
             log.exception("poll failed")
         now = self.clock.now()
-        plan = plan_next_poll(now, self.settings.worker.schedule, seen)
+        down = bool(c.webhooks_down()) if c.webhooks_down is not None else False
+        plan = plan_next_poll(now, self.settings.worker.schedule, seen, webhooks_down=down)
+        self.state.webhooks_down = down
         self.state.last_poll_at, self.state.last_poll_orders = now, seen
         self.state.next_poll_at, self.state.poll_reason = plan.next_at, plan.reason
         if c.webhook_status is not None:
@@ -318,6 +336,13 @@ class Worker:
             self._wake_posting.set()
         self.polled.set()
 
+    def _check_drift(self) -> None:
+        """Deleted refunds and unannounced status changes (core.intake.drift)."""
+        c = self._components()
+        if c.check_drift is not None and not self.stop_requested.is_set():
+            if drift.run_logged(c.check_drift, log):
+                self._wake_posting.set()
+
     def _post_until_idle(self) -> int:
         c = self._components()
         if c.post_until_idle is None:
@@ -325,7 +350,7 @@ class Worker:
         self._posting_busy.set()
         try:
             done = int(c.post_until_idle(self.stop_requested) or 0)
-            self.state.posted += done
+            self.state.jobs_done += done
             self.state.last_post_error = None
             return done
         except LeaseLost as exc:
@@ -416,7 +441,8 @@ class Worker:
         if self.heartbeat is not None:
             self.heartbeat.stop()
         try:
-            if self.lease.held and self.lease.release(self.state.as_status()):
+            if self.lease.held and self.lease.release(self.state.as_status(),
+                                                      reason=self.stop_reason or "stopped"):
                 log.info("lease released")
         except Exception:
             log.exception("releasing the lease failed; it expires in %.0f s",

@@ -13,7 +13,8 @@ from peewee import fn
 
 from core import queries
 from core.clock import SYSTEM_CLOCK, Clock
-from core.store.models import Order, Refund, Setting, WebhookDelivery
+from core.intake.drift import drift_attention
+from core.store.models import AuditEvent, Order, Refund, Setting, WebhookDelivery
 from core.worker.lease import last_run, read_lease
 
 
@@ -65,8 +66,38 @@ def _reported_webhooks() -> dict[str, str] | None:
     row = Setting.get_or_none(Setting.key == "intake.webhooks")
     if row is None or not isinstance(row.value, dict):
         return None
-    return {f"{h.get('topic', '?')} #{h.get('id', '?')}": str(h.get("status", "?"))
-            for h in row.value.get("webhooks", []) if isinstance(h, dict)} or None
+    hooks = {f"{h.get('topic', '?')} #{h.get('id', '?')}": str(h.get("status", "?"))
+             for h in row.value.get("webhooks", []) if isinstance(h, dict)}
+    if hooks and row.value.get("checked_at"):
+        hooks["checked_at"] = str(row.value["checked_at"])
+    return hooks or None
+
+
+# What each count in `status` counts, printed with --json so a script never has to guess.
+COUNT_MEANINGS = {
+    "orders": "WooCommerce orders the connector took in, by the connector's state for each",
+    "refunds": "WooCommerce refunds taken in, by the connector's state for each",
+    "in_gp.invoices": "orders whose GP invoice the connector created (or found) and read back: "
+                      "state posted or verified",
+    "in_gp.credit_memos": "GP credit documents the connector created: one per refund, plus one "
+                          "per cancelled or refunded order credited by status (WCC...)",
+    "worker.jobs_done": "posting jobs the running worker finished since it started, whatever "
+                        "their outcome (created, held, skipped, found already in GP): not a "
+                        "count of GP documents",
+    "posted_today": "invoices created in GP today (store's day)",
+}
+
+
+def documents_in_gp() -> dict[str, int]:
+    """GP documents the connector made, counted from the state database (see COUNT_MEANINGS)."""
+    invoices = Order.select().where(Order.gp_doc_number.is_null(False)
+                                    & Order.state.in_(("posted", "verified"))).count()
+    memos = Refund.select().where(Refund.gp_doc_number.is_null(False)
+                                  & Refund.state.in_(("posted", "verified"))).count()
+    status_memos = (AuditEvent.select(fn.COUNT(fn.DISTINCT(AuditEvent.entity_id)))
+                    .where((AuditEvent.entity == "order") & (AuditEvent.kind == "credit_memo"))
+                    .scalar() or 0)
+    return {"invoices": invoices, "credit_memos": memos + int(status_memos)}
 
 
 def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[str, Any]:
@@ -88,7 +119,7 @@ def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[st
     orders = group_counts(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state))
     refunds = group_counts(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state))
     failed_rows = [p for p in queries.problems("failed", limit=failures)]
-    attention = list(board.attention)
+    attention = list(board.attention) + drift_attention()
     if worker is not None and not worker["alive"] and attention and \
             attention[0].startswith("No worker"):
         attention[0] = (f"The worker on {lease.host} (pid {lease.pid}) stopped sending "  # type: ignore[union-attr]
@@ -97,7 +128,6 @@ def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[st
     return {
         "at": _iso(now),
         "worker": worker,
-        "last_worker": last_run() if worker is None else None,
         "orders": orders,
         "refunds": refunds,
         "held": board.held,
@@ -110,6 +140,9 @@ def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[st
         "flagged_skus": board.flagged_skus,
         "open_conflicts": board.open_conflicts,
         "jobs": board.jobs,
+        "in_gp": documents_in_gp(),
+        "last_run": last_run() if worker is None else None,
+        "definitions": COUNT_MEANINGS,
         "webhooks": webhook_health(clock, reported=reported),
         "attention": attention,
     }
@@ -119,11 +152,13 @@ def format_status(report: dict[str, Any]) -> str:
     """The human-readable `status` screen."""
     lines: list[str] = []
     w = report["worker"]
-    last = report.get("last_worker")
+    last = report.get("last_run")
     if w is None and last:
         lines.append(f"Worker:    not running — the last one ({last.get('mode')} on "
                      f"{last.get('host')}, pid {last.get('pid')}) ran {last.get('started_at')} "
-                     f"to {last.get('stopped_at')} and stopped cleanly")
+                     f"to {last.get('stopped_at')} and stopped cleanly "
+                     f"({last.get('reason') or 'stopped'}); it finished "
+                     f"{last.get('jobs_done', 0)} posting job(s)")
         if last.get("last_poll_at"):
             lines.append(f"Last poll: {last['last_poll_at']} "
                          f"({last.get('last_poll_orders', 0)} orders)")
@@ -144,6 +179,15 @@ def format_status(report: dict[str, Any]) -> str:
     hooks = report["webhooks"]
     lines.append(f"Webhook health: {hooks['health']} (24 h: {hooks['accepted_24h']} accepted, "
                  f"{hooks['rejected_24h']} rejected; last {hooks['last_accepted_at'] or 'never'})")
+    seen = dict(hooks.get("woocommerce") or {})
+    when = seen.pop("checked_at", None)
+    if seen:
+        lines.append("In WooCommerce: " + ", ".join(f"{k} {v}" for k, v in sorted(seen.items()))
+                     + (f" (as the worker read it at {when})" if when else ""))
+    if w is not None and w.get("webhooks_down"):
+        lines.append("           a webhook is not active: polling at the business interval until "
+                     "it is back (re-activated when the receiver runs; WooCommerce keeps its "
+                     "failure count)")
     orders = report["orders"]
     order_text = ", ".join(f"{k} {v}" for k, v in sorted(orders.items())) or "none yet"
     lines.append(f"Orders:    {order_text}")
@@ -155,6 +199,12 @@ def format_status(report: dict[str, Any]) -> str:
     lines.append(f"Failed:    {report['failed']}")
     for f in report["failures"]:
         lines.append(f"  {f['kind']} {f['number']}: {f['gp_message'] or f['detail']}")
+    if w is not None:
+        lines.append(f"This run:  {w.get('jobs_done', 0)} posting job(s) finished (any outcome; "
+                     "not GP documents)")
+    gp = report["in_gp"]
+    lines.append(f"In GP:     {gp['invoices']} invoice(s) and {gp['credit_memos']} credit "
+                 "document(s) created by the connector")
     lines.append(f"Today:     {report['posted_today']} invoices, {report['credit_memos_today']} "
                  f"credit memos posted")
     jobs = report["jobs"]

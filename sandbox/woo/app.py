@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from sandbox.woo.auth import ApiKey, Params, parse_php_params
 from sandbox.woo.errors import NO_ROUTE, ApiError
 from sandbox.woo.shop import Shop
+from sandbox.woo.site_index import site_index
 from sandbox.woo.wpjson import dumps
 
 PREFIX = "/wp-json/wc/v3"
@@ -169,6 +170,12 @@ class WooApp:
                                 "json_error_message": "Syntax error"})
                 return err.status, dumps(err.body()), _header_list(
                     None, route=None, authed=True, method=method, api_link=api_link)
+        if req.path in ("/wp-json", "/wp-json/") and method == "GET":
+            # WordPress's own index: public, and not a wc/ route, so WooCommerce's key
+            # authentication never runs on it (credentials sent along are ignored).
+            index = site_index(shop.home, shop.clock())
+            return 200, dumps(index), _header_list(None, route=None, authed=False,
+                                                   method=method, api_link=api_link)
         # WooCommerce authenticates only pretty-permalink REST URLs (`/?rest_route=` is anonymous)
         authed_route = req.path.startswith("/wp-json/")
         if authed_route:

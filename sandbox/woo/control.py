@@ -3,7 +3,8 @@
 GET  /_sandbox/state                     orders, refunds, products, customers, webhooks (+log)
 POST /_sandbox/activity                  {"orders": 10, "refunds": 2, ...} -> ids of what happened
 POST /_sandbox/faults, DELETE, GET       latency_ms, error_rate, drop_webhooks_rate, outage
-POST /_sandbox/orders/{id}/touch         {"status": ..., "note": ..., "customer_note": ...}
+POST /_sandbox/orders/{id}/touch         {"status": ..., "note": ..., "customer_note": ...,
+                                          "add_line": {"sku": ..., "quantity": n}}
 POST /_sandbox/webhooks/flush            deliver everything queued now
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from sandbox.woo.app import Req
 from sandbox.woo.errors import ApiError
+from sandbox.woo.order_edit import add_line
 from sandbox.woo.shop import Shop
 
 FAULT_KEYS = {"latency_ms": (int, float), "error_rate": (int, float),
@@ -81,6 +83,14 @@ def handler(shop: Shop) -> Callable[[Req], Awaitable[tuple[int, Any]]]:
 
     def touch(req: Req, oid: int) -> tuple[int, Any]:
         body = json.loads(req.body or b"{}")
+        if body.get("add_line"):  # a shop manager adds an item in wp-admin and recalculates
+            try:
+                o = add_line(shop.book, oid, str(body["add_line"]["sku"]),
+                             int(body["add_line"].get("quantity", 1)))
+            except ApiError as e:
+                return e.status, e.body()
+            return 200, {"id": o["id"], "status": o["status"], "total": o["total"],
+                         "date_modified_gmt": o["date_modified_gmt"]}
         data = {k: body[k] for k in ("status", "customer_note", "billing", "shipping")
                 if k in body}
         try:

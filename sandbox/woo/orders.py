@@ -240,6 +240,7 @@ class OrderBook:
                 o["shipping"] = address(data["shipping"], SHIPPING_KEYS, o["shipping"])
             if "meta_data" in data:
                 o["meta_data"].extend(self._meta(data["meta_data"]))
+            was_trash = o["status"] == "trash"
             new = str(data["status"]) if "status" in data else o["status"]
             if data.get("set_paid") and new in ("pending", "failed", "on-hold"):
                 new = "completed" if o["payment_method"] == "cod" else "processing"
@@ -267,8 +268,10 @@ class OrderBook:
             # Every save bumps date_modified, even one that changes nothing visible.
             o["date_modified"], o["date_modified_gmt"] = local, gmt
             self._save(o, reduced)
+            # Out of trash over REST the real store sends nothing: only a poll sees it.
             if emit:
-                s.emit("order", "updated", oid)
+                if not (was_trash and new != "trash"):
+                    s.emit("order", "updated", oid)
                 for pid in touched:
                     s.emit("product", "updated", pid)
             return o
@@ -315,7 +318,18 @@ class OrderBook:
         s = self.s
         with s.lock:
             o = self.get(oid)
-            if o is None or o["status"] == "trash":
+            if o is None:
+                raise ApiError(500, "woocommerce_rest_invalid_order_id", "Invalid order ID.", 404)
+            try:
+                amount_in = Decimal(str(data["amount"])) if data.get("amount") not in (
+                    None, "") else None
+            except ArithmeticError:
+                amount_in = Decimal("-1")
+            # Amount before status, as the real store: a trashed order's negative refund is this
+            if amount_in is not None and amount_in < 0:
+                raise ApiError(500, "woocommerce_rest_invalid_order_refund",
+                               "Refund amount must be greater than zero.", 400)
+            if o["status"] == "trash":
                 raise ApiError(500, "woocommerce_rest_invalid_order_id", "Invalid order ID.", 404)
             lines, parts, to_restock = build_refund_lines(o, data.get("line_items") or [], self.ids)
             amount, already = refund_amount(o, data, parts)

@@ -119,8 +119,10 @@ def _q(value: str) -> str:
     return quote(value, safe="")
 
 
-def _pairs_for_link(pairs: list[tuple[str, str]], *, normalise: bool) -> list[tuple[str, str]]:
-    """Query pairs as WordPress writes them back into paging links (already URL-encoded)."""
+def _pairs_for_link(pairs: list[tuple[str, str]], *, normalise: bool,
+                    past_end: bool = False) -> list[tuple[str, str]]:
+    """Query pairs as WordPress writes them back into paging links (already URL-encoded).
+    Past the last page the real store adds only `status[0]=any`, not `dp` and `context`."""
     out: list[tuple[str, str]] = []
     seen = set()
     for k, v in pairs:
@@ -144,9 +146,9 @@ def _pairs_for_link(pairs: list[tuple[str, str]], *, normalise: bool) -> list[tu
     if normalise:
         if "status" not in seen:
             out.append(("status%5B0%5D", "any"))
-        if "dp" not in seen:
+        if "dp" not in seen and not past_end:
             out.append(("dp", "2"))
-        if "context" not in seen:
+        if "context" not in seen and not past_end:
             out.append(("context", "view"))
     return out
 
@@ -154,7 +156,7 @@ def _pairs_for_link(pairs: list[tuple[str, str]], *, normalise: bool) -> list[tu
 def paging_link(base: str, pairs: list[tuple[str, str]], page: int, pages: int, *,
                 normalise: bool) -> str | None:
     """`Link` with only rel=prev/next; orders normalise params (status[0]=any, dp, context)."""
-    prepared = _pairs_for_link(pairs, normalise=normalise)
+    prepared = _pairs_for_link(pairs, normalise=normalise, past_end=page > pages)
     has_page = any(k == "page" for k, _ in prepared)
 
     def url(n: int) -> str:

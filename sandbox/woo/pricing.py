@@ -2,7 +2,8 @@
 
 Taxes are rounded per line (half-up, 2 dp); coupons are spread in cents: `fixed_cart` per unit
 (order 32's 5.00 over 4 units = 1.25 each), `percent` floored per line with the left-over cents
-handed out in line order (order 31's 14.37). The invariant the tests hold us to:
+handed out in line order (order 31's 14.37), each percent coupon on the full subtotals (the
+default, non-sequential), a fixed one on what is left. The invariant the tests hold us to:
 
     total = Σ line totals + shipping + fees + total_tax
           = Σ line subtotals − discount_total + shipping + fees + total_tax      (exactly)
@@ -97,7 +98,12 @@ def price_order(lines: list[LineIn], *, shipping: list[dict[str, Any]],
     remaining = list(subtotals)
     coupon_rows: list[tuple[dict[str, Any], Decimal, Decimal]] = []
     for c in coupons:
-        cents = _coupon_cents(c, remaining, [ln.quantity for ln in lines])
+        # WooCommerce's default (woocommerce_calc_discounts_sequentially = no): a percent coupon
+        # is a percentage of the full line subtotals, not of what earlier coupons left; a fixed
+        # coupon takes from what is left. Either way a line never goes below zero.
+        base = subtotals if c["discount_type"] == "percent" else remaining
+        cents = _coupon_cents(c, base, [ln.quantity for ln in lines])
+        cents = [min(ct, int(r * 100)) for ct, r in zip(cents, remaining, strict=True)]
         before_tax = [rate.of(x) if rate else ZERO for x in remaining]
         remaining = [r - Decimal(ct) / 100 for r, ct in zip(remaining, cents, strict=True)]
         after_tax = [rate.of(x) if rate else ZERO for x in remaining]

@@ -279,8 +279,8 @@ def build(shop: Shop) -> list[Route]:
                 if body["status"] not in ("active", "paused", "disabled"):
                     raise ApiError.invalid_param("status", "status is not one of active, paused,"
                                                  " and disabled.", "rest_not_in_enum")
-                if body["status"] == "active" and h["status"] != "active":
-                    shop.engine.failures[h["id"]] = 0  # re-activation: no ping, fresh count
+                # Re-activation sends no ping and does NOT reset the failure count (the real
+                # store: only a successful delivery does), so the next failure disables again.
                 h["status"] = body["status"]
             if body.get("topic"):
                 if not valid_topic(str(body["topic"])):

@@ -6,6 +6,8 @@ name it by this protocol so none of them imports the stand-in that imports them.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from sandbox.woo.auth import Authenticator
@@ -24,5 +26,6 @@ class Shop(Protocol):
     faults: dict[str, Any]  # the control plane's fault switches (latency, errors, outage)
     fault_rng: random.Random
     home: str  # the public base URL (https when served over TLS)
+    clock: Callable[[], datetime]  # the shop's "now" (the WordPress index tells its time zone)
 
     def flush_webhooks(self, timeout: float = 15.0) -> bool: ...

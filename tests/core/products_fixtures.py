@@ -69,6 +69,8 @@ def rig(tmp: Path, **products: Any) -> Iterator[Rig]:
     s = Settings()
     s.gp.soap_url, s.gp.company = gp.soap_url, gp.company
     s.gp.user, s.gp.allow_http, s.gp.timeout_s = f"{gp.domain}\\{gp.user}", True, 20.0
+    # These tests exercise the sync rules, not its first-run gate (tests/shop/test_first_sync).
+    s.products.first_run, s.products.max_changes_per_pass = "approved", 0
     for key, value in products.items():
         setattr(s.products, key, value)
     gateway = open_gateway(s, gp.password, tmp, clock=clock)

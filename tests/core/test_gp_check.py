@@ -37,6 +37,7 @@ def _settings(gp: GPStandIn, shop: WooStandIn | None = None, **gp_over: object) 
     if shop is not None:
         s.woocommerce.url = shop.https_url
         s.woocommerce.ca_bundle = str(shop.ca_file)
+        s.worker.schedule.timezone = "America/New_York"  # the shop's, as `init` reads it
     s.worker.public_url = "https://connector.example.com/webhooks"
     # The stand-in is GP as the README's set-up configures it: the connector's role has its
     # policy instances (WooCommerce's prices and taxes kept), card types and a process hold.
@@ -140,6 +141,10 @@ def test_cli_runs_with_the_workspace_vault(gps: GPStandIn, shop: WooStandIn, tmp
     vault.set(GP_PASSWORD, gps.password, "test")
     vault.set(WOO_CONSUMER_KEY, shop.consumer_key, "test")
     vault.set(WOO_CONSUMER_SECRET, shop.consumer_secret, "test")
+    from core import gl
+
+    for kind, account in (("sales", "000-4100-00"), ("receivables", "000-1200-00")):
+        gl.set_account("company", "", kind, account, actor="test")  # the set-up's GL step
     close_db()
     try:
         code = main(["--workspace", str(tmp_path / "ws"), "check", "--no-probe"])

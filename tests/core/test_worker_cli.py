@@ -82,7 +82,7 @@ def test_status_after_a_worker_stopped_names_it_and_its_last_poll(tmp_path, caps
     assert "headless on gp-server, pid 4242" in text and "stopped cleanly" in text
     assert "Last poll: 2026-11-27T15:00:00+00:00 (7 orders)" in text
     assert main(["--workspace", root, "status", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["last_worker"]["host"] == "gp-server"
+    assert json.loads(capsys.readouterr().out)["last_run"]["host"] == "gp-server"
 
 
 def test_status_without_a_database_says_what_to_do(tmp_path, capsys):

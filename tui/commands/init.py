@@ -67,7 +67,10 @@ def command(non_interactive: bool, **opts: Any) -> int:
         ensure_db(ws.db_path)
         vault = open_vault(ws)
         store_secrets(vault, secrets, actor("cli"))
+        learned = learn_from_shop(settings, vault)
         ws.save(settings)
+    for line in learned:
+        click.echo(f"from the shop   {line}")
     click.echo(f"configuration   {ws.config_path}")
     click.echo(f"database        {ws.db_path}")
     click.echo(f"encryption key  {key_store.description}")
@@ -77,8 +80,29 @@ def command(non_interactive: bool, **opts: Any) -> int:
     missing = [n for n, shown in masked.items() if shown == "(not set)" and n != "webhook.secret"]
     if missing:
         click.echo("still missing: " + ", ".join(missing) + " (ml-connector credentials set ...)")
-    click.echo("next: `ml-connector check`, then `ml-connector webhooks install --url "
-               "https://<public name>/webhooks/woocommerce`")
+    click.echo("next: `ml-connector check`, then GL accounts and gateways, then "
+               "`ml-connector worker --once --dry-run` (the README's set-up order)")
     return 0
+
+
+def learn_from_shop(settings: Settings, vault: Any) -> list[str]:
+    """The store's time zone and home URL from its WordPress REST index (best effort: a shop
+    that cannot be reached now is reported, and `check` compares them later)."""
+    from core.errors import ConnectorError
+    from core.secrets.vault import WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET
+    from core.woo.client import WooClient
+    from core.woo.site import adopt_site
+
+    woo = settings.woocommerce
+    key, secret = vault.get(WOO_CONSUMER_KEY), vault.get(WOO_CONSUMER_SECRET)
+    if not woo.url or not key or not secret:
+        return []
+    try:
+        with WooClient(woo.url, key, secret, ca_bundle=woo.ca_bundle or None, timeout_s=10.0,
+                       max_attempts=1) as client:
+            return adopt_site(settings, client)
+    except ConnectorError as exc:
+        return [f"could not read the store's time zone and home URL ({exc}); "
+                "`ml-connector check` compares them once the shop answers"]
 
 

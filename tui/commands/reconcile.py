@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from core.reconcile import export_csv, reconcile
+from core.reconcile import export_csv
+from core.reconcile_live import reconcile_for
 from tui.commands.common import global_options, open_state
 
 
@@ -47,11 +48,14 @@ def _row(row: Any) -> dict[str, Any]:
               help="write the summary to FILE and the explaining documents beside it")
 @click.option("--json", "as_json", is_flag=True, help="print JSON for scripts")
 @click.option("--by-method", is_flag=True, help="one line per day and payment method")
+@click.option("--stored", is_flag=True,
+              help="compare the connector's stored copy instead of reading the live shop and "
+                   "GP (fast, offline; blind to what the shop changed without telling)")
 def command(date_from: date, date_to: date, csv_file: str | None, as_json: bool,
-            by_method: bool) -> int:
-    _, settings = open_state()
-    report = reconcile(date_from, date_to, timezone=settings.worker.schedule.timezone,
-                       eligible_statuses=settings.posting.eligible_statuses)
+            by_method: bool, stored: bool) -> int:
+    ws, settings = open_state()
+    report, source = reconcile_for(ws, settings, date_from, date_to, live=not stored)
+    click.echo(f"figures: {source}", err=True)
     total = report.total()
     rows = report.rows if by_method else report.days()
     if csv_file:
@@ -59,7 +63,8 @@ def command(date_from: date, date_to: date, csv_file: str | None, as_json: bool,
         click.echo(f"wrote {summary} and {details}", err=True)
     if as_json:
         click.echo(json.dumps({"from": date_from.isoformat(), "to": date_to.isoformat(),
-                          "timezone": report.timezone, "rows": [_row(r) for r in rows],
+                          "source": source, "timezone": report.timezone,
+                          "rows": [_row(r) for r in rows],
                           "total": _row(total),
                           "explanations": [{
                               "day": e.day.isoformat(), "payment_method": e.payment_method,
@@ -70,7 +75,7 @@ def command(date_from: date, date_to: date, csv_file: str | None, as_json: bool,
     else:
         head = (f"{'day':<10} {'method':<14} {'Woo orders':>16} {'refunds':>14} "
                 f"{'GP invoices':>16} {'credit memos':>14} {'difference':>11}")
-        click.echo(f"Reconciliation {date_from} .. {date_to} ({report.timezone})")
+        click.echo(f"Reconciliation {date_from} .. {date_to} ({report.timezone}); {source}")
         click.echo(head)
         for r in [*rows, total]:
             label = "total" if r is total else r.day.isoformat()

@@ -35,7 +35,8 @@ def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> s
 @click.option("--listen", callback=_listen, metavar="HOST:PORT",
               help="webhook receiver address (default: [worker] listen)")
 @click.option("--dry-run", is_flag=True,
-              help="map and check every order against GP without creating anything")
+              help="one read-only pass: show what a real pass would write (orders taken in, "
+                   "invoices posted, product changes) and write nothing anywhere")
 @click.option("--once", is_flag=True,
               help="one pass of everything (poll, post, verify, products), then exit")
 @click.option("--log-format", type=click.Choice(("text", "json")),
@@ -66,7 +67,10 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
         receiver=not no_webhooks, products=not no_products, wait_for_lease=wait,
         drain_timeout_s=drain_timeout))
     install_stop_signals(worker.request_stop)
-    return worker.run()
+    code = worker.run()
+    if worker.dry_report is not None:
+        click.echo("\n".join(worker.dry_report.lines()))
+    return code
 
 
 def install_stop_signals(stop: Callable[[str], Any]) -> None:

@@ -108,6 +108,8 @@ def demo_settings(ep: DemoEndpoints, *, listen: str = "127.0.0.1:0") -> Settings
     sched.busy_interval_s = 5
     s.worker.lease_ttl_s = 15
     s.products.scan_interval_s = 60
+    # The stand-in shop is seeded to agree with GP: its first product pass needs no review.
+    s.products.first_run = "approved"
     return s
 
 

@@ -90,6 +90,24 @@ def read_tasks() -> tuple[list[TaskRow], str]:
     return rows, " ".join(parts)
 
 
+PLAN_LINES_SHOWN = 12
+
+
+def read_plan() -> str:
+    """The product sync plan waiting for the accountant, in words ("" when none waits)."""
+    from core.products.approval import current_plan
+
+    state = current_plan()
+    if not state.awaiting:
+        return ""
+    shown = list(state.lines[:PLAN_LINES_SHOWN])
+    more = len(state.lines) - len(shown)
+    return ("Product sync is WAITING FOR YOUR APPROVAL (a approves): " + state.reason + "\n"
+            + "\n".join(f"  {line}" for line in shown)
+            + (f"\n  ... and {more} more (`ml-connector products plan` lists them)"
+               if more > 0 else ""))
+
+
 class ProductsScreen(ConsoleScreen):
     TITLE = "Products"
     AUTO_FOCUS = "#conflicts"
@@ -97,12 +115,14 @@ class ProductsScreen(ConsoleScreen):
         Binding("w", "take('woo')", "Keep WooCommerce", id="products.woo"),
         Binding("g", "take('gp')", "Keep GP", id="products.gp"),
         Binding("d", "done", "Done by hand", id="products.done"),
+        Binding("a", "approve_plan", "Approve sync plan", id="products.approve"),
     ]
 
     _rows: dict[str, TaskRow]  # row key -> what the row shows and says to do (set on mount)
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Label("", id="products-plan")
         yield Label("", id="products-note")
         yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
         yield Label("", id="products-todo")
@@ -123,9 +143,11 @@ class ProductsScreen(ConsoleScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load",
           description="Reading product tasks")
     def load(self) -> None:
-        self.deliver(self.show, *in_db_thread(read_tasks))
+        rows, note = in_db_thread(read_tasks)
+        self.deliver(self.show, rows, note, in_db_thread(read_plan))
 
-    def show(self, rows: list[TaskRow], note: str) -> None:
+    def show(self, rows: list[TaskRow], note: str, plan: str = "") -> None:
+        self.query_one("#products-plan", Label).update(escape(plan))
         self.query_one("#products-note", Label).update(escape(note))
         table = self.query_one("#conflicts", DataTable)
         table.clear()
@@ -171,6 +193,19 @@ class ProductsScreen(ConsoleScreen):
                                "(w or g)."), severity="warning")
             return
         self.resolve(row.id, "woo", manual=True)
+
+    @work(thread=True, exit_on_error=False, group="write", description="Approving the plan")
+    def action_approve_plan(self) -> None:
+        from core.products.approval import approve
+
+        try:
+            state = in_db_thread(approve, self.ctx.actor, clock=self.ctx.clock)
+        except ValueError as exc:
+            self.deliver(self.notify, escape(str(exc)), severity="warning")
+            return
+        self.deliver(self.notify, f"Approved: the next product sync writes its {state.changes} "
+                                  "change(s).")
+        self.deliver(self.load)
 
     @work(thread=True, exit_on_error=False, group="write", description="Resolving the task")
     def resolve(self, task_id: int, side: str, *, manual: bool) -> None:

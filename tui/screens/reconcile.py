@@ -15,7 +15,8 @@ from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Input, Label, Switch
 
 from core.money import format_money
-from core.reconcile import ReconReport, ReconRow, export_csv, reconcile
+from core.reconcile import ReconReport, ReconRow, export_csv
+from core.reconcile_live import reconcile_for
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.shown import shown
 from tui.widgets.search_input import SearchInput
@@ -55,6 +56,7 @@ class ReconcileScreen(ConsoleScreen):
             yield SearchInput(today.isoformat(), id="recon-to", restrict=r"[0-9-]*")
             yield Label("per payment method", classes="field-label")
             yield Switch(True, id="recon-methods")
+        yield Label("", id="recon-source")
         yield DataTable(id="recon", cursor_type="row", zebra_stripes=True)
         yield Label("", id="recon-explain-title", classes="section")
         yield DataTable(id="recon-explain", cursor_type="row", zebra_stripes=True)
@@ -85,7 +87,10 @@ class ReconcileScreen(ConsoleScreen):
         return (start, end) if start <= end else None
 
     def refresh_data(self) -> None:
-        self.action_run()
+        # A live comparison reads every document of the period from the shop and GP: done when
+        # asked (ctrl+r, a new range), not on every console refresh.
+        if self.report is None:
+            self.action_run()
 
     @on(Input.Submitted)
     @on(Switch.Changed)
@@ -100,10 +105,12 @@ class ReconcileScreen(ConsoleScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load",
           description="Reconciling")
     def compute(self, start: date, end: date) -> None:
-        s = self.ctx.settings
-        report = in_db_thread(reconcile, start, end, timezone=s.worker.schedule.timezone,
-                              eligible_statuses=s.posting.eligible_statuses)
+        # Live: the shop and GP as they are now (a refund deleted in the shop sends no webhook),
+        # or the stored copy, said so on screen, when they cannot be read.
+        report, source = in_db_thread(reconcile_for, self.ctx.workspace, self.ctx.settings,
+                                      start, end)
         self.deliver(self.show, report)
+        self.deliver(self.query_one("#recon-source", Label).update, escape(source))
 
     def show(self, report: ReconReport) -> None:
         self.report = report

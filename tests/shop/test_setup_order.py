@@ -1,0 +1,82 @@
+"""Issue 13, done-when: the README's set-up order tried from scratch against both stand-ins:
+init -> check -> GL and gateways -> dry run -> backfill -> worker. `check` fails until GL and
+gateways are set; the dry run writes nothing and foretells the worker's invoices; `status`
+after the worker stopped says what ran and counts what it says (items 6, 7, 9, 12)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from core import gl
+from core.config import Workspace
+from core.store.db import close_db, init_db
+from tests.sandbox.demo_support import stand_ins
+from tests.shop.env import cli, db_digest
+from tui.demo.setup import COMPANY_ACCOUNTS, GATEWAY_CASH_ACCOUNTS, GATEWAYS, SandboxControl
+
+
+def test_the_readme_setup_order_from_scratch(tmp_path, monkeypatch):
+    with stand_ins(tmp_path, seed=4, webhook_delay=0) as (box, ep):
+        control = SandboxControl(ep)
+        try:
+            control.activity(orders=8)
+        finally:
+            control.close()
+        root = str(tmp_path / "ws")
+        monkeypatch.setenv("SETUP_WOO_KEY", ep.woo_key)
+        monkeypatch.setenv("SETUP_WOO_SECRET", ep.woo_secret)
+        monkeypatch.setenv("SETUP_GP_PASSWORD", ep.gp_password)
+        os.environ.pop("ML_CONNECTOR_KEY", None)
+        # 1. init: credentials, and the store's time zone read from the shop
+        init = cli("--workspace", root, "init", "--non-interactive", "--woo-url", ep.woo_url,
+                   "--woo-key-env", "SETUP_WOO_KEY", "--woo-secret-env", "SETUP_WOO_SECRET",
+                   "--gp-url", ep.gp_soap_url, "--gp-user", ep.gp_user, "--gp-password-env",
+                   "SETUP_GP_PASSWORD", "--gp-company", ep.gp_company, "--gp-allow-http")
+        assert init.returncode == 0, init.stderr
+        ws = Workspace.at(tmp_path / "ws")
+        assert ws.load().worker.schedule.timezone == "America/New_York"
+        # 2. check: the keys work, but every order would be held or posted unpaid
+        check = cli("--workspace", root, "check", "--no-probe")
+        assert check.returncode == 1, check.stdout
+        assert "GL accounts: no company account for sales" in check.stdout
+        assert "ml-connector gl set company" in check.stdout
+        assert re.search(r"FAIL  Gateway \w+", check.stdout)
+        # 3. GL accounts and gateways (the console's GL screen / `gl` and `payments` commands)
+        init_db(ws.db_path)
+        try:
+            for kind, account in COMPANY_ACCOUNTS.items():
+                gl.set_account("company", "", kind, account, actor="test:accountant")
+            for gateway, account in GATEWAY_CASH_ACCOUNTS.items():
+                gl.set_account("gateway", gateway, "cash", account, actor="test:accountant")
+        finally:
+            close_db()
+        settings = ws.load()
+        settings.posting.gateways = {k: dict(v) for k, v in GATEWAYS.items()}
+        ws.save(settings)
+        check = cli("--workspace", root, "check", "--no-probe")
+        assert check.returncode == 0, check.stdout
+        # 4. dry run: nothing written, and what the real pass will post
+        before = db_digest(ws.db_path)
+        dry = cli("--workspace", root, "worker", "--once", "--dry-run", "--no-webhooks")
+        assert dry.returncode == 0, dry.stderr
+        assert db_digest(ws.db_path) == before
+        foretold = set(re.findall(r"would post invoice (\S+)", dry.stdout))
+        assert foretold
+        # 5. backfill still finds every order (the dry run moved no cursor)
+        back = cli("--workspace", root, "backfill", "--since", "2000-01-01", "--no-progress")
+        assert back.returncode == 0, back.stderr
+        assert "0 new or changed" not in back.stdout + back.stderr
+        # 6. the worker posts exactly what the dry run said
+        work = cli("--workspace", root, "worker", "--once", "--no-webhooks")
+        assert work.returncode == 0, work.stderr
+        in_gp = {inv["number"] for inv in box.gp.state()["invoices"]}
+        assert in_gp == foretold
+        # status after a clean stop: who ran, and counts that say what they count
+        status = cli("--workspace", root, "status", "--json")
+        report = json.loads(status.stdout)
+        assert report["worker"] is None and report["last_run"]["reason"].startswith("one pass")
+        assert report["in_gp"]["invoices"] == len(in_gp)
+        assert "not a count of GP documents" in report["definitions"]["worker.jobs_done"]
+        text = cli("--workspace", root, "status").stdout
+        assert "none has run" not in text and f"In GP:     {len(in_gp)} invoice(s)" in text
