@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 from core import gl  # noqa: E402
 from core.config import Settings, Workspace  # noqa: E402
 from core.intake.inbox import accept_order_snapshot  # noqa: E402
-from core.store.db import init_db  # noqa: E402
-from core.store.models import AuditEvent, Order  # noqa: E402
+from core.store.db import database, init_db  # noqa: E402
+from core.store.models import AuditEvent, GpItem, Order  # noqa: E402
 
 ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "000-4510-00",
             "misc": "000-4520-00", "discount": "000-4110-00", "tax": "000-2300-00",
@@ -152,6 +153,15 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = ""
     woo = WooClient(woo_i["url"], woo_i["consumer_key"], woo_i["consumer_secret"])
     gateway = open_gateway(s, gp_i["password"], root)
     gateway.get_item("TEE-BLU-M")  # warm: WSDL, policy, NTLM handshake
+    # GP's item list copied locally, as the worker's product sync keeps it (GpItem): posting
+    # then asks GP only about SKUs the copy lacks (the figures below show any GetItemList).
+    summaries = gateway.soap._all_item_summaries()
+    now = datetime.now(UTC)
+    with database.atomic():
+        GpItem.insert_many([{"item_number": str(s.Key.Id).strip(), "refreshed_at": now}
+                            for s in summaries]).on_conflict_replace().execute()
+    print(f"GP item list copied locally first ({len(summaries)} items, as the product sync "
+          "keeps it)")
     seen: set[int] = set()
 
     def new_orders(count: int) -> int:

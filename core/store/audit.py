@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
+from core.store.db import insert_rows
 from core.store.models import AuditEvent, utc_text
 
 GENESIS = "0" * 64
@@ -64,6 +65,28 @@ def record(entity: str, entity_id: object, kind: str, message: str, *, actor: st
     digest = _digest(prev, at_text, entity, eid, kind, actor, message, clean)
     return AuditEvent.create(at=at, entity=entity, entity_id=eid, kind=kind, actor=actor,
                              message=message, data=clean, prev_hash=prev, hash=digest)
+
+
+def record_many(events: list[tuple[str, object, str, str, Any]], *, actor: str,
+                clock: Clock = SYSTEM_CLOCK) -> int:
+    """Append (entity, entity_id, kind, message, data) events in order, chained exactly as
+    `record` chains them, with one read of the last hash and one INSERT: a backfill page's
+    "received" events. Call inside the transaction of the changes they record."""
+    if not events:
+        return 0
+    last = AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).first()
+    prev = last.hash if last else GENESIS
+    at = clock.now()
+    at_text = utc_text(at)
+    rows = []
+    for entity, entity_id, kind, message, data in events:
+        eid = None if entity_id is None else str(entity_id)
+        clean = redact(data) if data is not None else None
+        digest = _digest(prev, at_text, entity, eid, kind, actor, message, clean)
+        rows.append({"at": at, "entity": entity, "entity_id": eid, "kind": kind, "actor": actor,
+                     "message": message, "data": clean, "prev_hash": prev, "hash": digest})
+        prev = digest
+    return insert_rows(AuditEvent, rows)
 
 
 @dataclass(frozen=True)

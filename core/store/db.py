@@ -75,6 +75,32 @@ def tuples(query: BaseQuery) -> Iterator[tuple[Any, ...]]:
     return iter(query.tuples())
 
 
+def insert_rows(model: Any, rows: list[dict[str, Any]]) -> int:
+    """INSERT many rows of `model` with one prepared statement run per row (executemany).
+
+    peewee's insert_many renders every value of every row into one SQL text, which costs
+    ~25 µs a value in Python — more than SQLite's own work for a page of orders. Values still
+    go through each field's db_value (JSON, money, UTC text) and Python-side defaults apply as
+    in peewee. Call inside the caller's transaction."""
+    if not rows:
+        return 0
+    fields = [f for f in model._meta.sorted_fields
+              if not (f.primary_key and f.name not in rows[0])]
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)
+    sql = (f'INSERT INTO "{model._meta.table_name}" ({columns}) '
+           f'VALUES ({", ".join("?" for _ in fields)})')
+
+    def value(f: Any, row: dict[str, Any]) -> Any:
+        if f.name in row:
+            return f.db_value(row[f.name])
+        default = f.default() if callable(f.default) else f.default
+        return f.db_value(default)
+
+    params = [tuple(value(f, row) for f in fields) for row in rows]
+    database.connection().cursor().executemany(sql, params)
+    return len(params)
+
+
 def init_db(path: str | os.PathLike[str], *, migrate: bool = True) -> _Database:
     """Open (and by default migrate) the state database at `path`."""
     problem = sqlite_version_problem(apsw.sqlite_lib_version())
