@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "console": ("tui.commands.console", "open the accountant's console"),
     "demo": ("tui.commands.demo", "try everything on local stand-ins (no credentials)"),
     "sandbox": ("tui.commands.sandbox", "run local WooCommerce and GP stand-ins"),
+    "alerts": ("tui.commands.alerts", "alerts and the daily digest: test, check, status, digest"),
 }
 
 EXIT_CODES_HELP = "Exit codes (every command):\n\n\b\n" + "\n".join(

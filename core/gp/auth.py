@@ -25,6 +25,7 @@ from spnego.channel_bindings import GssChannelBindings
 
 from core.config import GPSettings
 from core.errors import ConfigError
+from core.telemetry.calls import InstrumentedTransport
 from core.tls import trust_context
 
 log = logging.getLogger(__name__)
@@ -169,13 +170,16 @@ def make_client(gp: GPSettings, password: str, *, urls: list[str]) -> httpx.Clie
         if gp.channel_binding and urlsplit(url).scheme != "https":
             raise ConfigError(f"[gp] channel_binding needs https://, not {url}")
     timeout = httpx.Timeout(gp.timeout_s, connect=min(gp.timeout_s, 15.0))
+    # A few idle connections at most: every one of them costs a fresh NTLM handshake.
+    transport = httpx.HTTPTransport(
+        verify=ssl_context(gp.ca_bundle),
+        limits=httpx.Limits(max_connections=4, max_keepalive_connections=2,
+                            keepalive_expiry=60.0))
     return httpx.Client(
         auth=make_auth(gp.user, password, channel_binding=gp.channel_binding),
-        verify=ssl_context(gp.ca_bundle),
+        # Timed and watched for outages (metrics, the "GP unreachable" alert).
+        transport=InstrumentedTransport(transport, "gp"),
         timeout=timeout,
-        # A few idle connections at most: every one of them costs a fresh NTLM handshake.
-        limits=httpx.Limits(max_connections=4, max_keepalive_connections=2,
-                            keepalive_expiry=60.0),
         headers={"User-Agent": "ml-connector"},
         follow_redirects=False,
     )

@@ -42,8 +42,17 @@ def _m0003_order_status_applied(db: Database) -> None:
                    ("$.status", "$.action"))
 
 
+def _m0004_alerts(db: Database) -> None:
+    # The alert ledger (core/alerts/ledger.py): fixed DDL, so this migration never changes.
+    db.execute_sql(
+        'CREATE TABLE IF NOT EXISTS "alert" ("key" VARCHAR(255) NOT NULL PRIMARY KEY, '
+        '"active" INTEGER NOT NULL, "epoch" INTEGER NOT NULL, "severity" VARCHAR(255) NOT NULL, '
+        '"title" TEXT NOT NULL, "detail" TEXT NOT NULL, "figures" TEXT, "raised_at" TEXT, '
+        '"resolved_at" TEXT, "notified" TEXT)')
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
-    _m0001_initial, _m0002_order_search_index, _m0003_order_status_applied,
+    _m0001_initial, _m0002_order_search_index, _m0003_order_status_applied, _m0004_alerts,
 ]
 LATEST = len(MIGRATIONS)
 

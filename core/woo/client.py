@@ -25,6 +25,7 @@ import httpx
 from core.clock import SYSTEM_CLOCK, Clock, as_utc, parse_gmt
 from core.errors import WooError
 from core.money import parse_number
+from core.telemetry.calls import InstrumentedTransport
 from core.tls import trust_context
 from core.woo.client_errors import describe_error
 from core.woo.oauth import OAuth1Auth
@@ -108,10 +109,12 @@ class WooClient:
         except (OSError, ssl.SSLError) as exc:
             raise WooError(f"[woocommerce] ca_bundle {ca_bundle!r} cannot be read as a PEM CA "
                            f"file ({type(exc).__name__})", code="tls") from None
+        transport = httpx.HTTPTransport(
+            verify=verify, limits=httpx.Limits(max_connections=4, max_keepalive_connections=4))
         self._http = httpx.Client(
-            base_url=self.api, auth=auth, verify=verify,
+            base_url=self.api, auth=auth,
+            transport=InstrumentedTransport(transport, "woocommerce"),
             timeout=httpx.Timeout(timeout_s, connect=10.0),
-            limits=httpx.Limits(max_connections=4, max_keepalive_connections=4),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False)
         self.requests_sent = 0

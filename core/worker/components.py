@@ -12,10 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.alerts.service import AlertService, build_alert_service
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError
 from core.store.states import JobStatus
+from core.telemetry.calls import HEALTH
+from core.telemetry.metrics import MetricsServer, StateCollector
 from core.worker.gp_link import GPLink
 
 log = logging.getLogger("ml_connector.worker")
@@ -36,6 +39,8 @@ class Components:
     on_reconfigure: list[Callable[[Settings], None]] = field(default_factory=list)
     extra_watched: list[Any] = field(default_factory=list)
     gp_link: GPLink | None = None  # the worker's GP connection (None: GP not configured)
+    alerts: AlertService | None = None  # alert conditions, channels and the daily digest
+    metrics_url: str | None = None  # http://HOST:PORT/metrics when [metrics] listen is set
 
     def start(self) -> None:
         for fn in self.on_start:
@@ -170,6 +175,8 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
         comps.on_reconfigure.append(reconfigure)
         comps.on_close.append(close_runner)  # after link.close in reverse order: runner first
 
+    add_alerts_and_metrics(comps, settings, vault, clock, state)
+
     # Products
     if link is not None and settings.products.enabled:
         from core.products.sync import sync_products
@@ -180,6 +187,19 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
                                                     dry_run=dry_run)
         comps.product_hints = _product_hints_pending
     return comps
+
+
+def add_alerts_and_metrics(comps: Components, settings: Settings, vault: Any, clock: Clock,
+                           state: Any) -> None:
+    """Alerts (conditions -> e-mail / webhook, the daily digest) and the Prometheus endpoint."""
+    # The worker knows first-hand whether GP answers (its own calls): HEALTH, not the lease row.
+    comps.alerts = build_alert_service(settings, vault, clock=clock, facts=HEALTH.facts)
+    if settings.metrics.listen:
+        server = MetricsServer(settings.metrics.listen, StateCollector(
+            clock, status=state.as_status if state is not None else None))
+        comps.metrics_url = f"http://{server.address}/metrics"
+        comps.on_start.append(server.start)
+        comps.on_close.append(server.stop)
 
 
 def _product_hints_pending() -> bool:

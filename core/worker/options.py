@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from core.exit_codes import ExitCode
+from core.telemetry.calls import HEALTH
 
 # The worker's exit codes, named as the worker uses them; the numbers are the CLI's one table.
 EXIT_OK = ExitCode.OK  # stopped cleanly (signal, --once done, console closed)
@@ -40,6 +41,7 @@ class WorkerState:
     next_poll_at: datetime | None = None
     poll_reason: str = ""
     last_poll_error: str | None = None
+    last_poll_ok_at: datetime | None = None  # the last poll that read WooCommerce without error
     posted: int = 0
     last_post_error: str | None = None
     last_product_sync_at: datetime | None = None
@@ -51,7 +53,8 @@ class WorkerState:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_status(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        # Since when GP / WooCommerce stopped answering (alerts and `status` read it here).
+        out: dict[str, Any] = HEALTH.status()
         for key, value in self.__dict__.items():
             if key == "extra":
                 out.update(value)

@@ -23,6 +23,7 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, StateError
+from core.store.db import thread_connection
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
 from core.worker.options import (  # noqa: F401 - the exit codes are part of this module's API
@@ -41,7 +42,7 @@ log = logging.getLogger("ml_connector.worker")
 
 CHECKPOINT_EVERY_S = 3600.0
 PRODUCT_HINT_DELAY_S = 15.0  # product webhooks waiting: an incremental pass this soon at most
-IDLE_WAIT_S = 2.0  # how often an idle posting loop looks for due jobs (a DB read)
+IDLE_WAIT_S = 5.0  # how often an idle posting loop looks for due jobs (one indexed read)
 
 
 class Worker:
@@ -65,6 +66,9 @@ class Worker:
         self._posting_thread: threading.Thread | None = None
         self._posting_busy = threading.Event()
         self._watcher: Any = None
+        self._alerts_thread: threading.Thread | None = None
+        self._lease_lost_told = False
+        self._hints_looked_at: datetime | None = None
         self._lock = threading.Lock()
 
     # --- control ------------------------------------------------------------------------
@@ -191,6 +195,8 @@ class Worker:
             self._verify()
         if not self.stop_requested.is_set() and self._products_enabled():
             self._sync_products()
+        if self.settings.alerts.enabled:
+            self.check_alerts()  # `worker --once` from a timer still tells people
         return self._exit_code()
 
     # --- the loop -----------------------------------------------------------------------
@@ -204,9 +210,11 @@ class Worker:
         self._posting_thread = threading.Thread(target=self._posting_loop, name="posting",
                                                 daemon=True)
         self._posting_thread.start()
+        self._start_alerts()
         while not self.stop_requested.is_set():
             if self.heartbeat and self.heartbeat.lost.is_set():
                 log.error("%s", self.heartbeat.error)
+                self._alert_lease_lost()
                 return EXIT_LEASE_LOST
             now = self.clock.now()
             if now >= next_poll:
@@ -227,6 +235,44 @@ class Worker:
             self.stop_requested.wait(min(wait, 1.0))
         return self._exit_code()
 
+    # --- alerts -----------------------------------------------------------------------------
+
+    def _start_alerts(self) -> None:
+        """Alerts run on their own thread: a slow mail server never delays a poll or a post."""
+        if self._components().alerts is None or not self.settings.alerts.enabled:
+            return
+        self._alerts_thread = threading.Thread(target=self._alerts_loop, name="alerts",
+                                               daemon=True)
+        self._alerts_thread.start()
+
+    def _alerts_loop(self) -> None:
+        service = self._components().alerts
+        with thread_connection():
+            while not self.stop_requested.is_set():
+                self.check_alerts(service)
+                self.stop_requested.wait(max(5.0, float(self.settings.alerts.check_interval_s)))
+
+    def check_alerts(self, service: Any = None) -> Any:
+        """One alert check (the alerts thread's step; tests call it directly)."""
+        service = service or self._components().alerts
+        if service is None:
+            return None
+        try:
+            return service.check()
+        except Exception:  # a busy database or a bug here must not stop the sync
+            log.exception("alert check failed; tried again at the next interval")
+            return None
+
+    def _alert_lease_lost(self) -> None:
+        service = self.components.alerts if self.components else None
+        if service is None or self._lease_lost_told:
+            return
+        self._lease_lost_told = True
+        try:
+            service.report_lease_lost(f"on {self.lease.host} (pid {self.lease.pid})")
+        except Exception:
+            log.exception("could not send the lease-lost alert")
+
     def _hints_due(self, now: datetime) -> bool:
         """Product webhooks are queued and the last pass is PRODUCT_HINT_DELAY_S old: an
         incremental pass now, not at the next full scan (which may be 15 minutes away)."""
@@ -235,6 +281,12 @@ class Worker:
         if c.product_hints is None or (last and (now - last).total_seconds()
                                        < PRODUCT_HINT_DELAY_S):
             return False
+        # One look at the job table per PRODUCT_HINT_DELAY_S, not one per loop (each second):
+        # the idle worker's biggest cost was this query (bench/idle_worker.py, py-spy).
+        looked = self._hints_looked_at
+        if looked is not None and (now - looked).total_seconds() < PRODUCT_HINT_DELAY_S:
+            return False
+        self._hints_looked_at = now
         try:
             return bool(c.product_hints())
         except Exception:  # a busy database: the next loop looks again
@@ -242,6 +294,7 @@ class Worker:
 
     def _exit_code(self) -> int:
         if self.heartbeat and self.heartbeat.lost.is_set():
+            self._alert_lease_lost()
             return EXIT_LEASE_LOST
         return EXIT_OK
 
@@ -261,6 +314,7 @@ class Worker:
         try:
             seen = int(c.poll() or 0) if c.poll else 0
             self.state.last_poll_error = None
+            self.state.last_poll_ok_at = self.clock.now()
         except ConnectorError as exc:
             self.state.last_poll_error = str(exc)
             log.warning("poll failed: %s (the next poll retries)", exc)
@@ -306,20 +360,33 @@ class Worker:
         from core.store import queue
         from core.store.db import thread_connection
 
+        def next_due() -> datetime | None:
+            try:
+                return queue.next_due(self.clock)
+            except Exception:  # a busy database: treat as due, the runner looks again
+                return self.clock.now()
+
         with thread_connection():
+            woken = True  # the first pass looks for work
             while not self.stop_requested.is_set():
                 self._wake_posting.clear()
-                self._post_until_idle()
+                due = next_due()
+                now = self.clock.now()
+                # Start the posting threads only when something is due or someone said so:
+                # an idle worker then costs one indexed MIN() every IDLE_WAIT_S, not four
+                # threads, four connections and four claims (bench/idle_worker.py).
+                if woken or (due is not None and due <= now):
+                    done = self._post_until_idle()
+                    due = next_due()
+                    now = self.clock.now()
+                    if due is not None and due <= now and not done:
+                        due = None  # due but nothing postable (e.g. product hints): rest
                 if self.stop_requested.is_set():
                     break
                 wait = IDLE_WAIT_S
-                try:
-                    due = queue.next_due(self.clock)
-                    if due is not None:
-                        wait = min(wait, max(0.05, (due - self.clock.now()).total_seconds()))
-                except Exception:  # a busy database: look again shortly
-                    pass
-                self._wake_posting.wait(wait)
+                if due is not None:
+                    wait = min(wait, max(0.05, (due - now).total_seconds()))
+                woken = self._wake_posting.wait(wait)
 
     def _verify(self) -> None:
         c = self._components()

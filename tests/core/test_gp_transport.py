@@ -69,7 +69,7 @@ def test_http_refused_unless_allowed(gp: GPStandIn, tmp_path: Path) -> None:
 def test_one_pooled_connection_carries_many_calls(gw: RoutedGateway) -> None:
     for _ in range(5):
         assert gw.find_sales_invoice("WC-NOPE") is None
-    pool = gw.soap.c.http.client._transport._pool
+    pool = gw.soap.c.http.client._transport.inner._pool  # under the timing wrapper
     assert len(pool.connections) == 1  # NTLM authenticated it once; keep-alive reused it
 
 

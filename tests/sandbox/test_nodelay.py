@@ -35,7 +35,9 @@ def _accepted(server: Any) -> list[Any]:
 
 
 def _client_socks(client: httpx.Client) -> list[Any]:
-    pool = client._transport._pool  # type: ignore[attr-defined]
+    transport = client._transport
+    transport = getattr(transport, "inner", transport)  # under the timing wrapper
+    pool = transport._pool  # type: ignore[attr-defined]
     socks = [conn._connection._network_stream.get_extra_info("socket")
              for conn in pool.connections if conn._connection is not None]
     assert socks, "the client should keep its connection alive"

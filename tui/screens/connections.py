@@ -13,11 +13,13 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from core.alerts.channels import ALERTS_SMTP_PASSWORD, ALERTS_WEBHOOK_SECRET
+from core.alerts.service import build_alert_service
 from tui.remote import _vault, test_gp, test_woo
 from tui.screens.base import ConsoleScreen, in_db_thread
 
 SECRETS = {"k": "woocommerce.consumer_key", "s": "woocommerce.consumer_secret",
-           "p": "gp.password"}
+           "p": "gp.password", "m": ALERTS_SMTP_PASSWORD, "w": ALERTS_WEBHOOK_SECRET}
 
 
 class SecretScreen(ModalScreen[str | None]):
@@ -58,6 +60,11 @@ class ConnectionsScreen(ConsoleScreen):
         Binding("k", "set_secret('k')", "Woo key", id="connections.woo_key"),
         Binding("s", "set_secret('s')", "Woo secret", id="connections.woo_secret"),
         Binding("p", "set_secret('p')", "GP password", id="connections.gp_password"),
+        Binding("a", "test_alerts", "Test alerts", id="connections.test_alerts"),
+        Binding("m", "set_secret('m')", "Mail password", id="connections.smtp_password",
+                show=False),
+        Binding("w", "set_secret('w')", "Alert webhook secret",
+                id="connections.alert_webhook_secret", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -66,6 +73,7 @@ class ConnectionsScreen(ConsoleScreen):
         yield Label("Tests run in the background; the console keeps working.", classes="hint")
         yield Static("WooCommerce: not tested yet", id="woo-test")
         yield Static("Dynamics GP: not tested yet", id="gp-test")
+        yield Static("Alerts: a sends a test through each channel", id="alerts-test")
         yield Footer()
 
     def refresh_data(self) -> None:
@@ -83,6 +91,7 @@ class ConnectionsScreen(ConsoleScreen):
                 ("GP Web Services (SOAP)", s.gp.soap_url or "(not set)"),
                 ("GP Service Based Architecture", s.gp.sba_url or "(not set)"),
                 ("GP user", s.gp.user or "(not set)"), ("GP company", s.gp.company or "(not set)")]
+        rows += alert_rows(s)
         rows += [(name, value) for name, value in sorted(masked.items())]
         for label, value in rows:
             table.add_row(Text(label, style="bold"), Text(value))
@@ -119,6 +128,22 @@ class ConnectionsScreen(ConsoleScreen):
     def run_test_gp(self) -> None:
         self.deliver(self.tested, "#gp-test", "Dynamics GP", self._attempt(test_gp))
 
+    def action_test_alerts(self) -> None:
+        self.query_one("#alerts-test", Static).update("Alerts: sending a test…")
+        self.run_test_alerts()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="test-alerts",
+          description="Sending a test alert")
+    def run_test_alerts(self) -> None:
+        def send() -> list[tuple[str, str]]:
+            return build_alert_service(self.ctx.settings, _vault(self.ctx)).send_test()
+
+        outcomes = in_db_thread(send)
+        text = ("no channel configured: set [alerts.email] or [alerts.webhook] in config.toml"
+                if not outcomes else "; ".join(f"{n}: {o}" for n, o in outcomes))
+        ok = bool(outcomes) and all(o == "sent" for _, o in outcomes)
+        self.deliver(self.tested, "#alerts-test", "Alerts", (ok, text))
+
     def _attempt(self, test: Any) -> tuple[bool, str]:
         try:
             return True, test(self.ctx)
@@ -130,3 +155,13 @@ class ConnectionsScreen(ConsoleScreen):
         mark = "[green]ok[/]" if ok else "[red]failed[/]"
         # Remote text (a server's error) is escaped before it meets markup.
         self.query_one(where, Static).update(f"{what}: {mark} — {escape(text)}")
+
+
+def alert_rows(s: Any) -> list[tuple[str, str]]:
+    """The alert channels as configured (the webhook's path may hold a token: host only)."""
+    e, w = s.alerts.email, s.alerts.webhook
+    email = (f"{e.host}:{e.port} → {', '.join(e.to)}" + (" (STARTTLS)" if e.starttls else "")
+             if e.host else "(not set: [alerts.email] host, sender, to)")
+    hook = (w.url.split("/")[2] if "://" in w.url else w.url) if w.url else \
+        "(not set: [alerts.webhook] url)"
+    return [("Alerts by e-mail", email), ("Alerts by webhook", hook)]
