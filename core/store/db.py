@@ -42,10 +42,42 @@ class _Database(APSWDatabase):
     """
 
     def atomic(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
-        return super().atomic(lock_type=lock_type)
+        return _OneWriter(super().atomic(lock_type=lock_type))
 
     def transaction(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
-        return super().transaction(lock_type=lock_type)
+        return _OneWriter(super().transaction(lock_type=lock_type))
+
+
+# One writer at a time within this process, queued on a Python lock. SQLite's busy handler
+# makes a connection that finds the write lock taken sleep and retry (1, 2, 5 ... up to 100 ms
+# between tries), so with several posting threads each commit waited far longer than the commit
+# took (issue 16: the posting threads spent more time in BEGIN IMMEDIATE than in CPU). A thread
+# waiting here wakes the moment the writer before it commits. Re-entrant: a nested atomic is a
+# savepoint of the same thread's transaction. Other processes (the console, a CLI command) still
+# meet SQLite's own lock and busy_timeout.
+_writer = threading.RLock()
+
+
+class _OneWriter:
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __enter__(self) -> Any:
+        _writer.acquire()
+        try:
+            return self.inner.__enter__()
+        except BaseException:
+            _writer.release()
+            raise
+
+    def __exit__(self, *exc: Any) -> Any:
+        try:
+            return self.inner.__exit__(*exc)
+        finally:
+            _writer.release()
+
+    def __getattr__(self, name: str) -> Any:  # commit(), rollback() of the transaction
+        return getattr(self.inner, name)
 
 
 database = _Database(None, timeout=BUSY_TIMEOUT_MS / 1000)
