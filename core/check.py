@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from core.check_setup import SetupRefs, check_policies, check_setup_ids
 from core.config import Settings
 from core.errors import (
     ConfigError,
@@ -28,6 +29,7 @@ from core.errors import (
     GPTransient,
     WooError,
 )
+from core.gp.negotiate import NegotiateAuth, explain
 from core.gp.router import DESCRIPTIONS
 
 OK, WARN, FAIL, INFO = "ok", "warn", "fail", "info"
@@ -111,7 +113,7 @@ def _gp_transport(settings: Settings, add: Callable[..., None]) -> None:
     scheme = urlsplit(gp.soap_url or gp.sba_url).scheme
     if scheme == "https":
         trust = f"CA bundle {gp.ca_bundle}" if gp.ca_bundle else "the system's trusted CAs"
-        cb = ", NTLM with channel binding" if gp.channel_binding else ", NTLM"
+        cb = ", with channel binding" if gp.channel_binding else ""
         add("Transport", OK, f"HTTPS verified against {trust}{cb}")
     elif scheme == "http" and gp.allow_http:
         add("Transport", WARN, "plain http:// (allowed by [gp] allow_http): invoices and "
@@ -122,7 +124,8 @@ def _gp_transport(settings: Settings, add: Callable[..., None]) -> None:
 def check_gp(settings: Settings, password: str | None, workspace_dir: Path | None, *,
              probe: bool = True, refresh_wsdl: bool = False, wsdl: str | None = None,
              report: CheckReport | None = None,
-             opener: Callable[..., Any] | None = None) -> CheckReport:
+             opener: Callable[..., Any] | None = None,
+             refs: SetupRefs | None = None) -> CheckReport:
     report = report or CheckReport()
     gp = settings.gp
 
@@ -162,14 +165,14 @@ def check_gp(settings: Settings, password: str | None, workspace_dir: Path | Non
         return report
     try:
         _gp_transport(settings, add)
-        _check_gp_open(settings, gateway, add, timer, probe=probe)
+        _check_gp_open(settings, gateway, add, timer, probe=probe, refs=refs)
     finally:
         gateway.close()
     return report
 
 
 def _check_gp_open(settings: Settings, gateway: Any, add: Callable[..., None],
-                   timer: _Timer, *, probe: bool) -> None:
+                   timer: _Timer, *, probe: bool, refs: SetupRefs | None = None) -> None:
     gp = settings.gp
     soap = gateway.soap
     if soap is not None:
@@ -182,6 +185,7 @@ def _check_gp_open(settings: Settings, gateway: Any, add: Callable[..., None],
             add("Connection", FAIL, f"GP Web Services did not answer: {exc}")
             return
         add("Windows account", OK, f"{gp.user} signed in to GP Web Services")
+        _check_sign_in(settings, soap.c.http, add)
         try:
             company = soap.c.company()
         except ConfigError as exc:
@@ -189,12 +193,32 @@ def _check_gp_open(settings: Settings, gateway: Any, add: Callable[..., None],
             return
         add("Company", OK, f"{company.name} (id {company.key}); {len(companies)} company(ies) "
             "visible to this account")
-        _check_roles(settings, soap, add, timer, probe=probe)
+        _check_roles(settings, soap, add, timer, probe=probe, refs=refs)
+    elif gateway.sba is not None:
+        _check_sign_in(settings, gateway.sba.http, add)
     _check_routes(gateway, add)
 
 
+def _check_sign_in(settings: Settings, http: Any, add: Callable[..., None]) -> None:
+    """Which Windows sign-in GP accepted: Kerberos, or NTLM and why (core/gp/negotiate.py)."""
+    gp = settings.gp
+    auth = getattr(getattr(http, "client", None), "auth", None)
+    sign_in = auth.sign_in() if isinstance(auth, NegotiateAuth) else None
+    if gp.auth == "ntlm":
+        add("Sign-in", INFO, f"NTLM as {gp.user} ([gp] auth = ntlm; negotiate would use "
+            "Kerberos where the domain allows it)")
+    elif sign_in is None:
+        add("Sign-in", WARN, f"[gp] auth = {gp.auth}, but no sign-in was needed on this run",
+            "run check again on a fresh connection")
+    elif sign_in.mechanism == "Kerberos":
+        add("Sign-in", OK, f"Kerberos (Negotiate) as {sign_in.detail}")
+    else:
+        add("Sign-in", WARN, f"NTLM as {sign_in.detail}: Kerberos did not work: "
+            f"{sign_in.fallback}", explain(sign_in.fallback))
+
+
 def _check_roles(settings: Settings, soap: Any, add: Callable[..., None], timer: _Timer, *,
-                 probe: bool) -> None:
+                 probe: bool, refs: SetupRefs | None = None) -> None:
     try:
         timer("GetSalesInvoiceList", lambda: soap.find_sales_invoice("MLCPROBE"))
         add("Role: read documents", OK, "can look up invoices by number (work and history), "
@@ -237,23 +261,8 @@ def _check_roles(settings: Settings, soap: Any, add: Callable[..., None], timer:
         else:
             add(subject, WARN, "allowed, but GP accepted an empty probe document",
                 "delete document MLCPROBE in GP")
-    try:
-        calc = soap.calculates_unit_price("CreateSalesInvoice")
-    except GPError as exc:
-        add("Unit prices", WARN, f"cannot read the Create Sales Invoice policy: {exc}")
-        return
-    if calc is True:
-        add("Unit prices", WARN, "GP replaces the unit prices sent with its own price list "
-            "(policy behaviour \"Calculate Unit Price\" = Calculate for this role); orders "
-            "whose WooCommerce prices differ are held at read-back",
-            "ask the GP administrator to give the connector's role a Create Sales Invoice "
-            "policy with Calculate Unit Price = Do Not Calculate")
-    elif calc is False:
-        add("Unit prices", OK, "GP keeps the unit prices sent (Calculate Unit Price = Do Not "
-            "Calculate)")
-    else:
-        add("Unit prices", INFO, "the Create Sales Invoice policy does not report Calculate "
-            "Unit Price; the read-back comparison still catches re-priced lines")
+    check_policies(settings, soap, add)
+    check_setup_ids(settings, soap, add, refs)
 
 
 def _check_routes(gateway: Any, add: Callable[..., None]) -> None:

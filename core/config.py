@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -33,11 +34,22 @@ class GPSettings:
     company: str = ""
     ca_bundle: str = ""
     allow_http: bool = False  # http:// GP URLs are refused unless this is set (and it is logged)
-    channel_binding: bool = False  # send NTLM channel bindings (Extended Protection "Required")
+    channel_binding: bool = False  # send channel bindings (Extended Protection "Required")
+    # Windows sign-in: "ntlm" | "negotiate" (Kerberos, NTLM as the fallback) | "kerberos" (only)
+    auth: str = "ntlm"
+    kerberos_realm: str = ""  # DOMAIN\user signs in as user@REALM; empty: krb5.conf's default
+    spn: str = ""  # GP's service principal; empty: HTTP/<host of the GP URL>
     wsdl: str = ""  # local WSDL override; default: fetched from the server and cached
     timeout_s: float = 60.0
     # capability -> "soap" | "sba" | "auto"; `check` shows the result
     routes: dict[str, str] = field(default_factory=dict)
+    # The Web Services role whose policy instances the connector uses, sent as the RoleKey of
+    # every call. Empty: GP guesses the role, and falls back to the default policy (which
+    # re-prices lines) when the account has several roles (gp.md §3.1, §22).
+    role: str = ""
+    # How GP's SQL Server compares keys: trailing spaces never count; "case_insensitive" (most
+    # GP databases) or "binary" (a binary sort order install). Used by every existence check.
+    key_collation: str = "case_insensitive"
 
 
 @dataclass
@@ -59,8 +71,13 @@ class PostingSettings:
     # WooCommerce status -> action on an existing invoice: hold | void | credit_memo | none
     status_map: dict[str, str] = field(default_factory=lambda: {
         "cancelled": "void", "refunded": "credit_memo", "on-hold": "hold", "failed": "void"})
-    # gateway id -> {"paid": bool, "payment_type": "credit_card"|"cash"|"check", "checkbook": str}
+    # gateway id -> {"payment_type": "credit_card"|"cash"|"check"|"none", "card_type": GP
+    # payment card type id, "checkbook": GP checkbook id}; ids are GP's own, chosen from GP's
+    # lists (`ml-connector payments`). A gateway without an entry leaves its invoices unpaid.
     gateways: dict[str, dict[str, Any]] = field(default_factory=dict)
+    invoice_doc_type: str = ""  # GP's SOP document type id for invoices (e.g. STDINV); "" = GP's
+    return_doc_type: str = ""  # ... and for returns (e.g. RTN)
+    hold_id: str = "WCHOLD"  # GP process hold (Sales Process Holds Setup) for on-hold orders
     concurrency: int = 4
 
 
@@ -73,6 +90,8 @@ class ProductSettings:
     price_level: str = "RETAIL"
     site: str = "MAIN"  # or "all" to sum every site
     scan_interval_s: int = 900
+    # GP batch for the inventory adjustments shop stock changes become (GP requires one, <= 15)
+    adjustment_batch_template: str = "WCIV{date:%Y%m%d}"
 
 
 @dataclass
@@ -215,6 +234,12 @@ def validate(s: Settings) -> None:
         raise ConfigError("[posting] guest_policy must be per_email, shared or match")
     if s.posting.tax_mode not in ("woo", "gp"):
         raise ConfigError("[posting] tax_mode must be woo or gp")
+    if s.gp.key_collation not in ("case_insensitive", "binary"):
+        raise ConfigError("[gp] key_collation must be case_insensitive or binary")
+    if s.gp.auth not in ("ntlm", "negotiate", "kerberos"):
+        raise ConfigError(f"[gp] auth must be ntlm, negotiate or kerberos, not {s.gp.auth!r}")
+    if s.gp.spn and not re.fullmatch(r"[A-Za-z]+/[^/@\s]+", s.gp.spn.strip()):
+        raise ConfigError(f"[gp] spn {s.gp.spn!r} should look like HTTP/gp01.example.local")
     if s.logging.format not in ("text", "json"):
         raise ConfigError("[logging] format must be text or json")
     _validate_alerts(s.alerts)

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("tui.commands.worker", "run the sync unattended (a service)"),
     "status": ("tui.commands.status", "queues, held and failed documents, worker and webhooks"),
     "replay": ("tui.commands.replay", "send held or failed orders back to posting"),
+    "payments": ("tui.commands.payments", "map WooCommerce gateways to GP payments (GP's ids)"),
     "reconcile": ("tui.commands.reconcile", "compare WooCommerce with GP for a range of days"),
     "audit": ("tui.commands.audit", "verify or export the audit trail"),
     "console": ("tui.commands.console", "open the accountant's console"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import closing
 from typing import Any
 
+from core.payment_setup import read_lists
 from core.store.db import thread_connection
 from tui.context import ConsoleContext
 
@@ -64,3 +65,11 @@ def gp_account_exists(ctx: ConsoleContext, account: str) -> tuple[bool | None, s
     if found is None:
         return None, "GP's route cannot list accounts: format checked only"
     return found, "exists in GP" if found else f"GP has no account {account}"
+
+
+def gp_payment_lists(ctx: ConsoleContext) -> Any:
+    """GP's payment card types and the checkbooks they name (core.payment_setup)."""
+    with thread_connection():
+        gateway = open_gp(ctx)
+        with closing(gateway):
+            return read_lists(gateway)

@@ -21,10 +21,12 @@ import httpx
 import spnego
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from httpx_ntlm import HttpNtlmAuth
 from spnego.channel_bindings import GssChannelBindings
 
 from core.config import GPSettings
 from core.errors import ConfigError
+from core.gp.negotiate import INSTALL, MISSING, NegotiateAuth
 from core.telemetry.calls import InstrumentedTransport
 from core.tls import trust_context
 
@@ -142,14 +144,27 @@ class ChannelBindingNtlmAuth(httpx.Auth):
         yield request
 
 
-def make_auth(user: str, password: str, *, channel_binding: bool) -> httpx.Auth:
+def make_auth(user: str, password: str, *, channel_binding: bool, mode: str = "ntlm",
+              realm: str = "", spn: str = "") -> httpx.Auth:
+    """The Windows sign-in `[gp] auth` chose: NTLM, or Kerberos with (negotiate) or without
+    (kerberos) NTLM as the fallback (core/gp/negotiate.py)."""
     if not user:
         raise ConfigError("[gp] user is empty: set it to the Windows account, DOMAIN\\user")
+    if mode in ("negotiate", "kerberos"):
+        if mode == "kerberos" and MISSING:
+            raise ConfigError(f"[gp] auth = kerberos, but {MISSING}: {INSTALL}")
+        return NegotiateAuth(user, password, mode=mode, realm=realm, spn=spn,
+                             bindings=_bindings if channel_binding else None)
     if channel_binding:
         return ChannelBindingNtlmAuth(user, password)
-    from httpx_ntlm import HttpNtlmAuth
-
     return HttpNtlmAuth(user, password)
+
+
+def _bindings(response: httpx.Response) -> GssChannelBindings | None:
+    der = peer_certificate(response)
+    if der is None:
+        return None
+    return GssChannelBindings(application_data=b"tls-server-end-point:" + certificate_hash(der))
 
 
 def ssl_context(ca_bundle: str) -> ssl.SSLContext:
@@ -170,13 +185,14 @@ def make_client(gp: GPSettings, password: str, *, urls: list[str]) -> httpx.Clie
         if gp.channel_binding and urlsplit(url).scheme != "https":
             raise ConfigError(f"[gp] channel_binding needs https://, not {url}")
     timeout = httpx.Timeout(gp.timeout_s, connect=min(gp.timeout_s, 15.0))
-    # A few idle connections at most: every one of them costs a fresh NTLM handshake.
+    # A few idle connections at most: every one of them costs a fresh handshake.
     transport = httpx.HTTPTransport(
         verify=ssl_context(gp.ca_bundle),
         limits=httpx.Limits(max_connections=4, max_keepalive_connections=2,
                             keepalive_expiry=60.0))
     return httpx.Client(
-        auth=make_auth(gp.user, password, channel_binding=gp.channel_binding),
+        auth=make_auth(gp.user, password, channel_binding=gp.channel_binding, mode=gp.auth,
+                       realm=gp.kerberos_realm, spn=gp.spn),
         # Timed and watched for outages (metrics, the "GP unreachable" alert).
         transport=InstrumentedTransport(transport, "gp"),
         timeout=timeout,

@@ -36,6 +36,37 @@ _AUTH_PHRASES = ("not authorized", "not authorised", "not have authorization",
                  "security policy", "role does not allow", "no permission")
 
 
+# GP's "document in use" is a validation exception [cc508742] (eConnect 2079/2022: "Document is
+# currently being edited by another user"): an accountant has the document open. It passes.
+_IN_USE_RE = re.compile(r"\bin use\b|being edited by another user|currently being edited|"
+                        r"is locked|locked by another user|Error Number = (?:2079|2022)\b", re.I)
+# A batch GP will not take documents into: being posted, marked for posting, posting
+# interrupted, or open in GP (§22 "Batches"). The connector moves to the day's next batch.
+_BATCH_BUSY_RE = re.compile(r"batch\b.*\b(?:being posted|marked for posting|posting "
+                            r"interrupted|recover|in use|is locked|being edited|posted)", re.I)
+
+
+class GPInUse(GPTransient):
+    """A GP user has the document open ("in use"): transient, retried with backoff; nothing was
+    changed, so a hold, release, void or credit is not done until GP confirms it."""
+
+
+class GPBatchUnavailable(GPRefused):
+    """GP will not add documents to this batch (being posted, posted, locked): the document
+    goes to the day's next batch id. Nothing was created."""
+
+
+def classify_refusal(message: str, messages: list[str], *, log_id: str | None) -> GPError:
+    """A validation refusal, unless GP's words say it is a lock (transient) or a busy batch."""
+    joined = " ".join(messages)
+    if _BATCH_BUSY_RE.search(joined):
+        return GPBatchUnavailable(message, messages=messages, log_id=log_id)
+    if _IN_USE_RE.search(joined):
+        return GPInUse(f"{message} (a GP user has it open: waiting on GP and retrying)",
+                       messages=messages, log_id=log_id)
+    return GPRefused(message, messages=messages, log_id=log_id)
+
+
 def validation_log_id(detail: Any) -> str | None:
     """The log GUID of a validation fault: the `Message` node's text, else any GUID in detail."""
     if detail is None or not isinstance(detail, etree._Element):
@@ -109,8 +140,8 @@ class FaultTranslator:
         where = f" (company {company})" if company else ""
         if log_id and messages:
             plain = [plain_message(m) for m in messages]
-            return GPRefused(f"GP rejected {what}: {'; '.join(plain)}{where}",
-                             messages=plain, log_id=log_id)
+            return classify_refusal(f"GP rejected {what}: {'; '.join(plain)}{where}", plain,
+                                    log_id=log_id)
         if log_id:
             # A validation fault whose log could not be read back: still a definite refusal.
             return GPRefused(f"GP rejected {what}{where}: {faultstring or 'validation failed'} "

@@ -41,9 +41,16 @@ def open_gateway(settings: Settings, password: str, workspace_dir: Path | None, 
 
             soap = SoapClient(http, soap_url=soap_url, company=gp.company,
                               cache=cache_for(workspace_dir), wsdl_override=wsdl or gp.wsdl,
-                              refresh_wsdl=refresh_wsdl)
+                              refresh_wsdl=refresh_wsdl, role=gp.role.strip())
+            posting = settings.posting
             routes["soap"] = SoapGateway(soap, clock=clock,
-                                         adjustment_uofm=settings.posting.unit_of_measure)
+                                         adjustment_uofm=posting.unit_of_measure,
+                                         invoice_doc_id=posting.invoice_doc_type.strip(),
+                                         return_doc_id=posting.return_doc_type.strip(),
+                                         hold_id=posting.hold_id.strip(),
+                                         collation=gp.key_collation,
+                                         adjustment_batch_template=(
+                                             settings.products.adjustment_batch_template))
         if sba_url:
             from core.gp.sba import SbaGateway
 

@@ -79,8 +79,8 @@ class GPDistribution:
 class GPPayment:
     payment_type: str  # "credit_card" | "cash" | "check"
     amount: Decimal
-    checkbook: str = ""
-    card_name: str = ""
+    checkbook: str = ""  # GP checkbook id
+    card_type: str = ""  # GP payment card type id (never WooCommerce's gateway title)
     reference: str = ""  # the gateway's transaction id
 
 
@@ -152,6 +152,8 @@ class GPDocument:
     batch: str = ""
     po_number: str = ""
     lines: tuple[GPLine, ...] = ()
+    tax: Decimal | None = None  # GP's header tax (None: not read)
+    distributions: tuple[GPDistribution, ...] = ()  # as GP holds them (its own when it built them)
 
 
 @dataclass(frozen=True)

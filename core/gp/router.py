@@ -166,6 +166,12 @@ class RoutedGateway:
     def void_sales_invoice(self, number: str) -> None:
         self._route("sales_invoice", "void invoices").void_sales_invoice(number)
 
+    def posting_policy(self) -> Any:
+        """GP's policy for invoices over the route that creates them (None: it has none)."""
+        route = self._route("sales_invoice", "create invoices")
+        reader = getattr(route, "posting_policy", None)
+        return reader() if reader is not None else None
+
     def set_invoice_hold(self, number: str, hold: bool) -> None:
         self._route("sales_invoice", "hold invoices").set_invoice_hold(number, hold)
 

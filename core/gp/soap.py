@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,7 @@ WSA_NS = "http://www.w3.org/2005/08/addressing"
 logging.getLogger("zeep.transports").setLevel(logging.INFO)
 log = logging.getLogger(__name__)
 
+POLICY_TTL_S = 300.0  # how long a read policy is used before GP is asked again
 RequestHook = Callable[[str, bytes, float, int], None]  # (operation, body, elapsed ms, status)
 
 
@@ -128,7 +130,9 @@ class NoAddressing(zeep.Plugin):  # type: ignore[misc]
 
 
 def load_client(location: str, transport: Transport) -> zeep.Client:
-    settings = zeep.Settings(strict=False, xml_huge_tree=True, forbid_dtd=True,
+    # strict (zeep's default): GP's answers are read as the real WSDL says, never leniently, so
+    # a server (or stand-in) that leaves out a required element is an error, not a silent None.
+    settings = zeep.Settings(strict=True, xml_huge_tree=True, forbid_dtd=True,
                              forbid_entities=True, forbid_external=True)
     try:
         return zeep.Client(location, transport=transport, settings=settings,
@@ -172,7 +176,7 @@ class SoapClient:
         self.t = Types(self.client)
         self._faults = FaultTranslator(
             self._resolve_log, lambda: self._company.name if self._company else "")
-        self._policies: dict[str, Any] = {}
+        self._policies: dict[str, tuple[float, Any]] = {}  # operation -> (read at, policy)
         self._lock = threading.Lock()
         self._company: CompanyInfo | None = None
 
@@ -213,17 +217,20 @@ class SoapClient:
                           f"GP lists: {names}")
 
     def policy(self, operation: str) -> Any:
-        """GetPolicyByOperation, once per operation: every write passes its policy back."""
+        """GetPolicyByOperation, re-read every POLICY_TTL_S: every write passes its policy back,
+        and an administrator's change (a new policy instance for the role) reaches a running
+        worker without a restart."""
+        now = time.monotonic()
         with self._lock:
             cached = self._policies.get(operation)
-        if cached is not None:
-            return cached
+        if cached is not None and now - cached[0] < POLICY_TTL_S:
+            return cached[1]
         pol = self.call("GetPolicyByOperation", write=False, what=f"the {operation} policy",
                         operation=operation)
         if pol is None:
             raise GPError(f"GP returned no policy for {operation}")
         with self._lock:
-            self._policies[operation] = pol
+            self._policies[operation] = (now, pol)
         return pol
 
     # --- calls ---------------------------------------------------------------------------

@@ -48,8 +48,8 @@ LIMITS = {"SOP number": 17, "RM number": 15, "customer id": 15, "batch id": 15,
           "item number": 30, "customer PO": 20, "address id": 15, "site": 10, "U of M": 8,
           "customer name": 64, "RM description": 30, "price level": 10, "GL account": 75,
           "address line": 60, "city": 35, "state": 29, "postal code": 10, "phone": 21,
-          "contact": 60, "country": 60, "checkbook": 15, "process hold": 15,
-          "document type id": 15, "adjustment number": 17}
+          "contact": 60, "country": 60, "checkbook": 15, "payment card type": 15,
+          "process hold": 15, "document type id": 15, "adjustment number": 17}
 
 
 def check_len(kind: str, value: str, what: str) -> str:
@@ -150,8 +150,13 @@ class Builders:
         out: dict[str, Any] = {"Date": as_datetime(doc_date), "PaymentAmount": self.money(p.amount)}
         if p.checkbook:
             out["BankAccountKey"] = {"Id": check_len("checkbook", p.checkbook, what)}
-        if p.payment_type == "credit_card" and p.card_name:
-            out["PaymentCardTypeKey"] = {"Id": p.card_name[:15]}
+        if p.payment_type == "credit_card":
+            if not p.card_type:
+                raise GPRefused(f"{what}: a payment card payment needs GP's payment card "
+                                "type id")
+            # GP's own id, never cut to fit: a truncated id would name another card type.
+            out["PaymentCardTypeKey"] = {"Id": check_len("payment card type", p.card_type,
+                                                         what)}
         if p.reference:
             if p.payment_type == "check":
                 out["CheckNumber"] = p.reference[:20]
@@ -298,10 +303,14 @@ class Builders:
 
     # --- inventory ---------------------------------------------------------------------
     def adjustment(self, number: str, lines: list[AdjustmentLine], when: date,
-                   uofm: str) -> dict[str, Any]:
+                   uofm: str, batch: str) -> dict[str, Any]:
         what = f"inventory adjustment {number}"
+        if not batch:
+            raise GPRefused(f"{what}: GP needs a batch for inventory adjustments")
         return {
             "Key": {"Id": check_len("adjustment number", number, what)},
+            # GP refuses an inventory transaction without a batch (eConnect BACHNUMB, §22).
+            "BatchKey": self.batch(batch, what),
             "Date": as_datetime(when),
             "Lines": {"InventoryAdjustmentLine": [
                 {"ItemKey": {"Id": check_len("item number", ln.item, what)},

@@ -25,8 +25,13 @@ from core.gp.gateway import (
     SalesInvoice,
     SalesReturn,
 )
+from core.gp.keys import CASE_INSENSITIVE, key_form, same_key
+from core.gp.paging import walk
+from core.gp.policy import PostingPolicy, posting_policy
 from core.gp.soap import SoapClient
 from core.gp.soap_build import Builders
+from core.gp.soap_policy import behaviours, uses_supplied_distributions
+from core.gp.soap_setup import SetupLists
 
 # capability -> what the SOAP route offers (gp.md §15: no item/price update operation exists).
 SOAP_CAPABILITIES: dict[str, bool] = {
@@ -34,14 +39,14 @@ SOAP_CAPABILITIES: dict[str, bool] = {
     "item_changes": True, "item_update": False, "stock_adjustment": True, "sales_invoice": True,
     "sales_return": True, "credit_memo": True, "accounts": True,
 }
-CALCULATE_UNIT_PRICE = "2e873316-fee1-460e-8da1-12167013401b"
-PAGE = 1000  # Get…List answers at most 1000 rows (gp.md §20.1)
 
 
 class SoapGateway:
     def __init__(self, client: SoapClient, *, clock: Clock | None = None,
                  currency: str = "USD", invoice_doc_id: str = "", return_doc_id: str = "",
-                 hold_id: str = "WCHOLD", adjustment_uofm: str = "Each") -> None:
+                 hold_id: str = "WCHOLD", adjustment_uofm: str = "Each",
+                 collation: str = CASE_INSENSITIVE,
+                 adjustment_batch_template: str = "WCIV{date:%Y%m%d}") -> None:
         self.c = client
         self.b = Builders(client.t)
         self.clock = clock or SystemClock()
@@ -50,6 +55,13 @@ class SoapGateway:
         self.return_doc_id = return_doc_id
         self.hold_id = hold_id
         self.adjustment_uofm = adjustment_uofm
+        self.collation = collation
+        self.adjustment_batch_template = adjustment_batch_template
+        self.setup = SetupLists(client, collation=collation)  # GP's setup rows, for ids
+
+    def same(self, a: str, b: str) -> bool:
+        """Keys equal as GP's SQL Server compares them (core/gp/keys.py)."""
+        return same_key(a, b, self.collation)
 
     # --- company and capabilities ----------------------------------------------------------
     def company(self) -> CompanyInfo:
@@ -62,7 +74,7 @@ class SoapGateway:
     def _customer_exists(self, customer_id: str) -> bool:
         res = self.c.call("GetCustomerList", write=False, what=f"customer {customer_id}",
                           criteria={"Id": self.b.equal(customer_id), "Scope": "Return All"})
-        return any(rd.text(r, "Key", "Id").upper() == customer_id.upper()
+        return any(self.same(rd.text(r, "Key", "Id"), customer_id)
                    for r in rd.items(res, "CustomerSummary"))
 
     def get_customer(self, customer_id: str) -> GPCustomer | None:
@@ -83,11 +95,11 @@ class SoapGateway:
         existing = self.get_customer(customer.customer_id)
         if existing is None:
             raise GPRefused(f"{what} does not exist in GP; create it first")
-        have = {a.address_id.upper() for a in existing.addresses}
+        have = {key_form(a.address_id, self.collation) for a in existing.addresses}
         # Addresses first: the customer's default/bill-to/ship-to keys must point at them.
         for a in customer.addresses:
             body = self.b.address(customer.customer_id, a, what)
-            if a.address_id.upper() in have:
+            if key_form(a.address_id, self.collation) in have:
                 self.c.call("UpdateCustomerAddress", write=True, what=what, policy=True,
                             address=body)
             else:
@@ -105,7 +117,7 @@ class SoapGateway:
         res = self.c.call("GetItemList", write=False, what=f"item {item_number}",
                           criteria={"ItemId": self.b.equal(item_number)})
         for r in rd.items(res, "ItemSummary"):
-            if rd.text(r, "Key", "Id").upper() == item_number.upper():
+            if self.same(rd.text(r, "Key", "Id"), item_number):
                 return r
         return None
 
@@ -114,30 +126,29 @@ class SoapGateway:
         return rd.item_info(summary) if summary is not None else None
 
     def _priced_items(self, price_level: str, uofm: str, item_number: str = "") -> set[str]:
-        """Items with a price at this level and unit (one list call, paged past 1000 rows)."""
-        out: set[str] = set()
-        last = ""
-        while True:
-            crit: dict[str, Any] = {"PriceLevelId": self.b.equal(price_level),
-                                    "UofM": self.b.equal(uofm)}
+        """Items with a price at this level and unit, read whole through the 1000-row cap."""
+        base: dict[str, Any] = {"PriceLevelId": self.b.equal(price_level),
+                                "UofM": self.b.equal(uofm)}
+
+        def fetch(restriction: dict[str, Any] | None) -> list[Any]:
+            crit = dict(base)
             if item_number:
                 crit["ItemId"] = self.b.equal(item_number)
-            elif last:
-                crit["ItemId"] = {"GreaterThan": last}
-            page = rd.items(self.c.call("GetPricingList", write=False,
+            elif restriction:
+                crit["ItemId"] = restriction
+            return rd.items(self.c.call("GetPricingList", write=False,
                                         what=f"prices at {price_level}", criteria=crit),
                             "PricingSummary")
-            ids = [rd.text(r, "Key", "ItemKey", "Id") for r in page]
-            out.update(i.upper() for i in ids if i)
-            if item_number or len(page) < PAGE:
-                return out
-            last = max(ids)
+        rows = walk(fetch, lambda r: rd.text(r, "Key", "ItemKey", "Id"),
+                    collation=self.collation)
+        return {key_form(rd.text(r, "Key", "ItemKey", "Id"), self.collation) for r in rows
+                if rd.text(r, "Key", "ItemKey", "Id")}
 
     def _price(self, item_number: str, price_level: str, uofm: str,
                priced: set[str] | None = None) -> Decimal | None:
         if priced is None:
             priced = self._priced_items(price_level, uofm, item_number)
-        if item_number.upper() not in priced:
+        if key_form(item_number, self.collation) not in priced:
             return None  # no price at this level / unit: GP says so, not "unknown"
         key = {"ItemKey": {"Id": item_number}, "CurrencyKey": {"ISOCode": self.currency},
                "PriceLevelKey": {"Id": price_level}, "UofM": uofm}
@@ -159,16 +170,12 @@ class SoapGateway:
                             quantity=self._quantity(item_number, site))
 
     def _all_item_summaries(self) -> list[Any]:
-        out: list[Any] = []
-        last = ""
-        while True:
-            crit: dict[str, Any] = {"ItemId": {"GreaterThan": last}} if last else {}
-            page = rd.items(self.c.call("GetItemList", write=False, what="the item list",
+        """Every item, whatever order GP lists them in (core/gp/paging.py)."""
+        def fetch(restriction: dict[str, Any] | None) -> list[Any]:
+            crit: dict[str, Any] = {"ItemId": restriction} if restriction else {}
+            return rd.items(self.c.call("GetItemList", write=False, what="the item list",
                                         criteria=crit), "ItemSummary")
-            out.extend(page)
-            if len(page) < PAGE:
-                return out
-            last = max(rd.text(r, "Key", "Id") for r in page)
+        return walk(fetch, lambda r: rd.text(r, "Key", "Id"), collation=self.collation)
 
     def list_items(self, *, price_level: str, uofm: str, site: str) -> list[GPItemInfo]:
         summaries = self._all_item_summaries()
@@ -193,7 +200,9 @@ class SoapGateway:
     def create_inventory_adjustment(self, number: str, lines: list[AdjustmentLine],
                                     note: str = "") -> None:
         # InventoryAdjustment has no note field over Web Services; the number identifies it.
-        body = self.b.adjustment(number, lines, self.clock.now().date(), self.adjustment_uofm)
+        when = self.clock.now().date()
+        batch = self.adjustment_batch_template.format(date=when).upper()
+        body = self.b.adjustment(number, lines, when, self.adjustment_uofm, batch)
         self.c.call("CreateInventoryAdjustment", write=True,
                     what=f"inventory adjustment {number}", policy=True,
                     inventoryAdjustment=body)
@@ -211,7 +220,7 @@ class SoapGateway:
         res = self.c.call(f"GetSales{name}List", write=False, what=what,
                           criteria=self.b.sales_criteria(number))
         rows = [r for r in rd.items(res, f"Sales{name}Summary")
-                if rd.text(r, "Key", "Id").upper() == number.upper()]
+                if self.same(rd.text(r, "Key", "Id"), number)]
         if not rows:
             return None
         doc = self.c.call(f"GetSales{name}ByKey", write=False, what=what, key={"Id": number})
@@ -222,10 +231,16 @@ class SoapGateway:
     def find_sales_invoice(self, number: str) -> GPDocument | None:
         return self._find_sales(number, "invoice")
 
+    def _as_policy_says(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Distributions go to GP only when its policy will use them (soap_policy.py)."""
+        if "Distributions" in body and not uses_supplied_distributions(self.c, operation):
+            body = {k: v for k, v in body.items() if k != "Distributions"}
+        return body
+
     def create_sales_invoice(self, invoice: SalesInvoice) -> None:
+        body = self.b.invoice(invoice, doc_type_id=self.invoice_doc_id, hold_id=self.hold_id)
         self.c.call("CreateSalesInvoice", write=True, what=f"invoice {invoice.number}",
-                    policy=True, salesInvoice=self.b.invoice(
-                        invoice, doc_type_id=self.invoice_doc_id, hold_id=self.hold_id))
+                    policy=True, salesInvoice=self._as_policy_says("CreateSalesInvoice", body))
 
     def _get_invoice(self, number: str) -> Any:
         if self.find_sales_invoice(number) is None:
@@ -242,6 +257,7 @@ class SoapGateway:
                for ln in rd.items(getattr(current, "Lines", None), "SalesInvoiceLine")
                if getattr(ln, "Key", None) is not None]
         body["Lines"] = {"SalesInvoiceLine": old + body["Lines"]["SalesInvoiceLine"]}
+        body = self._as_policy_says("UpdateSalesInvoice", body)
         self.c.call("UpdateSalesInvoice", write=True, what=what, policy=True, salesInvoice=body)
 
     def void_sales_invoice(self, number: str) -> None:
@@ -267,7 +283,7 @@ class SoapGateway:
         res = self.c.call("GetReceivablesCreditMemoList", write=False, what=what,
                           criteria=self.b.rm_criteria(number))
         rows = [r for r in rd.items(res, "ReceivablesCreditMemoSummary")
-                if rd.text(r, "Key", "Id").upper() == number.upper()]
+                if self.same(rd.text(r, "Key", "Id"), number)]
         if not rows:
             return None
         doc = self.c.call("GetReceivablesCreditMemoByKey", write=False, what=what,
@@ -278,14 +294,16 @@ class SoapGateway:
 
     def create_credit_memo(self, memo: CreditMemo) -> None:
         self.c.call("CreateReceivablesCreditMemo", write=True, what=f"credit memo {memo.number}",
-                    policy=True, receivablesCreditMemo=self.b.credit_memo(memo))
+                    policy=True, receivablesCreditMemo=self._as_policy_says(
+                        "CreateReceivablesCreditMemo", self.b.credit_memo(memo)))
 
     def find_sales_return(self, number: str) -> GPDocument | None:
         return self._find_sales(number, "return")
 
     def create_sales_return(self, ret: SalesReturn) -> None:
         self.c.call("CreateSalesReturn", write=True, what=f"return {ret.number}", policy=True,
-                    salesReturn=self.b.sales_return(ret, doc_type_id=self.return_doc_id))
+                    salesReturn=self._as_policy_says("CreateSalesReturn", self.b.sales_return(
+                        ret, doc_type_id=self.return_doc_id)))
 
     # --- accounts --------------------------------------------------------------------------
     def account_exists(self, account: str) -> bool | None:
@@ -294,7 +312,7 @@ class SoapGateway:
                               criteria={"GLAccountId": self.b.equal(account)})
         except GPUnsupported:
             return None  # this server has no chart-of-accounts read: cannot tell
-        return any(rd.text(r, "Key", "Id") == account.strip()
+        return any(self.same(rd.text(r, "Key", "Id"), account.strip())
                    for r in rd.items(res, "GLAccountSummary"))
 
     def close(self) -> None:
@@ -311,24 +329,14 @@ class SoapGateway:
         return soap_readback.read_credit_memo(self.c, number)
 
     # --- for `check` -----------------------------------------------------------------------
+    def posting_policy(self) -> PostingPolicy:
+        """What GP will do with the invoices the connector sends (its role's policies)."""
+        return posting_policy({op: behaviours(self.c, op)
+                               for op in ("CreateSalesInvoice", "UpdateSalesInvoice")})
+
     def behaviors(self, operation: str) -> list[tuple[str, str, str, bool]]:
         """(behaviour id, name, selected option, internal) of the operation's policy."""
-        pol = self.c.policy(operation)
-        out = []
-        for b in rd.items(getattr(pol, "Behaviors", None), "Behavior"):
-            sel = getattr(b, "SelectedOption", None)
-            option = rd.text(sel, "Name") or rd.text(sel, "Key", "Id")
-            out.append((rd.text(b, "Key", "Id").lower(), rd.text(b, "Name"), option,
-                        bool(getattr(b, "Internal", False))))
-        return out
-
-    def calculates_unit_price(self, operation: str = "CreateSalesInvoice") -> bool | None:
-        """True when GP re-prices lines from its price list (None: behaviour not reported)."""
-        for bid, name, option, _internal in self.behaviors(operation):
-            if bid == CALCULATE_UNIT_PRICE or "calculate unit price" in name.lower():
-                low = option.lower()
-                return not (low.startswith("do not") or low == "0")
-        return None
+        return [(b.id, b.name, b.option, b.internal) for b in behaviours(self.c, operation)]
 
     def probe(self, operation: str) -> str:
         """Ask GP to run `operation` on a document it must refuse (no customer, no amount).

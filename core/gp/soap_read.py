@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from core.gp.gateway import GPAddress, GPCustomer, GPDocument, GPItemInfo, GPLine
+from core.gp.gateway import (
+    GPAddress,
+    GPCustomer,
+    GPDistribution,
+    GPDocument,
+    GPItemInfo,
+    GPLine,
+)
 from core.gp.soap import _items
 
 items = _items
@@ -79,7 +86,24 @@ def sales_document(doc: Any, summary: Any, doc_type: str, line_name: str) -> GPD
         batch=text(src, "BatchKey", "Id"),
         po_number=text(src, "CustomerPONumber"),
         lines=lines,
+        tax=amount(getattr(src, "TaxAmount", None)) if getattr(src, "TaxAmount", None)
+        is not None else None,
+        distributions=tuple(distribution(d) for d in items(getattr(doc, "Distributions", None),
+                                                            "SalesDistribution")),
     )
+
+
+# SOP distribution type ids (gp.md §10.3) -> the kinds the connector's GL mapping names.
+SOP_KINDS = {1: "SALES", 2: "RECV", 3: "CASH", 6: "TRADE", 7: "FREIGHT", 8: "MISC", 9: "TAXES",
+             22: "ROUNDING"}
+
+
+def distribution(d: Any) -> GPDistribution:
+    type_id = getattr(getattr(d, "DistributionTypeKey", None), "Id", None)
+    kind = SOP_KINDS.get(int(type_id), f"TYPE {type_id}") if type_id is not None else "?"
+    return GPDistribution(kind, text(d, "GLAccountKey", "Id"),
+                          amount(getattr(d, "DebitAmount", None)),
+                          amount(getattr(d, "CreditAmount", None)))
 
 
 def credit_memo_document(doc: Any, summary: Any) -> GPDocument:

@@ -22,8 +22,9 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from core.errors import GPTransient, gp_unanswered
-from core.gp.gateway import GPDocument, GPLine
+from core.gp.gateway import GPDistribution, GPDocument, GPLine
 from core.gp.soap import SoapClient
+from core.gp.soap_read import SOP_KINDS
 
 _SALES = {"invoice": ("GetSalesInvoiceByKey", "SalesInvoiceLine"),
           "return": ("GetSalesReturnByKey", "SalesReturnLine")}
@@ -106,6 +107,16 @@ def _line(line: etree._Element) -> GPLine:
                   sales_account=_text(line, "SalesGLAccountKey", "Id"))
 
 
+def _distribution(d: etree._Element) -> GPDistribution:
+    type_id = _text(d, "DistributionTypeKey", "Id")
+    try:
+        kind = SOP_KINDS.get(int(type_id), f"TYPE {type_id}") if type_id else "?"
+    except ValueError:
+        raise _Missing(f"distribution type {type_id!r} is not a number") from None
+    return GPDistribution(kind, _text(d, "GLAccountKey", "Id"), _amount(d, "DebitAmount"),
+                          _amount(d, "CreditAmount"))
+
+
 def read_sales(client: SoapClient, number: str, kind: str) -> GPDocument:
     """A SOP invoice or return GP has just accepted, read by key (lines and totals)."""
     op, line_name = _SALES[kind]
@@ -115,11 +126,16 @@ def read_sales(client: SoapClient, number: str, kind: str) -> GPDocument:
         listed = _child(doc, "Lines")
         lines = tuple(_line(ln) for ln in (listed if listed is not None else ())
                       if _local(ln) == line_name)
+        listed = _child(doc, "Distributions")
+        distributions = tuple(_distribution(d) for d in (listed if listed is not None else ())
+                              if _local(d) == "SalesDistribution")
         return GPDocument(number=_text(doc, "Key", "Id"), doc_type=kind,
                           customer_id=_text(doc, "CustomerKey", "Id"),
                           total=_amount(doc, "TotalAmount"), state=_state(doc),
                           batch=_text(doc, "BatchKey", "Id"),
-                          po_number=_text(doc, "CustomerPONumber"), lines=lines)
+                          po_number=_text(doc, "CustomerPONumber"), lines=lines,
+                          tax=_amount(doc, "TaxAmount") if _child(doc, "TaxAmount") is not None
+                          else None, distributions=distributions)
     except _Missing as exc:
         raise gp_unanswered(f"GP's answer to {op} for {what} is not readable ({exc})",
                             write=False) from None

@@ -12,10 +12,10 @@ from .documents import (
     MappedInvoice,
     Rejected,
     batch_id,
-    gateway_rule,
     invoice_number,
     map_invoice,
 )
+from .payments import gateway_rule
 from .refunds import MappedRefund, RefundInputs, map_refund, map_status_credit, refund_number
 from .totals import Figures, currency_decimals, order_figures
 

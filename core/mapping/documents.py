@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from core.config import PostingSettings
 from core.gp.gateway import GPCustomer, GPDistribution, GPPayment, SalesInvoice
@@ -19,11 +18,9 @@ from core.money import ZERO
 from core.woo.views import OrderView
 
 from .lines import UnknownSku, lines_total, map_lines, resolve_items
+from .payments import gateway_rule
 from .rules import check_invoice
 from .totals import Figures, order_figures
-
-UNPAID_GATEWAYS = ("bacs", "cheque", "cod")
-PAYMENT_TYPES = ("credit_card", "cash", "check")
 
 
 @dataclass(frozen=True)
@@ -58,23 +55,6 @@ class InvoiceInputs:
     today: date
     tax_details: Mapping[int, str | None] = field(default_factory=dict)  # Woo rate id -> GP id
     customer_problem: str = ""  # why `customer` is None
-
-
-@dataclass(frozen=True)
-class GatewayRule:
-    paid: bool
-    payment_type: str
-    checkbook: str
-
-
-def gateway_rule(posting: PostingSettings, gateway: str) -> GatewayRule:
-    """Per gateway configuration; by default cards and wallets are paid, bank transfer, cheque and
-    cash on delivery leave the invoice open."""
-    conf: Mapping[str, Any] = posting.gateways.get(gateway, {}) if gateway else {}
-    paid = bool(conf.get("paid", gateway not in UNPAID_GATEWAYS and bool(gateway)))
-    ptype = str(conf.get("payment_type", "check" if gateway == "cheque" else "credit_card"))
-    return GatewayRule(paid, ptype if ptype in PAYMENT_TYPES else "credit_card",
-                       str(conf.get("checkbook", "")))
 
 
 def render(template: str, **values: object) -> str:
@@ -176,7 +156,7 @@ def map_invoice(order: OrderView, inputs: InvoiceInputs) -> MappedInvoice | Held
     if not figures.within_tolerance:
         return Held("totals", figures.describe() + f"; beyond the rounding tolerance {tol}",
                     figures=figures.as_dict())
-    rule = gateway_rule(posting, order.payment_method)
+    rule = gateway_rule(posting.gateways, order.payment_method)
     paid = rule.paid and order.date_paid is not None and figures.woo_total > 0
     include_tax = posting.tax_mode == "woo"
     missing = [k for k in needed_accounts(figures, paid=paid, tax_mode=posting.tax_mode)
@@ -195,10 +175,13 @@ def map_invoice(order: OrderView, inputs: InvoiceInputs) -> MappedInvoice | Held
     assert lines_total(lines) == figures.lines
     tax = figures.tax if include_tax else ZERO
     total = figures.gp_total if include_tax else figures.gp_total - figures.tax
-    payments = ([GPPayment(rule.payment_type, total, rule.checkbook,
-                           order.payment_method_title[:15], order.transaction_id[:20])]
+    # GP's ids from the gateway's mapping; WooCommerce's title is never one (payments.py).
+    payments = ([GPPayment(rule.payment_type, total, rule.checkbook, rule.card_type,
+                           order.transaction_id[:20])]
                 if paid else [])
     notes = []
+    if rule.problem and order.date_paid is not None and figures.woo_total > 0:
+        notes.append(rule.problem)
     if figures.rounding:
         notes.append(f"rounding {figures.rounding} to {inputs.accounts.get('rounding')}")
     invoice = SalesInvoice(

@@ -8,7 +8,7 @@ is held with the figures. Pure functions, Decimal only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from core.money import ZERO, to_cents
 from core.woo.views import OrderView
@@ -79,16 +79,26 @@ def order_figures(order: OrderView, *, tolerance: Decimal, tax_mode: str = "woo"
 
 def split_unit_price(extended: Decimal, quantity: Decimal, decimals: int = 2
                      ) -> list[tuple[Decimal, Decimal, Decimal]]:
-    """(quantity, unit price, extended) rows whose quantity x unit price rounds to `extended`.
+    """(quantity, unit price, extended) rows GP's line check accepts, summing to `extended`.
 
-    GP checks each line's extended price against quantity x unit price; WooCommerce's line subtotal
-    need not divide evenly (10.00 for 3). Unit prices carry GP's 5 decimals; when even that
-    cannot reproduce the cents, the last unit goes on its own line with the remainder."""
+    GP validates a line's unit price at the item currency's decimals against its extended price
+    (round(extended / quantity, decimals) = unit price; error 722, gp.md §22), and may recompute
+    the extended price as quantity x unit price (Calculate Total Amount). WooCommerce's subtotal
+    need not divide evenly (10.00 for 3), so a whole quantity is split in two rows a cent apart:
+    k units at the floor price + 1 cent and the rest at the floor price (3.34 + 2 x 3.33). Each
+    row then satisfies both of GP's rules exactly and nothing is left over. A fractional
+    quantity that does not divide stays one row at the rounded unit price (GP's check passes;
+    the read-back comparison catches a recomputed total)."""
+    cent = Decimal(1).scaleb(-decimals)
     if quantity == 0:
         return [(quantity, ZERO, extended)]
-    unit = (extended / quantity).quantize(Decimal("0.00001"))
-    if to_cents(unit * quantity, decimals) == extended or quantity <= 1:
+    unit = to_cents(extended / quantity, decimals)
+    if unit * quantity == extended or quantity != quantity.to_integral_value() or quantity < 0:
         return [(quantity, unit, extended)]
-    head_qty = quantity - 1
-    head_ext = to_cents(unit * head_qty, decimals)
-    return [(head_qty, unit, head_ext), (Decimal(1), extended - head_ext, extended - head_ext)]
+    floor = (extended / quantity).quantize(cent, rounding=ROUND_FLOOR)
+    up = ((extended - floor * quantity) / cent).to_integral_value()  # units one cent dearer
+    rows = []
+    if up:
+        rows.append((up, floor + cent, (floor + cent) * up))
+    rows.append((quantity - up, floor, floor * (quantity - up)))
+    return rows

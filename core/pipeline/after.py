@@ -2,12 +2,13 @@
 status changes and refunds for that invoice."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from core.errors import GPError
-from core.gp.gateway import GPDocument, GPLine
+from core.gp.gateway import GPDocument, GPLine, SalesInvoice
 from core.store.models import Order
 from core.store.states import INVOICE_DONE, DocState
 from core.woo.views import OrderView
@@ -15,12 +16,14 @@ from core.woo.views import OrderView
 from .changes import fail_order, hold_order
 from .context import PipelineContext
 from .documents import INVOICE, Event, GPDocType, settle
+from .gp_tax import bring_in_line, distribution_differences, expected_tax
 from .gpdoc import Verification, gp_message
 from .post_refund import discover_refunds
 from .result import StepResult
 from .status_changes import apply_status
 
-_HOLD_FOR = {"price": "price", "totals": "totals", "customer": "customer", "void": "status"}
+_HOLD_FOR = {"price": "price", "totals": "totals", "customer": "customer", "void": "status",
+             "tax": "tax"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,10 @@ class OrderInvoice:
     view: OrderView
     lines: list[GPLine] | None = None
     gp: GPDocType = INVOICE
+    expected_tax: Decimal | None = None  # WooCommerce's tax when GP computes its own
+    invoice: SalesInvoice | None = None  # as sent (to bring a tax rounding in line)
+    rounding_account: str = ""
+    accounts: Mapping[str, str | None] | None = None  # the GL mapping used for this invoice
     # Another customer's document under this number, or a voided one: never recorded as ours.
     hold_first: frozenset[str] = frozenset({"customer", "void"})
 
@@ -57,9 +64,19 @@ class OrderInvoice:
                      f"{doc.batch or order.gp_batch}, total {doc.total})", data)
 
     def verified(self, order: Order, label: str, doc: GPDocument) -> Event:
-        return Event(f"{label} read back from GP: customer {doc.customer_id}, total "
-                     f"{doc.total} matches WooCommerce to the cent",
-                     {"number": doc.number, "total": str(doc.total)})
+        differ = distribution_differences(doc, self.accounts) if self.accounts else []
+        text = (f"{label} read back from GP: customer {doc.customer_id}, total {doc.total} "
+                "matches WooCommerce to the cent")
+        if differ:
+            text += ("; GP's distributions differ from the GL mapping: " + "; ".join(differ)
+                     + " (GP distributes by its own posting accounts: change them in GP or the "
+                     "GL mapping)")
+        return Event(text, {"number": doc.number, "total": str(doc.total),
+                            "distribution_differences": differ or None})
+
+    def adjust(self, ctx: PipelineContext, order: Order, doc: GPDocument, v: Verification
+               ) -> GPDocument | None:
+        return bring_in_line(ctx, order, self.invoice, self.rounding_account, doc, v)
 
     def hold(self, ctx: PipelineContext, order: Order, v: Verification) -> Order:
         return hold_order(ctx, order, _HOLD_FOR[v.reason], v.detail, figures=v.figures)
@@ -73,7 +90,8 @@ class OrderInvoice:
 def settle_invoice(ctx: PipelineContext, order: Order, view: OrderView, doc: GPDocument, *,
                    created: bool, reads: list[str]) -> Order:
     """GP holds the order's invoice: record posted (and the dedupe result), then verify it."""
-    return settle(ctx, OrderInvoice(view), order, doc, created=created, reads=reads)
+    return settle(ctx, OrderInvoice(view, expected_tax=expected_tax(ctx, view)), order, doc,
+                  created=created, reads=reads)
 
 
 def after_posting(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:

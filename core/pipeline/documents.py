@@ -10,15 +10,18 @@ A second batch or an additional invoice is one more `GPDocType`/`Side`, not anot
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import partial
 from typing import Any, Protocol
 
+from core.gp.errors import GPBatchUnavailable
 from core.gp.gateway import GPDocument, GPGateway, GPLine
 from core.store import audit
 from core.store.db import database
 from core.store.states import POSTED_STATES, DocState, move
 
+from . import batches
 from .changes import Row, change, kind_of
 from .context import PipelineContext, crash_point
 from .gpdoc import PostOutcome, Verification, post_once, verify
@@ -93,10 +96,22 @@ def post(ctx: PipelineContext, side: Side, row: Row, document: Any, number: str,
         ev = side.sending(row, number)
         change(ctx, row, "dedupe", ev.text, state=DocState.POSTING, data=ev.data)
 
-    outcome: PostOutcome = post_once(lambda: side.gp.find(ctx.gateway, number),
-                                     lambda: side.gp.create(ctx.gateway, document),
-                                     before_create=sending,
-                                     read_back=lambda: side.gp.read_back(ctx.gateway, number))
+    base = getattr(document, "batch", "")
+    document = _in_batch(ctx, row, document, batches.current(base)) if base else document
+    for _ in range(batches.MAX_MOVES):
+        outcome: PostOutcome = post_once(lambda: side.gp.find(ctx.gateway, number),
+                                         partial(side.gp.create, ctx.gateway, document),
+                                         before_create=sending,
+                                         read_back=lambda: side.gp.read_back(ctx.gateway,
+                                                                             number))
+        if not (outcome.kind == "failed" and isinstance(outcome.cause, GPBatchUnavailable)
+                and base):
+            break
+        # GP refused the batch, not the document (and a read-back proved nothing was made):
+        # the same number goes to the day's next batch.
+        nxt = batches.move_on(base, document.batch, outcome.error, actor=ctx.actor,
+                              clock=ctx.clock)
+        document = _in_batch(ctx, row, document, nxt)
     if outcome.kind == "retry":
         return StepResult.later(outcome.error, cause=outcome.cause)
     if outcome.kind == "failed":
@@ -107,14 +122,34 @@ def post(ctx: PipelineContext, side: Side, row: Row, document: Any, number: str,
                   created=outcome.kind == "created", reads=outcome.reads)
 
 
+def _in_batch(ctx: PipelineContext, row: Row, document: Any, batch: str) -> Any:
+    """The document in `batch`, and the row saying so (the console shows the batch)."""
+    if document.batch == batch:
+        return document
+    if hasattr(type(row), "gp_batch"):
+        change(ctx, row, "batch_moved", f"{kind_of(row).entity} {row.woo_id} goes to GP batch "
+               f"{batch} (GP will not take documents into {document.batch})",
+               data={"from": document.batch, "batch": batch}, gp_batch=batch)
+    return replace(document, batch=batch)
+
+
 def settle(ctx: PipelineContext, side: Side, row: Row, doc: GPDocument, *, created: bool,
            reads: list[str]) -> Row:
     """GP holds the document: record posted (and the dedupe result), then verify it — posted
     and verified in one commit when the read-back matches to the cent."""
     label = f"{side.gp.name} {doc.number}"
     customer, total = side.expected(row, doc)
+    expected_tax = getattr(side, "expected_tax", None)
     v = verify(doc, label=label, customer_id=customer, expected_total=total,
-               sent_lines=side.sent_lines())
+               sent_lines=side.sent_lines(), expected_tax=expected_tax)
+    adjust = getattr(side, "adjust", None)
+    if not v.ok and adjust is not None:
+        # The side may bring GP's document in line once (a tax rounding within tolerance).
+        adjusted = adjust(ctx, row, doc, v)
+        if adjusted is not None:
+            doc = adjusted
+            v = verify(doc, label=label, customer_id=customer, expected_total=total,
+                       sent_lines=side.sent_lines(), expected_tax=expected_tax)
     if not v.ok and v.reason in side.hold_first:
         return side.hold(ctx, row, v)
     dk = kind_of(row)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.errors import GPError, GPRefused, GPUnknownOutcome
+from core.gp.errors import GPInUse
 from core.gp.gateway import GPDocument, GPLine
 from core.money import ZERO
 
@@ -30,6 +31,10 @@ class PostOutcome:
 
 def gp_message(exc: GPError) -> str:
     """GP's own words first (validation messages), then the connector's summary."""
+    if isinstance(exc, GPInUse):
+        # Shown on the order and the job while it waits: a person in GP, not a refusal.
+        return ("waiting on GP: a GP user has it open (" + "; ".join(exc.messages or [str(exc)])
+                + "); retrying with backoff")
     if exc.messages:
         return "; ".join(exc.messages)
     return str(exc)
@@ -90,14 +95,15 @@ def _read_back(find: Callable[[], GPDocument | None], exc: GPRefused | GPUnknown
     if again is not None:
         return PostOutcome("found", again, reads=reads)
     if isinstance(exc, GPRefused):
-        return PostOutcome("failed", error=gp_message(exc), transient=False, reads=reads)
+        return PostOutcome("failed", error=gp_message(exc), transient=False, reads=reads,
+                           cause=exc)
     return PostOutcome("retry", error=gp_message(exc), transient=True, reads=reads, cause=exc)
 
 
 @dataclass(frozen=True)
 class Verification:
     ok: bool
-    reason: str = ""  # "price" (GP re-priced lines) | "totals" | "customer" | "void"
+    reason: str = ""  # "price" (GP re-priced lines) | "tax" | "totals" | "customer" | "void"
     detail: str = ""
     figures: dict[str, str] = field(default_factory=dict)
 
@@ -110,7 +116,8 @@ def _per_item(lines: tuple[GPLine, ...] | list[GPLine]) -> dict[str, Decimal]:
 
 
 def verify(doc: GPDocument, *, label: str, customer_id: str, expected_total: Decimal,
-           sent_lines: list[GPLine] | None = None) -> Verification:
+           sent_lines: list[GPLine] | None = None,
+           expected_tax: Decimal | None = None) -> Verification:
     """Read-back check: same customer, total to the cent, and (invoices) GP kept our prices."""
     if doc.state == "void":
         return Verification(False, "void", f"GP holds {label} as voided")
@@ -128,6 +135,17 @@ def verify(doc: GPDocument, *, label: str, customer_id: str, expected_total: Dec
                                 "connector's role to 'Do Not Calculate' unit prices in GP Web "
                                 "Services policy, fix the document in GP, then replay",
                                 {k: f"{a}->{b}" for k, (a, b) in changed.items()})
+    if doc.total != expected_total and expected_tax is not None and doc.tax is not None \
+            and doc.tax != expected_tax:
+        # GP computed the tax itself (tax_mode "gp"): say so with both figures.
+        return Verification(False, "tax", f"GP computed tax {doc.tax} on {label}, WooCommerce "
+                            f"charged {expected_tax} (GP total {doc.total}, WooCommerce "
+                            f"{expected_total}): check the tax schedules GP uses for this "
+                            "customer, its items and freight (Tax Schedule Maintenance), or "
+                            "pass WooCommerce's tax ([posting] tax_mode = \"woo\"), then replay",
+                            {"gp_tax": str(doc.tax), "woo_tax": str(expected_tax),
+                             "difference": str(expected_total - doc.total),
+                             "gp_total": str(doc.total), "woo_total": str(expected_total)})
     if doc.total != expected_total:
         return Verification(False, "totals", f"GP shows {label} with total {doc.total}, "
                             f"WooCommerce says {expected_total}",

@@ -24,7 +24,9 @@ from .changes import change, fail_order, hold_order, record_number
 from .context import PipelineContext, crash_point
 from .documents import post
 from .eligibility import invoiceable, skip_text
+from .gp_tax import expected_tax
 from .gpdoc import gp_message
+from .policy_gate import policy_hold
 from .prepare import apply_customer, invoice_inputs, plan_customer
 from .result import StepResult
 
@@ -120,6 +122,13 @@ def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
         fail_order(ctx, order, result.detail)
         return StepResult.done()
     assert isinstance(result, MappedInvoice)
+    try:
+        gate = policy_hold(ctx, tax=result.figures.tax)
+    except GPError as exc:
+        return StepResult.later(f"GP's policy could not be read: {gp_message(exc)}", cause=exc)
+    if gate is not None:
+        hold_order(ctx, order, gate[0], gate[1], figures=result.figures.as_dict())
+        return StepResult.done()
     invoice = result.invoice
     if order.gp_doc_number and order.gp_doc_number != invoice.number:
         # The number of attempt 1 is the number forever, even if the template changed since.
@@ -150,8 +159,10 @@ def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
                                     cause=exc)
         return None
 
-    posted = post(ctx, OrderInvoice(view, list(invoice.lines)), order, invoice, invoice.number,
-                  before_send=customer_first)
+    side = OrderInvoice(view, list(invoice.lines), expected_tax=expected_tax(ctx, view),
+                        invoice=invoice, rounding_account=inputs.accounts.get("rounding") or "",
+                        accounts=inputs.accounts)
+    posted = post(ctx, side, order, invoice, invoice.number, before_send=customer_first)
     if isinstance(posted, StepResult):
         return posted
     if posted.state in INVOICE_DONE:

@@ -42,13 +42,15 @@ def apply_status(ctx: PipelineContext, order: Order, view: OrderView) -> StepRes
         if order.status_action == "hold":
             try:
                 ctx.gateway.set_invoice_hold(number, False)
-            except GPRefused:
-                pass  # GP has no hold to release: the order is eligible again all the same
-            except GPError as exc:
+                text = f"hold on invoice {number} released"
+            except GPRefused as exc:
+                # Recorded as GP answered, never as released: the accountant sees GP's words.
+                text = (f"the hold on invoice {number} could not be released in GP: "
+                        f"{gp_message(exc)}")
+            except GPError as exc:  # GP unreachable, or the invoice in use: released later
                 return StepResult.later(f"GP hold release: {gp_message(exc)}", cause=exc)
             applied(ctx, order, "status_updated", f"order {order.number} is {view.status} "
-                    f"again: hold on invoice {number} released", status=view.status,
-                    action="release")
+                    f"again: {text}", status=view.status, action="release")
         return StepResult.done()
     action = posting.status_map.get(view.status, "none")
     if action == "none" or order.status_applied == view.status or order.state == DocState.VOID:

@@ -19,6 +19,8 @@ ADVICE = {
     "totals": "Totals differ beyond the rounding tolerance: check the order in WooCommerce or "
               "the tolerance in GL mapping, then replay.",
     "price": "GP re-priced a line: check the item's price level in GP, then replay.",
+    "tax": "GP computed a different tax: check GP's tax schedules (or the connector's tax "
+           "mode and GP's Create Taxes policy), then replay.",
     "status": "The WooCommerce status asks for a change GP cannot make by itself: act in GP, "
               "then replay.",
     "failed": "GP refused the document: fix what GP's message says (in GP or the mapping), "

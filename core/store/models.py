@@ -90,7 +90,7 @@ class BaseModel(Model):
 
 # Order / refund states and their moves: core.store.states (DESIGN §3).
 ORDER_STATES = tuple(DocState)
-HOLD_REASONS = ("sku", "gl", "customer", "totals", "status", "price")
+HOLD_REASONS = ("sku", "gl", "customer", "totals", "status", "price", "tax")
 
 
 class Order(BaseModel):

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from sandbox.gp import control, faults, sba
+from sandbox.gp.capacity import Capacity
 from sandbox.gp.faultplan import FaultPlan
 from sandbox.gp.ntlm import NTLMAcceptor
 from sandbox.gp.soap import SoapService
@@ -26,11 +27,12 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 class GPApp:
     def __init__(self, state: GPState, acceptor: NTLMAcceptor, plan: FaultPlan, *, https: bool,
-                 sba_allow_http: bool, wsdl: bytes) -> None:
+                 sba_allow_http: bool, wsdl: bytes, capacity: Capacity | None = None) -> None:
         self.state = state
         self.soap = SoapService(state)
         self.acceptor = acceptor
         self.faults = plan
+        self.capacity = capacity or Capacity()
         self.https = https
         self.sba_allow_http = sba_allow_http
         self.wsdl = wsdl
@@ -53,7 +55,11 @@ class GPApp:
             if client[0] not in LOOPBACK:
                 await _send(send, 403, b'{"error": "loopback only"}', "application/json")
                 return
-            status, payload = control.handle(self.state, self.faults, method, path, bytes(body))
+            if path == "/_sandbox/capacity":
+                status, payload = _capacity(self.capacity, method, bytes(body))
+            else:
+                status, payload = control.handle(self.state, self.faults, method, path,
+                                                 bytes(body))
             await _send(send, status, json.dumps(payload, default=str).encode(),
                         "application/json")
             return
@@ -71,15 +77,24 @@ class GPApp:
         if self.faults.outage:
             await _send(send, 503, b"Service Unavailable", "text/plain")
             return
+        user, answer = self.acceptor.authenticate((str(client[0]), int(client[1])),
+                                                  headers.get("authorization"))
+        if user is None:
+            # NTLM handshake legs are IIS/WCF work, not a business call: no delay, no process.
+            await _send(send, 401, b"401 - Unauthorized: Access is denied due to invalid "
+                        b"credentials.", "text/html", [("www-authenticate", a) for a in answer])
+            return
+        if answer:  # Kerberos: the server's token rides on the answer (mutual authentication)
+            send = _with_headers(send, [("www-authenticate", a) for a in answer])
+        async with self.capacity.service_process(op):
+            await self._business(scope, send, headers, path, method, body, user, op, is_sba)
+
+    async def _business(self, scope: dict[str, Any], send: Any, headers: dict[str, str],
+                        path: str, method: str, body: bytes, user: Any, op: str,
+                        is_sba: bool) -> None:
         latency = self.faults.latency_s()
         if latency:
             await asyncio.sleep(latency)
-        user, challenge = self.acceptor.authenticate((str(client[0]), int(client[1])),
-                                                     headers.get("authorization"))
-        if user is None:
-            await _send(send, 401, b"401 - Unauthorized: Access is denied due to invalid "
-                        b"credentials.", "text/html", [("www-authenticate", challenge or "NTLM")])
-            return
         if is_sba and not self.https and not self.sba_allow_http:
             await _send(send, 403, b"403.4 - SSL required.", "text/html")
             return
@@ -128,6 +143,16 @@ class GPApp:
             await _send(send, 504, b"Gateway Timeout", "text/plain")
 
 
+def _capacity(capacity: Capacity, method: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    if method == "GET":
+        return 200, capacity.as_dict()
+    try:
+        capacity.configure(json.loads(body) if body.strip() else {})
+    except (ValueError, TypeError, AttributeError) as exc:
+        return 400, {"error": str(exc)}
+    return 200, capacity.as_dict()
+
+
 def _abort_connection(send: Any) -> bool:
     """Close the TCP connection without a response (uvicorn's h11 cycle holds the transport)."""
     cycle = getattr(send, "__self__", None)
@@ -137,6 +162,20 @@ def _abort_connection(send: Any) -> bool:
     transport.abort()
     cycle.disconnected = True  # tells uvicorn the peer is gone: no "returned without response"
     return True
+
+
+def _with_headers(send: Any, extra: list[tuple[str, str]]) -> Any:
+    """`send` adding `extra` headers to the response start (keeps `__self__` for aborts)."""
+    class _Send:
+        __self__ = getattr(send, "__self__", None)
+
+        async def __call__(self, message: dict[str, Any]) -> None:
+            if message.get("type") == "http.response.start":
+                message = {**message, "headers": list(message.get("headers", [])) +
+                           [(k.encode(), v.encode()) for k, v in extra]}
+            await send(message)
+
+    return _Send()
 
 
 async def _send(send: Any, status: int, body: bytes, content_type: str,

@@ -8,8 +8,13 @@
     POST   /_sandbox/items/{item}       {"description", "price", "price_level", "quantity_on_hand",
                                         "site"}: a change made in GP (changed-key lists see it)
     GET/POST/DELETE /_sandbox/faults    see faultplan.FaultPlan; unknown keys answer 400
-    POST   /_sandbox/policy             {"role": "admin", "calculate_unit_price": true}
+    GET    /_sandbox/policy             default policies and role instances, by behaviour name
+    POST   /_sandbox/policy             {"behavior": "Calculate Unit Price", "option": 1,
+                                        "operation"?, "role"?} (or {"calculate_unit_price": true})
     GET    /_sandbox/logs/{id}          a logged validation or system exception
+    GET    /_sandbox/help               what the stand-in models, which facts are inferred, and
+                                        what is unknown (never invented)
+    batches, locks, setup               see control_gp.py
 """
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sandbox.gp import batches, control_gp, help_text
+from sandbox.gp import policy as policies
 from sandbox.gp.faultplan import FaultConfigError, FaultPlan
 from sandbox.gp.posting import post_batch
 from sandbox.gp.state import GPState
@@ -105,6 +112,50 @@ def _change_item(state: GPState, item_id: str, body: dict[str, Any]) -> Response
     return 200, {"item": item_id}
 
 
+def _set_policy(state: GPState, data: dict[str, Any]) -> Response:
+    """The Web Services administrator changes a policy (Dynamics Security Console).
+
+    {"calculate_unit_price": bool}: GP's pricing defaults on or off everywhere (Calculate Unit
+    Price and Calculate Total Amount together, Policies.set_pricing). {"behavior": name or GUID,
+    "option": id, "operation"?, "role"?}: one behaviour; without "operation", in every
+    operation that has it; without "role", in the default policy and every role's instance.
+    """
+    company = state.company_id
+    if set(data) == {"calculate_unit_price"}:
+        state.policies.set_pricing(company, bool(data["calculate_unit_price"]))
+        return 200, _policies(state)
+    if set(data) - {"behavior", "option", "operation", "role"} or "behavior" not in data:
+        return 400, {"error": "expected {behavior, option, operation?, role?}"}
+    try:
+        b = policies.behaviour(str(data["behavior"]))
+        option = int(data["option"])
+        operations = ([str(data["operation"])] if data.get("operation") else
+                      [op for op, bs in policies.OPERATIONS.items() if b in bs])
+        for operation in operations:
+            if b not in policies.OPERATIONS.get(operation, ()):
+                return 400, {"error": f"{operation} has no behaviour {b.name}"}
+        role = data.get("role")
+        for operation in operations:
+            roles = ([str(role)] if role is not None else
+                     [None, *(r for (c, r, op) in state.policies.instances
+                              if c == company and op == operation)])
+            for r in roles:
+                state.policies.set(company, operation, r, b.guid, option)
+    except (KeyError, ValueError, TypeError) as exc:
+        return 400, {"error": str(exc)}
+    return 200, _policies(state)
+
+
+def _policies(state: GPState) -> dict[str, Any]:
+    def named(sel: dict[str, int]) -> dict[str, str]:
+        return {policies.ALL[g].name: policies.ALL[g].option_name(o) for g, o in sel.items()}
+    return {"defaults": {op: named(state.policies.selections(state.company_id, op, None))
+                         for op in policies.OPERATIONS},
+            "instances": [{"role": role, "operation": op, "options": named(sel)}
+                          for (c, role, op), sel in state.policies.instances.items()
+                          if c == state.company_id]}
+
+
 def handle(state: GPState, faults: FaultPlan, method: str, path: str, body: bytes) -> Response:
     try:
         data = json.loads(body) if body.strip() else {}
@@ -133,15 +184,19 @@ def handle(state: GPState, faults: FaultPlan, method: str, path: str, body: byte
                 return 400, {"error": str(exc)}
             return 200, faults.as_dict()
     if path == "/_sandbox/policy" and method == "POST":
-        if set(data) - {"role", "calculate_unit_price"} or "calculate_unit_price" not in data:
-            return 400, {"error": "expected {role?, calculate_unit_price}"}
-        if data.get("role"):
-            state.calculate_unit_price[str(data["role"])] = bool(data["calculate_unit_price"])
-        else:
-            state.calculate_unit_price.clear()
-            state.calculate_unit_price_default = bool(data["calculate_unit_price"])
-        return 200, {"calculate_unit_price": state.calculate_unit_price,
-                     "default": state.calculate_unit_price_default}
+        return _set_policy(state, data)
+    if path == "/_sandbox/policy" and method == "GET":
+        return 200, _policies(state)
+    if path == "/_sandbox/batches" and method == "GET":
+        return 200, {"batches": batches.all_batches(state.store)}
+    if path.startswith("/_sandbox/batches/") and method == "POST":
+        return control_gp.batch_action(state, path[len("/_sandbox/batches/"):], data)
+    if path == "/_sandbox/locks" and method in ("POST", "DELETE"):
+        return control_gp.lock(state, method, data)
+    if path == "/_sandbox/setup" and method == "POST":
+        return control_gp.setup(state, data)
+    if path == "/_sandbox/help" and method == "GET":
+        return 200, help_text.facts()
     if path.startswith("/_sandbox/logs/") and method == "GET":
         entry = state.store.logged(path[len("/_sandbox/logs/"):])
         return (200, entry) if entry else (404, {"error": "no such log id"})

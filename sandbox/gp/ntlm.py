@@ -10,12 +10,17 @@ which case pyspnego's own behaviour (the environment variable) is untouched.
 Windows authenticates the connection, not the request (gp.md §17): once the three legs succeed,
 later requests on the same connection need no Authorization header. A connection is known by the
 client's (host, port) from the ASGI scope.
+
+Like IIS, every 401 offers `Negotiate` and `NTLM`; a Negotiate token that is Kerberos (SPNEGO)
+goes to the Kerberos acceptor (sandbox/gp/negotiate.py) when the stand-in has a keytab, else it
+is refused and the client falls back to NTLM, as with a server whose SPN is not registered.
 """
 from __future__ import annotations
 
 import base64
 import contextvars
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -25,6 +30,12 @@ import spnego
 import spnego._ntlm as _spnego_ntlm
 from spnego.channel_bindings import GssChannelBindings
 from spnego.exceptions import SpnegoError
+
+from sandbox.gp.negotiate import KerberosAcceptor, is_ntlm, windows_name
+
+log = logging.getLogger(__name__)
+# IIS's Windows Authentication: both schemes on every 401, Negotiate first.
+OFFER = ["Negotiate", "NTLM"]
 
 _USER_FILE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "gp_standin_ntlm_user_file", default=None)
@@ -61,6 +72,11 @@ class User:
     def principal(self) -> str:
         return f"{self.domain}\\{self.name}"
 
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Dynamics Security roles: the user file may list several, separated by commas."""
+        return tuple(r.strip() for r in self.role.split(",") if r.strip())
+
 
 def read_user_file(path: Path) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     """Lines `DOMAIN:user:password[:role]` -> ([(domain, user, password)], {DOMAIN\\USER: role})."""
@@ -82,6 +98,7 @@ def read_user_file(path: Path) -> tuple[list[tuple[str, str, str]], dict[str, st
 class _Conn:
     ctx: object | None = None
     user: User | None = None
+    kerberos: bool = False  # ctx is a Kerberos acceptor context (else NTLM)
 
 
 class NTLMAcceptor:
@@ -89,8 +106,9 @@ class NTLMAcceptor:
 
     def __init__(self, state_dir: Path, users: list[tuple[str, str, str]], roles: dict[str, str],
                  channel_bindings: bytes | None = None, require_channel_binding: bool = False,
-                 max_connections: int = 4096) -> None:
+                 max_connections: int = 4096, kerberos: KerberosAcceptor | None = None) -> None:
         _install_lookup()
+        self.kerberos = kerberos
         # pyspnego reads the 3-field Heimdal format only, so the roles stay out of this file.
         self.user_file = state_dir / "ntlm-users"
         self.user_file.write_text("".join(f"{d}:{u}:{p}\n" for d, u, p in users))
@@ -127,45 +145,75 @@ class NTLMAcceptor:
             return self._lock.wait_for(lambda: len(self._conns) == count, timeout)
 
     def authenticate(self, key: tuple[str, int], authorization: str | None
-                     ) -> tuple[User | None, str | None]:
-        """-> (user, None) when authenticated; (None, header) to answer 401 with that header."""
+                     ) -> tuple[User | None, list[str]]:
+        """-> (user, headers) when authenticated, headers being WWW-Authenticate values for the
+        answer (the Kerberos server token); (None, headers) to answer 401 with them."""
         conn = self._conn(key)
         scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() not in ("ntlm", "negotiate") or not token.strip():
+        scheme = scheme.lower()
+        if scheme not in ("ntlm", "negotiate") or not token.strip():
             if conn.user is not None:
-                return conn.user, None
-            return None, "NTLM"
+                return conn.user, []
+            return None, list(OFFER)
         try:
             raw = base64.b64decode(token.strip())
         except ValueError:
-            return None, "NTLM"
+            return None, list(OFFER)
+        if scheme == "negotiate" and not is_ntlm(raw):
+            return self._kerberos(conn, raw)
+        reply = "Negotiate" if scheme == "negotiate" else "NTLM"
         path_token = _USER_FILE.set(str(self.user_file))
         try:
             if raw[8:12] == b"\x01\x00\x00\x00":  # NEGOTIATE_MESSAGE: a fresh handshake
-                conn.user = None
+                conn.user, conn.kerberos = None, False
                 conn.ctx = spnego.server(service="HTTP", protocol="ntlm",
                                          options=spnego.NegotiateOptions.use_ntlm,
                                          channel_bindings=self._bindings)
                 challenge = conn.ctx.step(raw)  # type: ignore[attr-defined]
-                return None, "NTLM " + base64.b64encode(challenge or b"").decode()
-            if conn.ctx is None:
-                return None, "NTLM"
+                return None, [f"{reply} " + base64.b64encode(challenge or b"").decode()]
+            if conn.ctx is None or conn.kerberos:
+                return None, list(OFFER)
             if self.require_channel_binding and not _has_channel_binding(raw):
                 conn.ctx = None
-                return None, "NTLM"
+                return None, list(OFFER)
             conn.ctx.step(raw)  # type: ignore[attr-defined]
             if not conn.ctx.complete:  # type: ignore[attr-defined]
-                return None, "NTLM"
+                return None, list(OFFER)
             principal = str(conn.ctx.client_principal or "")  # type: ignore[attr-defined]
         except (SpnegoError, ValueError, KeyError):
             conn.ctx = None
-            return None, "NTLM"
+            return None, list(OFFER)
         finally:
             _USER_FILE.reset(path_token)
         domain, _, name = principal.rpartition("\\")
         conn.ctx = None
         conn.user = User(domain.upper(), name, self.roles.get(principal.upper(), "admin"))
-        return conn.user, None
+        return conn.user, []
+
+    def _kerberos(self, conn: _Conn, raw: bytes) -> tuple[User | None, list[str]]:
+        """A SPNEGO / Kerberos leg. Without keys for HTTP/<host> IIS cannot decrypt the ticket
+        and answers 401 again: the client then falls back to NTLM."""
+        if self.kerberos is None:
+            log.info("Negotiate (Kerberos) token refused: this stand-in has no keytab")
+            return None, list(OFFER)
+        fresh = raw[:1] == b"\x60"  # NegTokenInit / AP-REQ: a new handshake on this connection
+        previous = conn.ctx if conn.kerberos and not fresh else None
+        if fresh:
+            conn.user = None
+        try:
+            step = self.kerberos.step(previous, raw)
+        except ValueError as exc:
+            log.info("%s", exc)
+            conn.ctx, conn.kerberos = None, False
+            return None, list(OFFER)
+        answer = [f"Negotiate {base64.b64encode(step.token).decode()}"] if step.token else []
+        if step.principal is None:
+            conn.ctx, conn.kerberos = step.context, True
+            return None, answer or list(OFFER)
+        domain, name = windows_name(step.principal)
+        conn.ctx, conn.kerberos = None, False
+        conn.user = User(domain, name, self.roles.get(f"{domain}\\{name}".upper(), "admin"))
+        return conn.user, answer
 
 
 def _has_channel_binding(authenticate: bytes) -> bool:

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sandbox.gp import sop
+from sandbox.gp import batches, sop
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem
 from sandbox.gp.posting import allocate
 from sandbox.gp.rules import Call, key_id, matches, money, qty
@@ -31,7 +31,8 @@ def _line_to_gp(kind: str, doc: dict[str, Any], ln: dict[str, Any]) -> dict[str,
            "WarehouseKey": {"Id": ln["site"]}, "ItemKey": {"Id": ln["item"]},
            "PriceLevelKey": {"Id": ln["price_level"]}}
     if kind == "invoice":
-        out["QuantityAllocated"] = qty(_d(ln["quantity"]) if doc["state"] == "work"
+        held = ln.get("allocated", ln["quantity"])
+        out["QuantityAllocated"] = qty(_d(held) if doc["state"] == "work"
                                        and not ln.get("non_inventory") else Decimal(0))
     else:
         buckets = ln.get("return_buckets") or {}
@@ -76,10 +77,21 @@ def document_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
             for h in doc["holds"]]} if doc.get("holds") else None),
         "Taxes": ({"SalesDocumentTax": [
             {"TaxAmount": money(_d(t["amount"])),
+             "TaxableAmount": (money(_d(t["taxable"])) if t.get("taxable") is not None
+                               else None),
+             "GLAccountKey": ({"Id": t["account"], "IsEncrypted": False} if t.get("account")
+                              else None),
              "Key": {"SalesDocumentKey": {"Id": doc["number"]}, "SequenceNumber": i + 1,
                      "TaxDetailKey": {"Id": t["detail"]}}}
             for i, t in enumerate(doc["taxes"])]} if doc.get("taxes") else None),
         "PaymentAmount": money(_d(doc["payment"])),
+        "Payments": ({"SalesPayment": [
+            {"Key": {"SalesDocumentKey": {"Id": doc["number"]}, "SequenceNumber": i + 1},
+             "Date": doc["date"], "PaymentAmount": money(_d(p["amount"] or 0)),
+             "BankAccountKey": {"Id": p["checkbook"]} if p.get("checkbook") else None,
+             "PaymentCardTypeKey": ({"Id": p["card_type"]} if p.get("card_type") else None),
+             "Type": p.get("type"), "Number": p.get("number") or None}
+            for i, p in enumerate(doc.get("payments") or [])]} if doc.get("payments") else None),
         "GeneralLedgerPostingDate": doc["date"], "PostedDate": posted,
         "PostedBy": doc.get("posted_by"),
         "Distributions": ({"SalesDistribution": [
@@ -96,6 +108,7 @@ def document_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
         out["Lines"] = {"SalesInvoiceLine": lines} if lines else None
     else:
         out.pop("Distributions")
+        out.pop("Payments")
         out["Lines"] = {"SalesReturnLine": lines} if lines else None
         out["Distributions"] = None
     return out
@@ -131,8 +144,17 @@ def _change(call: Call, doc: dict[str, Any], action: str) -> None:
                                  action, call.now, call.user.principal)
 
 
+def _admit(call: Call, record: dict[str, Any], old: dict[str, Any] | None = None) -> None:
+    """Into its batch (created when new; refused while in use, posting or in recovery)."""
+    if old is not None and call.store.same_key(old["batch"], record["batch"]):
+        record["batch"] = old["batch"]
+    record["batch"] = batches.admit(call.store, call.state.locks, batches.SOP_SOURCE,
+                                    record["batch"], call.now, sop.KINDS[record["kind"]][1])
+
+
 def _create(call: Call, kind: str, src: dict[str, Any] | None) -> None:
     record = sop.build(call, kind, src or {}, creating=True)
+    _admit(call, record)
     _save(call, record, None)
     allocate(call.store, record, +1)
     _change(call, record, "Created")
@@ -145,6 +167,13 @@ def _existing(call: Call, kind: str, key: dict[str, Any] | None, verb: str) -> d
     if doc is None:
         raise ValidationFault([ValidationItem(f"The document '{number}' does not exist.",
                                               ["Key.Id"], object_type)])
+    batches.document_in_use(call.state.locks, kind, doc["number"], object_type,
+                            sop.KINDS[kind][3])
+    user = batches.in_use(call.state.locks, "batch", batches.SOP_SOURCE, doc.get("batch", ""))
+    if user and doc["state"] == "work":
+        raise ValidationFault([ValidationItem(
+            f"The batch '{doc['batch']}' is in use by {user}; try again when it is released.",
+            ["BatchKey.Id"], object_type)])
     if doc["state"] != "work":
         # Void/delete/update apply to unposted documents only (gp.md §11); stand-in wording.
         what = "voided" if doc["state"] == "void" else "posted"
@@ -217,6 +246,8 @@ def update_sales_invoice(call: Call, p: dict[str, Any]) -> None:
     old = _existing(call, "invoice", src.get("Key"), "updated")
     merged = sop.merge_update(old["source"], sop.normalise(src))
     record = sop.build(call, "invoice", merged, creating=False)
+    record["number"] = old["number"]  # the key as GP stored it, however the caller spelled it
+    _admit(call, record, old)
     allocate(call.store, old, -1)
     _save(call, record, old["created"])
     allocate(call.store, record, +1)

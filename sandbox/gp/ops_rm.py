@@ -5,9 +5,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sandbox.gp import batches
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem, econnect
+from sandbox.gp.references import References
 from sandbox.gp.rules import Call, Errors, amount, cents, key_id, matches, money
 from sandbox.gp.soap import operation
+from sandbox.gp.sop_amounts import posting_account, provided_distributions
 
 _RM_STATE = {"work": "Work", "open": "Open", "history": "History", "void": "History"}
 
@@ -49,35 +52,45 @@ def create_credit_memo(call: Call, p: dict[str, Any]) -> None:
                                  ["DocumentAmount"]))
     if document <= 0:
         errors.add("The document amount must be greater than zero.", "SalesAmount")
-    accounts = store.reference("gl_account")
-    distributions = [d for d in next(iter((src.get("Distributions") or {}).values()), []) or []
-                     if d]
-    for j, d in enumerate(distributions):
-        if key_id(d.get("GLAccountKey")) not in accounts:
-            errors.add_item(econnect(716, "taRMDistribution", "Account does not exist for "
-                                     "Account Number String (ACTNUMST) passed",
-                                     [f"Distributions[{j}].GLAccountKey.Id"]))
+    refs = References(store, errors)
+    # "Create GL Account Distributions": GP's own from the posting accounts (default), or the
+    # ones sent, which must exist and balance (sop_amounts).
+    distributions = ([] if call.creates_distributions else
+                     provided_distributions(src, errors, refs, "taRMDistribution"))
     if store.rm_key(number) is not None:
         errors.add_item(econnect(190, "taRMTransaction", "Document number (DOCNUMBR) already "
                                  "exists in either RM00401, RM10301, RM20101 or RM30101",
                                  ["Key.Id"]))
     errors.raise_if_any()
-    assert customer is not None and customer_id is not None
-    doc = {"kind": "credit_memo", "number": number, "customer": customer_id,
+    assert customer is not None and customer_id is not None and batch is not None
+    batch = batches.admit(store, call.state.locks, batches.RM_SOURCE, batch, call.now,
+                          "ReceivablesCreditMemo")
+    if call.creates_distributions:
+        distributions = _memo_distributions(call, customer, sales, trade, freight, misc, tax)
+    doc = {"kind": "credit_memo", "number": number, "customer": customer["id"],
            "customer_name": src.get("CustomerName") or customer.get("name", ""),
            "po": src.get("CustomerPONumber") or "", "batch": batch,
            "description": src.get("Description") or "", "date": src.get("Date") or call.now,
            "sales": sales, "trade_discount": trade, "freight": freight, "misc": misc, "tax": tax,
            "total": document, "state": "work", "voided": False,
            "address": key_id(src.get("AddressKey")) or "",
-           "distributions": [{"type": (d.get("DistributionTypeKey") or {}).get("Id"),
-                              "account": key_id(d.get("GLAccountKey")),
-                              "debit": amount(d.get("DebitAmount")) or Decimal(0),
-                              "credit": amount(d.get("CreditAmount")) or Decimal(0)}
-                             for d in distributions],
+           "distributions": distributions,
            "created": call.now.isoformat(), "modified": call.now.isoformat()}
     store.put_document(doc, call.now)
     store.add_rm_key(number, "Credit Memo")
+
+
+def _memo_distributions(call: Call, customer: dict[str, Any], sales: Decimal, trade: Decimal,
+                        freight: Decimal, misc: Decimal, tax: Decimal) -> list[dict[str, Any]]:
+    """GP's own RM distributions for a credit memo (RM types, gp.md §10.3: 3 receivables,
+    9 sales, 10 trade, 11 freight, 12 misc, 13 taxes)."""
+    def acct(name: str) -> str:
+        return str(customer.get(f"{name}_account") or posting_account(call, name))
+    rows = [(9, acct("sales"), sales, Decimal(0)), (10, acct("trade"), Decimal(0), trade),
+            (11, acct("freight"), freight, Decimal(0)), (12, acct("misc"), misc, Decimal(0)),
+            (13, posting_account(call, "tax") or "000-2300-00", tax, Decimal(0)),
+            (3, acct("receivables"), Decimal(0), sales - trade + freight + misc + tax)]
+    return [{"type": t, "account": a, "debit": d, "credit": c} for t, a, d, c in rows if d or c]
 
 
 def _memo_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +104,7 @@ def _memo_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
             "TransactionState": _RM_STATE[doc["state"]], "PostedDate": doc.get("posted_date"),
             "IsDeleted": False, "IsVoided": bool(doc.get("voided")),
             "VoidDate": doc.get("void_date"), "ModifiedDate": doc["modified"],
-            "BatchKey": {"Source": "RM Sales", "Id": doc["batch"],
+            "BatchKey": {"Source": batches.RM_SOURCE, "Id": doc["batch"],
                          "CreatedDateTime": doc["created"]},
             "CustomerKey": {"Id": doc["customer"]},
             "AddressKey": ({"CustomerKey": {"Id": doc["customer"]}, "Id": doc["address"]}
@@ -145,6 +158,8 @@ def void_credit_memo(call: Call, p: dict[str, Any]) -> None:
         why = "does not exist" if doc is None else "cannot be voided in its current state"
         raise ValidationFault([ValidationItem(f"The credit memo '{number}' {why}.", ["Key.Id"],
                                               "ReceivablesCreditMemo")])
+    batches.document_in_use(call.state.locks, "credit_memo", doc["number"],
+                            "ReceivablesCreditMemo", "taRMTransaction")
     doc.update(state="void", voided=True, void_date=call.now.isoformat(),
                modified=call.now.isoformat())
     call.store.put_document(doc, call.now)
@@ -159,6 +174,11 @@ def create_inventory_adjustment(call: Call, p: dict[str, Any]) -> None:
     errors.length(number, "iv_number", "Key.Id")
     batch = key_id(src.get("BatchKey")) or ""
     errors.length(batch, "batch", "BatchKey.Id")
+    if not batch:
+        # eConnect's BACHNUMB is required for inventory transactions (gp.md §22 "Batches").
+        errors.add("The batch number (BACHNUMB) is empty: inventory adjustments need a batch.",
+                   "BatchKey.Id")
+    refs = References(store, errors)
     lines = []
     for i, line in enumerate(next(iter((src.get("Lines") or {}).values()), []) or []):
         if line is None:
@@ -168,7 +188,13 @@ def create_inventory_adjustment(call: Call, p: dict[str, Any]) -> None:
         site = key_id(line.get("WarehouseKey")) or "MAIN"
         quantity = amount(line.get("Quantity"))
         errors.length(item, "item", where + "ItemKey.Id")
-        if store.get("items", item) is None:
+        site = refs.find("site", site, where + "WarehouseKey.Id") or site
+        found = store.get("items", item)
+        if found is not None:
+            item = found["id"]
+            if line.get("UofM"):
+                refs.uofm(found, str(line["UofM"]), where + "UofM")
+        if found is None:
             errors.add(f"The Item Number (ITEMNMBR) '{item}' does not exist in the Item Master "
                        "Table - IV00101", where + "ItemKey.Id")
         elif site not in store.sites_of(item):
@@ -183,6 +209,8 @@ def create_inventory_adjustment(call: Call, p: dict[str, Any]) -> None:
     if store.document("adjustment", number) is not None:
         errors.add(f"The document number '{number}' already exists.", "Key.Id")
     errors.raise_if_any()
+    batch = batches.admit(store, call.state.locks, batches.IV_SOURCE, batch, call.now,
+                          "InventoryAdjustment")
     store.put_document({"kind": "adjustment", "number": number, "customer": "", "po": "",
                         "batch": batch, "state": "work", "total": "0", "lines": lines,
                         "date": src.get("Date") or call.now, "created": call.now.isoformat(),

@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sandbox.gp import batches
 from sandbox.gp.store import Store
 
 
@@ -21,7 +22,13 @@ def allocate(store: Store, doc: dict[str, Any], sign: int) -> None:
     for line in doc["lines"]:
         if not line.get("non_inventory"):
             store.move_stock(line["item"], line["site"],
-                             allocated=Decimal(str(line["quantity"])) * sign)
+                             allocated=_allocated(line) * sign)
+
+
+def _allocated(line: dict[str, Any]) -> Decimal:
+    """What the line holds of the site's stock: its quantity less a back-ordered or cancelled
+    balance (sop_lines: quantity shortage)."""
+    return Decimal(str(line.get("allocated", line["quantity"])))
 
 
 def _post_document(store: Store, doc: dict[str, Any], at: datetime, by: str) -> None:
@@ -29,7 +36,7 @@ def _post_document(store: Store, doc: dict[str, Any], at: datetime, by: str) -> 
     if kind == "invoice":
         for line in doc["lines"]:
             if not line.get("non_inventory"):
-                q = Decimal(str(line["quantity"]))
+                q = _allocated(line)
                 store.move_stock(line["item"], line["site"], on_hand=-q, allocated=-q)
         store.add_rm_key(doc["number"], "Invoice")
         doc["state"] = "history"
@@ -55,15 +62,18 @@ def _post_document(store: Store, doc: dict[str, Any], at: datetime, by: str) -> 
 
 
 def post_batch(store: Store, batch: str, at: datetime, by: str = "sa") -> list[dict[str, str]]:
-    """Post every unposted, unvoided document of `batch` (all kinds). Returns what was posted."""
+    """Post every unposted, unvoided document of `batch` (all kinds). Returns what was posted.
+    The batch then no longer exists (gp.md §22 "Batches")."""
     posted = []
     with store.transaction():
         for doc in store.documents():
-            if doc.get("batch") == batch and doc["state"] == "work":
+            if store.same_key(doc.get("batch"), batch) and doc["state"] == "work":
                 _post_document(store, doc, at, by)
                 posted.append({"kind": doc["kind"], "number": doc["number"]})
                 if doc["kind"] == "invoice":
                     store.record_change("sales_invoice", {"number": doc["number"],
                                                           "doc_type_id": doc["doc_type_id"]},
                                         "Updated", at, by)
+        for source in (batches.SOP_SOURCE, batches.RM_SOURCE, batches.IV_SOURCE):
+            batches.remove(store, source, batch)
     return posted

@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from sandbox.gp import policy as policies
 from sandbox.gp.faults import ValidationFault, ValidationItem
 
 if TYPE_CHECKING:
@@ -94,7 +95,9 @@ def _norm(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, str):
-        return value.upper()  # GP's SQL collation compares case-insensitively
+        # As SQL Server compares GP's char columns: trailing spaces never count, and GP's usual
+        # collation ignores case (gp.md §22 "Keys").
+        return value.rstrip(" ").upper()
     return value
 
 
@@ -132,19 +135,40 @@ def matches(restriction: dict[str, Any] | None, value: Any) -> bool:
 
 @dataclass
 class Call:
-    """One SOAP (or SBA) call: who, which operation, against which state, at what time."""
+    """One SOAP (or SBA) call: who, which operation, against which state, at what time, and the
+    policy options in force for it (behaviour GUID -> option id; gp.md §3.3)."""
 
     operation: str
     user: User
     role: str
     state: GPState
     now: datetime
+    policy: dict[str, int] = field(default_factory=dict)
+    policy_role: str | None = None
 
     @property
     def store(self):  # noqa: ANN201 - sandbox.gp.store.Store, kept lazy to avoid a cycle
         return self.state.store
 
+    def option(self, behaviour: policies.Behaviour) -> int:
+        return self.policy.get(behaviour.guid, behaviour.default)
+
     @property
     def calculates_unit_price(self) -> bool:
-        state = self.state
-        return state.calculate_unit_price.get(self.role, state.calculate_unit_price_default)
+        return self.option(policies.CALCULATE_UNIT_PRICE) == 1
+
+    @property
+    def calculates_total(self) -> bool:
+        return self.option(policies.CALCULATE_TOTAL_AMOUNT) == 1
+
+    @property
+    def creates_distributions(self) -> bool:
+        return self.option(policies.CREATE_DISTRIBUTIONS) == 1
+
+    @property
+    def calculates_taxes(self) -> bool:
+        return self.option(policies.CREATE_TAXES) == 1
+
+    @property
+    def header_level_taxes(self) -> bool:
+        return self.option(policies.HEADER_LEVEL_TAXES) == 1

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote
 
+from sandbox.gp import help_text
 from sandbox.gp.ntlm import User
 from sandbox.gp.rules import LIMITS
 from sandbox.gp.state import GPState
@@ -77,14 +78,21 @@ def handle(state: GPState, user: User, method: str, path: str, body: bytes) -> R
     if path.rstrip("/") == TENANT + "/help" and method == "GET":
         return 200, {"Company": state.company_name,
                      "Routes": [{"Method": m, "Route": f"{TENANT}/Companies(<company name>)/{r}",
-                                 "Description": d} for m, r, d in ROUTES]}
+                                 "Description": d} for m, r, d in ROUTES],
+                     # gp.md §22 "SBA in practice": what public evidence shows, and the rest
+                     # listed as unknown rather than invented.
+                     "Evidence": ["POST PostingServices/System/Batches(<source>;<number>) with "
+                                  "header GP-Custom-Action: POST posts a batch",
+                                  "the company segment is the percent-encoded company name",
+                                  "composite keys are (<part1>;<part2>) without quotes"],
+                     "Unknown": help_text.UNKNOWN[:1]}
     prefix = f"{TENANT}/Companies("
     if not path.startswith(prefix) or ")/" not in path:
         return _err(404, "NotFound", f"No resource at {path}.")
     company, _, rest = path[len(prefix):].partition(")/")
     if unquote(company) != state.company_name:
         return _err(404, "CompanyNotFound", f"The company '{unquote(company)}' does not exist.")
-    if method != "GET" and not state.allowed(user.role, "Update"):
+    if method != "GET" and not state.allowed_any(user.roles, "Update"):
         return _err(403, "Forbidden", f"{user.principal} may not change data in this company.")
     try:
         data = json.loads(body) if body.strip() else {}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
 from sandbox.gp.schema_objects import OBJECTS, OPERATIONS
+from sandbox.gp.schema_setup import SETUP, SETUP_OPERATIONS
 from sandbox.gp.schema_types import TYPES
 
 NS = {
@@ -131,14 +132,15 @@ def parse(types_text: str, ops_text: str) -> Schema:
 
 @functools.lru_cache(maxsize=1)
 def load() -> Schema:
-    schema = parse(TYPES + OBJECTS, OPERATIONS)
+    schema = parse(TYPES + OBJECTS + SETUP, OPERATIONS + SETUP_OPERATIONS)
     _check_closed(schema)
     return schema
 
 
 def _check_closed(schema: Schema) -> None:
     """Every referenced type must be declared: a typo here would otherwise surface as a bad WSDL."""
-    builtin = {"xs:string", "xs:int", "xs:decimal", "xs:boolean", "xs:dateTime", "mst:guid"}
+    builtin = {"xs:string", "xs:int", "xs:short", "xs:decimal", "xs:boolean", "xs:dateTime",
+               "mst:guid"}
     known = set(schema.complex) | set(schema.enums) | builtin
     refs = [f.type for ct in schema.complex.values() for f in ct.own]
     refs += [ct.base for ct in schema.complex.values() if ct.base]

@@ -49,21 +49,31 @@ type gp:Customer : gp:BusinessObject
   Key? gp:CustomerKey
   IsOnHold xs:boolean
   IsActive xs:boolean
+  ShipCompleteOnly xs:boolean
   Name? xs:string
   Shortname? xs:string
   StatementName? xs:string
   ClassKey? gp:CustomerClassKey
+  Priority xs:int
   DefaultAddressKey? gp:CustomerAddressKey
   ShipToAddressKey? gp:CustomerAddressKey
   BillToAddressKey? gp:CustomerAddressKey
   StatementToAddressKey? gp:CustomerAddressKey
   Comment1? xs:string
   Comment2? xs:string
+  DiscountGracePeriod xs:int
+  DueDateGracePeriod xs:int
   PriceLevelKey? gp:PriceLevelKey
   Notes? xs:string
   BalanceType gp:BalanceType
+  AllowRevaluation xs:boolean
   PostResultsTo! gp:ReceivablesPostResultsTo
+  OrderFullfillmentShortageDefault gp:OrderFullfillmentShortage
+  IncludeInDemandPlanning xs:boolean
   CurrencyKey? gp:CurrencyKey
+  StatementCycle gp:StatementCycle
+  SendEmailStatements xs:boolean
+  DefaultCashAccountType gp:ReceivablesCashAccountType
   CreatedDate! xs:dateTime
   ModifiedDate! xs:dateTime
   LastModifiedDate! xs:dateTime
@@ -120,11 +130,23 @@ type gp:Item : gp:BusinessObject abstract
   Type gp:ItemType
   SalesTaxBasis gp:SalesTaxBasis
   UofMScheduleKey? gp:UofMScheduleKey
+  ShippingWeight xs:decimal
+  QuantityDecimalPlaces gp:QuantityDecimalPlaces
+  CurrencyDecimalPlaces gp:CurrencyDecimalPlaces
+  PurchaseTaxBasis gp:PurchasingTaxBasis
   StandardCost? gp:MoneyAmount
   CurrentCost? gp:MoneyAmount
+  IncludeInDemandPlanning xs:boolean
   AllowBackOrder xs:boolean
+  WarrantyDays xs:short
+  ABCCode gp:ABCCode
+  KeepCalendarYearHistory xs:boolean
+  KeepFiscalYearHistory xs:boolean
+  KeepTransactionHistory xs:boolean
+  KeepDistributionHistory xs:boolean
   DefaultWarehouseKey? gp:WarehouseKey
   PriceMethod gp:PriceMethod
+  FunctionalCurrencyDecimalPlaces gp:CurrencyDecimalPlaces
   ModifiedDate xs:dateTime
   LastModifiedDate xs:dateTime
   CreatedDate xs:dateTime
@@ -133,6 +155,11 @@ type gp:Item : gp:BusinessObject abstract
   DefaultSellingUofM? xs:string
 type gp:InventoriedItem : gp:Item abstract
 type gp:SalesItem : gp:InventoriedItem
+  ValuationMethod gp:ValuationMethod
+  TrackingOption gp:TrackingOption
+  MinimumShelfLifeDays1 xs:short
+  MinimumShelfLifeDays2 xs:short
+  RevalueInventory xs:boolean
   Quantities? gp:ArrayOfSalesItemWarehouse
 type gp:SalesItemWarehouse : gp:BusinessObject
   Key? gp:ItemWarehouseKey
@@ -228,33 +255,45 @@ type gp:Distribution : gp:BusinessObject abstract
   CreditAmount? gp:Amount
 type gp:SalesDistribution : gp:Distribution
   Key? gp:SalesDistributionKey
+  IsPosted xs:boolean
 type gp:ArrayOfSalesDistribution
   SalesDistribution* gp:SalesDistribution
 type gp:Tax : gp:BusinessObject abstract
   TaxAmount? gp:MoneyAmount
   TotalAmount? gp:MoneyAmount
   TaxableAmount? gp:MoneyAmount
+  IsBackoutTax xs:boolean
 type gp:SalesTax : gp:Tax abstract
   GLAccountKey? gp:GLAccountNumberKey
+  IsTaxableTax xs:boolean
 type gp:SalesDocumentTax : gp:SalesTax
   Key? gp:SalesDocumentTaxKey
 type gp:ArrayOfSalesDocumentTax
   SalesDocumentTax* gp:SalesDocumentTax
 type gp:SalesPayment : gp:BusinessObject
   Key? gp:SalesPaymentKey
+  IsProcessElectronically xs:boolean
   Date xs:dateTime
   PaymentAmount? gp:MoneyAmount
   BankAccountKey? gp:BankAccountKey
   PaymentCardTypeKey? gp:PaymentCardTypeKey
   CheckNumber? xs:string
   AuthorizationCode? xs:string
+  ExpirationDate xs:dateTime
   Type gp:SalesPaymentType
   Number? xs:string
+  DeleteOnUpdate xs:boolean
 type gp:ArrayOfSalesPayment
   SalesPayment* gp:SalesPayment
 type gp:SalesProcessHold : gp:BusinessObject
   Key? gp:SalesProcessHoldKey
+  IsTransferHold xs:boolean
+  IsPostHold xs:boolean
+  IsFulfillHold xs:boolean
+  IsPrintHold xs:boolean
+  HoldDateTime xs:dateTime
   DeleteOnUpdate xs:boolean
+  IsDeleted xs:boolean
 type gp:ArrayOfSalesProcessHold
   SalesProcessHold* gp:SalesProcessHold
 type gp:SalesReturnQuantities
@@ -274,8 +313,14 @@ type gp:SalesDocument : gp:BusinessObject abstract
   DiscountAmount? gp:MoneyAmount
   CustomerName? xs:string
   CustomerPONumber? xs:string
+  MasterNumber xs:int
   Reference? xs:string
+  ExchangeRate xs:decimal
+  ExchangeDate xs:dateTime
+  RequestedShipDate xs:dateTime
   Comment? xs:string
+  FreightTaxBasis gp:SalesTaxBasis
+  MiscellaneousTaxBasis gp:SalesTaxBasis
   Note? xs:string
   TransactionState gp:SalesTransactionState
   LineTotalAmount? gp:MoneyAmount
@@ -284,10 +329,18 @@ type gp:SalesDocument : gp:BusinessObject abstract
   CreatedDate xs:dateTime
   ModifiedDate xs:dateTime
   LastModifiedDate xs:dateTime
+  CommissionBasedOn gp:CommissionBasedOn
+  ActualShipDate xs:dateTime
+  FulfillDate xs:dateTime
+  QuoteDate xs:dateTime
   AuditTrailCode? xs:string
+  IsIntrastatDocument xs:boolean
   IsVoided xs:boolean
+  ShipCompleteOnly xs:boolean
+  IntegrationSource xs:int
   IntegrationId? xs:string
   InvoiceDate xs:dateTime
+  BackorderDate xs:dateTime
   ReturnDate xs:dateTime
   OriginalSalesDocumentKey? gp:SalesDocumentKey
   DocumentTypeKey? gp:SalesDocumentTypeKey
@@ -309,11 +362,15 @@ type gp:SalesLine : gp:BusinessObject abstract
   Discount? gp:MoneyPercentChoice
   ItemDescription? xs:string
   IsNonInventory xs:boolean
+  IsDropShip xs:boolean
+  RequestedShipDate xs:dateTime
   Comment? xs:string
   UofM? xs:string
   DeleteOnUpdate xs:boolean
+  TaxBasis gp:SalesTaxBasis
   TaxAmount? gp:MoneyAmount
   SalesGLAccountKey? gp:GLAccountNumberKey
+  IntegrationSource xs:int
   WarehouseKey? gp:WarehouseKey
   ItemKey? gp:ItemKey
   PriceLevelKey? gp:PriceLevelKey
@@ -323,11 +380,15 @@ type gp:SalesInvoice : gp:SalesDocument
   GeneralLedgerPostingDate xs:dateTime
   PostedDate xs:dateTime
   PostedBy? xs:string
+  IsDirectDebit xs:boolean
+  WorkflowPriority gp:WorkflowPriority
   Lines? gp:ArrayOfSalesInvoiceLine
   Payments? gp:ArrayOfSalesPayment
   Distributions? gp:ArrayOfSalesDistribution
 type gp:SalesInvoiceLine : gp:SalesLine
+  ActualShipDate xs:dateTime
   QuantityAllocated? gp:Quantity
+  FulfillDate xs:dateTime
 type gp:ArrayOfSalesInvoiceLine
   SalesInvoiceLine* gp:SalesInvoiceLine
 type gp:SalesReturn : gp:SalesDocument
@@ -344,6 +405,7 @@ type gp:ArrayOfSalesReturnLine
 type gp:SalesDocumentSummaryBase abstract
   DocumentTypeKey? gp:SalesDocumentTypeKey
   Key? gp:SalesDocumentKey
+  MasterNumber xs:int
   CustomerKey? gp:CustomerKey
   CustomerPONumber? xs:string
   CustomerName? xs:string
@@ -370,6 +432,7 @@ type gp:ArrayOfSalesReturnSummary
 # ---- RM credit memos ------------------------------------------------------------------------------
 type gp:ReceivablesDistribution : gp:Distribution
   Key? gp:ReceivablesDistributionKey
+  IsPosted xs:boolean
 type gp:ArrayOfReceivablesDistribution
   ReceivablesDistribution* gp:ReceivablesDistribution
 type gp:ReceivablesDocument : gp:BusinessObject abstract
@@ -384,9 +447,16 @@ type gp:ReceivablesDocument : gp:BusinessObject abstract
   FreightAmount? gp:MoneyAmount
   MiscellaneousAmount? gp:MoneyAmount
   TaxAmount? gp:MoneyAmount
+  ExchangeRate xs:decimal
+  ExchangeDate xs:dateTime
   CustomerName? xs:string
   TransactionState gp:ReceivablesTransactionState
+  GeneralLedgerPostingDate xs:dateTime
   PostedDate xs:dateTime
+  IsElectronic xs:boolean
+  IsIntrastatDocument xs:boolean
+  IsDirectDebitDocument xs:boolean
+  InvoicePaidOffDate xs:dateTime
   IsDeleted xs:boolean
   IsVoided xs:boolean
   VoidDate xs:dateTime
@@ -423,6 +493,8 @@ OPERATIONS = """
 GetCompanyList(criteria? gp:CompanyCriteria, context? dyn:Context) -> gp:ArrayOfCompany
 GetCompanyByKey(key? dyn:CompanyKey, context? dyn:Context) -> gp:Company
 GetPolicyByOperation(operation? xs:string, context? dyn:Context) -> gp:Policy
+CreatePolicy(policy? gp:Policy, roleKey? sec:RoleKey, context? dyn:Context)
+UpdatePolicy(policy? gp:Policy, roleKey? sec:RoleKey, context? dyn:Context)
 GetCustomerByKey(key? gp:CustomerKey, context? dyn:Context) -> gp:Customer
 GetCustomerList(criteria? gp:CustomerCriteria, context? dyn:Context) -> gp:ArrayOfCustomerSummary
 CreateCustomer(customer? gp:Customer, context? dyn:Context, policy? gp:Policy)

@@ -284,7 +284,10 @@ type gp:Company : gp:BusinessObject
   Name? xs:string
   ModifiedDate xs:dateTime
   CreatedDate xs:dateTime
+  WitholdingTaxRate xs:int
   AccountSegmentSeparator? xs:string
+  IsValueAddedTaxReturnEnabled xs:boolean
+  Options gp:CompanyOptions
   IsWorkflowEnabled xs:boolean
 type gp:ArrayOfCompany
   Company* gp:Company
@@ -359,4 +362,16 @@ enum gp:UofMSalesAvailable = Unit Of Measure Not Available For Sales Purposes | 
 enum gp:ReceivablesPostResultsTo = Receivables/Discount Account | Sales Offset Account
 enum gp:BalanceType = Open Item | Balance Forward
 enum gp:SalesPaymentType = Cash Deposit | Check Deposit | Payment Card Deposit | Cash Payment | Check Payment | Payment Card Payment
+enum gp:ABCCode = None | A | B | C
+enum gp:CommissionBasedOn = Sales | Document Total
+enum gp:CompanyOptions = UseShippingMethodWhenSelectingDefaultTaxSchedule | CalculateTermsDiscountBeforeTaxes | EnableIntrastatTracking | SeparatePaymentDistributions | MergeTradeDiscountAndMarkdownDistributionsInSales | MergeTradeDiscountDistributionsInPurchasing | CalculateTaxRebates | EnablePostingNumbersInGeneralLedger | AllowNegativeDebitsAndCreditsInGeneralLedger | EnableGstForAustraliaAndNewZealand | EnableTaxDate | EnableShippingDocumentInSalesOrderProcessing | EnableReversingChargeTaxes | CalculateTaxesInGeneralLedger | AllowSummaryLevelTaxEdits | RequireTaxDetailTotalsToMatchThePretaxAmount | SpecifyTaxDetailsForAutomaticTaxCalculation | EnableVatReturn | EnableEuropeanUnionTransactionTracking | EnableEuropeanElectronicFundsTransfer | EnablePayablesElectronicFundsTransfer | EnableCanadianTaxDetail
+enum gp:CurrencyDecimalPlaces = Zero | One | Two | Three | Four | Five
+enum gp:OrderFullfillmentShortage = None | Backorder Remaining | Cancel Remaining
+enum gp:PurchasingTaxBasis = Taxable | Nontaxable | Based On Vendor
+enum gp:QuantityDecimalPlaces = Zero | One | Two | Three | Four | Five
+enum gp:ReceivablesCashAccountType = Bank Account | Customer
+enum gp:StatementCycle = No Statement | Weekly | Bi-Weekly | Semi-Monthly | Monthly | Bi-Monthly | Quarterly
+enum gp:TrackingOption = None | Serial Numbers | Lot Numbers
+enum gp:ValuationMethod = FIFO Perpetual | LIFO Perpetual | Average Perpetual | FIFO Periodic | LIFO Periodic
+enum gp:WorkflowPriority = Low | Normal | High
 """

@@ -18,16 +18,32 @@ PRICE_LEVELS = {"RETAIL": "Retail price list", "WHOLESALE": "Wholesale (80% of r
 CUSTOMER_CLASSES = {"RETAIL": "Retail customers", "WEB": "Web shop customers",
                     "WHOLESALE": "Wholesale accounts"}
 SOP_DOC_TYPES = {"STDINV": "Invoice", "WEBINV": "Invoice", "RTN": "Return", "WEBRTN": "Return"}
-CHECKBOOKS = {"FIRST BANK": "000-1110-00", "PAYPAL": "000-1130-00", "CARDS": "000-1140-00"}
+# The company's own bank account; the connector's checkbooks come with the configured profile.
+CHECKBOOKS = {"FIRST BANK": "000-1110-00"}
 GL_ACCOUNTS = {
     "000-1100-00": "Cash", "000-1110-00": "Cash - Operating Account",
-    "000-1130-00": "PayPal Clearing", "000-1140-00": "Card Processor Clearing",
     "000-1200-00": "Accounts Receivable", "000-1300-00": "Inventory",
     "000-2300-00": "Sales Tax Payable", "000-4100-00": "Sales",
     "000-4110-00": "Sales Discounts", "000-4200-00": "Sales Returns",
     "000-4510-00": "Freight Income", "000-4520-00": "Miscellaneous Income",
-    "000-5100-00": "Cost of Goods Sold", "000-7900-00": "Rounding Differences",
+    "000-5100-00": "Cost of Goods Sold",
 }
+# Posting Accounts Setup: where GP's own distributions go when it builds them (gp.md §12).
+POSTING_ACCOUNTS = {"receivables": "000-1200-00", "sales": "000-4100-00",
+                    "freight": "000-4510-00", "misc": "000-4520-00", "trade": "000-4110-00",
+                    "returns": "000-4200-00", "cash": "000-1110-00", "cogs": "000-5100-00",
+                    "inventory": "000-1300-00"}
+# Sales tax as the company keys it in GP: details (rate, account, rounding) grouped in schedules.
+TAX_DETAILS = {
+    "USASTE-PS6N0": {"description": "US state sales tax 6%", "percent": "6",
+                     "account": "000-2300-00", "rounding": "To the Nearest Currency Decimal Digit"},
+    "USACITY-1": {"description": "City sales tax 1%", "percent": "1",
+                  "account": "000-2300-00", "rounding": "To the Nearest Currency Decimal Digit"},
+}
+TAX_SCHEDULES = {"USASTCITY-6*": {"description": "State and city sales tax",
+                                  "details": ["USASTE-PS6N0", "USACITY-1"]},
+                 "USASTE-6": {"description": "State sales tax only", "details": ["USASTE-PS6N0"]}}
+UOFM_SCHEDULES = {"EACH": {"description": "Each", "base": "Each", "units": ["Each"]}}
 # GP-only customers: accounts the accountant keyed in GP, never seen by WooCommerce.
 GP_CUSTOMERS = [
     ("AARONFIT0001", "Aaron Fitz Electrical", "WHOLESALE", "WHOLESALE",
@@ -60,6 +76,14 @@ def _seed(store: Store) -> None:
         store.put_reference("checkbook", key, {"account": account})
     for account, description in GL_ACCOUNTS.items():
         store.put_reference("gl_account", account, {"description": description, "active": True})
+    for key, data in (("posting_accounts", POSTING_ACCOUNTS),):
+        store.put_reference("setup", key, data)
+    for detail, data in TAX_DETAILS.items():
+        store.put_reference("tax_detail", detail, data)
+    for schedule, data in TAX_SCHEDULES.items():
+        store.put_reference("tax_schedule", schedule, data)
+    for schedule, data in UOFM_SCHEDULES.items():
+        store.put_reference("uofm_schedule", schedule, data)
     for item in catalog.gp_items():
         number = item["item_number"]
         store.put("items", number, {
@@ -87,4 +111,5 @@ def _seed(store: Store) -> None:
             "customer": cid, "id": "PRIMARY", "name": name, "contact": "", "line1": line1,
             "line2": "", "line3": "", "city": city, "state": state, "postal": postal,
             "country": "USA", "phone1": phone, "email": "", "site": "MAIN",
+            "tax_schedule": "USASTCITY-6*",
             "created": at.isoformat(), "modified": at.isoformat()}, at)

@@ -2,6 +2,7 @@
 
     gp = GPStandIn(tmp_path / "gp")
     gp.start()                      # returns once the socket accepts connections
+    GPStandIn(dir, keytab=path).start(host="localhost")  # also Kerberos for HTTP/localhost
     gp.soap_url, gp.sba_url, gp.domain, gp.user, gp.password, gp.company, gp.ca_file
     gp.state()                      # the /_sandbox/state snapshot, without HTTP
     gp.stop()
@@ -21,9 +22,11 @@ from urllib.parse import quote
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from sandbox.gp import control, schema
+from sandbox.gp import control, profiles, schema
 from sandbox.gp.app import GPApp
+from sandbox.gp.capacity import Capacity
 from sandbox.gp.faultplan import FaultPlan
+from sandbox.gp.negotiate import KerberosAcceptor
 from sandbox.gp.ntlm import NTLMAcceptor, read_user_file, tls_server_end_point
 from sandbox.gp.posting import post_batch
 from sandbox.gp.seed import seed as seed_company
@@ -49,18 +52,29 @@ class _Server(uvicorn.Server):
 class GPStandIn:
     def __init__(self, state_dir: Path, *, seed: int = 0, https: bool = False,
                  users: Path | Iterable[UserSpec] | None = None,
-                 require_channel_binding: bool = False, calculate_unit_price: bool = False,
-                 sba_allow_http: bool = False,
+                 require_channel_binding: bool = False, calculate_unit_price: bool | None = None,
+                 sba_allow_http: bool = False, profile: str = profiles.CONFIGURED,
+                 capacity: dict[str, Any] | None = None, keytab: Path | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
+        """profile: "configured" (GP after the README's set-up; the default) or "fresh" (a new
+        install's defaults). calculate_unit_price: the administrator sets GP's pricing the same
+        way in every policy before start: True = GP's defaults (Calculate Unit Price and
+        Calculate Total Amount both "Calculate": GP re-prices and re-totals), False = both "Do
+        Not Calculate"; None keeps the profile's. capacity: latency and service processes
+        (sandbox/gp/capacity.py), e.g. {"median_ms": 300, "sigma": 0.4, "processes": 4}."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.https = https
         self.require_channel_binding = require_channel_binding
+        # The keys of HTTP/<host> (IIS: the machine account's). Without them a Negotiate
+        # (Kerberos) token is refused and clients fall back to NTLM.
+        self.keytab = Path(keytab) if keytab else None
         self.domain, self.user = DOMAIN, SERVICE_USER
         self.readonly_user = READONLY_USER
         if users is None:
             self.password, self.readonly_password = _password(), _password()
-            specs: list[UserSpec] = [(DOMAIN, SERVICE_USER, self.password, "admin"),
+            specs: list[UserSpec] = [(DOMAIN, SERVICE_USER, self.password,
+                                      profiles.role_of_service_account(profile)),
                                      (DOMAIN, READONLY_USER, self.readonly_password, "readonly")]
             self._users = [s[:3] for s in specs]
             self._roles = {f"{d}\\{u}".upper(): r for d, u, _, r in specs}  # type: ignore[misc]
@@ -77,9 +91,15 @@ class GPStandIn:
         self.store = Store(self.state_dir / "gp.sqlite3")
         seed_company(self.store)
         self._sba_allow_http = sba_allow_http
-        self.gp_state = GPState(self.store, clock=clock or system_clock,
-                                calculate_unit_price_default=calculate_unit_price)
+        self.profile = profile
+        self.gp_state = GPState(self.store, clock=clock or system_clock)
+        profiles.apply(profile, self.store, self.gp_state.policies, self.gp_state.company_id)
+        if calculate_unit_price is not None:
+            self.gp_state.policies.set_pricing(self.gp_state.company_id, calculate_unit_price)
         self.faults = FaultPlan(seed=seed)
+        self.capacity = Capacity(seed=seed)
+        if capacity:
+            self.capacity.configure(capacity)
         self.company = self.gp_state.company_name
         self.company_id = self.gp_state.company_id
         self.ca_file: Path | None = None
@@ -97,8 +117,11 @@ class GPStandIn:
             self._cert = _certificate(self.state_dir / "tls")
             self.ca_file = self._cert[0]
             bindings = _cert_bindings(self._cert[0])
+        kerberos = (KerberosAcceptor(self.keytab, self.state_dir, channel_bindings=bindings,
+                                     require_channel_binding=self.require_channel_binding)
+                    if self.keytab else None)
         acceptor = NTLMAcceptor(self.state_dir, self._users, self._roles, bindings,
-                                self.require_channel_binding)
+                                self.require_channel_binding, kerberos=kerberos)
         # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only for
         # such sockets, and without it each response (headers, then body) waits ~40 ms for the
         # client's delayed ACK.
@@ -109,7 +132,8 @@ class GPStandIn:
         sock.listen(128)  # listening now: clients connect even before uvicorn's loop runs
         self.host, self.port = host, sock.getsockname()[1]
         self._app = GPApp(self.gp_state, acceptor, self.faults, https=self.https,
-                          sba_allow_http=self._sba_allow_http, wsdl=b"")
+                          sba_allow_http=self._sba_allow_http, wsdl=b"",
+                          capacity=self.capacity)
         self._app.wsdl = schema.render_wsdl(self.soap_url).encode()
         config = uvicorn.Config(self._app, log_level="warning", lifespan="off", access_log=False,
                                 timeout_graceful_shutdown=2, http=_protocol(acceptor),

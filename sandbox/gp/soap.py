@@ -55,7 +55,14 @@ class SoapService:
     def __init__(self, state: GPState) -> None:
         self.state = state
         self.schema = schema.load()
-        from sandbox.gp import ops_customers, ops_documents, ops_items, ops_rm, ops_setup  # noqa: F401 - registers the handlers
+        from sandbox.gp import (  # noqa: F401 - registers the handlers
+            ops_customers,
+            ops_documents,
+            ops_items,
+            ops_reference,
+            ops_rm,
+            ops_setup,
+        )
 
     def handle(self, body: bytes, content_type: str, soap_action: str | None,
                user: User) -> SoapResult:
@@ -89,8 +96,9 @@ class SoapService:
             except xmlcodec.SchemaViolation as exc:
                 first = str(exc).split(".")[1] if "." in str(exc) else name
                 raise DeserializationFault(name, first.split(":")[0], str(exc)) from exc
-            call = Call(name, user, self._role(user, params.get("context")), self.state,
-                        self.state.now())
+            role = self.state.policy_role(user.roles, params.get("context"))
+            call = Call(name, user, user.role, self.state, self.state.now(),
+                        self.state.effective_policy(name, role, params.get("policy")), role)
             self._authorize(call, params)
             if is_write(name):
                 with self.state.store.transaction():
@@ -116,13 +124,8 @@ class SoapService:
                                  user.principal, {"detail": traceback.format_exc(limit=5)})
             return SoapResult(500, faults.system_fault(), operation=name)
 
-    def _role(self, user: User, context: dict[str, Any] | None) -> str:
-        """The caller's role. GP lets Context.RoleKey pick among a user's several roles; each of
-        our users has exactly one, so a RoleKey naming another role changes nothing."""
-        return user.role
-
     def _authorize(self, call: Call, params: dict[str, Any]) -> None:
-        if not self.state.allowed(call.role, call.operation):
+        if not self.state.allowed_any(call.user.roles, call.operation):
             # GP's answer to a caller without Dynamics Security rights is unpublished (gp.md §21):
             # a system exception, logged with the reason, is the stand-in's choice.
             raise SystemFault(f"Access denied: {call.user.principal} (role {call.role}) may not "

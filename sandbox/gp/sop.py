@@ -12,12 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sandbox.gp import batches, sop_amounts, sop_lines
 from sandbox.gp.faults import econnect
+from sandbox.gp.references import References
 from sandbox.gp.rules import Call, Errors, amount, cents, key_id
 
 KINDS = {"invoice": ("Invoice", "SalesInvoice", "STDINV", "taSopHdrIvcInsert"),
          "return": ("Return", "SalesReturn", "RTN", "taSopHdrIvcInsert")}
-LINE_SEQ_STEP = 16384  # GP numbers SOP lines 16384, 32768, ...
 
 
 def merge_update(old_source: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -64,8 +65,9 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     """Validate a SalesInvoice/SalesReturn (decoded) and turn it into the stand-in's record."""
     doc_type, object_type, default_doc_id, proc = KINDS[kind]
     errors = Errors(object_type)
+    refs = References(call.store, errors)
     store = call.store
-    number = key_id(src.get("Key"))
+    number = (key_id(src.get("Key")) or "").rstrip(" ")  # a char key: trailing spaces vanish
     if not number:
         number = f"{default_doc_id}{store.next_number('sop-' + kind, 2001):06d}"
     errors.length(number, "sop_number", "Key.Id")
@@ -75,10 +77,12 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     if type_key.get("Type") not in (None, doc_type):
         errors.add_item(econnect(67, proc, "Subtotal does not match the line item totals",
                                  ["DocumentTypeKey.Type"]))
-    doc_types = store.reference("sop_doc_type")
-    if doc_types.get(doc_id, {}).get("type") != doc_type:
-        errors.add(f"The {doc_type.lower()} document ID '{doc_id}' does not exist.",
-                   "DocumentTypeKey.Id")
+    found_doc_id = store.find_reference("sop_doc_type", doc_id)
+    if found_doc_id is None or found_doc_id[1].get("type") != doc_type:
+        errors.add(f"The {doc_type.lower()} Document ID (DOCID) '{doc_id}' does not exist in "
+                   "the Sales Document Setup - SOP40200", "DocumentTypeKey.Id")
+    else:
+        doc_id = found_doc_id[0]
     customer_id = key_id(src.get("CustomerKey"))
     customer = store.get("customers", customer_id) if customer_id else None
     errors.length(customer_id, "customer", "CustomerKey.Id")
@@ -90,6 +94,8 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
                    "Customer Master Table - RM00101", "CustomerKey.Id")
     elif not customer.get("active", True):
         errors.add(f"The customer '{customer_id}' is inactive.", "CustomerKey.Id")
+    if customer is not None:
+        customer_id = customer["id"]
     batch_key = src.get("BatchKey") or {}
     batch = key_id(batch_key)
     errors.length(batch, "batch", "BatchKey.Id")
@@ -97,26 +103,32 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
         errors.add("The batch number (BACHNUMB) is empty.", "BatchKey.Id")
     po = src.get("CustomerPONumber") or ""
     errors.length(po, "po", "CustomerPONumber")
+    addresses = {}
     for prop in ("BillToAddressKey", "ShipToAddressKey"):
         aid = key_id(src.get(prop))
         errors.length(aid, "address_id", f"{prop}.Id")
-        if aid and customer_id and store.address(customer_id, aid) is None:
+        found_address = store.address(customer_id, aid) if aid and customer_id else None
+        if aid and customer_id and found_address is None:
             errors.add(f"The address ID '{aid}' does not exist for customer '{customer_id}'.",
                        f"{prop}.Id")
+        addresses[prop] = found_address["id"] if found_address else (aid or "")
     currency = key_id(src.get("CurrencyKey"), "ISOCode") or "USD"
     if currency != "USD":
-        errors.add(f"The currency '{currency}' is not set up in this company.", "CurrencyKey")
+        errors.add_item(econnect(483, proc, "The Currency ID does not exist in MC40200",
+                                 ["CurrencyKey.ISOCode"]))
     level = (key_id(src.get("PriceLevelKey")) or (customer or {}).get("price_level")
              or "RETAIL")
-    if level not in store.reference("price_level"):
-        errors.add(f"The price level '{level}' does not exist.", "PriceLevelKey.Id")
+    level = refs.find("price_level", level, "PriceLevelKey.Id") or level
     header_site = key_id(src.get("WarehouseKey"))
+    if header_site:
+        header_site = refs.find("site", header_site, "WarehouseKey.Id") or header_site
 
-    lines = []
-    for i, line in enumerate(lines_of(src)):
-        lines.append(_line(call, kind, line, i, errors, level, header_site))
+    lines = [sop_lines.line(call, kind, ln, i, errors, refs, level, header_site, customer)
+             for i, ln in enumerate(lines_of(src))]
     subtotal = sum((ln["extended"] for ln in lines), Decimal(0))
-    calc = call.calculates_unit_price
+    # Under "Calculate Total Amount" GP computes the totals itself and any sent figure is
+    # replaced; under "Do Not Calculate" the sent figures must agree with GP's arithmetic.
+    calc = call.calculates_total
     given_subtotal = amount(src.get("LineTotalAmount"))
     if not calc and given_subtotal is not None and cents(given_subtotal) != subtotal:
         errors.add_item(econnect(67, proc, "Subtotal does not match the line item totals",
@@ -128,136 +140,75 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     trade_amount = cents(trade_amount or Decimal(0))
     freight = cents(amount(src.get("FreightAmount")) or Decimal(0))
     misc = cents(amount(src.get("MiscellaneousAmount")) or Decimal(0))
-    taxes = [t for t in next(iter((src.get("Taxes") or {}).values()), []) or [] if t]
-    tax = amount(src.get("TaxAmount"))
-    if tax is None and taxes:
-        tax = sum((amount(t.get("TaxAmount")) or Decimal(0) for t in taxes), Decimal(0))
-    if tax is None:
-        tax = sum((ln["tax"] for ln in lines), Decimal(0))
-    tax = cents(tax)
+    if call.calculates_taxes:
+        schedule = sop_amounts.schedule_for(call, customer_id or "",
+                                            addresses["ShipToAddressKey"], customer or {})
+        taxes = sop_amounts.calculated_taxes(call, lines, schedule)
+        tax = sum((t["amount"] for t in taxes), Decimal(0))
+    else:
+        taxes, tax = sop_amounts.provided_taxes(call, src, amount(src.get("TaxAmount")), errors,
+                                                refs)
     total = subtotal - trade_amount + freight + misc + tax
     given_total = amount(src.get("TotalAmount"))
     if not calc and given_total is not None and cents(given_total) != total:
         errors.add_item(econnect(235, proc, "Document amount does not equal(Subtotal+Freight + "
                                  "Misc + TaxAmt + FreightTax + MiscTax - TradeDisc).",
                                  ["TotalAmount"]))
-    payments = [p for p in next(iter((src.get("Payments") or {}).values()), []) or [] if p]
-    paid = cents(sum((amount(p.get("PaymentAmount")) or Decimal(0) for p in payments), Decimal(0)))
+    payments = _payments(src, errors, refs)
+    paid = cents(sum((p["amount"] or Decimal(0) for p in payments), Decimal(0)))
     if paid > total:
         errors.add(f"The payments ({paid}) exceed the document total ({total}).", "Payments")
-    distributions = [d for d in next(iter((src.get("Distributions") or {}).values()), []) or []
-                     if d]
-    accounts = store.reference("gl_account")
-    for j, d in enumerate(distributions):
-        account = key_id(d.get("GLAccountKey"))
-        if account not in accounts:
-            errors.add_item(econnect(716, "taSopDistribution", "Account does not exist for "
-                                     "Account Number String (ACTNUMST) passed",
-                                     [f"Distributions[{j}].GLAccountKey.Id"]))
+    distributions = ([] if call.creates_distributions else
+                     sop_amounts.provided_distributions(src, errors, refs, "taSopDistribution"))
+    holds = [refs.find("process_hold", key_id((h.get("Key") or {}).get("SalesProcessHoldSetupKey"))
+                       or "", f"ProcessHolds[{j}].Key.SalesProcessHoldSetupKey.Id")
+             for j, h in enumerate(next(iter((src.get("ProcessHolds") or {}).values()), []) or [])
+             if h and not h.get("DeleteOnUpdate")]
     if creating and store.document(kind, number) is not None:
         # 2221 is GP's number for it; the description is the stand-in's (gp.md §21).
         errors.add_item(econnect(2221, proc, "Duplicate document number: this SOP number "
                                  "(SOPNUMBE) already exists in SOP10100 or SOP30200",
                                  ["Key.Id"]))
     errors.raise_if_any()
-    holds = [key_id((h.get("Key") or {}).get("SalesProcessHoldSetupKey"))
-             for h in next(iter((src.get("ProcessHolds") or {}).values()), []) or []
-             if h and not h.get("DeleteOnUpdate")]
-    assert customer is not None and customer_id is not None
+    assert customer is not None and customer_id is not None and batch is not None
     source = normalise(src)
     # Remember GP's line numbers in the source so a later update can address each line.
     source["Lines"] = {"_lines": [{**ln, "Key": {**(ln.get("Key") or {}),
                                                  "LineSequenceNumber": built["seq"]}}
                                   for ln, built in zip(lines_of(source), lines, strict=True)]}
-    return {
+    record = {
         "kind": kind, "number": number, "doc_type_id": doc_id, "customer": customer_id,
         "customer_name": src.get("CustomerName") or customer.get("name", ""), "po": po,
-        "batch": batch, "batch_source": batch_key.get("Source") or "Sales Entry",
+        "batch": batch, "batch_source": batches.SOP_SOURCE,
         "date": src.get("Date") or call.now, "currency": currency, "price_level": level,
-        "site": header_site or "", "bill_to": key_id(src.get("BillToAddressKey")) or "",
-        "ship_to": key_id(src.get("ShipToAddressKey")) or "", "note": src.get("Note") or "",
+        "site": header_site or "", "bill_to": addresses["BillToAddressKey"],
+        "ship_to": addresses["ShipToAddressKey"], "note": src.get("Note") or "",
         "comment": src.get("Comment") or "", "reference": src.get("Reference") or "",
         "lines": lines, "subtotal": subtotal, "trade_discount": trade_amount, "freight": freight,
-        "misc": misc, "tax": tax, "total": total, "payment": paid,
-        "payments": [{"type": p.get("Type"), "amount": amount(p.get("PaymentAmount")),
-                      "checkbook": key_id(p.get("BankAccountKey")) or "",
-                      "number": p.get("Number") or ""} for p in payments],
-        "distributions": [{"type": (d.get("DistributionTypeKey") or {}).get("Id"),
-                           "account": key_id(d.get("GLAccountKey")),
-                           "debit": amount(d.get("DebitAmount")) or Decimal(0),
-                           "credit": amount(d.get("CreditAmount")) or Decimal(0)}
-                          for d in distributions],
-        "taxes": [{"detail": key_id((t.get("Key") or {}).get("TaxDetailKey")) or "",
-                   "amount": amount(t.get("TaxAmount")) or Decimal(0)} for t in taxes],
+        "misc": misc, "tax": tax, "total": total, "payment": paid, "payments": payments,
+        "distributions": distributions, "taxes": taxes,
         "holds": [h for h in holds if h], "state": "work", "voided": False,
         "created_by": call.user.principal, "source": source,
     }
+    if call.creates_distributions:
+        record["distributions"] = sop_amounts.automatic_distributions(call, record, customer)
+    return record
 
 
-def _line(call: Call, kind: str, line: dict[str, Any], i: int, errors: Errors, level: str,
-          header_site: str | None) -> dict[str, Any]:
-    store = call.store
-    where = f"Lines[{i}]."
-    item_id = key_id(line.get("ItemKey")) or ""
-    errors.length(item_id, "item", where + "ItemKey.Id")
-    non_inventory = bool(line.get("IsNonInventory"))
-    item = store.get("items", item_id) if item_id else None
-    if not item_id:
-        errors.add("The item number (ITEMNMBR) is empty.", where + "ItemKey.Id")
-    elif item is None and not non_inventory:
-        # Stand-in wording: taSopLineIvcInsert's text for a missing item is unpublished (§21).
-        errors.add(f"The Item Number (ITEMNMBR) '{item_id}' does not exist in the Item Master "
-                   "Table - IV00101", where + "ItemKey.Id")
-    quantity = amount(line.get("Quantity"))
-    if quantity is None or quantity <= 0:
-        errors.add("The quantity must be greater than zero.", where + "Quantity")
-        quantity = Decimal(0)
-    uofm = line.get("UofM") or (item or {}).get("selling_uofm", "Each")
-    errors.length(uofm, "uofm", where + "UofM")
-    if item is not None and uofm.upper() != item.get("selling_uofm", "Each").upper():
-        errors.add(f"The U of M '{uofm}' is not in the U of M schedule of item '{item_id}'.",
-                   where + "UofM")
-    site = key_id(line.get("WarehouseKey")) or header_site or (item or {}).get("default_site",
-                                                                              "MAIN")
-    errors.length(site, "site", where + "WarehouseKey.Id")
-    if item is not None and site not in store.sites_of(item_id):
-        errors.add(f"The item '{item_id}' is not assigned to site '{site}'.",
-                   where + "WarehouseKey.Id")
-    line_level = key_id(line.get("PriceLevelKey")) or level
-    list_price = store.price(item_id, line_level, "USD", uofm) if item is not None else None
-    given_price = amount(line.get("UnitPrice"))
-    if call.calculates_unit_price or given_price is None:
-        if list_price is None and item is not None:
-            errors.add(f"No price is set up for item '{item_id}' in price level '{line_level}'.",
-                       where + "UnitPrice")
-        unit_price = list_price if list_price is not None else (given_price or Decimal(0))
-    else:
-        unit_price = given_price
-    discount = line.get("Discount") or {}
-    markdown = amount(discount.get("Amount"))
-    if markdown is None and amount(discount.get("Percent")) is not None:
-        markdown = unit_price * amount(discount.get("Percent")) / 100  # type: ignore[operator]
-    markdown = markdown or Decimal(0)
-    extended = cents(quantity * (unit_price - markdown))
-    given_extended = amount(line.get("TotalAmount"))
-    if (not call.calculates_unit_price and given_extended is not None
-            and cents(given_extended) != extended):
-        errors.add_item(econnect(722, "taSopLineIvcInsert",
-                                 "Unit Price calculation does not match out to Extended price.",
-                                 [where + "TotalAmount"]))
-    returned = line.get("ReturnQuantity") or {}
-    buckets = {name: amount(returned.get(name)) for name in
-               ("OnHandQuantity", "ReturnedQuantity", "InUseQuantity", "InServiceQuantity",
-                "DamagedQuantity") if amount(returned.get(name))}
-    if kind == "return" and not buckets:
-        buckets = {"OnHandQuantity": quantity}
-    description = line.get("ItemDescription") or (item or {}).get("description", "")
-    errors.length(description, "item_description", where + "ItemDescription")
-    return {"seq": ((line.get("Key") or {}).get("LineSequenceNumber")
-                    or LINE_SEQ_STEP * (i + 1)),
-            "item": item_id, "description": description, "quantity": quantity, "uofm": uofm,
-            "unit_price": unit_price, "markdown": markdown, "extended": extended,
-            "tax": cents(amount(line.get("TaxAmount")) or Decimal(0)), "site": site,
-            "non_inventory": non_inventory or item is None, "price_level": line_level,
-            "sales_account": key_id(line.get("SalesGLAccountKey")) or "",
-            "return_buckets": buckets}
+def _payments(src: dict[str, Any], errors: Errors, refs: References) -> list[dict[str, Any]]:
+    out = []
+    for j, p in enumerate(next(iter((src.get("Payments") or {}).values()), []) or []):
+        if not p:
+            continue
+        where = f"Payments[{j}]."
+        card = key_id(p.get("PaymentCardTypeKey"))
+        checkbook = key_id(p.get("BankAccountKey"))
+        if str(p.get("Type") or "").startswith("Payment Card") and not card:
+            errors.add("A payment card payment needs a Payment Card Type (CARDNAME).",
+                       where + "PaymentCardTypeKey.Id")
+        out.append({"type": p.get("Type"), "amount": amount(p.get("PaymentAmount")),
+                    "card_type": refs.find("payment_card_type", card,
+                                           where + "PaymentCardTypeKey.Id") or card or "",
+                    "checkbook": refs.find("checkbook", checkbook, where + "BankAccountKey.Id")
+                    or checkbook or "", "number": p.get("Number") or ""})
+    return out

@@ -1,19 +1,17 @@
 """Everything one running stand-in knows: its store, clock, company, roles and policies."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox.gp import policy as policies
 from sandbox.gp.store import Store
 
 COMPANY_ID = -1  # Microsoft's samples use -1 for the sample company Fabrikam (gp.md §3.1)
 COMPANY_NAME = "Fabrikam, Inc."
-CALCULATE_UNIT_PRICE = "2e873316-fee1-460e-8da1-12167013401b"  # behaviour GUID, gp.md §3.4
-CALCULATE_TOTAL_AMOUNT = "41233b06-db1a-4050-b4af-207eb2c908b3"
-_POLICY_NS = uuid.UUID("5b0f1d43-57a9-4a3c-9d0e-6f2f1c8f3a10")  # ours: stable policy ids per op
+ADMINISTRATOR_OPERATIONS = ("CreatePolicy", "UpdatePolicy")  # the Web Services administrator's
 
 WRITE_PREFIXES = ("Create", "Update", "Delete", "Void")
 
@@ -26,20 +24,22 @@ def _can_do_all(operation: str) -> bool:
     return True
 
 
+def _can_do_business(operation: str) -> bool:
+    """A connector's role: every business operation, not the administrator's policy edits."""
+    return operation not in ADMINISTRATOR_OPERATIONS
+
+
 # Dynamics Security roles (ours): what each may call. Unknown roles may do nothing.
 ROLE_PERMISSIONS: dict[str, Callable[[str], bool]] = {
     "admin": _can_do_all,
     "superuser": _can_do_all,
     "readonly": _can_read,
+    "ML Connector": _can_do_business,
 }
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-def policy_id(operation: str) -> str:
-    return str(uuid.uuid5(_POLICY_NS, operation))
 
 
 @dataclass
@@ -48,9 +48,9 @@ class GPState:
     clock: Callable[[], datetime] = system_clock
     company_id: int = COMPANY_ID
     company_name: str = COMPANY_NAME
-    # "Calculate Unit Price" is internal: set per role by the administrator, never by the caller.
-    calculate_unit_price_default: bool = False
-    calculate_unit_price: dict[str, bool] = field(default_factory=dict)
+    policies: policies.Policies = field(default_factory=policies.Policies)
+    # What GP users have open ("in use"): batches.lock_key(...) -> the user holding it.
+    locks: dict[str, str] = field(default_factory=dict)
     role_permissions: dict[str, Callable[[str], bool]] = field(
         default_factory=lambda: dict(ROLE_PERMISSIONS))
 
@@ -61,28 +61,29 @@ class GPState:
         check = self.role_permissions.get(role)
         return bool(check and check(operation))
 
-    def policy(self, operation: str, role: str) -> dict[str, Any]:
-        """The policy instance GetPolicyByOperation returns for this role (a Policy object)."""
-        behaviors = []
-        if operation in ("CreateSalesInvoice", "UpdateSalesInvoice", "CreateSalesReturn",
-                         "UpdateSalesReturn"):
-            calc = self.calculate_unit_price.get(role, self.calculate_unit_price_default)
-            behaviors.append(_behavior(CALCULATE_UNIT_PRICE, "Calculate Unit Price",
-                                       "Whether the unit price is calculated from the price list.",
-                                       ["Do Not Calculate", "Calculate"], 1 if calc else 0))
-            behaviors.append(_behavior(CALCULATE_TOTAL_AMOUNT, "Calculate Total Amount",
-                                       "Whether the document total is calculated.",
-                                       ["Do Not Calculate", "Calculate"], 1))
-        return {"Key": {"Id": policy_id(operation)},
-                "Behaviors": {"Behavior": behaviors} if behaviors else None,
-                "Name": operation.replace("Create", "Create ").replace("Update", "Update ")
-                .replace("Void", "Void ").replace("Delete", "Delete ").strip(),
-                "RootBusinessObjectName": operation}
+    def allowed_any(self, roles: tuple[str, ...], operation: str) -> bool:
+        return any(self.allowed(r, operation) for r in roles)
 
+    def policy_role(self, roles: tuple[str, ...], context: dict[str, Any] | None) -> str | None:
+        """Whose policy instance applies: Context.RoleKey when the user holds that role, else
+        the user's only role; several roles (or none) and no RoleKey -> the default policy."""
+        asked = (((context or {}).get("RoleKey") or {}).get("Id") or "").strip()
+        if asked:
+            match = [r for r in roles if r.upper() == asked.upper()]
+            return match[0] if match else None
+        return roles[0] if len(roles) == 1 else None
 
-def _behavior(guid: str, name: str, description: str, options: list[str],
-              selected: int) -> dict[str, Any]:
-    opts = [{"Key": {"BehaviorKey": {"Id": guid}, "Id": i}, "Name": n}
-            for i, n in enumerate(options)]
-    return {"Key": {"Id": guid}, "Name": name, "Description": description, "Internal": True,
-            "Options": {"BehaviorOption": opts}, "SelectedOption": opts[selected]}
+    def policy(self, operation: str, role: str | None) -> dict[str, Any]:
+        """The Policy object GetPolicyByOperation returns for this role."""
+        return self.policies.to_gp(self.company_id, operation, role)
+
+    def effective_policy(self, operation: str, role: str | None,
+                         passed: dict[str, Any] | None) -> dict[str, int]:
+        """Options in force for one call: internal ones from GP's instance, external ones as the
+        caller's policy selects them (gp.md §3.3)."""
+        chosen = self.policies.selections(self.company_id, operation, role)
+        for guid, option in policies.passed_selections(passed).items():
+            b = policies.ALL.get(guid)
+            if b is not None and not b.internal and guid in chosen and option in dict(b.options):
+                chosen[guid] = option
+        return chosen

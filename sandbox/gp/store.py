@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS documents (kind TEXT NOT NULL, number TEXT NOT NULL,
   total TEXT NOT NULL, data TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL,
   PRIMARY KEY (kind, number));
 CREATE INDEX IF NOT EXISTS documents_po ON documents (kind, po);
+CREATE INDEX IF NOT EXISTS documents_key ON documents (kind, UPPER(RTRIM(number)));
 CREATE TABLE IF NOT EXISTS rm_keys (number TEXT PRIMARY KEY, rm_type TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
   key TEXT NOT NULL, action TEXT NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL);
@@ -58,10 +59,16 @@ def _dumps(value: Any) -> str:
 
 
 class Store:
-    """Thread-safe access to the stand-in's SQLite file (the server thread and tests share it)."""
+    """Thread-safe access to the stand-in's SQLite file (the server thread and tests share it).
 
-    def __init__(self, path: Path) -> None:
+    Keys compare as SQL Server compares GP's char keys (gp.md §22 "Keys"): trailing spaces never
+    count, and case does not either under GP's usual case-insensitive collation; `binary_keys`
+    models a binary sort order install, where `wc5001` and `WC5001` are two keys.
+    """
+
+    def __init__(self, path: Path, *, binary_keys: bool = False) -> None:
         self.path = path
+        self.binary_keys = binary_keys
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
@@ -91,10 +98,22 @@ class Store:
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
+    def _same(self, column: str) -> str:
+        """SQL for "column holds the same key as ?" under the company's collation."""
+        if self.binary_keys:
+            return f"RTRIM({column}) = RTRIM(?)"
+        return f"UPPER(RTRIM({column})) = UPPER(RTRIM(?))"
+
+    def same_key(self, a: str | None, b: str | None) -> bool:
+        if a is None or b is None:
+            return a is b
+        a, b = a.rstrip(" "), b.rstrip(" ")
+        return a == b if self.binary_keys else a.upper() == b.upper()
+
     # ---- generic JSON rows -----------------------------------------------------------------------
 
     def get(self, table: str, key: str) -> dict[str, Any] | None:
-        rows = self.query(f"SELECT data FROM {table} WHERE id = ?", (key,))
+        rows = self.query(f"SELECT data FROM {table} WHERE {self._same('id')}", (key,))
         return json.loads(rows[0]["data"]) if rows else None
 
     def put(self, table: str, key: str, data: dict[str, Any], at: datetime) -> None:
@@ -111,6 +130,14 @@ class Store:
         rows = self.query("SELECT id, data FROM reference WHERE kind = ? ORDER BY id", (kind,))
         return {r["id"]: json.loads(r["data"]) for r in rows}
 
+    def find_reference(self, kind: str, key: str | None) -> tuple[str, dict[str, Any]] | None:
+        """(GP's own spelling of the id, its row) for a key as SQL Server would match it."""
+        if key is None:
+            return None
+        rows = self.query(f"SELECT id, data FROM reference WHERE kind = ? AND {self._same('id')}",
+                          (kind, key))
+        return (rows[0]["id"], json.loads(rows[0]["data"])) if rows else None
+
     def put_reference(self, kind: str, key: str, data: dict[str, Any]) -> None:
         with self._lock:
             self._conn.execute("INSERT OR REPLACE INTO reference VALUES (?, ?, ?)",
@@ -119,8 +146,8 @@ class Store:
     # ---- addresses -------------------------------------------------------------------------------
 
     def address(self, customer: str, address_id: str) -> dict[str, Any] | None:
-        rows = self.query("SELECT data FROM addresses WHERE customer = ? AND id = ?",
-                          (customer, address_id))
+        rows = self.query(f"SELECT data FROM addresses WHERE {self._same('customer')} AND "
+                          f"{self._same('id')}", (customer, address_id))
         return json.loads(rows[0]["data"]) if rows else None
 
     def addresses(self, customer: str | None = None) -> list[dict[str, Any]]:
@@ -173,7 +200,7 @@ class Store:
     # ---- documents -------------------------------------------------------------------------------
 
     def document(self, kind: str, number: str) -> dict[str, Any] | None:
-        rows = self.query("SELECT data FROM documents WHERE kind = ? AND number = ?",
+        rows = self.query(f"SELECT data FROM documents WHERE kind = ? AND {self._same('number')}",
                           (kind, number))
         return json.loads(rows[0]["data"]) if rows else None
 
@@ -197,8 +224,8 @@ class Store:
 
     def delete_document(self, kind: str, number: str) -> None:
         with self._lock:
-            self._conn.execute("DELETE FROM documents WHERE kind = ? AND number = ?",
-                               (kind, number))
+            self._conn.execute(f"DELETE FROM documents WHERE kind = ? AND "
+                               f"{self._same('number')}", (kind, number))
 
     def count_documents(self, kind: str, *, po: str | None = None,
                         customer: str | None = None) -> int:
@@ -213,7 +240,7 @@ class Store:
         return int(self.query(sql, tuple(args))[0]["n"])
 
     def rm_key(self, number: str) -> str | None:
-        rows = self.query("SELECT rm_type FROM rm_keys WHERE number = ?", (number,))
+        rows = self.query(f"SELECT rm_type FROM rm_keys WHERE {self._same('number')}", (number,))
         return rows[0]["rm_type"] if rows else None
 
     def add_rm_key(self, number: str, rm_type: str) -> None:

@@ -71,6 +71,10 @@ def decode_simple(type_name: str, text: str, where: str) -> Any:
         if not _INT_RE.match(text) or not -2**31 <= int(text) < 2**31:
             raise SchemaViolation(f"{where}: '{text}' is not a valid Int32 value.")
         return int(text)
+    if type_name == "xs:short":
+        if not _INT_RE.match(text) or not -2**15 <= int(text) < 2**15:
+            raise SchemaViolation(f"{where}: '{text}' is not a valid Int16 value.")
+        return int(text)
     if type_name == "xs:decimal":
         if not _DECIMAL_RE.match(text):
             raise SchemaViolation(f"{where}: '{text}' is not a valid Decimal value.")
@@ -166,6 +170,10 @@ def encode(schema: Schema, parent: etree._Element, ns: str, f: Field, value: Any
     if f.many and value is None:
         return
     for v in values:
+        if v is None and f.min_occurs and not f.nillable:
+            # A .NET value type is never null: XmlSerializer writes its default (false, 0,
+            # DateTime.MinValue, the enum's first member), and a strict client requires it.
+            v = _dotnet_default(schema, f.type)
         if v is None:
             if f.nillable and not f.many:
                 etree.SubElement(parent, f"{{{ns}}}{f.name}", {f"{{{XSI}}}nil": "true"})
@@ -190,6 +198,19 @@ def encode_value(schema: Schema, el: etree._Element, type_name: str, value: Any)
         raise KeyError(f"{actual} has no field(s) {sorted(unknown)}")
     for ns, f in _flat(schema, actual):
         encode(schema, el, ns, f, value.get(f.name))
+
+
+_DEFAULTS: dict[str, Any] = {"xs:boolean": False, "xs:int": 0, "xs:short": 0,
+                             "xs:decimal": Decimal(0), "xs:dateTime": datetime(1, 1, 1),
+                             "mst:guid": "00000000-0000-0000-0000-000000000000", "xs:string": ""}
+
+
+def _dotnet_default(schema: Schema, type_name: str) -> Any:
+    if type_name in schema.enums:
+        return schema.enums[type_name][0]
+    if type_name in schema.complex:
+        return {}
+    return _DEFAULTS[type_name]
 
 
 def nsmap() -> dict[str | None, str]:

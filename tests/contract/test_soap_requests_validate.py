@@ -31,8 +31,10 @@ from core.gp.gateway import (
     SalesReturn,
 )
 from core.gp.http import GPHttp
+from core.gp.policy import posting_policy
 from core.gp.soap import DYN_NS, SoapClient
 from core.gp.soap_gateway import SoapGateway
+from core.gp.soap_policy import behaviours
 from core.gp.wsdl_cache import WsdlCache
 from tests.conftest import shared_path
 from tests.contract.gp_schema import assert_valid, compile_schema
@@ -114,8 +116,29 @@ def _invoice(**over: Any) -> SalesInvoice:
 def test_company_policy_and_context(rec: RecordingClient) -> None:
     gw = SoapGateway(rec)
     assert gw.company() == CompanyInfo(-1, "Fabrikam")
-    assert gw.calculates_unit_price() is False
+    [unit] = behaviours(rec, "CreateSalesInvoice")
+    assert (unit.name, unit.option) == ("Calculate Unit Price", "Do Not Calculate")
+    assert posting_policy({"CreateSalesInvoice": [unit]}).keeps_unit_prices is True
     assert rec.sent == ["GetCompanyList", "GetPolicyByOperation"]
+
+
+def test_distributions_sent_only_when_the_policy_will_use_them(rec: RecordingClient) -> None:
+    """GP's default ("Automatically Create Distributions") ignores supplied distributions: the
+    connector sends none and reads GP's back; "Will Be Provided" gets the GL mapping's."""
+    rec.use_company(CompanyInfo(-1, "Fabrikam"))
+    t = rec.t
+    bodies: list[dict[str, Any]] = []
+    for option in ("Automatically Create Distributions", "Distributions Will Be Provided"):
+        rec._policies.clear()
+        rec.answers["GetPolicyByOperation"] = lambda kw, o=option: t("Policy")(
+            Key={"Id": "4d060bdc-fa1e-4ea1-9e89-e1d19a5cb2ce"}, Name=kw["operation"],
+            Behaviors={"Behavior": [t("Behavior")(
+                Key={"Id": "e476a157-ecf0-4dae-8cef-317dd2cfbe41"},
+                Name="Create GL Account Distributions", Internal=True,
+                SelectedOption={"Key": {"Id": 0}, "Name": o})]})
+        rec.answers["CreateSalesInvoice"] = lambda kw: bodies.append(kw["salesInvoice"])
+        SoapGateway(rec).create_sales_invoice(_invoice())
+    assert "Distributions" not in bodies[0] and "Distributions" in bodies[1]
 
 
 def test_invoice_requests(rec: RecordingClient) -> None:

@@ -24,8 +24,10 @@ ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "00
             "misc": "000-4520-00", "discount": "000-4110-00", "tax": "000-2300-00",
             "rounding": "000-7900-00", "cash": "000-1110-00"}
 GATEWAY_CASH = {"stripe": "000-1140-00", "ppcp": "000-1130-00"}
-GATEWAYS = {"stripe": {"paid": True, "payment_type": "credit_card", "checkbook": "CARDS"},
-            "ppcp": {"paid": True, "payment_type": "credit_card", "checkbook": "PAYPAL"}}
+GATEWAYS = {"stripe": {"payment_type": "credit_card", "card_type": "STRIPE", "checkbook": "CARDS"},
+            "ppcp": {"payment_type": "credit_card", "card_type": "PAYPAL", "checkbook": "PAYPAL"}}
+# The shop's tax rates -> the GP tax details the README's GP set-up creates for them.
+SHOP_TAX_DETAILS = {1: "WEB-NY", 2: "WEB-CA", 3: "WEB-TX", 4: "WEB-WA"}
 PASSWORD_ENV = "ML_TEST_GP_PASSWORD"
 WOO_KEY_ENV = "ML_TEST_WOO_KEY"
 WOO_SECRET_ENV = "ML_TEST_WOO_SECRET"
@@ -115,14 +117,17 @@ class Env:
 
 
 def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYSTEM_CLOCK,
-              concurrency: int = 4, calculate_unit_price: bool = False) -> Env:
+              concurrency: int = 4, calculate_unit_price: bool = False,
+              profile: str = "configured") -> Env:
     from sandbox.gp import GPStandIn
     from sandbox.woo import WooStandIn
 
     logging.getLogger("core.gp.auth").setLevel(logging.ERROR)  # the allow_http warning
     shop = WooStandIn(root / "woo", seed=seed, orders=orders, webhook_delay=0)
     shop.start()
-    gp = GPStandIn(root / "gp", seed=seed, calculate_unit_price=calculate_unit_price)
+    # "fresh": GP as a new install leaves it (its own defaults, nothing set up for us).
+    gp = GPStandIn(root / "gp", seed=seed, profile=profile,
+                   calculate_unit_price=None if profile == "fresh" else calculate_unit_price)
     gp.start()
     ws = Workspace.at(root / "ws")
     s = Settings()
@@ -132,6 +137,7 @@ def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYST
     s.gp.company = gp.company
     s.gp.allow_http = True
     s.gp.timeout_s = 10.0
+    s.gp.role = "ML Connector"  # the README's role; the stand-in's configured profile has it
     s.posting.gateways = {k: dict(v) for k, v in GATEWAYS.items()}
     s.posting.concurrency = concurrency
     ws.save(s)
@@ -140,6 +146,8 @@ def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYST
         gl.set_account("company", "", kind, account, actor="test", clock=clock)
     for gateway, account in GATEWAY_CASH.items():
         gl.set_account("gateway", gateway, "cash", account, actor="test", clock=clock)
+    for rate_id, detail in SHOP_TAX_DETAILS.items():
+        gl.set_account("tax_rate", str(rate_id), "tax", detail, actor="test", clock=clock)
     return Env(root, shop, gp, ws, s, clock)
 
 

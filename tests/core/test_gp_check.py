@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.check import FAIL, OK, WARN, CheckReport, check_gp, run_check
+from core.check import FAIL, OK, CheckReport, check_gp, run_check
 from core.config import Settings
 from core.secrets.keys import ENV_VAR
 from core.secrets.vault import GP_PASSWORD, WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET
@@ -38,6 +38,11 @@ def _settings(gp: GPStandIn, shop: WooStandIn | None = None, **gp_over: object) 
         s.woocommerce.url = shop.https_url
         s.woocommerce.ca_bundle = str(shop.ca_file)
     s.worker.public_url = "https://connector.example.com/webhooks"
+    # The stand-in is GP as the README's set-up configures it: the connector's role has its
+    # policy instances (WooCommerce's prices and taxes kept), card types and a process hold.
+    s.gp.role = "ML Connector"
+    s.posting.gateways = {"stripe": {"payment_type": "credit_card", "card_type": "STRIPE"},
+                          "bacs": {"payment_type": "none"}}
     return s
 
 
@@ -54,7 +59,8 @@ def test_all_green_against_the_stand_ins(gps: GPStandIn, shop: WooStandIn,
     assert report.ok and report.exit_code() == 0, report.render()
     for subject in ("REST API", "Webhooks", "Transport", "Windows account", "Company",
                     "Role: read documents", "Role: create customers", "Role: create invoices",
-                    "Role: create credit memos", "Unit prices", "SBA"):
+                    "Role: create credit memos", "Policy: Create Sales Invoice", "Role",
+                    "Payment: stripe", "Process hold", "Site", "SBA"):
         assert status[subject] == OK, (subject, report.render())
     assert status["Route: sales_invoice"] == "info" and status["Route: item_update"] == "info"
     text = report.render()
@@ -102,9 +108,12 @@ def test_repricing_policy_is_reported(gps: GPStandIn, tmp_path: Path) -> None:
         report = check_gp(_settings(gps), gps.password, tmp_path / "ws", probe=False)
     finally:
         control(gps, "POST", "policy", {"calculate_unit_price": False})
-    unit = next(f for f in report.findings if f.subject == "Unit prices")
-    assert unit.status == WARN and "Calculate Unit Price" in unit.detail
-    assert "Do Not Calculate" in unit.fix
+    unit = next(f for f in report.findings if f.subject == "Policy: Create Sales Invoice")
+    assert unit.status == FAIL and "Calculate Unit Price = Calculate" in unit.detail
+    assert unit.fix == ("in the Dynamics Security Console, create a policy instance of Create "
+                        "Sales Invoice for role ML Connector with Calculate Unit Price = Do Not "
+                        "Calculate")
+    assert report.exit_code() == 1  # posting would post different amounts
     assert _by_subject(report)["Role: create invoices"] == "info"  # --no-probe
 
 
@@ -140,3 +149,18 @@ def test_cli_runs_with_the_workspace_vault(gps: GPStandIn, shop: WooStandIn, tmp
     assert code == 0, out
     assert "Fabrikam, Inc." in out and gps.password not in out
     assert (tmp_path / "ws" / "cache" / "gp-wsdl").is_dir()  # WSDL cached in the workspace
+
+
+def test_a_woocommerce_title_as_card_type_blocks_with_gps_list(gps: GPStandIn,
+                                                               tmp_path: Path) -> None:
+    settings = _settings(gps)
+    settings.posting.gateways["stripe"] = {"payment_type": "credit_card",
+                                           "card_type": "Credit Card (St"}
+    settings.posting.hold_id = "NOSUCHHOLD"
+    report = check_gp(settings, gps.password, tmp_path / "ws", probe=False)
+    status = _by_subject(report)
+    assert status["Payment: stripe"] == FAIL and status["Process hold"] == FAIL
+    text = report.render()
+    assert "GP has no payment card type 'Credit Card (St' (GP lists: PAYPAL, STRIPE)" in text
+    assert "create process hold NOSUCHHOLD in Sales Process Holds Setup" in text
+    assert report.exit_code() == 1

@@ -5,8 +5,14 @@ import pytest
 from lxml import etree
 from zeep.exceptions import Fault
 
-from core.errors import ConfigError, GPAuthError, GPTransient
-from core.gp.errors import FaultTranslator, plain_message, validation_log_id
+from core.errors import ConfigError, GPAuthError, GPRefused, GPTransient
+from core.gp.errors import (
+    FaultTranslator,
+    GPBatchUnavailable,
+    GPInUse,
+    plain_message,
+    validation_log_id,
+)
 from core.gp.router import CAPABILITIES, resolve_routes
 
 LOG_ID = "6f1c2a9e-0b7d-4c3e-8f21-5a9d3e7b4c10"
@@ -100,3 +106,32 @@ def test_routes_refuse_unknown_names() -> None:
         resolve_routes({"invoices": "soap"}, {})
     with pytest.raises(ConfigError, match="rest"):
         resolve_routes({"items": "rest"}, {})
+
+
+@pytest.mark.parametrize("message", [
+    "Error Number = 2079  Stored Procedure= taSopHdrIvcInsert  Error Description = Document is "
+    "currently being edited by another user",
+    "Sales document WC1042 is in use by another user.",
+])
+def test_document_in_use_is_transient_not_a_refusal(message: str) -> None:
+    err = FaultTranslator(lambda _id: [message]).translate(
+        _validation_fault(), op="UpdateSalesInvoice", write=True, what="invoice WC1042")
+    assert isinstance(err, GPInUse)
+    assert err.transient and not err.validation and not err.unknown_outcome
+    assert "waiting on GP" in str(err)
+
+
+@pytest.mark.parametrize("message", [
+    "Batch WC20261127 is being posted.", "Batch WC20261127 is marked for posting.",
+    "The batch WC20261127 is in use by another user.",
+])
+def test_busy_batch_is_its_own_refusal(message: str) -> None:
+    err = FaultTranslator(lambda _id: [message]).translate(
+        _validation_fault(), op="CreateSalesInvoice", write=True, what="invoice WC1042")
+    assert isinstance(err, GPBatchUnavailable) and err.validation and not err.transient
+
+
+def test_an_ordinary_refusal_stays_a_refusal() -> None:
+    err = FaultTranslator(lambda _id: ["The customer WC9 does not exist."]).translate(
+        _validation_fault(), op="CreateSalesInvoice", write=True, what="invoice WC1042")
+    assert type(err) is GPRefused and err.validation

@@ -231,9 +231,10 @@ def test_changed_items_and_adjustment(gw: RoutedGateway, gp: GPStandIn) -> None:
     assert len(gp.state()["adjustments"]) == before + 1
 
 
-def test_account_check_is_unknown_where_gp_cannot_say(gw: RoutedGateway) -> None:
-    # The stand-in serves no chart of accounts: "cannot tell", never a guess.
-    assert gw.account_exists("000-4100-00") is None
+def test_account_check_reads_gps_chart_of_accounts(gw: RoutedGateway) -> None:
+    # GP lists its accounts (GetGLAccountList, gp.md §22): an answer, not a guess.
+    assert gw.account_exists("000-4100-00") is True
+    assert gw.account_exists("999-9999-99") is False
 
 
 def test_every_request_was_valid_for_the_real_schema(gw: RoutedGateway,

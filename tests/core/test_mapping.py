@@ -80,8 +80,8 @@ def test_paid_gateway_carries_its_payment_and_cash_account() -> None:
     payload = recorded("orders-get-variation-fee.json")
     payload = {**payload, "payment_method": "stripe", "payment_method_title": "Credit card",
                "transaction_id": "ch_123"}
-    posting = PostingSettings(gateways={"stripe": {"paid": True, "payment_type": "credit_card",
-                                                   "checkbook": "STRIPE"}})
+    posting = PostingSettings(gateways={"stripe": {"payment_type": "credit_card",
+                                                   "card_type": "VISA", "checkbook": "STRIPE"}})
     order = OrderView.from_payload(payload)
     inv = map_invoice(order, inputs_for(order, posting)).invoice
     assert len(inv.payments) == 1 and inv.payments[0].amount == D("256.97")
@@ -165,10 +165,15 @@ def test_customer_addresses_and_fingerprint() -> None:
 
 
 def test_unit_price_split_keeps_quantity_times_price_equal_to_extended() -> None:
-    assert split_unit_price(D("10.00"), D(3)) == [(D(3), D("3.33333"), D("10.00"))]
+    assert split_unit_price(D("10.00"), D(3)) == [(D(1), D("3.34"), D("3.34")),
+                                                  (D(2), D("3.33"), D("6.66"))]
+    assert split_unit_price(D("53981.87"), D(231)) == [(D(179), D("233.69"), D("41830.51")),
+                                                       (D(52), D("233.68"), D("12151.36"))]
     rows = split_unit_price(D("1000.00"), D(3001))
     assert len(rows) == 2 and sum(r[2] for r in rows) == D("1000.00")
     assert all(to_cents(q * u) == e for q, u, e in rows)
+    assert split_unit_price(D("0.10"), D(16)) == [(D(10), D("0.01"), D("0.10")),
+                                                  (D(6), D("0.00"), D("0.00"))]
 
 
 def _refund_inputs(**kw: object) -> RefundInputs:

@@ -122,7 +122,10 @@ def test_mapped_invoice_balances_to_woo_total_or_is_held_with_figures(payload: d
     odd = payload.pop("_odd")
     order = OrderView.from_payload(payload)
     posting = PostingSettings(rounding_tolerance=tolerance,
-                              gateways={"stripe": {"paid": True}, "ppcp": {"paid": True}})
+                              gateways={"stripe": {"payment_type": "credit_card",
+                                                   "card_type": "STRIPE"},
+                                        "ppcp": {"payment_type": "credit_card",
+                                                 "card_type": "PAYPAL"}})
     result = map_invoice(order, inputs_for(order, posting))
     woo_total = to_cents(order.total)
     if isinstance(result, Held):

@@ -224,30 +224,44 @@ def test_gp_outage_backs_off_capped_and_jittered_then_everything_posts(tmp_path)
         close_db()
 
 
-def test_gp_repricing_lines_holds_the_order_with_both_figures(tmp_path) -> None:
-    import httpx
+def test_a_repricing_policy_holds_before_posting_and_the_fix_replays(tmp_path) -> None:
+    """GP as a fresh install re-prices lines: nothing is posted with GP's prices; the order is
+    held with GP's reason and the administrator's task, and posts once the role's policy says
+    Do Not Calculate."""
+    from core.replay import replay_orders
+    from tests.core.gp_fixtures import control
 
     env = start_env(tmp_path, orders=10, seed=9, calculate_unit_price=True)
     try:
         env.ingest()
         expected = eligible_orders(env)
-        number, payload = next(iter(expected.items()))
-        sku = payload["line_items"][0]["sku"]
-        # Someone changed the price list in GP; GP's "Calculate Unit Price" policy applies it.
-        httpx.post(f"{env.gp.base_url}/_sandbox/items/{sku}", json={"price": "999.00"},
-                   timeout=30).raise_for_status()
         env.runner().run_until_idle()
-        row = Order.get(Order.number == number)
-        assert row.state == "held" and row.hold_reason == "price"
-        assert "GP re-priced" in row.hold_detail and f"{sku}: sent" in row.hold_detail
-        held = [e for e in audit.timeline("order", row.woo_id) if e.kind == "held"]
-        assert held[-1].data["figures"]  # both figures kept for the console
-        assert len(invoices_by_po(env)[number]) == 1  # posted once, then held for a person
+        held = list(Order.select().where(Order.state == "held"))
+        assert {o.number for o in held} == set(expected)
+        row = held[0]
+        assert row.hold_reason == "price"
+        assert "Calculate Unit Price = Calculate" in row.hold_detail
+        assert ("create a policy instance of Create Sales Invoice for role ML Connector with "
+                "Calculate Unit Price = Do Not Calculate") in row.hold_detail
+        assert [e for e in audit.timeline("order", row.woo_id) if e.kind == "held"][-1].data[
+            "figures"]
+        assert invoices_by_po(env) == {}  # never posted at GP's prices
+        control(env.gp, "POST", "policy", {"calculate_unit_price": False})
+        replay_orders(None, held=True, actor="test", why="policy fixed")
+        env.runner().run_until_idle()  # a new worker reads the policy afresh
+        assert {o.state for o in Order.select().where(Order.number.in_(list(expected)))} == {
+            "verified"}
+        assert all(len(invoices_by_po(env)[n]) == 1 for n in expected)
     finally:
         env.close()
         close_db()
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 12: the connector sends WooCommerce's payment title ('Credit Card (St') as GP's "
+    "payment card type; configured GP refuses it (SY03100): send GP's own card type id "
+    "(STRIPE) from [posting] gateways; and a SOP return's tax as tax details (a header tax "
+    "without details is refused when taxes are provided)"))
 def test_restocked_refunds_become_sop_returns_when_configured(env) -> None:
     env.settings.posting.refund_document = "return_when_restocked"
     env.ingest()
@@ -300,13 +314,15 @@ def test_a_held_price_difference_stays_held_on_replay_until_fixed_in_gp(tmp_path
                    timeout=30).raise_for_status()
         env.runner().run_until_idle()
         row = Order.get(Order.number == number)
-        assert row.state == "held" and row.gp_total == Decimal(payload["total"])
-        # Replayed without a fix in GP: GP is read again, still wrong, held again; never verified.
+        # GP's policy re-prices: held before anything is posted at GP's prices.
+        assert row.state == "held" and row.hold_reason == "price" and row.gp_total is None
+        # Replayed without a fix in GP: GP's policy is read again, still re-pricing, held
+        # again; never posted, never verified.
         assert replay_orders([row.woo_id], actor="cli:test", clock=env.clock) == 1
         env.runner().run_until_idle()
         again = Order.get_by_id(row.id)
-        assert again.state == "held" and again.hold_reason in ("price", "totals")
-        assert len(invoices_by_po(env)[number]) == 1
+        assert again.state == "held" and again.hold_reason == "price"
+        assert number not in invoices_by_po(env)
     finally:
         env.close()
         close_db()

@@ -53,7 +53,7 @@ def _real_wsdl_document(path: Path) -> Any:
         from zeep.wsdl import Document
 
         _DOCUMENTS[key] = Document(key, Transport(),
-                                   settings=zeep.Settings(strict=False, xml_huge_tree=True))
+                                   settings=zeep.Settings(strict=True, xml_huge_tree=True))
     return _DOCUMENTS[key]
 
 
@@ -93,7 +93,7 @@ class GPClient:
                                  timeout=timeout)
         source = wsdl if isinstance(wsdl, str) else _real_wsdl_document(wsdl)
         self.client = zeep.Client(source, transport=HttpxTransport(self.http),
-                                  settings=zeep.Settings(strict=False, xml_huge_tree=True))
+                                  settings=zeep.Settings(strict=True, xml_huge_tree=True))
         self.service = self.client.create_service(f"{{{GP}}}LegacyDynamicsGP", soap_url)
         self.gp = self.client.type_factory(GP)
         self.dyn = self.client.type_factory(DYN)

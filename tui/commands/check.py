@@ -14,6 +14,7 @@ from dataclasses import asdict
 import click
 
 from core.check import GP_PASSWORD, WOO_KEY, WOO_SECRET, run_check
+from core.check_setup import refs_from_database
 from core.errors import ConnectorError
 from core.secrets.vault import ensure_db, open_vault
 from tui.commands.common import existing_workspace, global_options
@@ -37,8 +38,10 @@ def command(no_probe: bool, wsdl: str | None, refresh_wsdl: bool, as_json: bool)
         secrets = {name: vault.get(name) for name in (GP_PASSWORD, WOO_KEY, WOO_SECRET)}
     except ConnectorError as exc:  # still check what can be checked; the report says what is off
         click.echo(f"ml-connector check: the stored credentials cannot be read: {exc}", err=True)
+    # The GL mapping and tax details live in the state database: prove them against GP too.
+    refs = refs_from_database() if ws.db_path.exists() else None
     report = run_check(settings, secrets, ws.db_path.parent, probe=not no_probe,
-                       refresh_wsdl=refresh_wsdl, wsdl=wsdl)
+                       refresh_wsdl=refresh_wsdl, wsdl=wsdl, refs=refs)
     if as_json:
         click.echo(json.dumps({"ok": report.ok, "findings": [asdict(f) for f in report.findings],
                                "timings_ms": report.timings_ms}, indent=2))

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from core.config import Settings
+from core.gp.negotiate import MODES, choose_sign_in
 from core.secrets.vault import GP_PASSWORD, WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET, Vault
 from tui.commands.common import read_plain, read_secret
 
@@ -70,6 +71,15 @@ def gp_options(prefix: str = "") -> Callable[[F], F]:
         ("allow-http", "gp_allow_http", {"is_flag": True, "default": None,
                                          "help": "accept an http:// GP URL (NTLM over plain "
                                                  "HTTP: not advised)"}),
+        ("auth", "gp_auth", {"type": click.Choice(MODES),
+                             "help": "Windows sign-in: ntlm (default), negotiate (Kerberos, NTLM "
+                                     "as the fallback) or kerberos (only); Kerberos needs "
+                                     "ml-connector[kerberos]"}),
+        ("kerberos-realm", "gp_kerberos_realm", {"metavar": "REALM",
+                                                 "help": "the AD realm DOMAIN\\user signs in "
+                                                         "to with Kerberos (FABRIKAM.LOCAL)"}),
+        ("spn", "gp_spn", {"metavar": "HTTP/HOST",
+                           "help": "GP's service principal, when not HTTP/<host of the GP URL>"}),
     ], prefix)
 
 
@@ -113,6 +123,13 @@ def read_gp(opts: dict[str, Any], settings: Settings, *, ask: bool) -> dict[str,
         if url.startswith("http://") and not gp.allow_http:
             raise ValueError(f"{url} is plain HTTP: GP's Windows login and documents would travel "
                              "unencrypted; use https:// or pass --gp-allow-http deliberately")
+    auth = opts.get("gp_auth") or (read_plain("GP sign-in: ntlm, negotiate (Kerberos, NTLM as "
+                                              "the fallback) or kerberos", gp.auth) if ask
+                                   else None)
+    note = choose_sign_in(gp, auth=auth, realm=opts.get("gp_kerberos_realm"),
+                          spn=opts.get("gp_spn"))
+    if note:
+        click.echo(f"note: {note}", err=True)
     if gp.user and "\\" not in gp.user and "@" not in gp.user:
         raise ValueError(f"the GP user {gp.user!r} should be DOMAIN\\user (or user@domain)")
     password = read_secret(f"Windows password for {gp.user or 'the GP user'} (not shown)",

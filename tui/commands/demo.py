@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import ssl
 import tempfile
 from pathlib import Path
 
 import click
+import httpx
 
 from core.worker.logs import configure_logging
 from sandbox.launch import Sandbox, launch
@@ -67,8 +69,12 @@ def endpoints_for(box: Sandbox) -> DemoEndpoints:
 @click.option("--settle", type=float, default=6.0, hidden=True, metavar="SECONDS",
               help="--headless: quiet time that counts as done (for tests)")
 @click.option("--keep", is_flag=True, help="keep the temporary workspace (its path is printed)")
+@click.option("--gp-latency-ms", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              metavar="MS", help="GP's median time per business call (a realistic profile: 300)")
+@click.option("--gp-processes", type=click.IntRange(min=1), default=30, show_default=True,
+              metavar="N", help="GP service processes serving calls at once (e.g. 4)")
 def command(headless: bool, orders: int, seed: int, every: float, timeout: float, settle: float,
-            keep: bool) -> int:
+            keep: bool, gp_latency_ms: float, gp_processes: int) -> int:
     root = Path(tempfile.mkdtemp(prefix="ml-connector-demo-"))
     log_file = root / "workspace" / "logs" / "demo.log"
     if headless:
@@ -79,6 +85,12 @@ def command(headless: bool, orders: int, seed: int, every: float, timeout: float
     box = None
     try:
         box, ep = start_stand_ins(root, seed)
+        if gp_latency_ms or gp_processes != 30:
+            # GP's speed and capacity (sandbox/gp/capacity.py): calls queue when all are busy.
+            httpx.post(f"{ep.gp_base_url}/_sandbox/capacity", json={
+                "median_ms": gp_latency_ms, "sigma": 0.4, "processes": gp_processes,
+                "seed": seed}, verify=ssl.create_default_context(cafile=ep.gp_ca),
+                timeout=30).raise_for_status()
         if headless:
             return _headless(root, ep, orders, timeout, settle)
         return _console(root, ep, every)

@@ -32,16 +32,21 @@ COMPANY_ACCOUNTS = {
     "rounding": "000-7900-00",
     "cash": "000-1110-00",
 }
+CONNECTOR_ROLE = "ML Connector"
 # WooCommerce payment gateways -> paid or not, GP payment type, checkbook, cash account.
 GATEWAYS: dict[str, dict[str, Any]] = {
-    "stripe": {"paid": True, "payment_type": "credit_card", "checkbook": "CARDS"},
-    "ppcp": {"paid": True, "payment_type": "credit_card", "checkbook": "PAYPAL"},
-    "bacs": {"paid": False, "payment_type": "check", "checkbook": "FIRST BANK"},
-    "cheque": {"paid": False, "payment_type": "check", "checkbook": "FIRST BANK"},
-    "cod": {"paid": False, "payment_type": "cash", "checkbook": "FIRST BANK"},
+    "stripe": {"payment_type": "credit_card", "card_type": "STRIPE", "checkbook": "CARDS"},
+    "ppcp": {"payment_type": "credit_card", "card_type": "PAYPAL", "checkbook": "PAYPAL"},
+    # Not paid at checkout: the invoice stays open until the money arrives.
+    "bacs": {"payment_type": "none"},
+    "cheque": {"payment_type": "none"},
+    "cod": {"payment_type": "none"},
 }
 GATEWAY_CASH_ACCOUNTS = {"stripe": "000-1140-00", "ppcp": "000-1130-00", "bacs": "000-1110-00",
                          "cheque": "000-1110-00", "cod": "000-1110-00"}
+# The shop's tax rates (WooCommerce rate id) -> the GP tax detail the administrator created for
+# each (README: "Setting up GP for the connector"); GP takes the tax as sent, detail by detail.
+SHOP_TAX_DETAILS = {1: "WEB-NY", 2: "WEB-CA", 3: "WEB-TX", 4: "WEB-WA"}
 WEBHOOK_TOPICS = ("order.created", "order.updated", "order.deleted", "product.updated")
 
 
@@ -79,6 +84,8 @@ def demo_settings(ep: DemoEndpoints, *, listen: str = "127.0.0.1:0") -> Settings
     # nothing is sent in clear. Only a caller that deliberately started GP over plain http (a
     # few tests) gets allow_http, which check_gp_url then logs as unencrypted.
     s.gp.allow_http = ep.gp_soap_url.startswith("http://")
+    # The Web Services role the README's GP set-up creates for the connector; sent as RoleKey.
+    s.gp.role = CONNECTOR_ROLE
     s.posting.gateways = {k: dict(v) for k, v in GATEWAYS.items()}
     s.worker.listen = listen
     # A demo should look alive: poll every 5 s whatever the hour (business hours all week).
@@ -117,6 +124,8 @@ def prepare_workspace(root: Path, ep: DemoEndpoints, *, listen: str = "127.0.0.1
         gl.set_account("company", "", kind, account, actor=ACTOR, clock=clock)
     for gateway, account in GATEWAY_CASH_ACCOUNTS.items():
         gl.set_account("gateway", gateway, "cash", account, actor=ACTOR, clock=clock)
+    for rate_id, detail in SHOP_TAX_DETAILS.items():
+        gl.set_account("tax_rate", str(rate_id), "tax", detail, actor=ACTOR, clock=clock)
     return ws, settings
 
 

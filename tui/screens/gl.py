@@ -15,11 +15,13 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from core import queries
 from core.gl import get_setting, remove_account, set_account, set_setting
+from core.payment_setup import save_choice
 from core.store.models import GL_ACCOUNT_KINDS, GlMapping
 from tui.messages import GlAccountSaved
-from tui.remote import gp_account_exists
+from tui.remote import gp_account_exists, gp_payment_lists
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.screens.gl_edit import GlEdit, GlEditScreen, ToleranceScreen
+from tui.screens.payment_pick import PaymentPickScreen
 
 TOLERANCE_SETTING = "posting.rounding_tolerance"  # overrides [posting] rounding_tolerance
 
@@ -44,6 +46,7 @@ class GlScreen(ConsoleScreen):
         Binding("n", "new", "New override", id="gl.new"),
         Binding("delete", "remove", "Remove override", id="gl.remove"),
         Binding("t", "tolerance", "Rounding tolerance", id="gl.tolerance"),
+        Binding("p", "payment", "GP payment", id="gl.payment"),
     ]
 
     def __init__(self) -> None:
@@ -179,8 +182,48 @@ class GlScreen(ConsoleScreen):
                      clock=self.ctx.clock)
         self.deliver(self.load)
 
+    # --- a gateway's GP payment (chosen from GP's lists) ----------------------------------
+
+    def action_payment(self) -> None:
+        edit = self.current
+        if edit is None or edit.scope != "gateway":
+            self.notify("Choose a payment gateway row first.", severity="warning")
+            return
+        self.load_payment_lists(edit.scope_key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="gp",
+          description="Reading GP's payment card types")
+    def load_payment_lists(self, gateway: str) -> None:
+        try:
+            lists = gp_payment_lists(self.ctx)
+        except Exception as exc:  # noqa: BLE001 - any reason GP cannot answer is shown
+            self.deliver(self.notify, escape(f"GP's payment lists cannot be read: {exc}"),
+                         severity="error")
+            return
+        self.deliver(self.pick_payment, gateway, lists)
+
+    def pick_payment(self, gateway: str, lists: Any) -> None:
+        def done(entry: dict[str, Any] | None) -> None:
+            if entry is not None:
+                self.save_payment(gateway, entry)
+
+        self.app.push_screen(PaymentPickScreen(gateway, lists, self.ctx.settings), done)
+
+    @work(thread=True, exit_on_error=False, group="write", description="Saving the GP payment")
+    def save_payment(self, gateway: str, entry: dict[str, Any]) -> None:
+        if self.ctx.workspace is None:
+            self.deliver(self.notify, "No workspace: the payment mapping lives in its "
+                         "config.toml (--workspace DIR).", severity="error")
+            return
+        in_db_thread(save_choice, self.ctx.workspace, self.ctx.settings, gateway, entry,
+                     actor=self.ctx.actor, clock=self.ctx.clock)
+        self.deliver(self.notify, escape(f"{gateway}: GP payment saved ({entry}); replay its "
+                                         "unpaid orders to add the payment."))
+
     def palette_commands(self) -> Any:
         yield SystemCommand("New GL override", "Customer class, customer, gateway or tax rate",
                             self.action_new)
         yield SystemCommand("Set the rounding tolerance", "Difference that goes to rounding",
                             self.action_tolerance)
+        yield SystemCommand("Choose a gateway's GP payment", "Card type and checkbook from "
+                            "GP's lists", self.action_payment)

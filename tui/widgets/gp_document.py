@@ -46,8 +46,9 @@ def invoice_renderable(invoice: Any, title: str) -> RenderableType:
                      _money(d.credit) if d.credit else "")
     parts: list[RenderableType] = [Text(title, style="bold underline"), head, lines, totals, dist]
     for p in invoice.payments:
-        parts.append(Text(f"Payment: {p.payment_type} {_money(p.amount)} to checkbook "
-                          f"{p.checkbook or '(none)'}"))
+        card = f" card type {p.card_type}" if p.card_type else ""
+        parts.append(Text(f"Payment: {p.payment_type.replace('_', ' ')}{card} "
+                          f"{_money(p.amount)} to checkbook {p.checkbook or '(none)'}"))
     return Group(*parts)
 
 
