@@ -1,18 +1,25 @@
 """Posting benchmark: the connector's own CPU per order, GP round trips per order (new vs known
-customer), and throughput at GP latencies of 0, 50 and 200 ms next to the floor
-`concurrency / (round trips x latency)` — all measured in one run.
+customer), and throughput against GP's shape — a per-call latency drawn from a log-normal
+distribution and a bounded number of GP service processes (requests queue when all are busy,
+NTLM legs are not delayed) — next to the floor of each profile, all measured in one run:
+
+    floor = min(concurrency, processes) / (business calls per order x mean call latency)
 
     .venv/bin/python bench/posting.py [--orders 60] [--concurrency 4]
 
+Profiles: 0 ms with 30 processes (the stand-in's raw speed), and a realistic GP: 300 ms median
+per call (sigma 0.4) with 4 service processes; also 300 ms with 1 process (a serial eConnect).
+No public per-call figure exists for GP Web Services (gp.md §20.3): measure yours with `check`.
 The stand-ins run in their own process (this script with --serve), so this process's CPU time is
-the connector's alone (intake, mapping, SQLite, SOAP building and parsing, NTLM). Round trips are
-HTTP requests that reach GP, counted at the transport.
+the connector's alone. Round trips are HTTP requests that reach GP, counted at the transport;
+business calls are the ones GP served (its capacity counter), without NTLM legs.
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
 import json
+import math
 import os
 import pstats
 import subprocess
@@ -99,6 +106,10 @@ def start_standins() -> tuple[subprocess.Popen[str], dict[str, Any]]:
     return proc, json.loads(line)
 
 
+# (median ms, sigma, GP service processes): the raw stand-in, a realistic GP, a serial GP.
+PROFILES = [(0.0, 0.0, 30), (300.0, 0.4, 4), (300.0, 0.4, 1)]
+
+
 def control(url: str, path: str, body: Any = None, method: str = "POST") -> Any:
     r = httpx.request(method, f"{url}/_sandbox/{path}", json=body, timeout=60)
     r.raise_for_status()
@@ -142,12 +153,17 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = ""
     s.gp.soap_url, s.gp.company, s.gp.allow_http = gp_i["soap_url"], gp_i["company"], True
     s.gp.user = f"{gp_i['domain']}\\{gp_i['user']}"
     s.posting.concurrency = concurrency
-    s.posting.gateways = {"stripe": {"paid": True, "checkbook": "CARDS"},
-                          "ppcp": {"paid": True, "checkbook": "PAYPAL"}}
+    # GP's own card type and checkbook ids, as the README's GP set-up creates them.
+    s.posting.gateways = {"stripe": {"paid": True, "payment_type": "credit_card",
+                                     "card_type": "STRIPE", "checkbook": "CARDS"},
+                          "ppcp": {"paid": True, "payment_type": "credit_card",
+                                   "card_type": "PAYPAL", "checkbook": "PAYPAL"}}
     ws.save(s)
     init_db(ws.db_path)
     for kind, account in ACCOUNTS.items():
         gl.set_account("company", "", kind, account, actor="bench")
+    for rate_id, detail in {1: "WEB-NY", 2: "WEB-CA", 3: "WEB-TX", 4: "WEB-WA"}.items():
+        gl.set_account("tax_rate", str(rate_id), "tax", detail, actor="bench")
     gp_port = httpx.URL(gp_i["soap_url"]).port
     trips = RoundTrips(gp_port)
     woo = WooClient(woo_i["url"], woo_i["consumer_key"], woo_i["consumer_secret"])
@@ -226,32 +242,41 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = ""
     mean_rt = sum(sum(v) for v in per_kind.values()) / max(1, sum(len(v) for v in
                                                                    per_kind.values()))
 
-    # 2. Throughput at three GP latencies (CPU measured over the same runs).
-    print(f"\nThroughput, concurrency {concurrency} (floor = concurrency / (round trips x "
-          f"latency), round trips as measured in each run; {mean_rt:.1f} one at a time):")
+    # 2. Throughput against GP's shape (CPU measured over the same runs).
+    print(f"\nThroughput, concurrency {concurrency} (floor = min(concurrency, processes) / "
+          f"(business calls x mean latency), per run; {mean_rt:.1f} round trips one at a time):")
     cpu_total = 0.0
     posted_total = 0
     runner = Runner(s, gateway=gateway, woo=woo, concurrency=concurrency,
                     gateway_factory=lambda: open_gateway(s, gp_i["password"], root))
-    for latency in (0, 50, 200):
-        control(gp_i["base_url"], "faults", {"latency_ms": latency})
-        count = n_orders if latency < 200 else max(10, n_orders // 2)
+    for median, sigma, processes in PROFILES:
+        control(gp_i["base_url"], "capacity", {"median_ms": median, "sigma": sigma,
+                                               "processes": processes, "seed": 5})
+        count = n_orders if median == 0 else max(10, n_orders // 3)
         new_orders(count)
         before = Order.select().where(Order.state == "verified").count()
+        failed0 = Order.select().where(Order.state == "failed").count()
         cpu0, t0, trips0 = time.process_time(), time.perf_counter(), trips.total
         runner.run_until_idle()
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         posted = Order.select().where(Order.state == "verified").count() - before
-        rt = (trips.total - trips0) / max(posted, 1)
+        failed = Order.select().where(Order.state == "failed").count() - failed0
+        served = control(gp_i["base_url"], "capacity", method="GET")
+        done = max(posted + failed, 1)
+        rt = (trips.total - trips0) / done
+        calls = served["delayed_calls"] / done
         cpu_total += cpu
         posted_total += posted
-        rate = posted / wall if wall else 0.0
-        floor = (f"{concurrency / (rt * latency / 1000):6.1f}/s" if latency else
-                 "   (no bound)")
-        print(f"  GP latency {latency:3d} ms: {posted:4d} orders in {wall:6.2f} s = "
-              f"{rate:6.1f} orders/s   round trips {rt:4.1f}/order   ceiling from the floor "
-              f"{floor}   connector CPU {1000 * cpu / max(posted, 1):5.1f} ms/order")
-    control(gp_i["base_url"], "faults", method="DELETE")
+        rate = done / wall if wall else 0.0
+        mean_s = median * math.exp(sigma * sigma / 2) / 1000
+        floor = (f"{min(concurrency, processes) / (calls * mean_s):6.2f}/s" if median else
+                 "  (no bound)")
+        print(f"  GP {median:3.0f} ms median, {processes:2d} processes: {done:4d} orders "
+              f"({failed} refused by GP) in {wall:6.2f} s = {rate:6.2f} orders/s   floor "
+              f"{floor}   business calls {calls:4.1f}/order (round trips {rt:4.1f})   peak "
+              f"busy {served['peak_busy']}, peak queued {served['peak_queued']}   connector "
+              f"CPU {1000 * cpu / done:5.1f} ms/order")
+    control(gp_i["base_url"], "capacity", {"median_ms": 0, "sigma": 0, "processes": 30})
     print(f"\nConnector CPU per posted order over all runs: "
           f"{1000 * cpu_total / max(posted_total, 1):.1f} ms "
           f"(os.cpu_count() = {os.cpu_count()})")

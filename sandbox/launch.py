@@ -45,8 +45,11 @@ class Sandbox:
 
 def launch(state_dir: Path, *, seed: int = 0, orders: int = 0, woo_port: int = 0,
            gp_port: int = 0, https: bool = False, host: str = "127.0.0.1",
-           with_gp: bool = True, webhook_delay: float = 1.0) -> Sandbox:
-    """Start the WooCommerce stand-in, then the GP one; both ready when this returns."""
+           with_gp: bool = True, webhook_delay: float = 1.0, gp_profile: str = "configured",
+           gp_capacity: dict[str, Any] | None = None) -> Sandbox:
+    """Start the WooCommerce stand-in, then the GP one; both ready when this returns.
+    gp_profile: "configured" (GP after the README's set-up) or "fresh" (GP's defaults);
+    gp_capacity: latency and service processes (sandbox/gp/capacity.py)."""
     state_dir = Path(state_dir)
     woo = WooStandIn(state_dir / "woo", seed=seed, orders=orders, https=https,
                      webhook_delay=webhook_delay)
@@ -60,7 +63,8 @@ def launch(state_dir: Path, *, seed: int = 0, orders: int = 0, woo_port: int = 0
             box.notes.append(f"GP stand-in unavailable: {e}")
             return box
         try:
-            gp = GPStandIn(state_dir / "gp", seed=seed, https=https)
+            gp = GPStandIn(state_dir / "gp", seed=seed, https=https, profile=gp_profile,
+                           capacity=gp_capacity)
             gp.start(host=host, port=gp_port)
         except BaseException:
             woo.stop()

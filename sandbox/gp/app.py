@@ -109,7 +109,7 @@ class GPApp:
             await _send(send, 500, faults.system_fault(), "text/xml; charset=utf-8")
             return
         if is_sba:
-            status, payload = sba.handle(self.state, user, method, path, body)
+            status, payload = sba.handle(self.state, user, method, path, body, headers)
             if status < 300 and method != "GET" and self.faults.drop_after_commit(op):
                 await self._drop(send)
                 return

@@ -148,7 +148,7 @@ def _check_address_refs(call: Call, cid: str, record: dict[str, Any], errors: Er
 
 def _write_customer(call: Call, p: dict[str, Any], creating: bool) -> None:
     c = p.get("customer") or {}
-    cid = key_id(c.get("Key"))
+    cid = (key_id(c.get("Key")) or "").rstrip(" ") or None  # a char key: trailing spaces vanish
     errors = Errors("Customer")
     if not cid:
         errors.add("The customer ID (CUSTNMBR) is empty.", "Key.Id")
@@ -160,6 +160,8 @@ def _write_customer(call: Call, p: dict[str, Any], creating: bool) -> None:
         errors.add(f"The customer '{cid}' does not exist.", "Key.Id")
     errors.raise_if_any()
     assert cid is not None
+    if old is not None:
+        cid = old["id"]  # the key as GP stored it, however the caller spelled it
     record = _apply_customer(call, c, old)
     _save_addresses(call, cid, c)
     _check_address_refs(call, cid, record, errors)

@@ -174,6 +174,11 @@ def _existing(call: Call, kind: str, key: dict[str, Any] | None, verb: str) -> d
         raise ValidationFault([ValidationItem(
             f"The batch '{doc['batch']}' is in use by {user}; try again when it is released.",
             ["BatchKey.Id"], object_type)])
+    batch = batches.get(call.store, batches.SOP_SOURCE, doc.get("batch", ""))
+    if doc["state"] == "work" and batch and batch[1].get("state") in ("posting", "interrupted"):
+        raise ValidationFault([ValidationItem(
+            f"The batch '{batch[0]}' is {batch[1]['state']}: its documents cannot be {verb}.",
+            ["BatchKey.Id"], object_type)])
     if doc["state"] != "work":
         # Void/delete/update apply to unposted documents only (gp.md §11); stand-in wording.
         what = "voided" if doc["state"] == "void" else "posted"

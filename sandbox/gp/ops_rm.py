@@ -24,7 +24,8 @@ def create_credit_memo(call: Call, p: dict[str, Any]) -> None:
     src = p.get("receivablesCreditMemo") or {}
     errors = Errors("ReceivablesCreditMemo")
     store = call.store
-    number = key_id(src.get("Key")) or f"CM{store.next_number('rm-credit-memo', 1001):08d}"
+    number = ((key_id(src.get("Key")) or "").rstrip(" ")  # a char key: trailing spaces vanish
+              or f"CM{store.next_number('rm-credit-memo', 1001):08d}")
     errors.length(number, "rm_number", "Key.Id")
     customer_id = key_id(src.get("CustomerKey"))
     customer = store.get("customers", customer_id) if customer_id else None

@@ -15,8 +15,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote
 
-from sandbox.gp import help_text
+from sandbox.gp import batches, help_text
 from sandbox.gp.ntlm import User
+from sandbox.gp.posting import post_batch
 from sandbox.gp.rules import LIMITS
 from sandbox.gp.state import GPState
 
@@ -74,7 +75,24 @@ def _customer_json(state: GPState, c: dict[str, Any]) -> dict[str, Any]:
                           for a in state.store.addresses(c["id"])]}
 
 
-def handle(state: GPState, user: User, method: str, path: str, body: bytes) -> Response:
+def _post_batch(state: GPState, method: str, headers: dict[str, str], source: str,
+                number: str) -> Response:
+    """The one built-in action seen in public code (gp.md §20.2): POST with the header
+    GP-Custom-Action: POST posts the batch. The success body is unknown: an empty object here."""
+    if method != "POST" or headers.get("gp-custom-action", "").upper() != "POST":
+        return _err(405, "MethodNotAllowed", "Post a batch with POST and GP-Custom-Action: POST.")
+    found = batches.get(state.store, source, number)
+    if found is None:
+        return _err(404, "NotFound", f"The batch '{number}' ({source}) does not exist.")
+    if found[1].get("state") in ("posting", "interrupted"):
+        return _err(409, "Conflict", f"The batch '{found[0]}' ({source}) is "
+                    f"{found[1]['state']}.")
+    post_batch(state.store, found[0], state.now())
+    return 200, {}
+
+
+def handle(state: GPState, user: User, method: str, path: str, body: bytes,
+           headers: dict[str, str] | None = None) -> Response:
     if path.rstrip("/") == TENANT + "/help" and method == "GET":
         return 200, {"Company": state.company_name,
                      "Routes": [{"Method": m, "Route": f"{TENANT}/Companies(<company name>)/{r}",
@@ -94,6 +112,9 @@ def handle(state: GPState, user: User, method: str, path: str, body: bytes) -> R
         return _err(404, "CompanyNotFound", f"The company '{unquote(company)}' does not exist.")
     if method != "GET" and not state.allowed_any(user.roles, "Update"):
         return _err(403, "Forbidden", f"{user.principal} may not change data in this company.")
+    posting = re.fullmatch(r"PostingServices/System/Batches\(([^;]*);([^)]*)\)", unquote(rest))
+    if posting:
+        return _post_batch(state, method, headers or {}, posting.group(1), posting.group(2))
     try:
         data = json.loads(body) if body.strip() else {}
     except json.JSONDecodeError:

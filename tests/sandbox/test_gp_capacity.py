@@ -99,3 +99,23 @@ def test_sba_help_lists_what_is_unknown(tmp_path):
 def _ntlm(gp):
     from httpx_ntlm import HttpNtlmAuth
     return HttpNtlmAuth(f"{gp.domain}\\{gp.user}", gp.password)
+
+
+def test_sba_posts_a_batch_with_the_custom_action_header(tmp_path):
+    """The one SBA action public code shows (gp.md §20.2): PostingServices/System/Batches."""
+    gp = GPStandIn(tmp_path / "gp", sba_allow_http=True).start()
+    c = _client(gp)
+    try:
+        c.service.CreateSalesInvoice(
+            c.invoice("WC8001", "ADAMPARK0001", [("CAP-CANVAS-NVY", "1", "18.00")],
+                      batch="SBA1"), c.context(), c.policy("CreateSalesInvoice"))
+        url = f"{gp.sba_url}/PostingServices/System/Batches(Sales%20Entry;SBA1)"
+        with httpx.Client(auth=_ntlm(gp), timeout=30) as http:
+            assert http.post(url).status_code == 405  # without GP-Custom-Action
+            assert gp.state()["invoices"][0]["state"] == "work"
+            r = http.post(url, headers={"GP-Custom-Action": "POST"})
+        assert r.status_code == 200, r.text
+        assert gp.state()["invoices"][0]["state"] == "history"
+    finally:
+        c.close()
+        gp.stop()

@@ -161,3 +161,22 @@ def test_create_and_update_policy_for_a_role_by_an_administrator(tmp_path):
         admin.close()
         svc.close()
         gp.stop()
+
+
+def test_sandbox_launch_chooses_the_gp_profile(tmp_path):
+    """`ml-connector sandbox --gp-profile` and the demo reach GP through sandbox.launch."""
+    from sandbox.launch import launch
+
+    box = launch(tmp_path / "box", gp_profile="fresh", gp_capacity={"processes": 3},
+                 webhook_delay=0)
+    try:
+        assert box.gp.profile == "fresh" and box.gp.capacity.processes == 3
+        c = _client(box.gp)
+        try:
+            assert selected(c.policy("CreateSalesInvoice"))["Calculate Unit Price"] == "Calculate"
+        finally:
+            c.close()
+    finally:
+        box.stop()
+    with pytest.raises(ValueError):
+        GPStandIn(tmp_path / "bad", profile="lenient")

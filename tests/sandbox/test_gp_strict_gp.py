@@ -358,3 +358,26 @@ def test_override_shortage_allocates_past_zero_on_purpose(client, gp):
                                   [("CAP-CANVAS-NVY", str(have + 1), "18.00")]))
     line = gp.documents()[0]["lines"][0]
     assert Decimal(line["overridden"]) == 1 and _available(gp) == -1
+
+
+def test_customer_keys_compare_as_sql_server_for_create_update_and_read(client, gp):
+    client.service.CreateCustomer(client.customer("WEBC7"), client.context(),
+                                  client.policy("CreateCustomer"))
+    msgs = refused(client, lambda: client.service.CreateCustomer(
+        client.customer("webc7 "), client.context(), client.policy("CreateCustomer")))
+    assert any("already exists" in m for m in msgs)
+    client.service.UpdateCustomer(client.customer("webc7", "Renamed"), client.context(),
+                                  client.policy("UpdateCustomer"))
+    got = client.service.GetCustomerByKey(client.gp.CustomerKey(Id="Webc7  "), client.context())
+    assert (got.Key.Id, got.Name) == ("WEBC7", "Renamed")
+    assert [c["id"] for c in gp.state()["customers"]].count("WEBC7") == 1
+    assert "webc7" not in {c["id"] for c in gp.state()["customers"]}
+
+
+def test_void_refused_while_the_batch_is_being_posted(client, gp):
+    create(client, cap(client, "WC6400", batch="DAY4"))
+    control(gp, "POST", "batches/begin-posting", {"batch": "DAY4"})
+    key = client.gp.SalesDocumentKey(Id="WC6400")
+    msgs = refused(client, lambda: client.service.VoidSalesInvoice(
+        key, client.context(), client.policy("VoidSalesInvoice")))
+    assert any("'DAY4' is posting" in m for m in msgs)

@@ -28,12 +28,13 @@ from tui.demo.harness import ActivityStream, DemoSession, run_headless
 from tui.demo.setup import DemoEndpoints
 
 
-def start_stand_ins(root: Path, seed: int, *,
-                    webhook_delay: float = 1.0) -> tuple[Sandbox, DemoEndpoints]:
+def start_stand_ins(root: Path, seed: int, *, webhook_delay: float = 1.0,
+                    gp_profile: str = "configured") -> tuple[Sandbox, DemoEndpoints]:
     """Both stand-ins on free loopback ports, over HTTPS with their self-signed certificates;
-    returns (sandbox, endpoints)."""
+    returns (sandbox, endpoints). GP is configured as the README's GP set-up says, unless
+    gp_profile is "fresh" (GP's defaults: watch what the connector meets without the set-up)."""
     box = launch(root / "stand-ins", seed=seed, orders=0, https=True,
-                 webhook_delay=webhook_delay)
+                 webhook_delay=webhook_delay, gp_profile=gp_profile)
     if box.gp is None:
         box.stop()
         raise SystemExit("the GP stand-in could not start: " + "; ".join(box.notes))
@@ -69,12 +70,15 @@ def endpoints_for(box: Sandbox) -> DemoEndpoints:
 @click.option("--settle", type=float, default=6.0, hidden=True, metavar="SECONDS",
               help="--headless: quiet time that counts as done (for tests)")
 @click.option("--keep", is_flag=True, help="keep the temporary workspace (its path is printed)")
+@click.option("--gp-profile", type=click.Choice(["configured", "fresh"]), default="configured",
+              show_default=True,
+              help="GP as the README's GP set-up leaves it, or as a fresh install")
 @click.option("--gp-latency-ms", type=click.FloatRange(min=0), default=0.0, show_default=True,
               metavar="MS", help="GP's median time per business call (a realistic profile: 300)")
 @click.option("--gp-processes", type=click.IntRange(min=1), default=30, show_default=True,
               metavar="N", help="GP service processes serving calls at once (e.g. 4)")
 def command(headless: bool, orders: int, seed: int, every: float, timeout: float, settle: float,
-            keep: bool, gp_latency_ms: float, gp_processes: int) -> int:
+            keep: bool, gp_profile: str, gp_latency_ms: float, gp_processes: int) -> int:
     root = Path(tempfile.mkdtemp(prefix="ml-connector-demo-"))
     log_file = root / "workspace" / "logs" / "demo.log"
     if headless:
@@ -84,7 +88,7 @@ def command(headless: bool, orders: int, seed: int, every: float, timeout: float
         configure_logging("text", "INFO", file=log_file, stream=open(os.devnull, "w"))
     box = None
     try:
-        box, ep = start_stand_ins(root, seed)
+        box, ep = start_stand_ins(root, seed, gp_profile=gp_profile)
         if gp_latency_ms or gp_processes != 30:
             # GP's speed and capacity (sandbox/gp/capacity.py): calls queue when all are busy.
             httpx.post(f"{ep.gp_base_url}/_sandbox/capacity", json={

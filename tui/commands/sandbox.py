@@ -26,15 +26,24 @@ from tui.commands.common import CommandError, global_options, named_folder
 @click.option("--https", is_flag=True, help="serve both over HTTPS (self-signed)")
 @click.option("--print-json", is_flag=True,
               help="print one JSON line with URLs and credentials")
+@click.option("--gp-profile", type=click.Choice(["configured", "fresh"]), default="configured",
+              show_default=True,
+              help="GP as the README's GP set-up leaves it, or as a fresh install (GP's defaults)")
+@click.option("--gp-latency-ms", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="median GP business-call latency (log-normal, sigma 0.4 when > 0)")
+@click.option("--gp-processes", type=click.IntRange(min=1), default=30, show_default=True,
+              help="GP service processes: requests queue when all are busy (SBA's default 30)")
 def command(seed: int, orders: int, woo_port: int, gp_port: int, https: bool,
-            print_json: bool) -> int:
+            print_json: bool, gp_profile: str, gp_latency_ms: float, gp_processes: int) -> int:
     folder = named_folder()
     if folder is not None and not folder.is_dir():
         raise CommandError(f"no folder at {folder}", command="sandbox")
     state_dir = folder / "sandbox" if folder else Path(tempfile.mkdtemp(
         prefix="ml-connector-sandbox-"))
+    capacity = {"median_ms": gp_latency_ms, "sigma": 0.4 if gp_latency_ms else 0.0,
+                "processes": gp_processes}
     box = launch(state_dir, seed=seed, orders=orders, woo_port=woo_port, gp_port=gp_port,
-                 https=https)
+                 https=https, gp_profile=gp_profile, gp_capacity=capacity)
     try:
         info = box.describe()
         if print_json:
