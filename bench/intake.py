@@ -8,13 +8,16 @@ backfill takes orders in compared with how fast the WooCommerce stand-in serves 
    order bodies (taken from the stand-in), each signed with HMAC-SHA256, over keep-alive
    connections. Reported: deliveries durably stored per second (checked by counting rows after
    the run) and p50/p99 time from sending to the 200.
-2. The stand-in holds `--orders` orders. First a bare walk of every page (full bodies, 100 per
-   page) gives the stand-in's own serving rate; then `backfill` walks the same orders into an
-   empty inbox (one transaction per page: Order, SKUs, audit event, job).
+2. The stand-in holds `--orders` orders and runs in its own process (so its serving does not
+   share this process's interpreter lock with the connector). First a bare walk of every page
+   (full bodies, 100 per page, parsed) gives the stand-in's own serving rate as this process
+   sees it; then `backfill` walks the same orders into an empty inbox (one transaction per
+   page, the next page fetched while this one is stored).
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import statistics
@@ -106,7 +109,39 @@ def bench_receiver(bodies: list[bytes], deliveries: int, concurrency: int, root:
           f"max {max(latencies) * 1000:.1f} ms")
 
 
-def bench_backfill(shop: WooStandIn, orders: int, root: Path) -> None:
+def serve_shop(orders: int) -> int:
+    """Child process: the WooCommerce stand-in, its URL and keys as one JSON line, until stdin
+    closes."""
+    root = Path(tempfile.mkdtemp(prefix="ml-intake-shop-"))
+    shop = WooStandIn(root / "shop", seed=1, orders=orders)
+    shop.start()
+    print(json.dumps({"url": shop.url, "key": shop.consumer_key,
+                      "secret": shop.consumer_secret}), flush=True)
+    sys.stdin.read()
+    shop.stop()
+    return 0
+
+
+class ShopProcess:
+    def __init__(self, orders: int) -> None:
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve-shop", str(orders)],
+                                     cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit("the WooCommerce stand-in did not start")
+        info = json.loads(line)
+        self.url, self.consumer_key, self.consumer_secret = info["url"], info["key"], \
+            info["secret"]
+
+    def stop(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def bench_backfill(shop: ShopProcess, orders: int, root: Path, profile: str = "") -> None:
     client = WooClient(shop.url, shop.consumer_key, shop.consumer_secret, timeout_s=120)
     since = datetime(2000, 1, 1, tzinfo=UTC)
     started = time.perf_counter()
@@ -117,9 +152,15 @@ def bench_backfill(shop: WooStandIn, orders: int, root: Path) -> None:
     ws = Workspace.at(root / "backfill")
     create_key(ws)
     init_db(ws.db_path)
+    profiler = cProfile.Profile(time.process_time) if profile else None
     started = time.perf_counter()
+    if profiler:
+        profiler.enable()
     result = backfill(client, since, clock=ManualClock())
     fill_s = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
     taken = Order.select().count()
     close_db()
     client.close()
@@ -137,18 +178,26 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--orders", type=int, default=3000)
+    parser.add_argument("--only", choices=("receiver", "backfill"), default="",
+                        help="run one of the two benchmarks")
+    parser.add_argument("--profile", metavar="FILE", default="",
+                        help="cProfile (CPU time) the backfill into FILE")
+    parser.add_argument("--serve-shop", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_shop:
+        sys.exit(serve_shop(args.serve_shop))
     with tempfile.TemporaryDirectory(prefix="ml-intake-bench-") as tmp:
         root = Path(tmp)
-        shop = WooStandIn(root / "shop", seed=1, orders=args.orders)
-        shop.start()
+        shop = ShopProcess(args.orders)
         try:
             client = WooClient(shop.url, shop.consumer_key, shop.consumer_secret)
             bodies = [json.dumps(o, separators=(",", ":")).encode()
                       for o in client.list_orders(None, per_page=100).items]
             client.close()
-            bench_receiver(bodies, args.deliveries, args.concurrency, root)
-            bench_backfill(shop, args.orders, root)
+            if args.only != "backfill":
+                bench_receiver(bodies, args.deliveries, args.concurrency, root)
+            if args.only != "receiver":
+                bench_backfill(shop, args.orders, root, args.profile)
         finally:
             shop.stop()
 

@@ -17,15 +17,18 @@ business calls are the ones GP served (its capacity counter), without NTLM legs.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import math
 import os
+import pstats
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 from core import gl  # noqa: E402
 from core.config import Settings, Workspace  # noqa: E402
 from core.intake.inbox import accept_order_snapshot  # noqa: E402
-from core.store.db import init_db  # noqa: E402
-from core.store.models import AuditEvent, Order  # noqa: E402
+from core.store.db import database, init_db  # noqa: E402
+from core.store.models import AuditEvent, GpItem, Order  # noqa: E402
 
 ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "000-4510-00",
             "misc": "000-4520-00", "discount": "000-4110-00", "tax": "000-2300-00",
@@ -52,6 +55,7 @@ class RoundTrips:
         self.port = port
         self.local = threading.local()
         self.total = 0
+        self.by_operation: Counter[str] = Counter()
         self._lock = threading.Lock()
         original = httpx.HTTPTransport.handle_request
         me = self
@@ -59,8 +63,10 @@ class RoundTrips:
         def handle(transport: Any, request: httpx.Request) -> httpx.Response:
             if request.url.port == me.port:
                 me.local.n = getattr(me.local, "n", 0) + 1
+                op = request.headers.get("SOAPAction", request.method).strip('"')
                 with me._lock:
                     me.total += 1
+                    me.by_operation[op.rsplit("/", 1)[-1]] += 1
             return original(transport, request)
 
         httpx.HTTPTransport.handle_request = handle  # type: ignore[method-assign]
@@ -115,20 +121,23 @@ def main() -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--orders", type=int, default=60, help="new orders per latency step")
     ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--profile", metavar="FILE", default="",
+                    help="cProfile the one-at-a-time posting (0 ms GP) into FILE and print its "
+                    "top entries")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
         return serve()
     proc, info = start_standins()
     try:
-        return run(info, args.orders, args.concurrency)
+        return run(info, args.orders, args.concurrency, args.profile)
     finally:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(timeout=30)
 
 
-def run(info: dict[str, Any], n_orders: int, concurrency: int) -> int:
+def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = "") -> int:
     import logging
 
     from core.gp.factory import open_gateway
@@ -160,6 +169,15 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int) -> int:
     woo = WooClient(woo_i["url"], woo_i["consumer_key"], woo_i["consumer_secret"])
     gateway = open_gateway(s, gp_i["password"], root)
     gateway.get_item("TEE-BLU-M")  # warm: WSDL, policy, NTLM handshake
+    # GP's item list copied locally, as the worker's product sync keeps it (GpItem): posting
+    # then asks GP only about SKUs the copy lacks (the figures below show any GetItemList).
+    summaries = gateway.soap._all_item_summaries()
+    now = datetime.now(UTC)
+    with database.atomic():
+        GpItem.insert_many([{"item_number": str(s.Key.Id).strip(), "refreshed_at": now}
+                            for s in summaries]).on_conflict_replace().execute()
+    print(f"GP item list copied locally first ({len(summaries)} items, as the product sync "
+          "keeps it)")
     seen: set[int] = set()
 
     def new_orders(count: int) -> int:
@@ -190,10 +208,31 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int) -> int:
         return result
 
     runner.run_job = counted  # type: ignore[method-assign]
+    # CPU time, not wall time: the waits on GP and on fsync are not the connector's cost.
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    ops0 = Counter(trips.by_operation)
+    cpu_one = 0.0
     for _ in range(2):  # the second round meets many of the same customers again
         new_orders(n_orders)
         cpu0 = time.process_time()
+        if profiler:
+            profiler.enable()
         runner.run_until_idle()
+        if profiler:
+            profiler.disable()
+        cpu_one += time.process_time() - cpu0
+    posted_one = sum(len(v) for v in per_kind.values())
+    print(f"Connector CPU per posted order, one at a time at 0 ms GP: "
+          f"{1000 * cpu_one / max(posted_one, 1):.1f} ms ({posted_one} orders)")
+    ops = Counter(trips.by_operation)
+    ops.subtract(ops0)
+    print("GP requests per posted order, by operation (one at a time): " + ", ".join(
+        f"{op} {n / max(posted_one, 1):.2f}" for op, n in ops.most_common() if n))
+    if profiler:
+        profiler.dump_stats(profile)
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        print(f"\nProfile of the one-at-a-time posting ({profile}), top by own time:")
+        stats.sort_stats("tottime").print_stats(15)
     print("GP round trips per posted order (HTTP requests, concurrency 1):")
     for kind, values in per_kind.items():
         if values:

@@ -20,6 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from core.clock import SystemClock
 from core.config import Settings
 from core.gp.factory import open_gateway
@@ -68,12 +70,24 @@ def seed(shop_woo: WooClient, gp: GPStandIn, n: int) -> None:
         store.set_price(number, "RETAIL", "USD", "Each", Decimal("12.50"), at)  # GP's new price
 
 
+def change(woo: WooClient, gp: GPStandIn, *, prices: int, names: int) -> None:
+    """GP re-prices `prices` items; the shop renames `names` products (both as their users do)."""
+    for k in range(prices):  # through GP's own change tracking, as a GP user's edit is
+        httpx.post(f"{gp.base_url}/_sandbox/items/BENCH-{k:04d}", json={"price": "13.75"},
+                   timeout=30).raise_for_status()
+    found = woo.list_products(sku=[f"BENCH-{k:04d}" for k in range(prices, prices + names)]
+                              ).items
+    woo.batch_products(update=[{"id": p["id"], "name": f"{p['name']} (new)"} for p in found])
+
+
 def run_pass(label: str, gateway: Counted, woo: WooClient, settings: Settings,
-             gp_http: Counter) -> None:
+             gp_http: Counter, *, full: bool | None) -> None:
+    """`full=None`: what the worker does — a full scan only when scan_interval_s has passed
+    since the last one (the rare backstop), else the changes GP and WooCommerce report."""
     woo0, gp0 = woo.requests_sent, gp_http["n"]
     gateway.calls.clear()
     t0 = time.perf_counter()
-    report = sync_products(gateway, woo, settings, clock=SystemClock(), full=True)  # type: ignore[arg-type]
+    report = sync_products(gateway, woo, settings, clock=SystemClock(), full=full)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - t0
     print(f"{label}: {elapsed:.1f} s; {report}")
     print(f"  WooCommerce HTTP requests: {woo.requests_sent - woo0} "
@@ -107,8 +121,15 @@ def main() -> int:
                     break
             gateway = Counted(raw)
             print(f"{n} bench products + the seeded catalogue on both sides")
-            run_pass("pass 1 (link, write GP's prices to WooCommerce)", gateway, woo, s, gp_http)
-            run_pass("pass 2 (steady state)", gateway, woo, s, gp_http)
+            run_pass("pass 1 (link, write GP's prices to WooCommerce)", gateway, woo, s, gp_http,
+                     full=True)
+            run_pass("same-run baseline: a full scan with nothing to write", gateway, woo, s,
+                     gp_http, full=True)
+            run_pass("pass 2 (steady state, nothing changed)", gateway, woo, s, gp_http,
+                     full=None)
+            change(woo, gp, prices=10, names=5)
+            run_pass("pass 3 (10 GP prices and 5 shop names changed)", gateway, woo, s,
+                     gp_http, full=None)
             woo.close()
             raw.close()
         finally:

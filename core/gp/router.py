@@ -154,6 +154,9 @@ class RoutedGateway:
     def find_sales_invoice(self, number: str) -> GPDocument | None:
         return self._route("sales_invoice", "find invoices").find_sales_invoice(number)
 
+    def read_sales_invoice(self, number: str) -> GPDocument:
+        return self._route("sales_invoice", "read invoices").read_sales_invoice(number)
+
     def create_sales_invoice(self, invoice: SalesInvoice) -> None:
         self._route("sales_invoice", "create invoices").create_sales_invoice(invoice)
 
@@ -176,11 +179,17 @@ class RoutedGateway:
     def find_credit_memo(self, number: str) -> GPDocument | None:
         return self._route("credit_memo", "find credit memos").find_credit_memo(number)
 
+    def read_credit_memo(self, number: str) -> GPDocument:
+        return self._route("credit_memo", "read credit memos").read_credit_memo(number)
+
     def create_credit_memo(self, memo: CreditMemo) -> None:
         self._route("credit_memo", "create credit memos").create_credit_memo(memo)
 
     def find_sales_return(self, number: str) -> GPDocument | None:
         return self._route("sales_return", "find returns").find_sales_return(number)
+
+    def read_sales_return(self, number: str) -> GPDocument:
+        return self._route("sales_return", "read returns").read_sales_return(number)
 
     def create_sales_return(self, ret: SalesReturn) -> None:
         self._route("sales_return", "create returns").create_sales_return(ret)

@@ -251,8 +251,10 @@ class SoapClient:
         self._company = company
 
     def call(self, op: str, *, write: bool, what: str, with_company: bool = True,
-             policy: bool = False, **kwargs: Any) -> Any:
-        """Run one operation; every failure comes out as GPError / GPAuthError."""
+             policy: bool = False, raw: bool = False, **kwargs: Any) -> Any:
+        """Run one operation; every failure comes out as GPError / GPAuthError. `raw`: return
+        GP's 200 answer as bytes, unparsed (reads that take a few fields with lxml); a fault
+        still goes through zeep's reply processing and raises as it would otherwise."""
         if "context" not in kwargs:
             kwargs["context"] = self.context(with_company=with_company)
         if policy:
@@ -261,6 +263,8 @@ class SoapClient:
         # sequences XML cannot hold: removed by core.text's documented rule, never retried.
         kwargs = plain(kwargs)
         try:
+            if raw:
+                return self._send_raw(op, kwargs)
             return self._send(op, kwargs)
         except zeep.exceptions.Fault as fault:
             raise self._faults.translate(fault, op=op, write=write, what=what) from None
@@ -298,6 +302,19 @@ class SoapClient:
         except AttributeError:
             raise GPUnsupported(f"this GP server's WSDL offers no {op}") from None
         return method(**kwargs)
+
+    def _send_raw(self, op: str, kwargs: dict[str, Any]) -> bytes:
+        try:
+            method = getattr(self.service, op)
+        except AttributeError:
+            raise GPUnsupported(f"this GP server's WSDL offers no {op}") from None
+        with self.client.settings(raw_response=True):  # thread-local in zeep
+            response = method(**kwargs)
+        if response.status_code == 200:
+            return bytes(response.content)
+        binding = self.service._binding
+        binding.process_reply(self.client, binding.get(op), response)  # raises the Fault
+        raise zeep.exceptions.TransportError(status_code=response.status_code)
 
     def message(self, op: str, kwargs: dict[str, Any]) -> Any:
         """The envelope `op` would send (lxml element), built offline: contract tests."""

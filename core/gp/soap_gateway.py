@@ -13,6 +13,7 @@ from typing import Any
 from core.clock import Clock, SystemClock
 from core.errors import GPRefused, GPTransient
 from core.gp import soap_read as rd
+from core.gp import soap_readback
 from core.gp.gateway import (
     AdjustmentLine,
     CompanyInfo,
@@ -316,6 +317,16 @@ class SoapGateway:
 
     def close(self) -> None:
         """The HTTP client belongs to the gateway that opened it (factory)."""
+
+    # --- read-backs after a create (one round trip: core/gp/soap_readback.py) ---------------
+    def read_sales_invoice(self, number: str) -> GPDocument:
+        return soap_readback.read_sales(self.c, number, "invoice")
+
+    def read_sales_return(self, number: str) -> GPDocument:
+        return soap_readback.read_sales(self.c, number, "return")
+
+    def read_credit_memo(self, number: str) -> GPDocument:
+        return soap_readback.read_credit_memo(self.c, number)
 
     # --- for `check` -----------------------------------------------------------------------
     def posting_policy(self) -> PostingPolicy:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from peewee import fn
 from core.clock import FUTURE_SKEW, SYSTEM_CLOCK, Clock
 from core.errors import WooError
 from core.intake.inbox import accept_order_snapshot, is_newer, stored_versions
+from core.intake.page import accept_new_orders
 from core.store import audit
 from core.store.db import database
 from core.store.models import Order, PollCursor, Setting
@@ -139,15 +141,23 @@ class OrderWalk:
 
     def _accept_all(self, items: list[dict[str, Any]]) -> None:
         # One transaction per page: one fsync per 100 orders, each order still all-or-nothing.
+        # Orders new to the inbox go in with a few multi-row INSERTs (a backfill's pages are
+        # all new); the rest through the one-order door, which owns the update rules.
         with database.atomic("IMMEDIATE"):
-            for item in items:
+            stored, rest = accept_new_orders(items, source=self.source, clock=self.clock)
+            self.result.changed += stored
+            for item in rest:
                 if accept_order_snapshot(item, source=self.source, clock=self.clock):
                     self.result.changed += 1
 
-    def _process(self, bound: datetime | None, page_no: int) -> Page:
+    def _fetch(self, bound: datetime | None, page_no: int) -> Page:
         fields = CHEAP_FIELDS if self.cheap else None
-        page = self.client.list_orders(bound, page=page_no, per_page=self.per_page,
+        return self.client.list_orders(bound, page=page_no, per_page=self.per_page,
                                        status=self.status, fields=fields)
+
+    def _process(self, bound: datetime | None, page_no: int,
+                 fetched: Page | None = None) -> Page:
+        page = fetched if fetched is not None else self._fetch(bound, page_no)
         fresh = []
         same_second = []
         versions = stored_versions([int(item["id"]) for item in page.items])
@@ -189,8 +199,16 @@ class OrderWalk:
         return page
 
     def run(self, since: datetime | None) -> PollResult:
+        # Full-body walks (backfill) fetch the next page while this one is stored: the next
+        # page's bound follows from this page alone. The cheap walk may re-read a page in full,
+        # so it keeps one step at a time.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="next-page") as pool:
+            return self._run(since, pool if not self.cheap else None)
+
+    def _run(self, since: datetime | None, pool: ThreadPoolExecutor | None) -> PollResult:
         bound = since
         page_no = 1
+        ahead: Future[Page] | None = None
         while True:
             if self.should_stop():
                 self.result.complete = False
@@ -198,7 +216,15 @@ class OrderWalk:
             if self.max_pages is not None and self.result.pages >= self.max_pages:
                 self.result.complete = False
                 break
-            page = self._process(bound, page_no)
+            listed = ahead.result() if ahead is not None else None
+            ahead = None
+            if pool is not None:
+                listed = listed if listed is not None else self._fetch(bound, page_no)
+                nxt = _next_position(listed, bound, page_no)
+                if nxt is not None and (self.max_pages is None
+                                        or self.result.pages + 1 < self.max_pages):
+                    ahead = pool.submit(self._fetch, *nxt)
+            page = self._process(bound, page_no, listed)
             if not page.items:
                 break
             self.result.pages += 1
@@ -207,14 +233,25 @@ class OrderWalk:
                 self.result.cursor = save_cursor(self.cursor_name, max(stamps), self.clock)
             if self.on_page:
                 self.on_page(self.result, page)
-            if not page.has_next or not stamps:
+            nxt = _next_position(page, bound, page_no)
+            if nxt is None:
                 break
-            restart = max(stamps) - ONE_SECOND
-            if bound is None or restart > bound:
-                bound, page_no = restart, 1
-            else:  # a full page inside one second: only page numbers can move us on
-                page_no += 1
+            bound, page_no = nxt
+        if ahead is not None:
+            ahead.cancel()
         return self.result
+
+
+def _next_position(page: Page, bound: datetime | None, page_no: int
+                   ) -> tuple[datetime | None, int] | None:
+    """(bound, page number) of the page after `page`; None when the walk ends with it."""
+    stamps = [m for m in (_modified(i) for i in page.items) if m is not None]
+    if not page.items or not page.has_next or not stamps:
+        return None
+    restart = max(stamps) - ONE_SECOND
+    if bound is None or restart > bound:
+        return restart, 1
+    return bound, page_no + 1  # a full page inside one second: only page numbers move us on
 
 
 def poll_once(client: WooClient, *, clock: Clock = SYSTEM_CLOCK, overlap_s: float = 300,

@@ -36,14 +36,20 @@ class GPDocType:
     name: str  # in the accountant's words
     find: Callable[[GPGateway, str], GPDocument | None]
     create: Callable[[GPGateway, Any], None]
+    # The read-back after GP accepted the create: by key alone (one round trip, not the list
+    # read and the key read of `find`); it raises when it cannot read, never answers "absent".
+    read_back: Callable[[GPGateway, str], GPDocument | None]
 
 
 INVOICE = GPDocType("invoice", "invoice", lambda g, n: g.find_sales_invoice(n),
-                    lambda g, d: g.create_sales_invoice(d))
+                    lambda g, d: g.create_sales_invoice(d),
+                    lambda g, n: g.read_sales_invoice(n))
 CREDIT_MEMO = GPDocType("credit_memo", "credit memo", lambda g, n: g.find_credit_memo(n),
-                        lambda g, d: g.create_credit_memo(d))
+                        lambda g, d: g.create_credit_memo(d),
+                        lambda g, n: g.read_credit_memo(n))
 RETURN = GPDocType("return", "return", lambda g, n: g.find_sales_return(n),
-                   lambda g, d: g.create_sales_return(d))
+                   lambda g, d: g.create_sales_return(d),
+                   lambda g, n: g.read_sales_return(n))
 GP_DOC_TYPES = {t.code: t for t in (INVOICE, CREDIT_MEMO, RETURN)}
 
 
@@ -100,7 +106,9 @@ def post(ctx: PipelineContext, side: Side, row: Row, document: Any, number: str,
     for _ in range(batches.MAX_MOVES):
         outcome: PostOutcome = post_once(lambda: side.gp.find(ctx.gateway, number),
                                          partial(side.gp.create, ctx.gateway, document),
-                                         before_create=sending)
+                                         before_create=sending,
+                                         read_back=lambda: side.gp.read_back(ctx.gateway,
+                                                                             number))
         if not (outcome.kind == "failed" and isinstance(outcome.cause, GPBatchUnavailable)
                 and base):
             break

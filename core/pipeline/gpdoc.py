@@ -41,9 +41,15 @@ def gp_message(exc: GPError) -> str:
 
 
 def post_once(find: Callable[[], GPDocument | None], create: Callable[[], None], *,
-              before_create: Callable[[], None]) -> PostOutcome:
+              before_create: Callable[[], None],
+              read_back: Callable[[], GPDocument | None] | None = None) -> PostOutcome:
     """Find, else (commit "sending", create, read back). GPError from a read means "could not
-    ask": the caller retries later and reads again first."""
+    ask": the caller retries later and reads again first.
+
+    `read_back` reads what GP holds after a create GP answered without a fault (by key: one
+    round trip); `find` (the list read that can say "absent") stays the check before a create
+    and after a refusal or a lost answer. Without it, `find` reads back too."""
+    read_back = read_back or find
     reads: list[str] = []
     try:
         found = find()
@@ -67,7 +73,7 @@ def post_once(find: Callable[[], GPDocument | None], create: Callable[[], None],
         return PostOutcome("retry", error=gp_message(exc), transient=True, reads=reads, cause=exc)
     crash_point("after_create")
     try:
-        created = find()
+        created = read_back()
     except GPError as exc:
         return PostOutcome("retry", error=f"created, but the read-back failed: {gp_message(exc)}",
                            reads=reads, cause=exc)

@@ -48,6 +48,11 @@ def discover_refunds(ctx: PipelineContext, order: Order, view: OrderView) -> Ste
                 payloads[int(p.get("id") or 0)] = p
         except WooError as exc:
             return StepResult.later(f"WooCommerce refunds could not be read: {exc}")
+    if not payloads and not Refund.select(Refund.id).where(
+            (Refund.order == order.id) & (Refund.state == DocState.NEW)).exists():
+        # Nothing to add or queue (every order without refunds): no write transaction, so the
+        # posting threads do not queue for SQLite's write lock for nothing.
+        return StepResult.done()
     now = ctx.clock.now()
     with database.atomic("IMMEDIATE"):
         for s in missing:

@@ -120,7 +120,8 @@ def _credit(ctx: PipelineContext, order: Order, view: OrderView, *, reason: str)
     # The same find/create pair as a refund's credit memo; the memo's number is derived from
     # the invoice's, so reading GP first makes it exactly once without a row of its own.
     outcome = post_once(lambda: CREDIT_MEMO.find(ctx.gateway, memo.number),
-                        lambda: CREDIT_MEMO.create(ctx.gateway, memo), before_create=lambda: None)
+                        lambda: CREDIT_MEMO.create(ctx.gateway, memo), before_create=lambda: None,
+                        read_back=lambda: CREDIT_MEMO.read_back(ctx.gateway, memo.number))
     if outcome.kind == "retry":
         return StepResult.later(outcome.error, cause=outcome.cause)
     if outcome.kind == "failed":

@@ -24,6 +24,7 @@ from core.products.inflight import in_flight_quantities
 from core.products.intake import HINT_JOB, hint_key
 from core.products.links import ensure_links, links_by_sku, resolve_item, save_base, sku_overrides
 from core.products.plan import LinkPlan, plan_link
+from core.products.quiet import quiet_skus
 from core.products.reading import (
     WooProducts,
     read_gp_all,
@@ -157,6 +158,8 @@ def _read_changes(gateway: GPGateway, woo: WooProducts, hints: dict[str, int],
     if wanted:
         entries.update(read_woo_skus(woo, wanted))
     links = links_by_sku(entries)
+    for sku in quiet_skus(entries, links, gp_changed=gp, keep=set(hints) | resolved):
+        del entries[sku]  # our own write read back, or a field the sync does not carry
     overrides = sku_overrides()
     need: set[str] = set()
     for sku in entries:

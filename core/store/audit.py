@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
+from core.store.db import database, insert_rows
 from core.store.models import AuditEvent, utc_text
 
 GENESIS = "0" * 64
@@ -54,15 +55,48 @@ def _digest(prev_hash: str, at: str, entity: str, entity_id: str | None, kind: s
 def record(entity: str, entity_id: object, kind: str, message: str, *, actor: str,
            data: Any = None, clock: Clock = SYSTEM_CLOCK) -> AuditEvent:
     """Append one event. Call inside the transaction of the change it records."""
-    last = AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).first()
-    prev = last.hash if last else GENESIS
+    prev = _last_hash()
     at = clock.now()
     at_text = utc_text(at)
     eid = None if entity_id is None else str(entity_id)
     clean = redact(data) if data is not None else None
     digest = _digest(prev, at_text, entity, eid, kind, actor, message, clean)
-    return AuditEvent.create(at=at, entity=entity, entity_id=eid, kind=kind, actor=actor,
-                             message=message, data=clean, prev_hash=prev, hash=digest)
+    row = {"at": at, "entity": entity, "entity_id": eid, "kind": kind, "actor": actor,
+           "message": message, "data": clean, "prev_hash": prev, "hash": digest}
+    # A prepared INSERT, not Model.create: every state change writes one or more events, and
+    # peewee's rendering of the row cost more CPU than SQLite's insert (issue 16).
+    insert_rows(AuditEvent, [row])
+    return AuditEvent(id=database.connection().last_insert_rowid(), **row)
+
+
+_LAST_HASH_SQL = f'SELECT "hash" FROM "{AuditEvent._meta.table_name}" ORDER BY "id" DESC LIMIT 1'
+
+
+def _last_hash() -> str:
+    """The newest event's hash (the chain's tail), GENESIS for an empty trail."""
+    row = database.execute_sql(_LAST_HASH_SQL).fetchone()
+    return str(row[0]) if row else GENESIS
+
+
+def record_many(events: list[tuple[str, object, str, str, Any]], *, actor: str,
+                clock: Clock = SYSTEM_CLOCK) -> int:
+    """Append (entity, entity_id, kind, message, data) events in order, chained exactly as
+    `record` chains them, with one read of the last hash and one INSERT: a backfill page's
+    "received" events. Call inside the transaction of the changes they record."""
+    if not events:
+        return 0
+    prev = _last_hash()
+    at = clock.now()
+    at_text = utc_text(at)
+    rows = []
+    for entity, entity_id, kind, message, data in events:
+        eid = None if entity_id is None else str(entity_id)
+        clean = redact(data) if data is not None else None
+        digest = _digest(prev, at_text, entity, eid, kind, actor, message, clean)
+        rows.append({"at": at, "entity": entity, "entity_id": eid, "kind": kind, "actor": actor,
+                     "message": message, "data": clean, "prev_hash": prev, "hash": digest})
+        prev = digest
+    return insert_rows(AuditEvent, rows)
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,41 @@ def test_a_dry_run_decides_but_writes_nothing_anywhere(tmp_path):
         assert r.woo_by_sku(MUG)["regular_price"] == "16.00"
         assert ProductLink.select().count() == 0 and AuditEvent.select().count() == 0
         assert Job.select().where(Job.status == "queued").count() == 1  # the hint stays
+
+
+class _Counted:
+    """The gateway, counting which GP reads a pass makes."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, {}
+
+    def __getattr__(self, name):
+        target = getattr(self.inner, name)
+        if not callable(target):
+            return target
+
+        def call(*a, **kw):
+            self.calls[name] = self.calls.get(name, 0) + 1
+            return target(*a, **kw)
+        return call
+
+
+def test_an_incremental_pass_reads_gp_only_for_what_changed(tmp_path):
+    with rig(tmp_path) as r:
+        r.hint(MUG, TEE)
+        assert sync(r).linked == 2
+        r.later(10)
+        # The shop edits a field the sync does not carry (WooCommerce's feed lists the product
+        # again), and GP re-prices the other item.
+        mug = r.woo_by_sku(MUG)
+        r.woo.batch_products(update=[{"id": mug["id"], "short_description": "Now stoneware"}])
+        r.gp_control(f"items/{TEE}", {"price": "27.00"})
+        r.later(1)
+        counted = _Counted(r.gateway)
+        report = sync_products(counted, r.woo, r.settings, clock=r.clock, full=False)
+        assert report.to_woo == 1 and report.to_gp == 0
+        assert r.woo_by_sku(TEE)["regular_price"] == "27.00"
+        # one snapshot for the re-priced item, none for the product whose synced fields did
+        # not change
+        assert counted.calls.get("item_snapshot", 0) == 1, counted.calls
+        assert counted.calls.get("list_items", 0) == 0
