@@ -36,11 +36,6 @@ def _enqueue_everything(env) -> None:
             enqueue("post_refund", f"refund:{r.woo_id}", clock=env.clock)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: the connector sends WooCommerce's payment title ('Credit Card (St') as GP's "
-    "payment card type; configured GP refuses it (SY03100): send GP's own card type id "
-    "(STRIPE) from [posting] gateways; and a SOP return's tax as tax details (a header tax "
-    "without details is refused when taxes are provided)"))
 def test_invoices_credit_memos_and_returns_post_exactly_once_through_one_path(env) -> None:
     env.settings.posting.refund_document = "return_when_restocked"
     env.ingest()

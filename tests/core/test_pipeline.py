@@ -257,11 +257,6 @@ def test_a_repricing_policy_holds_before_posting_and_the_fix_replays(tmp_path) -
         close_db()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: the connector sends WooCommerce's payment title ('Credit Card (St') as GP's "
-    "payment card type; configured GP refuses it (SY03100): send GP's own card type id "
-    "(STRIPE) from [posting] gateways; and a SOP return's tax as tax details (a header tax "
-    "without details is refused when taxes are provided)"))
 def test_restocked_refunds_become_sop_returns_when_configured(env) -> None:
     env.settings.posting.refund_document = "return_when_restocked"
     env.ingest()
