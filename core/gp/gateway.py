@@ -138,6 +138,8 @@ class SalesReturn:
     total: Decimal = Decimal("0")
     note: str = ""
     trade_discount: Decimal = Decimal("0")  # a negative fee (or rounding cent) given back
+    # (GP tax detail id, amount): GP needs them when its policy takes the taxes provided
+    tax_details: list[tuple[str, Decimal]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -188,10 +188,7 @@ class Builders:
         if inv.ship_to_address_id:
             out["ShipToAddressKey"] = {"Id": check_len("address id", inv.ship_to_address_id, what)}
         if inv.tax_details:
-            out["Taxes"] = {"SalesDocumentTax": [
-                {"TaxAmount": self.money(amount),
-                 "Key": {"SequenceNumber": i, "TaxDetailKey": {"Id": detail_id}}}
-                for i, (detail_id, amount) in enumerate(inv.tax_details, start=1)]}
+            out["Taxes"] = self.taxes(inv.tax_details)
         if inv.payments:
             out["PaymentAmount"] = self.money(sum((p.amount for p in inv.payments), Decimal(0)))
             out["Payments"] = {"SalesPayment": [self._payment(p, inv.doc_date, what)
@@ -203,6 +200,12 @@ class Builders:
         if inv.hold and hold_id:
             out["ProcessHolds"] = {"SalesProcessHold": [self.hold(hold_id, what)]}
         return out
+
+    def taxes(self, details: list[tuple[str, Decimal]]) -> dict[str, Any]:
+        return {"SalesDocumentTax": [
+            {"TaxAmount": self.money(amount),
+             "Key": {"SequenceNumber": i, "TaxDetailKey": {"Id": detail_id}}}
+            for i, (detail_id, amount) in enumerate(details, start=1)]}
 
     def hold(self, hold_id: str, what: str, *, remove: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"Key": {"SalesProcessHoldSetupKey": {
@@ -224,6 +227,8 @@ class Builders:
             out["Note"] = ret.note
         if ret.total:
             out["TotalAmount"] = self.money(ret.total)
+        if ret.tax_details:
+            out["Taxes"] = self.taxes(ret.tax_details)
         lines = []
         for ln in ret.lines:
             d = self._line(ln, what)

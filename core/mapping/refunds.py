@@ -34,6 +34,7 @@ class RefundInputs:
     today: date
     items: Mapping[str, str | None] = field(default_factory=dict)
     restocked: bool = False
+    tax_details: Mapping[int, str | None] = field(default_factory=dict)  # Woo rate -> GP id
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,32 @@ def _needed(f: RefundFigures) -> list[str]:
     return kinds
 
 
+def refund_tax_details(refund: RefundView, tax: Decimal, details: Mapping[int, str | None],
+                       decimals: int) -> list[tuple[str, Decimal]]:
+    """GP tax detail lines for what the refund gives back, per WooCommerce rate (from the
+    refund's tax lines, else its lines' per-rate taxes); only when every rate is mapped and they
+    add up to the refund's tax exactly, else none (the header amount alone)."""
+    per_rate: dict[int, Decimal] = {}
+    if refund.tax_lines:
+        for t in refund.tax_lines:
+            per_rate[t.rate_id] = per_rate.get(t.rate_id, ZERO) - t.amount
+    else:
+        for x in (*refund.line_items, *refund.shipping_lines, *refund.fee_lines):
+            for share in getattr(x, "taxes", ()):
+                per_rate[share.rate_id] = per_rate.get(share.rate_id, ZERO) - share.total
+    out: dict[str, Decimal] = {}
+    for rate, amount in per_rate.items():
+        amount = to_cents(amount, decimals)
+        if not amount:
+            continue
+        gp_id = details.get(rate)
+        if not gp_id:
+            return []
+        out[gp_id] = out.get(gp_id, ZERO) + amount
+    rows = list(out.items())
+    return rows if sum((v for _, v in rows), ZERO) == tax else []
+
+
 def map_refund(refund: RefundView, order: OrderView, inputs: RefundInputs
                ) -> MappedRefund | Held | Rejected:
     posting = inputs.posting
@@ -156,7 +183,8 @@ def map_refund(refund: RefundView, order: OrderView, inputs: RefundInputs
                           doc_date=doc_date, po_number=order.number[:20], lines=lines,
                           freight=f.freight, misc=f.misc + f.remainder, tax=f.tax,
                           trade_discount=f.discount, total=f.amount,
-                          note=(refund.reason or "")[:200])
+                          note=(refund.reason or "")[:200],
+                          tax_details=refund_tax_details(refund, f.tax, inputs.tax_details, d))
         if ret.misc < 0:  # a rounding cent the other way: GP has no negative misc amount
             ret = _shift_negative_misc(ret)
         problems = check_return(ret, d)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from core import gl
 from core.errors import GPError, WooError
 from core.gp.gateway import GPCustomer, GPDocument, GPLine
 from core.mapping import Held, MappedRefund, RefundInputs, Rejected, map_refund
@@ -169,7 +170,9 @@ def process_refund(ctx: PipelineContext, woo_id: int) -> StepResult:
     inputs = RefundInputs(mapping_posting(ctx.settings.posting), order.gp_customer_id or "",
                           order.gp_doc_number,
                           resolve_accounts(customer, ""), ctx.clock.now().date(), items=items,
-                          restocked=refund.restock)
+                          restocked=refund.restock,
+                          tax_details={t.rate_id: gl.tax_detail_for(t.rate_id)
+                                       for t in oview.tax_lines})
     result = map_refund(rview, oview, inputs)
     if isinstance(result, Held):
         hold_refund(ctx, refund, result.reason, result.detail, figures=result.figures,

@@ -36,9 +36,6 @@ def _enqueue_everything(env) -> None:
             enqueue("post_refund", f"refund:{r.woo_id}", clock=env.clock)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: a SOP return's tax must go as tax details: configured GP (Taxes Will Be "
-    "Provided) refuses a header tax without details (SOP10105, inferred from RM error 712)"))
 def test_invoices_credit_memos_and_returns_post_exactly_once_through_one_path(env) -> None:
     env.settings.posting.refund_document = "return_when_restocked"
     env.ingest()

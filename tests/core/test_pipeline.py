@@ -257,9 +257,6 @@ def test_a_repricing_policy_holds_before_posting_and_the_fix_replays(tmp_path) -
         close_db()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: a SOP return's tax must go as tax details: configured GP (Taxes Will Be "
-    "Provided) refuses a header tax without details (SOP10105, inferred from RM error 712)"))
 def test_restocked_refunds_become_sop_returns_when_configured(env) -> None:
     env.settings.posting.refund_document = "return_when_restocked"
     env.ingest()
