@@ -20,6 +20,7 @@ from core.errors import ConfigError
 WOO_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded",
                 "failed", "checkout-draft", "trash")
 STATUS_ACTIONS = ("hold", "void", "credit_memo", "none")
+PAYMENT_TYPES = ("credit_card", "cash", "check", "none")  # core.mapping.payments' kinds
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_TOLERANCE = Decimal("5.00")
 # Numbers as long as WooCommerce ever makes them (ids are 64-bit; ten digits covers every shop
@@ -121,19 +122,20 @@ def _status_map(value: Any) -> str | None:
 
 
 def _gateways(value: Any) -> str | None:
+    """Each gateway's table as core.mapping.payments reads it."""
     for gateway, conf in value.items():
         if not isinstance(conf, dict):
-            return f"{gateway!r} must be a table like {{ paid = true, checkbook = \"...\" }}"
-        unknown = set(conf) - {"paid", "payment_type", "checkbook"}
+            return f"{gateway!r} must be a table like {{ payment_type = \"check\", ... }}"
+        unknown = set(conf) - {"paid", "payment_type", "checkbook", "card_type"}
         if unknown:
             return f"{gateway!r} has unknown key(s) {', '.join(sorted(map(str, unknown)))}"
         if "paid" in conf and not isinstance(conf["paid"], bool):
             return f"{gateway!r} paid must be true or false"
-        if "payment_type" in conf and conf["payment_type"] not in ("credit_card", "cash",
-                                                                     "check"):
-            return f"{gateway!r} payment_type must be credit_card, cash or check"
-        if "checkbook" in conf and not isinstance(conf["checkbook"], str):
-            return f"{gateway!r} checkbook must be a GP checkbook id in quotes"
+        if "payment_type" in conf and conf["payment_type"] not in PAYMENT_TYPES:
+            return f"{gateway!r} payment_type must be one of {', '.join(PAYMENT_TYPES)}"
+        for key in ("checkbook", "card_type"):
+            if key in conf and not isinstance(conf[key], str):
+                return f"{gateway!r} {key} must be a GP id in quotes"
     return None
 
 

@@ -59,7 +59,7 @@ def test_frozen_worker_posts_nothing_after_takeover_and_exits_5(tmp_path):
         ws.save(settings)
         root = str(ws.config_path.parent)
         control = SandboxControl(ep)
-        assert len(control.activity(orders=24)["orders"]) == 24
+        assert len(control.activity(orders=12)["orders"]) == 12
         # A slow GP: documents are certainly in flight when the first worker is frozen.
         faults = f"{box.gp.base_url}/_sandbox/faults"
         httpx.post(faults, json={"latency_ms": 250}).raise_for_status()

@@ -126,7 +126,7 @@ CONSOLE = textwrap.dedent("""
 
 
 def test_16_console_and_worker_processes_never_see_a_locked_database(tmp_path):
-    env = start_env(tmp_path, orders=30, seed=16)
+    env = start_env(tmp_path, orders=20, seed=16)
     try:
         env.ingest()
         env.refresh_items()
