@@ -21,6 +21,8 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
 from core.errors import WooError
+from core.gl import gateway_account, resolve_account
+from core.store.db import database
 from core.woo.client import WooClient
 from core.woo.site import SiteInfo, key_can_write, read_site, same_site
 
@@ -98,8 +100,6 @@ def recent_orders(client: WooClient, now: datetime) -> list[dict[str, Any]]:
 def check_mappings(settings: Settings, orders: list[dict[str, Any]], add: Add) -> None:
     """GL company defaults and gateway mappings for what the recent orders contain. The state
     database must be open (core.gl reads it)."""
-    from core.gl import gateway_account, resolve_account
-
     paid = [o for o in orders if o.get("status") in PAID_STATUSES]
     needed = ["sales", "receivables"]
     for kind, present in (
@@ -149,8 +149,6 @@ def check_shop(settings: Settings, client: WooClient, add: Add, *,
     if site is not None:
         check_site(settings, site, add)
     check_key(client, add)
-    from core.store.db import database
-
     if mappings and (not database.database or database.is_closed()):
         add("GL and gateways", "info", "not checked: no state database (run `ml-connector init`)")
     elif mappings:

@@ -24,9 +24,17 @@ from typing import Any
 import click
 
 from core.config import Settings, Workspace, validate
-from core.secrets.vault import create_key, open_vault
+from core.errors import ConnectorError
+from core.secrets.vault import (
+    WOO_CONSUMER_KEY,
+    WOO_CONSUMER_SECRET,
+    create_key,
+    open_vault,
+)
 from core.store.audit import actor
 from core.store.db import close_db, ensure_db
+from core.woo.client import WooClient
+from core.woo.site import adopt_site
 from tui.commands.common import global_options, interactive, workspace
 from tui.commands.credential_input import gp_options, read_gp, read_woo, store_secrets, woo_options
 
@@ -88,11 +96,6 @@ def command(non_interactive: bool, **opts: Any) -> int:
 def learn_from_shop(settings: Settings, vault: Any) -> list[str]:
     """The store's time zone and home URL from its WordPress REST index (best effort: a shop
     that cannot be reached now is reported, and `check` compares them later)."""
-    from core.errors import ConnectorError
-    from core.secrets.vault import WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET
-    from core.woo.client import WooClient
-    from core.woo.site import adopt_site
-
     woo = settings.woocommerce
     key, secret = vault.get(WOO_CONSUMER_KEY), vault.get(WOO_CONSUMER_SECRET)
     if not woo.url or not key or not secret:

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Label
 
+from core.products.approval import approve, current_plan
 from core.products.conflicts import open_conflicts, resolve
 from core.store.models import AuditEvent
 from tui.messages import ConflictResolved
@@ -95,8 +96,6 @@ PLAN_LINES_SHOWN = 12
 
 def read_plan() -> str:
     """The product sync plan waiting for the accountant, in words ("" when none waits)."""
-    from core.products.approval import current_plan
-
     state = current_plan()
     if not state.awaiting:
         return ""
@@ -196,8 +195,6 @@ class ProductsScreen(ConsoleScreen):
 
     @work(thread=True, exit_on_error=False, group="write", description="Approving the plan")
     def action_approve_plan(self) -> None:
-        from core.products.approval import approve
-
         try:
             state = in_db_thread(approve, self.ctx.actor, clock=self.ctx.clock)
         except ValueError as exc:
