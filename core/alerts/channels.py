@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from core.config import AlertSettings
+from core.config_alerts import AlertSettings
 from core.errors import ConnectorError
 from core.tls import trust_context
 

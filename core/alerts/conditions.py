@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from core.config import AlertSettings
+from core.config_alerts import AlertSettings
 
 
 @dataclass(frozen=True)

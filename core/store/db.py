@@ -21,7 +21,7 @@ from playhouse.apsw_ext import APSWDatabase
 
 from core.errors import StateError
 from core.store.integrity import DAMAGE_OR_WRAPPED, damaged, is_damage, quick_check
-from core.store.migrations import migrate_to_latest
+from core.store.migrations import LATEST, migrate_to_latest, schema_version
 
 # One place for every pragma. synchronous=FULL: a commit that said "about to post invoice X"
 # must survive a power cut, or the read-before-post has nothing to read.
@@ -219,8 +219,6 @@ def open_readonly(path: str | os.PathLike[str]) -> _Database:
     """Open the state database so that any write fails ("attempt to write a readonly
     database"): a dry run proves it wrote nothing by construction, not by care. The schema must
     already be current (a read-only connection cannot migrate)."""
-    from core.store.migrations import LATEST, schema_version
-
     problem = sqlite_version_problem(apsw.sqlite_lib_version())
     if problem:
         raise StateError(problem)

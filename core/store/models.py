@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from peewee import (
+    SQL,
     AutoField,
     BlobField,
     BooleanField,
@@ -249,7 +250,8 @@ class SkuMap(BaseModel):
     gp_item = CharField()
     created_by = CharField()
     created_at = UTCField()
-    sync = BooleanField(default=False)
+    # DEFAULT 0 in the table too: migration 5 adds the column to existing rows with it.
+    sync = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])
 
 
 class FlaggedSku(BaseModel):

@@ -17,6 +17,7 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.connections import Connections, gp_configured
 from core.errors import ConfigError
+from core.gp.fenced import FencedGateway
 from core.intake.drift import check_drift
 from core.intake.service import IntakeService
 from core.pipeline.runner import Runner
@@ -140,7 +141,6 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     # Products
     if link is not None and settings.products.enabled:
         gp_products = link
-        from core.gp.fenced import FencedGateway
 
         def products_gateway() -> Any:
             if fence is not None:

@@ -26,9 +26,9 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, LeaseLost, StateError
 from core.intake import drift
-from core.intake.retention import prune_deliveries
 from core.store.db import database, init_db, thread_connection
 from core.store.integrity import quick_check
+from core.worker import housekeeping
 from core.worker.alerting import WorkerAlerts
 from core.worker.components import Components, build_components
 from core.worker.lease import Heartbeat, Lease, LeaseHeld
@@ -370,80 +370,18 @@ class Worker:
                          wake=self._wake_posting, clock=self.clock)
 
     def _verify(self) -> None:
-        c = self._components()
-        try:
-            n = c.verify() if c.verify else 0
-            self.state.last_verify_at = self.clock.now()
-            if n:
-                log.info("verified %d posted document(s) in GP", n)
-        except ConnectorError as exc:
-            log.warning("GP verification skipped: %s", exc)
-        except Exception:
-            log.exception("GP verification failed")
+        housekeeping.verify(self._components(), self.state, self.clock)
 
     def _sync_products(self) -> None:
-        c = self._components()
         try:
-            report = c.sync_products() if c.sync_products else None
-            self.state.last_product_sync_at = self.clock.now()
-            self.state.last_product_sync_error = None
-            if report is not None:
-                log.info("product sync: %s", report)
+            housekeeping.sync_products(self._components(), self.state, self.clock)
         except LeaseLost as exc:
             self._fenced_out(exc)
-        except ConnectorError as exc:
-            self.state.last_product_sync_error = str(exc)
-            log.warning("product sync failed: %s (retried at the next scan)", exc)
-        except Exception as exc:
-            self.state.last_product_sync_error = f"{type(exc).__name__}: {exc}"
-            log.exception("product sync failed")
 
     def _checkpoint(self) -> None:
-        try:
-            pruned = prune_deliveries(self.settings.worker.delivery_retention_days, self.clock)
-            if pruned:
-                log.info("dropped %d webhook delivery bodies older than %d days (retention)",
-                         pruned, self.settings.worker.delivery_retention_days)
-        except Exception as exc:  # a busy database: the next hour prunes
-            log.warning("pruning old webhook deliveries skipped: %s", type(exc).__name__)
-        try:
-            database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        except Exception as exc:  # readers hold it back: next hour
-            log.debug("WAL checkpoint skipped: %s", exc)
+        housekeeping.hourly(self.settings, self.clock)
 
     # --- stopping -----------------------------------------------------------------------
 
     def _shutdown(self) -> None:
-        self.state.stopping = True
-        self.stop_requested.set()
-        self._wake_posting.set()
-        if self.stop_reason:
-            log.info("stopping: %s", self.stop_reason)
-        if self._watcher is not None:
-            self._watcher.stop()
-        c = self.components
-        if c is not None:
-            try:
-                c.stop_intake()  # no new webhooks or polls
-            except Exception:
-                log.exception("stopping the receiver failed")
-        if self._posting_thread is not None:
-            self._posting_thread.join(timeout=self.options.drain_timeout_s)
-            if self._posting_thread.is_alive():
-                log.warning("a GP call was still in flight after %.0f s: abandoned. Its "
-                            "document number is recorded, so the next run reads GP before "
-                            "posting it again (no duplicate).", self.options.drain_timeout_s)
-        if c is not None:
-            try:
-                c.close()
-            except Exception:
-                log.exception("closing connections failed")
-        if self.heartbeat is not None:
-            self.heartbeat.stop()
-        try:
-            if self.lease.held and self.lease.release(self.state.as_status(),
-                                                      reason=self.stop_reason or "stopped"):
-                log.info("lease released")
-        except Exception:
-            log.exception("releasing the lease failed; it expires in %.0f s",
-                          self.lease.ttl_s)
+        housekeeping.shut_down(self)

@@ -11,11 +11,13 @@ from peewee import SqliteDatabase, TextField
 from core.alerts.ledger import AlertRecord
 from core.store.migrations import LATEST, SCHEMA_1, migrate_to_latest, schema_version
 from core.store.models import ALL_MODELS, Order
+from core.store.sent import SentDocument
 
 # Indexes a later migration adds with plain SQL that no model declares (why: see the migration).
 MIGRATION_ONLY_INDEXES = {"order_search"}
-# Every table the migrations create: the store's models and the alert ledger's.
-MODELS = [*ALL_MODELS, AlertRecord]
+# Every table the migrations create: the store's models, the alert ledger's and the documents
+# as sent to GP.
+MODELS = [*ALL_MODELS, AlertRecord, SentDocument]
 
 
 def _schema(db: SqliteDatabase) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Every SKU mapping, with who made it, and the way to remove one (audited, replays nothing)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 from rich.text import Text
 from textual import work
@@ -13,11 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
 from core.skus import SkuMapping, sku_mappings, unmap_sku
-from tui.screens.base import in_db_thread
+from tui.screens.base import ConsoleHost, in_db_thread
 from tui.screens.sku_confirm import ConfirmScreen
-
-if TYPE_CHECKING:
-    from tui.app import ConnectorApp
 
 
 class SkuMappingsScreen(ModalScreen[None]):
@@ -32,8 +29,8 @@ class SkuMappingsScreen(ModalScreen[None]):
         self.rows: dict[str, SkuMapping] = {}
 
     @property
-    def connector(self) -> ConnectorApp:
-        return self.app  # type: ignore[return-value]
+    def connector(self) -> ConsoleHost:
+        return cast(ConsoleHost, self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="mappings-box"):
