@@ -1,4 +1,4 @@
-"""`python -m core.pipeline.runner --workspace DIR`: the posting loop as its own process.
+"""`python -m core.pipeline.cli --workspace DIR`: the posting loop as its own process.
 
 Used by the kill -9 reliability tests and handy for an operator ("post what is queued, then
 exit"). Credentials come from the workspace vault; `--gp-password-env` / `--woo-*-env` let a
@@ -14,7 +14,11 @@ import sys
 from pathlib import Path
 
 from core.config import Workspace
+from core.gp.factory import open_gateway
+from core.pipeline.runner import Runner
+from core.secrets.vault import open_vault
 from core.store.db import init_db
+from core.woo.client import WooClient
 
 
 def _secret(env: str | None, vault: object | None, name: str) -> str:
@@ -29,7 +33,7 @@ def _secret(env: str | None, vault: object | None, name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m core.pipeline.runner")
+    p = argparse.ArgumentParser(prog="python -m core.pipeline.cli")
     p.add_argument("--workspace", required=True)
     p.add_argument("--config")
     p.add_argument("--concurrency", type=int)
@@ -44,12 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     init_db(ws.db_path)
     vault = None
     if not (args.gp_password_env and args.woo_key_env and args.woo_secret_env):
-        from core.secrets.vault import open_vault
-
         vault = open_vault(ws)
-    from core.gp.factory import open_gateway
-    from core.woo.client import WooClient
-
     password = _secret(args.gp_password_env, vault, "gp.password")
     gateway = open_gateway(settings, password, Path(args.workspace))
     woo = WooClient(settings.woocommerce.url,
@@ -57,8 +56,6 @@ def main(argv: list[str] | None = None) -> int:
                     _secret(args.woo_secret_env, vault, "woocommerce.consumer_secret"),
                     ca_bundle=settings.woocommerce.ca_bundle or None,
                     timeout_s=settings.woocommerce.timeout_s)
-    from .runner import Runner
-
     runner = Runner(settings, gateway=gateway, woo=woo, dry_run=args.dry_run,
                     concurrency=args.concurrency,
                     gateway_factory=lambda: open_gateway(settings, password, Path(args.workspace)))
@@ -70,3 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         woo.close()
     print(json.dumps({"done": done, "retried": runner.stats.retried}))
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

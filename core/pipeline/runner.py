@@ -10,11 +10,8 @@ the last error. `run_until_idle()` returns when nothing is due and nothing is in
 from __future__ import annotations
 
 import logging
-import os
 import queue as queue_mod
 import random
-import secrets
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -26,6 +23,7 @@ from core.dryrun import check_order, format_report
 from core.errors import LeaseLost
 from core.gp.fenced import FencedGateway
 from core.gp.gateway import GPGateway
+from core.owners import Owner, make_owner
 from core.replay import ORDER_JOB, REFUND_JOB
 from core.store import audit, queue
 from core.store.db import database, thread_connection
@@ -42,32 +40,16 @@ log = logging.getLogger("ml_connector.pipeline")
 KINDS = (ORDER_JOB, REFUND_JOB)
 
 
-def make_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def recover_orphans(clock: Clock = SYSTEM_CLOCK) -> int:
     """Give back jobs leased by a process on this host that no longer exists (kill -9, power
     cut), without waiting for their lease to expire. Only one worker runs per database (the
     worker lease), so a dead owner cannot come back; reading GP before any create keeps the
     second attempt safe whatever the first one did."""
-    host = socket.gethostname()
     freed = 0
     with database.atomic("IMMEDIATE"):
         for job in Job.select().where(Job.status == JobStatus.LEASED):
-            parts = (job.lease_owner or "").split(":")
-            if len(parts) >= 2 and parts[0] == host and parts[1].isdigit() \
-                    and int(parts[1]) != os.getpid() and not _pid_alive(int(parts[1])):
+            owner = Owner.parse(job.lease_owner or "")
+            if owner is not None and owner.is_dead_here:
                 Job.update(status=JobStatus.QUEUED, lease_owner=None, lease_expires_at=None,
                            run_at=clock.now(), updated_at=clock.now()).where(
                     Job.id == job.id).execute()
@@ -329,15 +311,3 @@ class Runner:
             log.info("dry run: %s", format_report(report))
             fresh += 1
         return fresh
-
-
-def main(argv: list[str] | None = None) -> int:
-    from .cli import main as cli_main
-
-    return cli_main(argv)
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(main())

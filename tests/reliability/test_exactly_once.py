@@ -1,6 +1,6 @@
 """Exactly once into GP, the hard way: kill -9 mid-posting and responses lost after commit.
 
-The worker runs as its own process (`python -m core.pipeline.runner`) that SIGKILLs itself at
+The worker runs as its own process (`python -m core.pipeline.cli`) that SIGKILLs itself at
 random points between state transitions (ML_CONNECTOR_CRASH, see core/pipeline/context.py):
 after the number is committed, just before the create, right after GP committed, after posting,
 before the job is marked done. It is restarted until the queue is idle. Then every eligible order
@@ -41,7 +41,7 @@ def _run_worker(env, crash: str | None) -> subprocess.CompletedProcess:
     if crash:
         child_env["ML_CONNECTOR_CRASH"] = crash
     return subprocess.run(
-        [sys.executable, "-m", "core.pipeline.runner", "--workspace", str(env.ws.db_path.parent),
+        [sys.executable, "-m", "core.pipeline.cli", "--workspace", str(env.ws.db_path.parent),
          "--gp-password-env", PASSWORD_ENV, "--woo-key-env", WOO_KEY_ENV,
          "--woo-secret-env", WOO_SECRET_ENV, "--concurrency", os.environ.get("ML_TEST_CONC", "4")],
         cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=300)

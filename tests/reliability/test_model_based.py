@@ -91,7 +91,7 @@ class SyncMachine(RuleBasedStateMachine):
                     WOO_SECRET_ENV: self.env.shop.consumer_secret,
                     "ML_CONNECTOR_CRASH": f"{seed}:0.3:{CRASH_POINTS}"})
         done = subprocess.run(
-            [sys.executable, "-m", "core.pipeline.runner", "--workspace",
+            [sys.executable, "-m", "core.pipeline.cli", "--workspace",
              str(self.env.ws.db_path.parent), "--gp-password-env", PASSWORD_ENV,
              "--woo-key-env", WOO_KEY_ENV, "--woo-secret-env", WOO_SECRET_ENV,
              "--concurrency", "2"], cwd=ROOT, env=env, capture_output=True, text=True,

@@ -140,7 +140,7 @@ def test_16_console_and_worker_processes_never_see_a_locked_database(tmp_path):
         child.update({PASSWORD_ENV: env.gp.password, WOO_KEY_ENV: env.shop.consumer_key,
                       WOO_SECRET_ENV: env.shop.consumer_secret})
         worker = subprocess.run(
-            [sys.executable, "-m", "core.pipeline.runner", "--workspace",
+            [sys.executable, "-m", "core.pipeline.cli", "--workspace",
              str(env.ws.db_path.parent), "--gp-password-env", PASSWORD_ENV, "--woo-key-env",
              WOO_KEY_ENV, "--woo-secret-env", WOO_SECRET_ENV, "--concurrency", "4"],
             cwd=ROOT, env=child, capture_output=True, text=True, timeout=300)
