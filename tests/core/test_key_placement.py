@@ -10,17 +10,22 @@ import pytest
 from core.config import KEY_HOME_ENV, Settings, Workspace
 from core.errors import ConfigError
 from core.secrets.vault import GP_PASSWORD, create_key, open_vault
-from core.store.db import close_db
+from core.store.db import close_db, ensure_db
 from tui.cli import main
 
 PASSWORD = "Corr3ct-Horse-Battery"
+
+
+def _vault(ws: Workspace):  # noqa: ANN202 - the vault, its database opened first (as callers do)
+    ensure_db(ws.db_path)
+    return open_vault(ws)
 
 
 def _workspace_with_secret(root) -> Workspace:
     ws = Workspace.at(root)
     ws.save(Settings())
     create_key(ws)
-    open_vault(ws).set(GP_PASSWORD, PASSWORD, "test")
+    _vault(ws).set(GP_PASSWORD, PASSWORD, "test")
     close_db()
     return ws
 
@@ -30,7 +35,7 @@ def test_the_key_lives_outside_the_workspace(tmp_path, key_home):
     assert tmp_path / "ws" not in ws.key_dir.parents
     assert key_home in ws.key_dir.parents
     assert not list((tmp_path / "ws").rglob("*.key"))
-    assert open_vault(ws).get(GP_PASSWORD) == PASSWORD
+    assert _vault(ws).get(GP_PASSWORD) == PASSWORD
     close_db()
 
 
@@ -39,12 +44,12 @@ def test_a_copy_of_the_workspace_alone_decrypts_nothing(tmp_path, monkeypatch):
     shutil.copytree(tmp_path / "ws", tmp_path / "copy")
     monkeypatch.delenv("ML_CONNECTOR_KEY", raising=False)
     with pytest.raises(ConfigError, match="Restore that key"):
-        open_vault(Workspace.at(tmp_path / "copy"))
+        _vault(Workspace.at(tmp_path / "copy"))
     close_db()
     # ...and on another machine (another key home) the same.
     monkeypatch.setenv(KEY_HOME_ENV, str(tmp_path / "other-machine"))
     with pytest.raises(ConfigError, match="Restore that key"):
-        open_vault(Workspace.at(tmp_path / "ws"))
+        _vault(Workspace.at(tmp_path / "ws"))
     close_db()
 
 
@@ -65,5 +70,5 @@ def test_missing_key_advice_restores_it_and_init_never_orphans_secrets(tmp_path,
     ws.key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key_file.write_bytes(saved)
     key_file.chmod(0o600)
-    assert open_vault(ws).get(GP_PASSWORD) == PASSWORD
+    assert _vault(ws).get(GP_PASSWORD) == PASSWORD
     close_db()

@@ -17,7 +17,9 @@ POISON = "Ann\x1b]0;pwned\x07\x1b[2J\u202e\x0b\x00Lee"
 def test_control_characters_in_a_checkout_name_are_cleaned_and_the_order_posts(tmp_path):
     env = start_env(tmp_path, orders=8, seed=3)
     try:
-        target = next(iter(eligible_orders(env).values()))
+        # A guest order: its GP customer is made from the order's billing address (a registered
+        # customer's master follows the WooCommerce customer record instead, issue 13 item 4).
+        target = next(o for o in eligible_orders(env).values() if not o.get("customer_id"))
         env.woo_control("POST", f"orders/{target['id']}/touch",
                         {"billing": {"first_name": POISON, "address_1": "1 Main St\x1b[31m\x07"},
                          "shipping": {"first_name": POISON}})
