@@ -105,10 +105,6 @@ def _kinds_by_channel(result):
     return sorted((n.channel, n.kind, n.key) for n in result.sent)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: the connector sends WooCommerce's payment title ('Credit Card (St') as GP's "
-    "payment card type; configured GP refuses it (SY03100): send GP's own card type id "
-    "(STRIPE) from [posting] gateways"))
 def test_each_condition_alerts_once_and_resolves_once(env, receivers, clock):
     smtp, hook = receivers
     service = _configure(env, smtp, hook, held_threshold=0, gp_down_minutes=5)
@@ -225,10 +221,6 @@ def test_reminders_and_a_failing_channel(tmp_path, clock):
         close_db()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: the connector sends WooCommerce's payment title ('Credit Card (St') as GP's "
-    "payment card type; configured GP refuses it (SY03100): send GP's own card type id "
-    "(STRIPE) from [posting] gateways"))
 def test_undeliverable_alert_is_retried_not_lost(env, receivers, clock):
     smtp, hook = receivers
     service = _configure(env, smtp, hook, held_threshold=0)

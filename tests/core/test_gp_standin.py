@@ -222,9 +222,6 @@ def test_items_prices_stock(gw: RoutedGateway, gp: GPStandIn) -> None:
     assert {i.item_number for i in listed} == {i["item_number"] for i in gp.state()["items"]}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: GP needs a batch for an inventory adjustment (eConnect BACHNUMB is required): "
-    "the connector must send BatchKey on CreateInventoryAdjustment"))
 def test_changed_items_and_adjustment(gw: RoutedGateway, gp: GPStandIn) -> None:
     since = datetime.now(UTC) - timedelta(seconds=5)
     control(gp, "POST", f"items/{ITEM}", {"description": "Denim Apron (navy)"})

@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal as D
 
-import pytest
-
 from core.products import conflicts
 from core.products.intake import HINT_JOB, product_changed
 from core.products.sync import sync_products
@@ -53,9 +51,6 @@ def test_a_gp_price_change_reaches_woocommerce_and_does_not_bounce(tmp_path):
         assert verify_chain().ok
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: GP needs a batch for an inventory adjustment (eConnect BACHNUMB is required): "
-    "the connector must send BatchKey on CreateInventoryAdjustment"))
 def test_a_woocommerce_stock_change_becomes_a_gp_inventory_adjustment(tmp_path):
     with rig(tmp_path, owner_quantity="woocommerce") as r:
         r.hint(MUG)

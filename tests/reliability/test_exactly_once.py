@@ -47,10 +47,6 @@ def _run_worker(env, crash: str | None) -> subprocess.CompletedProcess:
         cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: the connector sends WooCommerce's payment title ('Credit Card (St') as GP's "
-    "payment card type; configured GP refuses it (SY03100): send GP's own card type id "
-    "(STRIPE) from [posting] gateways"))
 def test_kill_9_at_random_points_leaves_every_invoice_exactly_once(tmp_path) -> None:
     env = start_env(tmp_path, orders=300, seed=11)
     try:
@@ -90,10 +86,6 @@ def test_kill_9_at_random_points_leaves_every_invoice_exactly_once(tmp_path) -> 
         close_db()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: the connector sends WooCommerce's payment title ('Credit Card (St') as GP's "
-    "payment card type; configured GP refuses it (SY03100): send GP's own card type id "
-    "(STRIPE) from [posting] gateways"))
 def test_responses_lost_after_commit_make_no_duplicate(tmp_path) -> None:
     env = start_env(tmp_path, orders=120, seed=12)
     try:

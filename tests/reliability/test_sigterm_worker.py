@@ -8,7 +8,6 @@ import time
 from collections import Counter
 
 import httpx
-import pytest
 
 from core.store.db import init_db
 from core.store.models import Order
@@ -19,10 +18,6 @@ from tui.demo.setup import SandboxControl, prepare_workspace
 WORKER = ("worker", "--no-webhooks", "--no-products", "--log-format", "json")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: the connector sends WooCommerce's payment title ('Credit Card (St') as GP's "
-    "payment card type; configured GP refuses it (SY03100): send GP's own card type id "
-    "(STRIPE) from [posting] gateways"))
 def test_sigterm_mid_post_no_duplicate_lease_released(tmp_path):
     with stand_ins(tmp_path) as (box, ep):
         ws, settings = prepare_workspace(tmp_path / "ws", ep)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.sandbox.demo_support import cli
 from tui.demo.harness import headless_activity
 
@@ -18,10 +16,6 @@ def test_activity_plan_has_n_orders_one_unknown_sku_then_changes():
     assert {k for b in second for k in b} == {"status_changes", "refunds"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12: the connector sends WooCommerce's payment title ('Credit Card (St') as GP's "
-    "payment card type; configured GP refuses it (SY03100): send GP's own card type id "
-    "(STRIPE) from [posting] gateways"))
 def test_headless_demo_posts_every_postable_order_once():
     """The README's command, as a process: `ml-connector demo --headless --orders 12`."""
     proc = cli("demo", "--headless", "--orders", "12", "--settle", "1.5")
