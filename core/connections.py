@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
@@ -26,13 +26,22 @@ from core.secrets.vault import (
 from core.woo.client import WooClient
 
 
+class SecretSource(Protocol):
+    """Where credentials come from: the vault, or (for a posting process started by a test or a
+    service manager) the environment (core/pipeline/cli.py)."""
+
+    def get(self, name: str) -> str | None: ...
+
+    def require(self, name: str) -> str: ...
+
+
 def workspace_folder(ws: Workspace) -> Path:
     """The folder GP's WSDL cache lives under (`<folder>/cache/gp-wsdl`): the state database's,
     which is the workspace folder with --workspace DIR and the platform data folder otherwise."""
     return ws.db_path.parent
 
 
-def woo_client(settings: Settings, vault: Vault, **options: Any) -> WooClient:
+def woo_client(settings: Settings, vault: SecretSource, **options: Any) -> WooClient:
     """The WooCommerce client for the configured store (options: sleep=, clock=, ... for tests)."""
     woo = settings.woocommerce
     if not woo.url:
@@ -42,7 +51,7 @@ def woo_client(settings: Settings, vault: Vault, **options: Any) -> WooClient:
                      ca_bundle=woo.ca_bundle or None, timeout_s=woo.timeout_s, **options)
 
 
-def gp_gateway(settings: Settings, vault: Vault, folder: Path | None, *,
+def gp_gateway(settings: Settings, vault: SecretSource, folder: Path | None, *,
                clock: Clock | None = None, refresh_wsdl: bool = False,
                wsdl: str | None = None) -> RoutedGateway:
     """The GP gateway the configuration describes, logged in with the stored password; the WSDL

@@ -20,10 +20,9 @@ from typing import Any
 
 from core.clock import Clock
 from core.config import Settings, Workspace
-from core.connections import woo_client
+from core.connections import gp_gateway, woo_client, workspace_folder
 from core.dryrun import DryRunReport, check_order
 from core.errors import ConfigError, ConnectorError, StateError
-from core.gp.factory import open_gateway
 from core.gp.gateway import GPGateway
 from core.intake.inbox import DRAFT_STATUSES, is_newer, stored_versions
 from core.intake.poller import INITIAL_LOOKBACK, ORDERS_CURSOR, read_cursor
@@ -33,7 +32,7 @@ from core.products.inflight import STOCK_TAKEN_STATUSES
 from core.products.report import SyncReport
 from core.products.sync import sync_products
 from core.replay import ORDER_JOB
-from core.secrets.vault import GP_PASSWORD, open_vault
+from core.secrets.vault import open_vault
 from core.store.db import close_db, database, open_readonly
 from core.store.models import Job, Order
 from core.woo.client import WooClient, gmt
@@ -200,8 +199,7 @@ def run_dry_pass(workspace: Workspace, settings: Settings, *, clock: Clock,
         gateway = None
         try:
             if settings.gp.soap_url or settings.gp.sba_url:
-                gateway = open_gateway(settings, vault.get(GP_PASSWORD) or "",
-                                       workspace.db_path.parent, clock=clock)
+                gateway = gp_gateway(settings, vault, workspace_folder(workspace), clock=clock)
             return dry_pass(settings, woo, gateway, clock=clock, products=products)
         finally:
             woo.close()

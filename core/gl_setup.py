@@ -19,10 +19,10 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
+from core.connections import gp_gateway
 from core.errors import ConnectorError, GPError
 from core.gl import GLMappingError, check_account_format, set_account
-from core.gp.factory import open_gateway
-from core.secrets.vault import GP_PASSWORD, Vault
+from core.secrets.vault import Vault
 from core.store.models import GL_ACCOUNT_KINDS, GL_SCOPES, GlMapping
 
 # eConnect error 716's text (gp.md §21): what GP says when a document names a missing account.
@@ -63,7 +63,7 @@ def gp_account_checker(settings: Settings, vault: Vault, workspace_dir: Path
     """A checker over one GP connection (each account asked once). When GP cannot be opened,
     every answer says why, and nothing is saved unless the person chose "unchecked"."""
     try:
-        gateway = open_gateway(settings, vault.require(GP_PASSWORD), workspace_dir)
+        gateway = gp_gateway(settings, vault, workspace_dir)
     except ConnectorError as exc:
         reason = str(exc)
         yield lambda account: AccountCheck(account, None, f"GP could not be opened to check "

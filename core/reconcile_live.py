@@ -26,9 +26,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.config import PostingSettings
-from core.connections import woo_client
+from core.connections import gp_gateway, woo_client, workspace_folder
 from core.errors import ConnectorError
-from core.gp.factory import open_gateway
 from core.gp.gateway import GPDocument, GPGateway
 from core.mapping.documents import invoice_number
 from core.mapping.refunds import refund_number, status_memo_number
@@ -42,7 +41,7 @@ from core.reconcile import (
     _bounds,
     reconcile,
 )
-from core.secrets.vault import GP_PASSWORD, open_vault
+from core.secrets.vault import open_vault
 from core.store.db import tuples
 from core.store.models import Order, Refund
 from core.woo.client import WooClient, format_gmt, gmt
@@ -267,8 +266,7 @@ def reconcile_for(workspace: Any, settings: Any, date_from: date, date_to: date,
             vault = open_vault(workspace)
             woo = woo_client(settings, vault)
             try:
-                gateway = open_gateway(settings, vault.get(GP_PASSWORD) or "",
-                                       workspace.db_path.parent)
+                gateway = gp_gateway(settings, vault, workspace_folder(workspace))
                 try:
                     report = live_reconcile(woo, gateway, date_from, date_to,
                                             posting=settings.posting, timezone=tz,

@@ -14,22 +14,41 @@ import sys
 from pathlib import Path
 
 from core.config import Workspace
-from core.gp.factory import open_gateway
+from core.connections import gp_gateway, woo_client
 from core.pipeline.runner import Runner
-from core.secrets.vault import open_vault
+from core.secrets.vault import (
+    GP_PASSWORD,
+    WOO_CONSUMER_KEY,
+    WOO_CONSUMER_SECRET,
+    Vault,
+    open_vault,
+)
 from core.store.db import init_db
-from core.woo.client import WooClient
 
 
-def _secret(env: str | None, vault: object | None, name: str) -> str:
-    if env:
-        value = os.environ.get(env)
-        if value is None:
-            raise SystemExit(f"environment variable {env} is not set")
+class Secrets:
+    """Each credential from its environment variable when one is named, else from the vault."""
+
+    def __init__(self, env: dict[str, str | None], vault: Vault | None) -> None:
+        self.env = env
+        self.vault = vault
+
+    def get(self, name: str) -> str | None:
+        var = self.env.get(name)
+        if var:
+            value = os.environ.get(var)
+            if value is None:
+                raise SystemExit(f"environment variable {var} is not set")
+            return value
+        if self.vault is None:
+            raise SystemExit(f"no vault in this workspace for {name}")
+        return self.vault.get(name)
+
+    def require(self, name: str) -> str:
+        value = self.get(name)
+        if not value:
+            raise SystemExit(f"{name} is not stored: run `ml-connector credentials set`")
         return value
-    if vault is None:
-        raise SystemExit(f"no vault in this workspace for {name}")
-    return vault.require(name)  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,19 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     ws = Workspace.from_args(args.workspace, args.config)
     settings = ws.load()
     init_db(ws.db_path)
-    vault = None
-    if not (args.gp_password_env and args.woo_key_env and args.woo_secret_env):
-        vault = open_vault(ws)
-    password = _secret(args.gp_password_env, vault, "gp.password")
-    gateway = open_gateway(settings, password, Path(args.workspace))
-    woo = WooClient(settings.woocommerce.url,
-                    _secret(args.woo_key_env, vault, "woocommerce.consumer_key"),
-                    _secret(args.woo_secret_env, vault, "woocommerce.consumer_secret"),
-                    ca_bundle=settings.woocommerce.ca_bundle or None,
-                    timeout_s=settings.woocommerce.timeout_s)
+    env = {GP_PASSWORD: args.gp_password_env, WOO_CONSUMER_KEY: args.woo_key_env,
+           WOO_CONSUMER_SECRET: args.woo_secret_env}
+    vault = None if all(env.values()) else open_vault(ws)
+    secrets = Secrets(env, vault)
+    folder = Path(args.workspace)
+    gateway = gp_gateway(settings, secrets, folder)
+    woo = woo_client(settings, secrets)
     runner = Runner(settings, gateway=gateway, woo=woo, dry_run=args.dry_run,
                     concurrency=args.concurrency,
-                    gateway_factory=lambda: open_gateway(settings, password, Path(args.workspace)))
+                    gateway_factory=lambda: gp_gateway(settings, secrets, folder))
     try:
         done = runner.run_until_idle()
     finally:
