@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import apsw
 import httpx
 
 from core.store.db import close_db, init_db
@@ -51,6 +52,21 @@ def _settled(control: SandboxControl) -> int:
     return seen[-1]
 
 
+def _freeze_between_writes(proc: subprocess.Popen[bytes], db_path: Path) -> None:
+    """SIGSTOP the worker at a moment it holds no SQLite write lock. Frozen inside a write
+    transaction it would block every writer (SQLite's lock, not the lease: nothing can take over
+    then, fenced or not), which is not the case under test. Taking the write lock first waits for
+    the worker's current write to commit; frozen then, it holds none."""
+    conn = apsw.Connection(str(db_path))
+    conn.set_busy_timeout(30_000)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        proc.send_signal(signal.SIGSTOP)
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
 def test_frozen_worker_posts_nothing_after_takeover_and_exits_5(tmp_path):
     with stand_ins(tmp_path) as (box, ep):
         ws, settings = prepare_workspace(tmp_path / "ws", ep)
@@ -69,7 +85,7 @@ def test_frozen_worker_posts_nothing_after_takeover_and_exits_5(tmp_path):
         second: subprocess.Popen[bytes] | None = None
         try:
             assert wait_for(lambda: _invoices(control) >= 2, 120), "the first worker posted nothing"
-            first.send_signal(signal.SIGSTOP)
+            _freeze_between_writes(first, ws.db_path)
             second = _worker(root, tmp_path / "second.log", "--wait")
             took_over = wait_for(lambda: (read_lease() or 0) and read_lease().pid == second.pid,
                                  60)
