@@ -49,6 +49,7 @@ async def test_a_checkbook_gp_does_not_name_needs_the_explicit_box() -> None:
         error = str(screen.query_one("#payment-error", Label).render())
         assert "--unlisted-checkbook" in error and app.results == []
         screen.query_one("#unlisted", Checkbox).value = True
+        await settle(pilot)  # the error text above moved the buttons: click where they are now
         await pilot.click("#save")
         await settle(pilot)
     assert app.results == [{"payment_type": "cash", "checkbook": "PETTY CASH"}]
