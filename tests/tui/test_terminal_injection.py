@@ -13,11 +13,15 @@ import sys
 import termios
 from pathlib import Path
 
+from textual.widgets import Static
+
 from core.clock import ManualClock
 from core.config import Settings, Workspace
 from core.store.db import close_db, init_db
 from tests.sandbox.demo_support import ROOT
+from tests.tui.helpers import settle, text_of
 from tests.tui.seed import START, add_order
+from tui.app import make_app
 
 NAME = "Evil\x1b]0;PWNED-TITLE\x07\x1b[2J\x1b[5;31mBLINK\u202eRTL\x9b2JEND"
 ATTACKS = [b"PWNED-TITLE", b"\x1b]0;", b"\x1b[5;31m", "\u202e".encode(), b"\xc2\x9b"]
@@ -90,3 +94,21 @@ def test_cli_status_prints_remote_text_inert(tmp_path):
     assert b"GP rejected customer EvilBLINKRTL" in out, out
     for attack in ATTACKS:
         assert attack not in out, attack
+
+
+
+async def test_dashboard_activity_and_attention_show_remote_text_inert(tmp_path):
+    """The dashboard's latest activity quotes audit messages, which quote the shop ("GP refused
+    4243: ... customer Evil..."): the pty test above only sees it when the activity renders
+    before its key press, so this reads the dashboard directly."""
+    db = _shop_with_evil_name(tmp_path)
+    app = make_app(db, clock=ManualClock(START), actor="console:test", poll_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        shown = text_of(app.screen.query_one("#recent", Static))
+    close_db()
+    assert "GP refused 4243" in shown and "Evil" in shown, shown
+    for bad in ("\x1b", "\x07", "\u202e", "\x9b", "PWNED-TITLE\x07"):
+        assert bad not in shown

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Label, Sparkline, Static
 
 from core import queries
 from core.store.models import AuditEvent
+from core.text import plain_text
 from tui.screens.base import ConsoleScreen, in_db_thread
 from tui.widgets.stat_card import StatCard
 
@@ -112,7 +113,7 @@ class DashboardScreen(ConsoleScreen):
         attention = [with_key(a) for a in board.attention] or [
             "Nothing waits on you. Everything is flowing."]
         self.query_one("#attention", Static).update(
-            Text("\n".join(f"{i}. {text}" for i, text in enumerate(attention, 1))))
+            Text("\n".join(f"{i}. {plain_text(text)}" for i, text in enumerate(attention, 1))))
         self.query_one("#throughput", Sparkline).data = [float(n) for n in board.throughput]
         self.query_one("#throughput-note", Static).update(
             f"{sum(board.throughput)} posted, peak {max(board.throughput, default=0)} an hour")
@@ -120,8 +121,9 @@ class DashboardScreen(ConsoleScreen):
         recent = Text(no_wrap=True, overflow="ellipsis")
         for ev in view.recent:
             recent.append(f"{self.ctx.local(ev.at, '%H:%M:%S')}  ", style="dim")
-            recent.append(f"{ev.kind:<12} ", style="bold")
-            recent.append(f"{ev.message}\n")
+            recent.append(f"{plain_text(ev.kind):<12} ", style="bold")
+            # Audit messages quote the shop (customer names): inert, as every remote text.
+            recent.append(f"{plain_text(ev.message)}\n")
         self.query_one("#recent", Static).update(recent if view.recent else "No activity yet.")
         self.query_one("#recent-title", Label).update(
             f"Latest activity ({self.ctx.zone_name()}) — 7 Audit has all of it")
