@@ -9,10 +9,6 @@ from __future__ import annotations
 import re
 
 from core.clock import SYSTEM_CLOCK, Clock
-
-# Re-exported while core/pipeline (branch `state`) still reads the setting through core.gl.
-from core.console_settings import get_setting as get_setting
-from core.console_settings import set_setting as set_setting
 from core.store import audit
 from core.store.db import database
 from core.store.models import GL_ACCOUNT_KINDS, GL_SCOPES, GlMapping

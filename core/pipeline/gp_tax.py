@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 
+from core.console_settings import mapping_posting
 from core.errors import GPError
 from core.gp.gateway import GPDistribution, GPDocument, SalesInvoice
 from core.gp.keys import same_key
@@ -23,7 +24,6 @@ from core.woo.views import OrderView
 from .changes import change
 from .context import PipelineContext
 from .gpdoc import Verification, gp_message
-from .prepare import mapping_posting
 
 # GP's distribution kinds -> the GL mapping's account kinds (core.gl).
 MAPPED_KINDS = {"SALES": "sales", "RECV": "receivables", "FREIGHT": "freight", "MISC": "misc",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from core import gl
+from core.console_settings import mapping_posting
 from core.errors import GPError, WooError
 from core.gp.gateway import GPCustomer, GPDocument, GPLine
 from core.mapping import Held, MappedRefund, RefundInputs, Rejected, map_refund
@@ -21,7 +22,7 @@ from .changes import change, hold_refund, record_number
 from .context import PipelineContext
 from .documents import CREDIT_MEMO, RETURN, Event, GPDocType, post, settle
 from .gpdoc import Verification, gp_message
-from .prepare import mapping_posting, resolve_accounts, resolve_items
+from .prepare import resolve_accounts, resolve_items
 from .result import StepResult
 
 WAITS_FOR_INVOICE = "invoice"  # hold reason: the refund's order is itself held

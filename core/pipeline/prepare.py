@@ -7,10 +7,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from core import gl
-from core.config import PostingSettings
+from core.console_settings import mapping_posting
 from core.errors import GPRefused, GPUnknownOutcome, WooError
 from core.gp.gateway import GPCustomer
 from core.mapping import InvoiceInputs
@@ -31,27 +30,6 @@ from core.woo.views import AddressView, OrderView
 from .context import PipelineContext
 
 log = logging.getLogger(__name__)
-TOLERANCE_SETTING = "posting.rounding_tolerance"  # saved by the console's GL screen
-
-
-def mapping_posting(posting: PostingSettings) -> PostingSettings:
-    """The posting settings the mapping uses: config.toml's, with the rounding tolerance the
-    console saved in the database (it wins over the file). Read on every document, so a change
-    in the console applies to the next order without restarting the worker."""
-    saved = gl.get_setting(TOLERANCE_SETTING)
-    if saved is None or str(saved).strip() == "":
-        return posting
-    try:
-        tol = Decimal(str(saved).strip())
-        if not tol.is_finite() or tol < 0:
-            raise InvalidOperation
-    except InvalidOperation:
-        log.warning("setting %s=%r is not a non-negative decimal; using [posting] "
-                    "rounding_tolerance %s", TOLERANCE_SETTING, saved, posting.rounding_tolerance)
-        return posting
-    return replace(posting, rounding_tolerance=str(tol))
-
-
 @dataclass(frozen=True)
 class CustomerPlan:
     """The GP customer for an order and what must happen in GP before the invoice."""

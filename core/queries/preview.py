@@ -1,11 +1,11 @@
 """The GP document for one order, built by the pure mapping from the local state only."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.console_settings import ROUNDING_TOLERANCE, get_setting
+from core.console_settings import mapping_posting
 from core.gl import gateway_account, resolve_account, tax_detail_for
 from core.mapping import customers as cust
 from core.mapping.documents import Held, InvoiceInputs, MappedInvoice, map_invoice
@@ -57,10 +57,7 @@ def gp_document_preview(order: Order, settings: Any, clock: Clock = SYSTEM_CLOCK
     if not order.payload:
         return DocumentPreview("unavailable", detail="no WooCommerce payload stored yet")
 
-    # The console's GL screen keeps the rounding tolerance with the data; it wins over the file.
-    tolerance = get_setting(ROUNDING_TOLERANCE)
-    posting = settings.posting if tolerance is None else replace(
-        settings.posting, rounding_tolerance=str(tolerance))
+    posting = mapping_posting(settings.posting)  # the console's saved tolerance, as posting
     view = OrderView.from_payload(order.payload)
     link = CustomerLink.get_or_none(CustomerLink.woo_key == cust.link_key(view,
                                                                           posting.guest_policy))

@@ -10,11 +10,12 @@ from core import console_settings, gl
 from core.clock import ManualClock
 from core.config import Settings
 from core.console_settings import ROUNDING_TOLERANCE as TOLERANCE
+from core.console_settings import mapping_posting
 from core.mapping import Held, MappedInvoice, map_invoice
 from core.mapping.customers import build_customer
 from core.mapping.lines import sku_keys
 from core.pipeline.context import PipelineContext
-from core.pipeline.prepare import CustomerPlan, invoice_inputs, mapping_posting
+from core.pipeline.prepare import CustomerPlan, invoice_inputs
 from core.store.db import close_db, init_db
 from core.store.models import GpItem
 from core.woo.views import OrderView

@@ -26,8 +26,6 @@ from tui.screens.gl_edit import GlEdit, GlEditScreen, ToleranceScreen
 from tui.screens.payment_pick import PaymentPickScreen
 from tui.shown import shown
 
-TOLERANCE_SETTING = ROUNDING_TOLERANCE
-
 
 @dataclass(frozen=True)
 class GlView:
@@ -38,7 +36,7 @@ class GlView:
 
 def read_gl(default_tolerance: str) -> GlView:
     return GlView(queries.gl_rows(), queries.known_gateways(),
-                  str(get_setting(TOLERANCE_SETTING, default_tolerance)))
+                  str(get_setting(ROUNDING_TOLERANCE, default_tolerance)))
 
 
 class GlScreen(ConsoleScreen):
@@ -184,7 +182,7 @@ class GlScreen(ConsoleScreen):
 
     @work(thread=True, exit_on_error=False, group="write", description="Saving the tolerance")
     def save_tolerance(self, value: str) -> None:
-        in_db_thread(set_setting, TOLERANCE_SETTING, value, actor=self.ctx.actor,
+        in_db_thread(set_setting, ROUNDING_TOLERANCE, value, actor=self.ctx.actor,
                      clock=self.ctx.clock)
         self.deliver(self.load)
 
