@@ -279,20 +279,22 @@ def _check_routes(gateway: Any, add: Callable[..., None]) -> None:
             pass  # reachable but failing: the route stays listed; posting reports it
     for cap, route in caps.items():
         desc = DESCRIPTIONS.get(cap, cap)
+        why = gateway.explain(cap)  # "over SBA: SBA /help lists …" / "not available: …"
         if route == "none" and cap == "accounts":
             add(f"Route: {cap}", INFO, "this GP server offers no chart-of-accounts read: GL "
                 "accounts are checked by format only, GP checks them when documents post")
         elif route != "none":
-            add(f"Route: {cap}", INFO, f"{desc} over {route.upper()}")
+            add(f"Route: {cap}", INFO, f"{desc} {why}")
         elif cap == "item_update":
-            add(f"Route: {cap}", WARN, "GP offers no way to change item names or prices over "
-                "Web Services: such changes from WooCommerce become tasks for the accountant",
-                "enable GP's Service Based Architecture and set [gp] sba_url to automate them")
+            add(f"Route: {cap}", WARN, f"{desc}: {why}. Changes of item names or prices from "
+                "WooCommerce become tasks for the accountant",
+                "enable GP's Service Based Architecture with its item routes and set [gp] "
+                "sba_url to automate them")
         elif cap == "customer_email_search":
-            add(f"Route: {cap}", INFO, "not available: guest policy \"match\" cannot look up "
+            add(f"Route: {cap}", INFO, f"{why}: guest policy \"match\" cannot look up "
                 "customers by e-mail (per_email and shared work)")
         else:
-            add(f"Route: {cap}", FAIL, f"no enabled route can {desc}",
+            add(f"Route: {cap}", FAIL, f"no enabled route can {desc}: {why}",
                 "check [gp] soap_url and [gp] routes")
 
 

@@ -37,6 +37,8 @@ AUTO_ORDER: dict[str, tuple[str, ...]] = {
     "customer_email_search": ("sba",),
 }
 DEFAULT_ORDER: tuple[str, ...] = ("soap", "sba")
+LABELS: dict[str, str] = {"soap": "Web Services (SOAP)", "sba": "SBA"}
+UNSET: dict[str, str] = {"soap": "[gp] soap_url is empty", "sba": "[gp] sba_url is empty"}
 
 DESCRIPTIONS: dict[str, str] = {
     "company": "find the company",
@@ -82,6 +84,7 @@ class RoutedGateway:
                  *, closer: Callable[[], None] | None = None) -> None:
         self.routes = {name: r for name, r in routes.items() if r is not None}
         self._closer = closer
+        self._configured = dict(configured or {})
         self._caps = resolve_routes(configured or {}, {n: r.capabilities()
                                                        for n, r in self.routes.items()})
 
@@ -95,6 +98,32 @@ class RoutedGateway:
 
     def capabilities(self) -> dict[str, str]:
         return dict(self._caps)
+
+    def explain(self, capability: str) -> str:
+        """Which route serves `capability` and why, e.g. "over Web Services (SOAP): SBA /help
+        does not list GET Inventory/ItemPriceLists(…)" or "not available: …"."""
+        chosen = self._caps.get(capability, "none")
+        want = self._configured.get(capability, "auto")
+        order = AUTO_ORDER.get(capability, DEFAULT_ORDER) if want == "auto" else (want,)
+        why = [f"[gp] routes pins it to {LABELS.get(want, want)}"] if want != "auto" else []
+        tried = list(order) if chosen == "none" else list(order[:order.index(chosen) + 1])
+        if chosen == "none":  # and why no other route can either
+            tried += [n for n in LABELS if n not in tried]
+        why += [self._why(name, capability) for name in tried]
+        head = f"over {LABELS[chosen]}" if chosen != "none" else "not available"
+        return f"{head}: {'; '.join(why)}"
+
+    def _why(self, name: str, capability: str) -> str:
+        route = self.routes.get(name)
+        if route is None:
+            return f"{LABELS.get(name, name)} is not configured ({UNSET.get(name, '')})"
+        explain = getattr(route, "explain", None)  # SBA says which /help route it lacks
+        if explain is not None:
+            text: str = explain(capability)
+            return text
+        if route.capabilities().get(capability) == name:
+            return f"{LABELS.get(name, name)} has operations for it"
+        return f"{LABELS.get(name, name)} has no operation for it"
 
     def _route(self, capability: str, doing: str) -> Any:
         name = self._caps.get(capability, "none")

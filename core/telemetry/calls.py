@@ -95,7 +95,7 @@ def gp_operation(request: httpx.Request) -> str:
     path = request.url.path
     if "/Companies(" in path:  # SBA: the route after the company, keys removed
         rest = path.split("/Companies(", 1)[1].split(")", 1)[-1]
-        return _SBA_KEY.sub("", rest).strip("/") or "sba"
+        return _SBA_KEY.sub("", rest).removesuffix(".json").strip("/") or "sba"
     return f"{request.method} {_NUMBER.sub('/{id}', path)}"[:80]
 
 

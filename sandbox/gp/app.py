@@ -27,7 +27,8 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 class GPApp:
     def __init__(self, state: GPState, acceptor: NTLMAcceptor, plan: FaultPlan, *, https: bool,
-                 sba_allow_http: bool, wsdl: bytes, capacity: Capacity | None = None) -> None:
+                 sba_allow_http: bool, wsdl: bytes, capacity: Capacity | None = None,
+                 sba_missing: tuple[str, ...] = ()) -> None:
         self.state = state
         self.soap = SoapService(state)
         self.acceptor = acceptor
@@ -35,6 +36,7 @@ class GPApp:
         self.capacity = capacity or Capacity()
         self.https = https
         self.sba_allow_http = sba_allow_http
+        self.sba_missing = sba_missing  # SBA routes this server lacks (sandbox/gp/sba_routes.py)
         self.wsdl = wsdl
         self.stopping = threading.Event()
 
@@ -109,11 +111,12 @@ class GPApp:
             await _send(send, 500, faults.system_fault(), "text/xml; charset=utf-8")
             return
         if is_sba:
-            status, payload = sba.handle(self.state, user, method, path, body, headers)
+            status, answer, content_type = sba.respond(self.state, user, method, path, body,
+                                                       headers, self.sba_missing)
             if status < 300 and method != "GET" and self.faults.drop_after_commit(op):
                 await self._drop(send)
                 return
-            await _send(send, status, json.dumps(payload).encode(), "application/json")
+            await _send(send, status, answer, content_type)
             return
         if method == "GET" and "wsdl" in {k.lower() for k in parse_qs(
                 scope.get("query_string", b"").decode(), keep_blank_values=True)}:

@@ -29,6 +29,10 @@ INFERRED = [
     "re-priced document with error 235 (the sent total no longer adds up).",
     "Payment card payments need a payment card type; checkbooks are checked (CM00100) but not "
     "listed: GP's legacy WSDL has no checkbook list operation.",
+    "SBA route names, the item fields beyond ItemNumber/ItemDescription/ItemShortName/"
+    "UOfMSchedule, the XML element names, the error body and the status refusing a body "
+    "without Payload (400) or a batch post without GP-Custom-Action (405) (gp.md §22; each "
+    "marked INFERRED in SBA's /help).",
     "Latency per operation and a bounded number of service processes are a model: no public "
     "per-call figure exists for legacy Web Services (gp.md §20.3, §22).",
 ]
@@ -40,9 +44,11 @@ STAND_IN_WORDING = [
     "483, 716, 722, 2079 (document being edited), 7023.",
 ]
 UNKNOWN = [
-    "SBA: built-in Sales and Inventory route names, JSON bodies, error bodies, paging and query "
-    "options, whether SOP invoices, returns or RM credit memos can be created over SBA "
-    "(gp.md §20.2, §22). The stand-in's SBA routes and shapes are its own.",
+    "SBA: built-in Sales and Inventory route names, bodies beyond the public example (Payload "
+    "wrapper, XML unless .json, ItemNumber/ItemDescription/ItemShortName/UOfMSchedule), error "
+    "bodies, paging and query options, whether SOP invoices, returns or RM credit memos can be "
+    "created over SBA (gp.md §20.2, §22). SBA's /help marks each route and shape the stand-in "
+    "INFERRED.",
     "Get…ByKey on a missing key: null or fault (the stand-in answers a system fault).",
     "The fault a user without Dynamics Security rights gets.",
     "What GP does with an incoming DecimalDigits.",

@@ -1,45 +1,32 @@
-"""The SBA flavour: REST/JSON under /GPService/Tenants(DefaultTenant)/Companies(<name>)/...
+"""The SBA flavour: REST under /GPService/Tenants(DefaultTenant)/Companies(<name>)/...
 
-GP documents the objects SBA exposes (customers, customer addresses, items, item price lists,
-item sites, price levels, receivables transactions) and the verbs (GET, POST, PATCH, DELETE), but
-not the route names, JSON shapes or error bodies. The names and shapes here
-are ours, listed by GET .../Tenants(DefaultTenant)/help; composite keys use GP's observed
-`(<part1>;<part2>)` form and the company segment is the percent-encoded company name.
-Like the real thing it requires HTTPS unless the stand-in was started with sba_allow_http.
+GP documents the objects SBA exposes and the verbs (GET, POST, PATCH, DELETE), not the route
+names. What public evidence shows (gp.md §20.2, §22) the stand-in does as shown: bodies wrapped
+as {"Payload": {...}} (refused with 400 without it), XML answers unless the URL ends in `.json`,
+the item fields ItemNumber/ItemDescription/ItemShortName/UOfMSchedule, and batch posting at
+PostingServices/System/Batches(<source>;<number>) with the GP-Custom-Action header. Everything
+else is INFERRED and marked so, route by route, in GET .../Tenants(DefaultTenant)/help
+(sandbox/gp/sba_routes.py); codec in sandbox/gp/sba_codec.py. Like the real thing it requires
+HTTPS unless the stand-in was started with sba_allow_http (sandbox/gp/app.py).
 """
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote
 
-from sandbox.gp import batches, help_text
+from sandbox.gp import batches, sba_codec, sba_routes
 from sandbox.gp.ntlm import User
 from sandbox.gp.posting import post_batch
 from sandbox.gp.rules import LIMITS
+from sandbox.gp.sba_codec import BodyRefused
 from sandbox.gp.state import GPState
 
-TENANT = "/GPService/Tenants(DefaultTenant)"
-ROUTES = [
-    ("GET", "Sales/Customers", "list customers"),
-    ("GET", "Sales/Customers(<id>)", "one customer with its addresses"),
-    ("POST", "Sales/Customers", "create a customer {CustomerId, Name, ClassId?, PriceLevel?}"),
-    ("PATCH", "Sales/Customers(<id>)",
-     "update {Name?, ClassId?, PriceLevel?, IsActive?, IsOnHold?}"),
-    ("GET", "Sales/CustomerAddresses(<customer>;<address>)", "one address"),
-    ("GET", "Sales/Receivables", "receivables transactions (credit memos, posted invoices)"),
-    ("GET", "Inventory/Items", "list items"),
-    ("GET", "Inventory/Items(<item>)", "one item with quantities per site"),
-    ("PATCH", "Inventory/Items(<item>)", "update {Description?, ShortDescription?}"),
-    ("GET", "Inventory/ItemPriceLists(<item>;<currency>;<price level>;<uofm>)", "one price"),
-    ("PATCH", "Inventory/ItemPriceLists(<item>;<currency>;<price level>;<uofm>)",
-     "update {Price}"),
-    ("GET", "Inventory/ItemSites(<item>;<site>)", "quantities of an item at a site"),
-    ("GET", "Inventory/PriceLevels", "list price levels"),
-]
+TENANT = sba_routes.TENANT
 Response = tuple[int, Any]
+ITEM_PATCH = {"ItemDescription": "description", "ItemShortName": "short_description"}
 
 
 def _err(status: int, code: str, message: str) -> Response:
@@ -55,8 +42,9 @@ def _keys(segment: str) -> tuple[str, list[str]]:
 
 def _item_json(state: GPState, item: dict[str, Any]) -> dict[str, Any]:
     sites = state.store.sites_of(item["id"])
-    return {"ItemNumber": item["id"], "Description": item.get("description", ""),
-            "ShortDescription": item.get("short_description", ""),
+    return {"ItemNumber": item["id"], "ItemDescription": item.get("description", ""),
+            "ItemShortName": item.get("short_description", ""),
+            "UOfMSchedule": item.get("uofm_schedule", ""),
             "ClassId": item.get("class_id", ""), "SellingUofM": item.get("selling_uofm", "Each"),
             "ModifiedDate": item["modified"],
             "Sites": [{"SiteId": s, "QuantityOnHand": str(q["on_hand"]),
@@ -75,12 +63,58 @@ def _customer_json(state: GPState, c: dict[str, Any]) -> dict[str, Any]:
                           for a in state.store.addresses(c["id"])]}
 
 
-def _post_batch(state: GPState, method: str, headers: dict[str, str], source: str,
-                number: str) -> Response:
+def respond(state: GPState, user: User, method: str, path: str, body: bytes,
+            headers: dict[str, str] | None = None, missing: Iterable[str] = ()
+            ) -> tuple[int, bytes, str]:
+    """(status, body, content type): XML unless the path ends in .json (gp.md §22)."""
+    as_json = sba_codec.wants_json(path)
+    path = sba_codec.strip_suffix(path)
+    status, doc = handle(state, user, method, path, body, headers or {}, list(missing))
+    resource = _keys(path.rsplit("/", 1)[-1])[0]
+    data, content_type = sba_codec.encode(doc, as_json,
+                                          payload_entry=sba_codec.entry_name(resource))
+    return status, data, content_type
+
+
+def handle(state: GPState, user: User, method: str, path: str, body: bytes,
+           headers: dict[str, str], missing: list[str]) -> Response:
+    routes = sba_routes.available(missing)
+    if path.rstrip("/") == TENANT + "/help":
+        if method != "GET":
+            return _err(405, "MethodNotAllowed", "The help page is read with GET.")
+        return 200, sba_routes.help_doc(state.company_name, routes)
+    prefix = f"{TENANT}/Companies("
+    if not path.startswith(prefix) or ")/" not in path:
+        return _err(404, "NotFound", f"No resource at {path}.")
+    company, _, rest = path[len(prefix):].partition(")/")
+    if unquote(company) != state.company_name:
+        return _err(404, "CompanyNotFound", f"The company '{unquote(company)}' does not exist.")
+    route, exists = sba_routes.find(method, rest, routes)
+    if route is None:
+        return (_err(405, "MethodNotAllowed", f"{method} is not available on {rest}.") if exists
+                else _err(404, "NotFound", f"No resource at {rest}."))
+    if method != "GET" and not state.allowed_any(user.roles, "Update"):
+        return _err(403, "Forbidden", f"{user.principal} may not change data in this company.")
+    area, _, resource = rest.partition("/")
+    name, keys = _keys(resource.rsplit("/", 1)[-1])
+    if route.route.startswith("PostingServices/"):
+        return _post_batch(state, headers, keys)
+    try:
+        data = sba_codec.read_payload(body)
+    except BodyRefused as exc:
+        return _err(400, "BadRequest", str(exc))
+    if method in ("POST", "PATCH") and data is None:
+        return _err(400, "BadRequest", 'A POST or PATCH needs a body {"Payload": {...}}.')
+    return _serve(state, user, (method, area, name), keys, data or {})
+
+
+def _post_batch(state: GPState, headers: dict[str, str], keys: list[str]) -> Response:
     """The one built-in action seen in public code (gp.md §20.2): POST with the header
-    GP-Custom-Action: POST posts the batch. The success body is unknown: an empty object here."""
-    if method != "POST" or headers.get("gp-custom-action", "").upper() != "POST":
-        return _err(405, "MethodNotAllowed", "Post a batch with POST and GP-Custom-Action: POST.")
+    GP-Custom-Action: POST posts the batch. Refusal status and success body are INFERRED."""
+    if headers.get("gp-custom-action", "").upper() != "POST":
+        return _err(405, "MethodNotAllowed", "Post a batch with POST and the header "
+                    "GP-Custom-Action: POST.")
+    source, number = keys
     found = batches.get(state.store, source, number)
     if found is None:
         return _err(404, "NotFound", f"The batch '{number}' ({source}) does not exist.")
@@ -91,119 +125,97 @@ def _post_batch(state: GPState, method: str, headers: dict[str, str], source: st
     return 200, {}
 
 
-def handle(state: GPState, user: User, method: str, path: str, body: bytes,
-           headers: dict[str, str] | None = None) -> Response:
-    if path.rstrip("/") == TENANT + "/help" and method == "GET":
-        return 200, {"Company": state.company_name,
-                     "Routes": [{"Method": m, "Route": f"{TENANT}/Companies(<company name>)/{r}",
-                                 "Description": d} for m, r, d in ROUTES],
-                     # gp.md §22 "SBA in practice": what public evidence shows, and the rest
-                     # listed as unknown rather than invented.
-                     "Evidence": ["POST PostingServices/System/Batches(<source>;<number>) with "
-                                  "header GP-Custom-Action: POST posts a batch",
-                                  "the company segment is the percent-encoded company name",
-                                  "composite keys are (<part1>;<part2>) without quotes"],
-                     "Unknown": help_text.UNKNOWN[:1]}
-    prefix = f"{TENANT}/Companies("
-    if not path.startswith(prefix) or ")/" not in path:
-        return _err(404, "NotFound", f"No resource at {path}.")
-    company, _, rest = path[len(prefix):].partition(")/")
-    if unquote(company) != state.company_name:
-        return _err(404, "CompanyNotFound", f"The company '{unquote(company)}' does not exist.")
-    if method != "GET" and not state.allowed_any(user.roles, "Update"):
-        return _err(403, "Forbidden", f"{user.principal} may not change data in this company.")
-    posting = re.fullmatch(r"PostingServices/System/Batches\(([^;]*);([^)]*)\)", unquote(rest))
-    if posting:
-        return _post_batch(state, method, headers or {}, posting.group(1), posting.group(2))
-    try:
-        data = json.loads(body) if body.strip() else {}
-    except json.JSONDecodeError:
-        return _err(400, "BadRequest", "The request body is not valid JSON.")
-    area, _, resource = rest.partition("/")
-    name, keys = _keys(resource)
-    route = (method, area, name, len(keys))
-    store, now = state.store, state.now()
-    if route == ("GET", "Sales", "Customers", 0):
+def _serve(state: GPState, user: User, route: tuple[str, str, str], keys: list[str],
+           data: dict[str, Any]) -> Response:
+    store = state.store
+    method = route[0]
+    if route == ("GET", "Sales", "Customers") and not keys:
         return 200, {"Payload": [_customer_json(state, c) for c in store.all("customers")]}
-    if route[1:3] == ("Sales", "Customers") and len(keys) == 1:
+    if route[1:] == ("Sales", "Customers") and keys:
         c = store.get("customers", keys[0])
         if c is None:
             return _err(404, "NotFound", f"The customer '{keys[0]}' does not exist.")
-        if method == "GET":
-            return 200, {"Payload": _customer_json(state, c)}
         if method == "PATCH":
             return _patch_customer(state, c, data)
-    if route == ("POST", "Sales", "Customers", 0):
+        return 200, {"Payload": _customer_json(state, c)}
+    if route == ("POST", "Sales", "Customers"):
         return _create_customer(state, data)
-    if route == ("GET", "Sales", "CustomerAddresses", 2):
+    if route[2] == "CustomerAddresses":
         a = store.address(keys[0], keys[1])
         return (200, {"Payload": a}) if a else _err(404, "NotFound", "No such address.")
-    if route == ("GET", "Sales", "Receivables", 0):
+    if route[2] == "Receivables":
         docs = [{"DocumentNumber": d["number"], "DocumentType": "Credit Memo",
                  "CustomerId": d["customer"], "Amount": str(d["total"]), "State": d["state"]}
                 for d in store.documents("credit_memo")]
         docs += [{"DocumentNumber": n["number"], "DocumentType": "Invoice", "State": "open"}
                  for n in store.query("SELECT number FROM rm_keys WHERE rm_type = 'Invoice'")]
         return 200, {"Payload": docs}
-    if route == ("GET", "Inventory", "Items", 0):
+    if route[2] == "Items" and not keys:
         return 200, {"Payload": [_item_json(state, i) for i in store.all("items")]}
-    if route[1:] == ("Inventory", "Items", 1):
+    if route[2] == "Items":
         item = store.get("items", keys[0])
         if item is None:
             return _err(404, "NotFound", f"The item '{keys[0]}' does not exist.")
-        if method == "GET":
-            return 200, {"Payload": _item_json(state, item)}
         if method == "PATCH":
-            unknown = set(data) - {"Description", "ShortDescription"}
-            if unknown or not data:
-                return _err(400, "BadRequest", f"Cannot update {sorted(unknown) or 'nothing'}.")
-            desc = data.get("Description", item.get("description", ""))
-            if len(desc) > LIMITS["item_description"]:
-                return _err(400, "Validation", "Description is longer than 100 characters.")
-            with store.transaction():
-                item["description"] = desc
-                item["short_description"] = data.get("ShortDescription",
-                                                     item.get("short_description", ""))
-                item["modified"] = now.isoformat()
-                store.put("items", item["id"], item, now)
-                store.record_change("item", {"Id": item["id"], "ItemType": "Sales Item"},
-                                    "Updated", now, user.principal)
-            return 200, {"Payload": _item_json(state, item)}
-    if route[1:] == ("Inventory", "ItemPriceLists", 4):
-        item_no, currency, level, uofm = keys
-        price = store.price(item_no, level, currency, uofm)
-        if price is None:
-            return _err(404, "NotFound", "No such item price list entry.")
-        if method == "PATCH":
-            if set(data) != {"Price"}:
-                return _err(400, "BadRequest", "Only {\"Price\": \"<decimal>\"} can be changed.")
-            try:
-                new_price = Decimal(str(data["Price"]))
-            except InvalidOperation:
-                return _err(400, "Validation", "Price must be a decimal string.")
-            if new_price < 0:
-                return _err(400, "Validation", "Price must not be negative.")
-            with store.transaction():
-                store.set_price(item_no, level, currency, uofm, new_price, now)
-                store.record_change("pricing", {"item": item_no, "currency": currency,
-                                                "level": level, "uofm": uofm}, "Updated", now,
-                                    user.principal)
-            price = new_price
-        if method in ("GET", "PATCH"):
-            return 200, {"Payload": {"ItemNumber": item_no, "Currency": currency,
-                                     "PriceLevel": level, "UofM": uofm, "Price": str(price)}}
-    if route == ("GET", "Inventory", "ItemSites", 2):
+            return _patch_item(state, user, item, data)
+        return 200, {"Payload": _item_json(state, item)}
+    if route[2] == "ItemPriceLists":
+        return _price(state, user, method, keys, data)
+    if route[2] == "ItemSites":
         q = store.sites_of(keys[0]).get(keys[1])
         if q is None:
             return _err(404, "NotFound", "The item is not assigned to that site.")
         return 200, {"Payload": {"ItemNumber": keys[0], "SiteId": keys[1],
                                  "QuantityOnHand": str(q["on_hand"]),
                                  "QuantityAllocated": str(q["allocated"])}}
-    if route == ("GET", "Inventory", "PriceLevels", 0):
-        return 200, {"Payload": [{"PriceLevel": k, "Description": v.get("description", "")}
-                                 for k, v in store.reference("price_level").items()]}
-    return _err(405 if method != "GET" else 404, "NotFound",
-                f"{method} is not available on {rest}.")
+    return 200, {"Payload": [{"PriceLevel": k, "Description": v.get("description", "")}
+                             for k, v in store.reference("price_level").items()]}
+
+
+def _patch_item(state: GPState, user: User, item: dict[str, Any], data: dict[str, Any]
+                ) -> Response:
+    unknown = set(data) - set(ITEM_PATCH)
+    if unknown or not data:
+        return _err(400, "BadRequest", f"Cannot update {sorted(unknown) or 'nothing'}.")
+    desc = str(data.get("ItemDescription", item.get("description", "")))
+    if len(desc) > LIMITS["item_description"]:
+        return _err(400, "Validation", "ItemDescription is longer than 100 characters.")
+    store, now = state.store, state.now()
+    with store.transaction():
+        for name, field in ITEM_PATCH.items():
+            if name in data:
+                item[field] = str(data[name])
+        item["modified"] = now.isoformat()
+        store.put("items", item["id"], item, now)
+        store.record_change("item", {"Id": item["id"], "ItemType": "Sales Item"},
+                            "Updated", now, user.principal)
+    return 200, {"Payload": _item_json(state, item)}
+
+
+def _price(state: GPState, user: User, method: str, keys: list[str], data: dict[str, Any]
+           ) -> Response:
+    store, now = state.store, state.now()
+    item_no, currency, level, uofm = keys
+    price = store.price(item_no, level, currency, uofm)
+    if price is None:
+        return _err(404, "NotFound", "No such item price list entry.")
+    if method == "PATCH":
+        if set(data) != {"Price"}:
+            return _err(400, "BadRequest", "Only {\"Price\": \"<decimal>\"} can be changed.")
+        try:
+            new_price = Decimal(str(data["Price"]))
+        except InvalidOperation:
+            return _err(400, "Validation", "Price must be a decimal string.")
+        if new_price < 0:
+            return _err(400, "Validation", "Price must not be negative.")
+        with store.transaction():
+            store.set_price(item_no, level, currency, uofm, new_price, now)
+            store.record_change("pricing", {"item": item_no, "currency": currency,
+                                            "level": level, "uofm": uofm}, "Updated", now,
+                                user.principal)
+        price = new_price
+    return 200, {"Payload": {"ItemNumber": item_no, "Currency": currency, "PriceLevel": level,
+                             "UofM": uofm, "Price": str(price)}}
 
 
 def _create_customer(state: GPState, data: dict[str, Any]) -> Response:

@@ -24,7 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from sandbox.gp import control, profiles, schema
+from sandbox.gp import control, profiles, sba_routes, schema
 from sandbox.gp.app import GPApp
 from sandbox.gp.capacity import Capacity
 from sandbox.gp.faultplan import FaultPlan
@@ -58,13 +58,17 @@ class GPStandIn:
                  require_channel_binding: bool = False, calculate_unit_price: bool | None = None,
                  sba_allow_http: bool = False, profile: str = profiles.CONFIGURED,
                  capacity: dict[str, Any] | None = None, keytab: Path | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None,
+                 sba_missing: Iterable[str] = ()) -> None:
         """profile: "configured" (GP after the README's set-up; the default) or "fresh" (a new
         install's defaults). calculate_unit_price: the administrator sets GP's pricing the same
         way in every policy before start: True = GP's defaults (Calculate Unit Price and
         Calculate Total Amount both "Calculate": GP re-prices and re-totals), False = both "Do
         Not Calculate"; None keeps the profile's. capacity: latency and service processes
-        (sandbox/gp/capacity.py), e.g. {"median_ms": 300, "sigma": 0.4, "processes": 4}."""
+        (sandbox/gp/capacity.py), e.g. {"median_ms": 300, "sigma": 0.4, "processes": 4}.
+        sba_missing: SBA routes this server lacks, neither listed by /help nor served, as
+        "METHOD Area/Resource(<key>)", e.g. "PATCH Inventory/Items(<item>)" (a GP version or
+        set-up without them; sandbox/gp/sba_routes.py)."""
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.https = https
@@ -94,6 +98,8 @@ class GPStandIn:
         self.store = Store(self.state_dir / "gp.sqlite3")
         seed_company(self.store)
         self._sba_allow_http = sba_allow_http
+        self.sba_missing = tuple(sba_missing)
+        sba_routes.check_missing(self.sba_missing)
         self.profile = profile
         self.gp_state = GPState(self.store, clock=clock or system_clock)
         profiles.apply(profile, self.store, self.gp_state.policies, self.gp_state.company_id)
@@ -136,7 +142,7 @@ class GPStandIn:
         self.host, self.port = host, sock.getsockname()[1]
         self._app = GPApp(self.gp_state, acceptor, self.faults, https=self.https,
                           sba_allow_http=self._sba_allow_http, wsdl=b"",
-                          capacity=self.capacity)
+                          capacity=self.capacity, sba_missing=self.sba_missing)
         self._app.wsdl = schema.render_wsdl(self.soap_url).encode()
         config = uvicorn.Config(self._app, log_level="warning", lifespan="off", access_log=False,
                                 timeout_graceful_shutdown=2, http=_protocol(acceptor),

@@ -66,7 +66,10 @@ def test_all_green_against_the_stand_ins(gps: GPStandIn, shop: WooStandIn,
     assert status["Route: sales_invoice"] == "info" and status["Route: item_update"] == "info"
     text = report.render()
     assert "Fabrikam, Inc. (id -1)" in text and "create, find, update, void and hold invoices " \
-        "over SOAP" in text and "over SBA" in text
+        "over Web Services (SOAP): Web Services (SOAP) has operations for it" in text
+    # one line per capability: which route serves it, and why (what SBA's /help lists)
+    assert ("read items, prices and stock over SBA: SBA /help lists GET Inventory/Items, "
+            "GET Inventory/Items(<item>), GET Inventory/ItemPriceLists(") in text
     assert "GetCompanyList" in report.timings_ms and "Everything needed" in text
     assert gps.password not in text and shop.consumer_secret not in text
     state = gps.state()  # the probes were refused: nothing was created in GP

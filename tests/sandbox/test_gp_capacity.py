@@ -85,10 +85,11 @@ def test_sba_help_lists_what_is_unknown(tmp_path):
     gp = GPStandIn(tmp_path / "gp", sba_allow_http=True).start()
     try:
         with httpx.Client(auth=_ntlm(gp), timeout=30) as http:
-            r = http.get(f"{gp.base_url}/GPService/Tenants(DefaultTenant)/help")
+            r = http.get(f"{gp.base_url}/GPService/Tenants(DefaultTenant)/help.json")
         body = r.json()
         assert r.status_code == 200
         assert any("route names" in u for u in body["Unknown"])
+        assert {r["RouteSource"] for r in body["Routes"]} == {"INFERRED", "public ISV code"}
         assert any("PostingServices/System/Batches" in e for e in body["Evidence"])
         facts = httpx.get(f"{gp.control_url}/help", timeout=10).json()
         assert facts["unknown"] and facts["inferred"]

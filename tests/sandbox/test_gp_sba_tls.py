@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ssl
+from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
@@ -33,27 +34,31 @@ def tls(gp: GPStandIn) -> ssl.SSLContext | bool:
 
 def test_help_lists_the_routes(gps):
     with ntlm(gps) as http:
-        r = http.get(gps.base_url + TENANT + "/help")
-    assert r.status_code == 200
-    routes = {(x["Method"], x["Route"].split("(<company name>)/", 1)[1])
-              for x in r.json()["Routes"]}
+        r = http.get(gps.base_url + TENANT + "/help")  # XML: the URL does not end in .json
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
+    root = ET.fromstring(r.content)
+    routes = {(x.findtext("Method"), x.findtext("Route").split("(<company name>)/", 1)[1])
+              for x in root.find("Routes")}
     assert ("PATCH", "Inventory/Items(<item>)") in routes
     assert ("PATCH", "Inventory/ItemPriceLists(<item>;<currency>;<price level>;<uofm>)") in routes
+    assert ("POST", "PostingServices/System/Batches(<batch source>;<batch number>)") in routes
 
 
 def test_patch_item_and_price_is_seen_over_soap(gps):
     with ntlm(gps) as http:
-        item = http.get(f"{gps.sba_url}/Inventory/Items(MUG-STONE-12OZ)").json()["Payload"]
+        item = http.get(f"{gps.sba_url}/Inventory/Items(MUG-STONE-12OZ).json").json()["Payload"]
         assert item["Sites"][0] == {"SiteId": "MAIN", "QuantityOnHand": "120",
                                     "QuantityAllocated": "0", "QuantityAvailable": "120"}
-        r = http.patch(f"{gps.sba_url}/Inventory/Items(MUG-STONE-12OZ)",
-                       json={"Description": "Stoneware Mug, 12 oz"})
-        assert r.status_code == 200
-        r = http.patch(f"{gps.sba_url}/Inventory/ItemPriceLists(MUG-STONE-12OZ;USD;RETAIL;Each)",
-                       json={"Price": "17.50"})
+        assert (item["ItemNumber"], item["UOfMSchedule"]) == ("MUG-STONE-12OZ", "EACH")
+        r = http.patch(f"{gps.sba_url}/Inventory/Items(MUG-STONE-12OZ).json",
+                       json={"Payload": {"ItemDescription": "Stoneware Mug, 12 oz",
+                                         "ItemShortName": "MUG12"}})
+        assert r.status_code == 200 and r.json()["Payload"]["ItemShortName"] == "MUG12"
+        r = http.patch(f"{gps.sba_url}/Inventory/ItemPriceLists(MUG-STONE-12OZ;USD;RETAIL;Each)"
+                       ".json", json={"Payload": {"Price": "17.50"}})
         assert r.json()["Payload"]["Price"] == "17.50"
-        assert http.patch(f"{gps.sba_url}/Inventory/Items(MUG-STONE-12OZ)",
-                          json={"Price": "1"}).status_code == 400
+        assert http.patch(f"{gps.sba_url}/Inventory/Items(MUG-STONE-12OZ).json",
+                          json={"Payload": {"Price": "1"}}).status_code == 400
     soap = GPClient(gps.wsdl_url, gps.soap_url, f"{gps.domain}\\{gps.user}", gps.password,
                     verify=tls(gps))
     try:
@@ -68,19 +73,20 @@ def test_patch_item_and_price_is_seen_over_soap(gps):
                 if i["item_number"] == "MUG-STONE-12OZ")["price"] == "17.50"
 
 
-def test_sba_customers_and_refusals(gps):
+def test_inferred_sba_customers_and_refusals(gps):
+    """Customer routes and their fields are the stand-in's own (INFERRED in /help)."""
     with ntlm(gps) as http:
-        r = http.post(f"{gps.sba_url}/Sales/Customers",
-                      json={"CustomerId": "SBA1", "Name": "Via SBA"})
+        r = http.post(f"{gps.sba_url}/Sales/Customers.json",
+                      json={"Payload": {"CustomerId": "SBA1", "Name": "Via SBA"}})
         assert r.status_code == 201
-        assert http.post(f"{gps.sba_url}/Sales/Customers",
-                         json={"CustomerId": "SBA1", "Name": "Again"}).status_code == 409
+        assert http.post(f"{gps.sba_url}/Sales/Customers.json", json={
+            "Payload": {"CustomerId": "SBA1", "Name": "Again"}}).status_code == 409
         assert http.get(gps.base_url + TENANT + "/Companies(Contoso)/Inventory/Items"
                         ).status_code == 404
     with ntlm(gps, gps.readonly_user, gps.readonly_password) as http:
         assert http.get(f"{gps.sba_url}/Sales/Customers(SBA1)").status_code == 200
         assert http.patch(f"{gps.sba_url}/Sales/Customers(SBA1)",
-                          json={"Name": "Nope"}).status_code == 403
+                          json={"Payload": {"Name": "Nope"}}).status_code == 403
 
 
 def test_sba_is_https_only_unless_allowed(tmp_path):
