@@ -69,6 +69,8 @@ class GPStandIn:
         sba_missing: SBA routes this server lacks, neither listed by /help nor served, as
         "METHOD Area/Resource(<key>)", e.g. "PATCH Inventory/Items(<item>)" (a GP version or
         set-up without them; sandbox/gp/sba_routes.py)."""
+        self.sba_missing = tuple(sba_missing)
+        sba_routes.check_missing(self.sba_missing)  # before anything is opened
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.https = https
@@ -98,8 +100,6 @@ class GPStandIn:
         self.store = Store(self.state_dir / "gp.sqlite3")
         seed_company(self.store)
         self._sba_allow_http = sba_allow_http
-        self.sba_missing = tuple(sba_missing)
-        sba_routes.check_missing(self.sba_missing)
         self.profile = profile
         self.gp_state = GPState(self.store, clock=clock or system_clock)
         profiles.apply(profile, self.store, self.gp_state.policies, self.gp_state.company_id)

@@ -1,18 +1,29 @@
-"""The SBA route against the stand-in (HTTPS, NTLM with channel binding off): discovery, reads,
-the item updates Web Services cannot do, and routing between the two."""
+"""The SBA route against the stand-in (HTTPS, NTLM with channel binding off): discovery from the
+XML /help, reads and the item updates Web Services cannot do in the shapes gp.md §22 shows
+(Payload-wrapped bodies, `.json` answers, ItemNumber/ItemDescription/…), and routing between the
+two: a server whose /help lacks a route makes that capability fall back to Web Services, or be
+unavailable, and `check` says which route was missing."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from core.check import INFO, WARN, check_gp
 from core.errors import GPError
+from core.gp import sba_codec
 from core.gp.factory import open_gateway
+from core.gp.gateway import GPUnsupported
 from core.gp.router import RoutedGateway
+from core.gp.sba import NEEDS
 from sandbox.gp import GPStandIn
+from sandbox.gp.sba_routes import ROUTES, signature
 from tests.core.gp_fixtures import ITEM, settings_for, standin
+
+PRICE_LIST = "Inventory/ItemPriceLists(<item>;<currency>;<price level>;<uofm>)"
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +93,86 @@ def test_readonly_role_cannot_patch(gps: GPStandIn, tmp_path: Path) -> None:
     finally:
         g.close()
     assert _state_item(gps, ITEM)["description"] != "Nope"
+
+
+def test_help_is_read_as_xml_and_an_xml_answer_reads_like_the_json_one(gw: RoutedGateway,
+                                                                         gps: GPStandIn) -> None:
+    sba = gw.sba
+    assert sba is not None and sba.problem == ""
+    help_answer = sba.http.send("GET", sba.help_url).response  # its documented address
+    assert help_answer.headers["content-type"].startswith("application/xml")
+    assert ("PATCH", "Inventory/Items(1)") in sba.routes  # ... which the client read
+    xml = sba.http.send("GET", f"{gps.sba_url}/Inventory/Items({ITEM})").response
+    assert xml.headers["content-type"].startswith("application/xml")
+    parsed = sba_codec.payload(sba_codec.parse(xml.content, xml.headers["content-type"]))
+    item = gw.get_item(ITEM)
+    assert item is not None
+    assert (parsed["ItemNumber"], parsed["ItemDescription"]) == (item.item_number,
+                                                                 item.description)
+    assert parsed["UOfMSchedule"] == "EACH"
+    assert [s["SiteId"] for s in sba_codec.entries(parsed["Sites"])] == ["MAIN", "WEST"]
+    listing = sba.http.send("GET", f"{gps.sba_url}/Inventory/Items").response
+    items = sba_codec.entries(sba_codec.payload(sba_codec.parse(
+        listing.content, listing.headers["content-type"])))
+    assert len(items) == len(gw.list_items(price_level="RETAIL", uofm="Each", site="all"))
+
+
+def test_a_body_without_payload_is_refused(gw: RoutedGateway, gps: GPStandIn) -> None:
+    assert gw.sba is not None
+    r = gw.sba.http.send("PATCH", f"{gps.sba_url}/Inventory/Items({ITEM}).json",
+                         content=json.dumps({"ItemDescription": "Unwrapped"}).encode(),
+                         headers={"Content-Type": "application/json"}).response
+    assert r.status_code == 400
+    assert "Payload" in sba_codec.error_message(r.content, r.headers["content-type"])
+    assert _state_item(gps, ITEM)["description"] != "Unwrapped"
+
+
+def test_every_route_the_client_needs_is_one_the_stand_in_serves() -> None:
+    served = {r.signature for r in ROUTES}
+    for capability, needs in NEEDS.items():
+        for method, route in needs:
+            assert (method, signature(route)) in served, (capability, method, route)
+
+
+def test_help_without_the_item_patch_makes_item_updates_unavailable_and_check_says_so(
+        tmp_path: Path) -> None:
+    with standin(tmp_path / "gp", https=True,
+                 sba_missing=["PATCH Inventory/Items(<item>)"]) as gp:
+        g = open_gateway(settings_for(gp), gp.password, tmp_path / "ws")
+        try:
+            caps = g.capabilities()
+            assert caps["item_update"] == "none" and caps["items"] == "sba"
+            with pytest.raises(GPUnsupported):
+                g.update_item(ITEM, description="Not sent")
+            assert g.explain("item_update") == (
+                "not available: SBA /help does not list PATCH Inventory/Items(<item>); "
+                "Web Services (SOAP) has no operation for it")
+        finally:
+            g.close()
+        report = check_gp(settings_for(gp), gp.password, tmp_path / "ws", probe=False)
+        line = next(f for f in report.findings if f.subject == "Route: item_update")
+        assert line.status == WARN
+        assert "SBA /help does not list PATCH Inventory/Items(<item>)" in line.detail
+        assert "tasks for the accountant" in line.detail
+        items = next(f for f in report.findings if f.subject == "Route: items")
+        assert items.status == INFO and items.detail.startswith(
+            "read items, prices and stock over SBA: SBA /help lists GET Inventory/Items")
+        assert _state_item(gp, ITEM)["description"] != "Not sent"
+
+
+def test_help_without_price_reads_moves_item_reads_to_web_services(tmp_path: Path) -> None:
+    with standin(tmp_path / "gp", https=True, sba_missing=[f"GET {PRICE_LIST}"]) as gp:
+        g = open_gateway(settings_for(gp), gp.password, tmp_path / "ws")
+        try:
+            assert g.capabilities()["items"] == "soap"
+            assert g.capabilities()["item_update"] == "sba"  # its routes are all listed
+            assert g.explain("items") == (
+                f"over Web Services (SOAP): SBA /help does not list GET {PRICE_LIST}; "
+                "Web Services (SOAP) has operations for it")
+            snap = g.item_snapshot(ITEM, price_level="RETAIL", uofm="Each", site="MAIN")
+            assert snap is not None and snap.price == Decimal("32.00")  # read over SOAP
+        finally:
+            g.close()
+        report = check_gp(settings_for(gp), gp.password, tmp_path / "ws", probe=False)
+        text = report.render()
+        assert f"over Web Services (SOAP): SBA /help does not list GET {PRICE_LIST}" in text
