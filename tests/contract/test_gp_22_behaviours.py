@@ -13,6 +13,7 @@ TESTS = Path(__file__).resolve().parents[1]
 STRICT = "sandbox/test_gp_strict_gp.py"
 POLICIES = "sandbox/test_gp_policies.py"
 RESPONSES = "contract/test_gp_strict_responses.py"
+SBA = "sandbox/test_gp_sba_shapes.py"
 
 BEHAVIOURS: list[tuple[str, str]] = [
     # Responses
@@ -104,6 +105,21 @@ BEHAVIOURS: list[tuple[str, str]] = [
     # SBA
     ("SBA: evidence modelled, unknowns listed as unknown in /help",
      "sandbox/test_gp_capacity.py::test_sba_help_lists_what_is_unknown"),
+    ("SBA in practice: request bodies wrapped as {\"Payload\": {...}}, refused (400) without",
+     f"{SBA}::test_a_body_without_payload_is_refused_with_400"),
+    ("SBA in practice: XML answers unless the URL ends in .json",
+     f"{SBA}::test_answers_are_xml_unless_the_url_ends_in_json"),
+    ("SBA in practice: items as ItemNumber, ItemDescription, ItemShortName, UOfMSchedule",
+     f"{SBA}::test_item_fields_are_patched_by_their_public_names"),
+    ("SBA in practice: batches posted at PostingServices/System/Batches with GP-Custom-Action",
+     f"{SBA}::test_batch_posting_needs_the_gp_custom_action_header"),
+    ("SBA in practice: /help marks each route and shape public or INFERRED",
+     f"{SBA}::test_help_marks_every_route_public_or_inferred"),
+    ("SBA in practice: the rest discovered from /help, degrading per capability (check says so)",
+     "core/test_gp_sba.py::"
+     "test_help_without_the_item_patch_makes_item_updates_unavailable_and_check_says_so"),
+    ("SBA in practice: the client's XML reading of /help and of a default answer",
+     "core/test_gp_sba.py::test_help_is_read_as_xml_and_an_xml_answer_reads_like_the_json_one"),
 ]
 
 
