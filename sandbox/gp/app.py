@@ -75,7 +75,7 @@ class GPApp:
             await _send(send, 404, b"Not Found", "text/plain")
             return
         op = (headers.get("soapaction", "").strip('"').rsplit("/", 1)[-1] if is_soap
-              else f"SBA {method} {path.rsplit('/', 1)[-1]}")
+              else f"SBA {method} {path.removesuffix('.json').rsplit('/', 1)[-1]}")
         if self.faults.outage:
             await _send(send, 503, b"Service Unavailable", "text/plain")
             return

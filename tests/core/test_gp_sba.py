@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from core.check import INFO, WARN, check_gp
@@ -19,6 +20,7 @@ from core.gp.factory import open_gateway
 from core.gp.gateway import GPUnsupported
 from core.gp.router import RoutedGateway
 from core.gp.sba import NEEDS
+from core.telemetry.calls import gp_operation
 from sandbox.gp import GPStandIn
 from sandbox.gp.sba_routes import ROUTES, signature
 from tests.core.gp_fixtures import ITEM, settings_for, standin
@@ -176,3 +178,10 @@ def test_help_without_price_reads_moves_item_reads_to_web_services(tmp_path: Pat
         report = check_gp(settings_for(gp), gp.password, tmp_path / "ws", probe=False)
         text = report.render()
         assert f"over Web Services (SOAP): SBA /help does not list GET {PRICE_LIST}" in text
+
+
+def test_call_telemetry_names_an_sba_route_without_keys_or_the_json_suffix(
+        gps: GPStandIn) -> None:
+    """Items(A).json and Items(B) are one operation in the latency histogram."""
+    for url in (f"{gps.sba_url}/Inventory/Items({ITEM}).json", f"{gps.sba_url}/Inventory/Items"):
+        assert gp_operation(httpx.Request("GET", url)) == "Inventory/Items"
