@@ -291,8 +291,8 @@ def _check_routes(gateway: Any, add: Callable[..., None]) -> None:
                 "enable GP's Service Based Architecture with its item routes and set [gp] "
                 "sba_url to automate them")
         elif cap == "customer_email_search":
-            add(f"Route: {cap}", INFO, f"{why}: guest policy \"match\" cannot look up "
-                "customers by e-mail (per_email and shared work)")
+            add(f"Route: {cap}", INFO, f"{desc}: {why}; guest policy \"match\" cannot look "
+                "up customers by e-mail (per_email and shared work)")
         else:
             add(f"Route: {cap}", FAIL, f"no enabled route can {desc}: {why}",
                 "check [gp] soap_url and [gp] routes")
