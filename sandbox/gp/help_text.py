@@ -26,6 +26,8 @@ INFERRED = [
     "tax schedule is taxed by every detail of the document's schedule; freight and misc are "
     "taxed (when their basis is Taxable; SOP setup's default Nontaxable) by the details common "
     "to the document's schedule and the freight or misc schedule.",
+    "Tax is computed after the trade discount, taken off each line's taxable amount in "
+    "proportion to its extended price.",
     "Tax is rounded once per detail on the document's taxable amount for it (freight and misc "
     "on their own); each line keeps its row per detail (SOP10105) with the rounding cent on the "
     "last taxed line, so line rows add up to the document's row. TaxAmount includes freight and "

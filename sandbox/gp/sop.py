@@ -144,7 +144,8 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
         call, src, refs, proc, sop_amounts.schedule_for(call, customer_id or "",
                                                         addresses["ShipToAddressKey"],
                                                         customer or {}))
-    taxed = (sop_tax.calculated(call, schedules, lines, freight, misc) if call.calculates_taxes
+    taxed = (sop_tax.calculated(call, schedules, lines, trade_amount, freight, misc)
+             if call.calculates_taxes
              else sop_tax.provided(call, src, lines_of(src), lines, errors, refs))
     taxes, tax = taxed["taxes"], taxed["tax"]
     total = subtotal - trade_amount + freight + misc + tax

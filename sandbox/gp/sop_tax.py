@@ -10,6 +10,9 @@ inferred); freight's and miscellaneous's schedule (header FreightTaxScheduleKey 
 MiscellaneousTaxScheduleKey, else SOP setup's) when their tax basis is Taxable (header
 FreightTaxBasis / MiscellaneousTaxBasis, else SOP setup's; Nontaxable unless set up).
 
+Trade discount. GP taxes what is sold after the trade discount: it comes off each line's
+taxable amount in proportion to its extended price (inferred).
+
 Rounding. Each detail's tax is computed on the document's taxable amount for that detail and
 rounded once, at the currency's decimals, by the detail's rounding option; freight and misc are
 rounded per detail on their own. Each line keeps its own row per detail (SOP10105 at the line's
@@ -98,8 +101,16 @@ def _common(doc: list[tuple[str, dict[str, Any]]], own: list[tuple[str, dict[str
 
 
 def _lines(call: Call, doc_details: list[tuple[str, dict[str, Any]]],
-           lines: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
-    """The document's rows for its lines, and each line's rows (adding up to them)."""
+           lines: list[dict[str, Any]], trade: Decimal
+           ) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """The document's rows for its lines, and each line's rows (adding up to them). The trade
+    discount is taken off each line's taxable amount in proportion to its extended price."""
+    subtotal = sum((Decimal(str(ln["extended"])) for ln in lines), ZERO)
+
+    def net(i: int) -> Decimal:
+        extended = Decimal(str(lines[i]["extended"]))
+        return extended - (cents(trade * extended / subtotal) if subtotal else ZERO)
+
     applies: list[list[tuple[str, dict[str, Any]]]] = []
     for ln in lines:
         own = ln.get("item_tax_schedule") or ""
@@ -113,12 +124,12 @@ def _lines(call: Call, doc_details: list[tuple[str, dict[str, Any]]],
             continue
         percent = Decimal(str(detail[1]["percent"]))
         option = str(detail[1].get("rounding", ""))
-        taxable = sum((Decimal(str(lines[i]["extended"])) for i in taxed), ZERO)
+        taxable = sum((net(i) for i in taxed), ZERO)
         tax = round_tax(taxable * percent / 100, option)
         header.append(_row(detail, tax, taxable))
         left = tax
         for n, i in enumerate(taxed):
-            base = Decimal(str(lines[i]["extended"]))
+            base = net(i)
             share = left if n == len(taxed) - 1 else cents(base * percent / 100)
             left -= share
             per_line[i].append(_row(detail, share, base))
@@ -140,10 +151,10 @@ def _total(rows: list[dict[str, Any]]) -> Decimal:
 
 
 def calculated(call: Call, schedules: dict[str, str], lines: list[dict[str, Any]],
-               freight: Decimal, misc: Decimal) -> dict[str, Any]:
+               trade: Decimal, freight: Decimal, misc: Decimal) -> dict[str, Any]:
     """The document's tax as GP computes it; each line gets its "taxes" and "tax"."""
     doc_details = schedule_details(call, schedules["tax_schedule"])
-    header, per_line = _lines(call, doc_details, lines)
+    header, per_line = _lines(call, doc_details, lines, trade)
     for ln, rows in zip(lines, per_line, strict=True):
         ln["taxes"], ln["tax"] = rows, _total(rows)
     freight_rows = _extra(call, doc_details, freight, schedules["freight_tax_basis"],
@@ -155,10 +166,10 @@ def calculated(call: Call, schedules: dict[str, str], lines: list[dict[str, Any]
 
 def _result(header: list[dict[str, Any]], freight_rows: list[dict[str, Any]],
             misc_rows: list[dict[str, Any]]) -> dict[str, Any]:
-    freight_tax, misc_tax = _total(freight_rows), _total(misc_rows)
+    freight_tax, misc_tax = cents(_total(freight_rows)), cents(_total(misc_rows))
     return {"taxes": header, "freight_taxes": freight_rows, "misc_taxes": misc_rows,
             "freight_tax": freight_tax, "misc_tax": misc_tax,
-            "tax": _total(header) + freight_tax + misc_tax}
+            "tax": cents(_total(header)) + freight_tax + misc_tax}
 
 
 def _provided_rows(call: Call, sent: list[dict[str, Any]], refs: References,
