@@ -16,6 +16,9 @@ def test_gp_computed_tax_is_verified_rounded_or_held_with_both_figures(tmp_path)
     env = start_env(tmp_path, orders=30, seed=6)
     try:
         env.settings.posting.tax_mode = "gp"
+        # Each shop rate -> the GP tax schedule the configured profile holds for its state.
+        env.settings.posting.tax_schedules = {"1": "WEB-NY", "2": "WEB-CA", "3": "WEB-TX",
+                                              "4": "WEB-WA"}
         for operation in ("CreateSalesInvoice", "UpdateSalesInvoice"):
             control(env.gp, "POST", "policy", {"behavior": "Create Taxes", "option": 1,
                                                "operation": operation,
