@@ -74,8 +74,9 @@ def rounded(invoice: SalesInvoice, difference: Decimal, rounding_account: str,
 
 def bring_in_line(ctx: PipelineContext, order: Order, invoice: SalesInvoice | None,
                   rounding_account: str, doc: GPDocument, v: Verification
-                  ) -> GPDocument | None:
-    """Within the tolerance: update GP's invoice and read it back; else None (held).
+                  ) -> tuple[GPDocument, SalesInvoice] | None:
+    """Within the tolerance: update GP's invoice and read it back (GP's document and the invoice
+    as last sent); else None (held).
 
     GP taxes what is sold after the trade discount, so a cent taken off by the trade discount
     can move GP's tax by a cent as well: what is still off after the first update (within the
@@ -112,4 +113,39 @@ def bring_in_line(ctx: PipelineContext, order: Order, invoice: SalesInvoice | No
            f"{invoice.number} ({moved}); GP's tax is now {again.tax}, its total {again.total}",
            data={**v.figures, "rounding_account": rounding_account,
                  "gp_tax_after": str(again.tax), "gp_total_after": str(again.total)})
+    return again, fixed
+
+
+def pay_in_full(ctx: PipelineContext, order: Order, invoice: SalesInvoice | None,
+                doc: GPDocument, woo_total: Decimal) -> GPDocument | None:
+    """tax_mode "gp": the invoice was created paid without the tax GP had yet to compute (a
+    payment over GP's total is refused); once GP's total is WooCommerce's, the payment is
+    raised to what the customer paid, the receivable moving to cash. None: nothing to do, or
+    GP refused (written on the order's timeline with GP's words)."""
+    if (invoice is None or not invoice.gp_computes_tax or not invoice.payments
+            or doc.state != "work" or doc.total != woo_total):
+        return None
+    short = woo_total - sum((p.amount for p in invoice.payments), ZERO)
+    if short <= 0:
+        return None
+    pays = list(invoice.payments)
+    pays[-1] = replace(pays[-1], amount=pays[-1].amount + short)
+    dists = [replace(d, debit=d.debit + short) if d.kind == "CASH" else
+             replace(d, debit=d.debit - short) if d.kind == "RECV" else d
+             for d in invoice.distributions]
+    fixed = replace(invoice, payments=pays, distributions=[d for d in dists
+                                                           if d.debit or d.credit])
+    try:
+        ctx.gateway.update_sales_invoice(fixed)
+        again = ctx.gateway.find_sales_invoice(invoice.number)
+    except GPError as exc:
+        change(ctx, order, "tax_payment_failed", f"invoice {invoice.number} carries a payment "
+               f"of {woo_total - short}, WooCommerce's customer paid {woo_total}: GP did not take "
+               f"the rest ({short}, the tax GP computed): {gp_message(exc)}. Enter it on the "
+               "invoice in GP", data={"short": str(short), "woo_total": str(woo_total)})
+        return None
+    if again is not None:
+        change(ctx, order, "tax_paid", f"payment on invoice {invoice.number} raised by {short} "
+               f"to {woo_total}, what the customer paid, now that GP has computed its tax",
+               data={"short": str(short), "woo_total": str(woo_total)})
     return again

@@ -34,6 +34,8 @@ def test_gp_computed_tax_is_verified_rounded_or_held_with_both_figures(tmp_path)
             doc = by_po[o.number][0]
             if o.state == "verified":
                 assert Decimal(doc["total"]) == o.total  # GP's total is WooCommerce's
+                # A paid order is paid in full in GP too, tax GP computed included.
+                assert Decimal(doc["payment"]) in (Decimal(0), o.total), doc["payment"]
                 rounded = [e for e in audit.timeline("order", o.woo_id)
                            if e.kind == "tax_rounded"]
                 outcomes["rounded" if rounded else "equal"] = outcomes.get(

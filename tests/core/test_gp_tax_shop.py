@@ -86,11 +86,15 @@ def test_freight_taxed_order_in_the_taxed_state_is_verified(env, mode):
     invoice = invoices[placed["number"]]
     assert Decimal(invoice["total"]) == Decimal("27.77") and invoice["tax"] == "2.27"
     doc = gp_doc(env, invoice["number"])
+    assert Decimal(str(doc["payment"])) == Decimal("27.77")  # paid in full, as in WooCommerce
     if mode == "gp":  # GP computed it: its freight tax detail, by the freight schedule
         assert doc["tax_schedule"] == "WEB-NY"
         assert [(t["detail"], t["amount"]) for t in doc["freight_taxes"]] == [("WEB-NY", "0.67")]
         assert [(t["detail"], t["amount"]) for t in doc["taxes"]] == [("WEB-NY", "1.60")]
-        assert not [e for e in audit.timeline("order", placed["id"]) if e.kind == "tax_rounded"]
+        kinds = [e.kind for e in audit.timeline("order", placed["id"])]
+        assert "tax_rounded" not in kinds
+        # Created paid without the tax GP had yet to compute, then raised once it had.
+        assert kinds.count("tax_paid") == 1
     else:  # WooCommerce's tax, supplied as the shop's tax detail
         assert [(t["detail"], t["amount"]) for t in doc["taxes"]] == [("WEB-NY", "2.27")]
 
@@ -125,6 +129,7 @@ def test_gp_per_detail_rounding_a_cent_above_woocommerces_goes_to_the_rounding_a
     assert order.state == "verified", (order.state, order.hold_detail)
     invoice = invoices[placed["number"]]
     assert Decimal(invoice["total"]) == Decimal("74.03")
+    assert Decimal(str(gp_doc(env, invoice["number"])["payment"])) == Decimal("74.03")
     assert (invoice["tax"], invoice["trade_discount"], invoice["misc"]) == ("6.03", "0.01",
                                                                             "0.01")
     rounded = [e for e in audit.timeline("order", placed["id"]) if e.kind == "tax_rounded"]
@@ -155,6 +160,7 @@ def test_gp_per_detail_rounding_a_cent_below_woocommerces_goes_to_the_rounding_a
     invoice = invoices[placed["number"]]
     assert (invoice["tax"], invoice["misc"]) == ("4.30", "0.01")
     assert Decimal(invoice["total"]) == Decimal("52.81")
+    assert Decimal(str(gp_doc(env, invoice["number"])["payment"])) == Decimal("52.81")
     rounded = [e for e in audit.timeline("order", placed["id"]) if e.kind == "tax_rounded"]
     assert [(e.data["difference"], e.data["gp_tax_after"]) for e in rounded] == [("0.01",
                                                                                   "4.30")]
