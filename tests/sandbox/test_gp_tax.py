@@ -14,6 +14,7 @@ import zeep
 
 from sandbox.gp import GPStandIn
 from sandbox.gp.help_text import INFERRED
+from tests.conftest import shared_path
 from tests.sandbox.gp_support import GPClient, log_id
 
 ROLE = "ML Connector"
@@ -247,3 +248,25 @@ def test_provided_freight_tax_must_equal_its_details_and_count_in_the_header_inf
 def test_help_lists_the_tax_facts_it_infers():
     text = " ".join(INFERRED)
     assert "freight" in text.lower() and "SOP10105" in text
+
+
+@pytest.mark.shared
+def test_taxed_document_reads_back_strictly_over_gps_real_wsdl(client, gp):
+    """Every tax element the stand-in now serves (document, freight and line tax details, the
+    schedules, FreightTaxAmount) parses with a strict client built from GP's own WSDL."""
+    policy(gp, "Create Taxes", 1)
+    new_customer(client, "WEBNY03")
+    create(client, client.invoice("WC8030", "WEBNY03", [("CAP-CANVAS-NVY", "2", "18.00")],
+                                  freight="7.50", total="47.37",
+                                  TaxScheduleKey=client.gp.TaxScheduleKey(Id="WEB-NY")))
+    real = GPClient(shared_path("gp", "DynamicsGP.wsdl"), gp.soap_url,
+                    f"{gp.domain}\\{gp.user}", gp.password)
+    try:
+        assert real.client.wsdl.settings.strict is True
+        doc = read(real, "WC8030")
+        assert rows(doc.FreightTaxes) == [("WEB-NY", Decimal("0.67"))]
+        assert rows(doc.Lines.SalesInvoiceLine[0].Taxes, "SalesLineTax") == [
+            ("WEB-NY", Decimal("3.20"))]
+        assert doc.MiscellaneousTaxAmount.Value == 0 and doc.MiscellaneousTaxBasis == "Nontaxable"
+    finally:
+        real.close()
