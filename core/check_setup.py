@@ -189,9 +189,35 @@ def _check_accounts(refs: SetupRefs, soap: Any, add: Add) -> None:
         add("GL accounts", "ok", f"all {len(refs.accounts)} mapped account(s) exist in GP")
 
 
+def _check_tax_schedules(settings: Settings, lists: Any, add: Add, collation: str) -> None:
+    """tax_mode "gp": the schedule GP computes each WooCommerce rate's tax by must exist."""
+    schedules = settings.posting.tax_schedules
+    if not schedules:
+        add("Tax schedules", "warn", "GP computes the tax ([posting] tax_mode = \"gp\") but no "
+            "WooCommerce tax rate is mapped to a GP tax schedule: every taxed order is held",
+            "set [posting] tax_schedules, e.g. { \"1\" = \"NY\" } (WooCommerce rate id = GP "
+            "tax schedule id)")
+        return
+    try:
+        known = _ids(lists.rows("tax_schedules"), collation)
+    except GPError as exc:
+        add("Tax schedules", "warn", f"cannot read GP's tax schedules: {exc}")
+        return
+    bad = [f"{schedule} (WooCommerce rate {rate})" for rate, schedule in sorted(
+        schedules.items()) if key_form(schedule, collation) not in known]
+    if bad:
+        add("Tax schedules", "fail", f"GP has no tax schedule {', '.join(bad)}: GP would refuse "
+            "taxed invoices (error 7023)", "create them in GP (Administration » Setup » Company "
+            "» Tax Schedules) or map the rates to schedules GP lists")
+    else:
+        add("Tax schedules", "ok", f"all {len(schedules)} mapped tax schedule(s) exist; GP "
+            "computes each order's tax by its rate's schedule")
+
+
 def _check_tax_details(settings: Settings, refs: SetupRefs, lists: Any, add: Add,
                        collation: str) -> None:
     if settings.posting.tax_mode != "woo":
+        _check_tax_schedules(settings, lists, add, collation)
         return
     if not refs.tax_details:
         add("Tax details", "warn", "no WooCommerce tax rate is mapped to a GP tax detail: "

@@ -72,6 +72,9 @@ class PostingSettings:
     batch_template: str = "WC{date:%Y%m%d}"  # one GP batch per day (<= 15)
     eligible_statuses: list[str] = field(default_factory=lambda: ["processing", "completed"])
     tax_mode: str = "woo"  # "woo": pass WooCommerce's tax amounts; "gp": GP calculates
+    # tax_mode "gp": WooCommerce tax rate id -> the GP tax schedule GP computes that order's tax
+    # by (sent as the invoice's TaxScheduleKey). An order taxed at an unmapped rate is held.
+    tax_schedules: dict[str, str] = field(default_factory=dict)
     rounding_tolerance: str = "0.02"  # within it the difference goes to the rounding account
     guest_policy: str = "per_email"  # per_email | shared | match
     shared_customer_id: str = "WEBCUSTOMER"

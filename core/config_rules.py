@@ -139,6 +139,15 @@ def _gateways(value: Any) -> str | None:
     return None
 
 
+def _tax_schedules(value: Any) -> str | None:
+    for rate, schedule in value.items():
+        if not str(rate).isdigit():
+            return f"key {rate!r} must be a WooCommerce tax rate id (a number in quotes)"
+        if not isinstance(schedule, str) or not schedule.strip() or len(schedule.strip()) > 15:
+            return f"rate {rate}: the GP tax schedule id must be 1 to 15 characters in quotes"
+    return None
+
+
 def _url(value: Any) -> str | None:
     if value and not str(value).startswith(("https://", "http://")):
         return "must start with https:// (or http:// where allowed)"
@@ -153,6 +162,7 @@ CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("posting", "eligible_statuses"): _statuses,
     ("posting", "status_map"): _status_map,
     ("posting", "gateways"): _gateways,
+    ("posting", "tax_schedules"): _tax_schedules,
     ("posting", "doc_number_template"): lambda v: _template(v, LONGEST_ORDER, 17, "order"),
     ("posting", "refund_number_template"): lambda v: _template(v, LONGEST_REFUND, 15,
                                                                "refund"),

@@ -106,6 +106,10 @@ class SalesInvoice:
     distributions: list[GPDistribution] = field(default_factory=list)
     payments: list[GPPayment] = field(default_factory=list)
     hold: bool = False
+    # tax_mode "gp": GP computes the tax (TaxAmount and TotalAmount are not sent) by this
+    # schedule ("": the ship-to address's, else SOP setup's).
+    gp_computes_tax: bool = False
+    tax_schedule: str = ""
 
 
 @dataclass

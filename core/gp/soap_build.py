@@ -49,7 +49,8 @@ LIMITS = {"SOP number": 17, "RM number": 15, "customer id": 15, "batch id": 15,
           "customer name": 64, "RM description": 30, "price level": 10, "GL account": 75,
           "address line": 60, "city": 35, "state": 29, "postal code": 10, "phone": 21,
           "contact": 60, "country": 60, "checkbook": 15, "payment card type": 15,
-          "process hold": 15, "document type id": 15, "adjustment number": 17}
+          "process hold": 15, "document type id": 15, "adjustment number": 17,
+          "tax schedule": 15}
 
 
 def check_len(kind: str, value: str, what: str) -> str:
@@ -174,12 +175,15 @@ class Builders:
         # Element order does not matter to zeep (it follows the schema); grouped for reading.
         out["FreightAmount"] = self.money(inv.freight)
         out["MiscellaneousAmount"] = self.money(inv.misc)
-        out["TaxAmount"] = self.money(inv.tax)
+        if not inv.gp_computes_tax:  # else GP's own figures: a sent total would be refused (235)
+            out["TaxAmount"] = self.money(inv.tax)
+        if inv.tax_schedule:
+            out["TaxScheduleKey"] = {"Id": check_len("tax schedule", inv.tax_schedule, what)}
         if inv.trade_discount:
             out["TradeDiscount"] = {"Amount": self.money(inv.trade_discount)}
         if inv.note:
             out["Note"] = inv.note
-        if inv.total:
+        if inv.total and not inv.gp_computes_tax:
             out["TotalAmount"] = self.money(inv.total)
         if inv.currency:
             out["CurrencyKey"] = {"ISOCode": inv.currency}

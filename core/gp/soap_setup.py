@@ -43,6 +43,8 @@ SPECS: dict[str, ListSpec] = {
                       ("Key", "Id"), "sales process holds"),
     "tax_details": ListSpec("GetTaxDetailList", "TaxDetailKeyId", "TaxDetail",
                             ("TaxDetailKey", "Id"), "tax details"),
+    "tax_schedules": ListSpec("GetTaxScheduleList", "TaxScheduleKeyId", "TaxSchedule",
+                              ("TaxScheduleKey", "Id"), "tax schedules"),
     "sites": ListSpec("GetWarehouseList", "WarehouseId", "WarehouseSummary", ("Key", "Id"),
                       "sites"),
     "price_levels": ListSpec("GetPriceLevelList", "PriceLevelKeyId", "PriceLevel",
@@ -61,6 +63,8 @@ def _row(kind: str, r: Any, key: tuple[str, ...]) -> SetupRow:
         return SetupRow(rid, rd.text(r, "TaxDetailDescription"),
                         rate=Decimal(str(pct)) if pct is not None else None,
                         account=rd.text(r, "Account", "Id"))
+    if kind == "tax_schedules":
+        return SetupRow(rid, rd.text(r, "TaxScheduleDescription"))
     return SetupRow(rid, rd.text(r, "Description"))
 
 

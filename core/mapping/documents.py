@@ -78,7 +78,7 @@ def needed_accounts(figures: Figures, *, paid: bool, tax_mode: str) -> list[str]
                          ("discount", figures.discount), ("rounding", figures.rounding)):
         if amount:
             kinds.append(kind)
-    if tax_mode == "woo" and figures.tax:
+    if figures.tax:  # tax_mode "gp" too: GP's tax is credited there, WooCommerce's expected
         kinds.append("tax")
     if paid:
         kinds.append("cash")
@@ -107,6 +107,27 @@ def _tax_details(order: OrderView, tax: Decimal, details: Mapping[int, str | Non
         out[gp_id] = out.get(gp_id, ZERO) + amount
     rows = [(k, v) for k, v in out.items()]
     return rows if sum((v for _, v in rows), ZERO) == tax else []
+
+
+def gp_tax_schedule(order: OrderView, schedules: Mapping[str, str]) -> tuple[str, str]:
+    """tax_mode "gp": (the GP tax schedule GP taxes this order by, why it cannot be chosen).
+
+    An order without tax sends none (GP falls back to the ship-to's schedule, else SOP setup's);
+    a taxed rate with no schedule, or rates mapped to different schedules, cannot be posted."""
+    taxed = sorted({t.rate_id for t in order.tax_lines if t.amount})
+    if not taxed:
+        return "", ""
+    missing = [str(r) for r in taxed if not schedules.get(str(r), "").strip()]
+    if missing:
+        return "", (f"GP computes the tax ([posting] tax_mode = \"gp\") but WooCommerce tax "
+                    f"rate {', '.join(missing)} has no GP tax schedule: add it to [posting] "
+                    "tax_schedules (rate id = GP tax schedule id), then replay")
+    found = {schedules[str(r)].strip().upper() for r in taxed}
+    if len(found) > 1:
+        return "", (f"WooCommerce taxed this order at rates {', '.join(map(str, taxed))}, mapped "
+                    f"to GP tax schedules {', '.join(sorted(found))}; GP taxes a document by one "
+                    "schedule: map them to one schedule holding every detail, then replay")
+    return found.pop(), ""
 
 
 def distributions(figures: Figures, accounts: Mapping[str, str | None], *, paid_amount: Decimal,
@@ -157,6 +178,10 @@ def map_invoice(order: OrderView, inputs: InvoiceInputs) -> MappedInvoice | Held
     rule = gateway_rule(posting.gateways, order.payment_method)
     paid = rule.paid and order.date_paid is not None and figures.woo_total > 0
     include_tax = posting.tax_mode == "woo"
+    schedule, problem = (gp_tax_schedule(order, posting.tax_schedules) if not include_tax
+                         else ("", ""))
+    if problem:
+        return Held("tax", problem, figures=figures.as_dict())
     missing = [k for k in needed_accounts(figures, paid=paid, tax_mode=posting.tax_mode)
                if not inputs.accounts.get(k)]
     if missing:
@@ -194,8 +219,12 @@ def map_invoice(order: OrderView, inputs: InvoiceInputs) -> MappedInvoice | Held
         ship_to_address_id=customer.ship_to_address_id,
         bill_to_address_id=customer.bill_to_address_id,
         tax_details=_tax_details(order, tax, inputs.tax_details, d) if include_tax else [],
+        gp_computes_tax=not include_tax, tax_schedule=schedule,
+        # tax_mode "gp" as well: the tax GP will compute is expected to be WooCommerce's, so the
+        # receivable carries it; a rounding difference GP leaves is brought in line afterwards
+        # (core.pipeline.gp_tax.rounded) with GP's own tax on this line.
         distributions=distributions(figures, inputs.accounts,
-                                    paid_amount=total if paid else ZERO, include_tax=include_tax),
+                                    paid_amount=total if paid else ZERO, include_tax=True),
         payments=payments)
     problems = check_invoice(invoice, d)
     if problems:

@@ -17,7 +17,7 @@ from .changes import fail_order, hold_order
 from .context import PipelineContext
 from .documents import INVOICE, Event, GPDocType, settle
 from .edits import follow_edit
-from .gp_tax import bring_in_line, distribution_differences, expected_tax
+from .gp_tax import bring_in_line, distribution_differences, expected_tax, pay_in_full
 from .gpdoc import Verification, gp_message
 from .post_refund import discover_refunds
 from .result import StepResult
@@ -77,7 +77,17 @@ class OrderInvoice:
 
     def adjust(self, ctx: PipelineContext, order: Order, doc: GPDocument, v: Verification
                ) -> GPDocument | None:
-        return bring_in_line(ctx, order, self.invoice, self.rounding_account, doc, v)
+        """GP computed the tax (tax_mode "gp"): a rounding difference brought in line, then
+        the payment raised to what the customer paid. None: nothing changed in GP."""
+        invoice = self.invoice
+        changed = None
+        if not v.ok:
+            brought = bring_in_line(ctx, order, invoice, self.rounding_account, doc, v)
+            if brought is None:
+                return None
+            changed, invoice = brought
+        paid = pay_in_full(ctx, order, invoice, changed or doc, self.expected(order, doc)[1])
+        return paid or changed
 
     def hold(self, ctx: PipelineContext, order: Order, v: Verification) -> Order:
         return hold_order(ctx, order, _HOLD_FOR[v.reason], v.detail, figures=v.figures)

@@ -148,8 +148,9 @@ def settle(ctx: PipelineContext, side: Side, row: Row, doc: GPDocument, *, creat
     v = verify(doc, label=label, customer_id=customer, expected_total=total,
                sent_lines=side.sent_lines(), expected_tax=expected_tax)
     adjust = getattr(side, "adjust", None)
-    if not v.ok and adjust is not None:
-        # The side may bring GP's document in line once (a tax rounding within tolerance).
+    if adjust is not None:
+        # The side may bring GP's document in line once (a tax rounding within tolerance, the
+        # payment GP's computed tax left short).
         adjusted = adjust(ctx, row, doc, v)
         if adjusted is not None:
             doc = adjusted

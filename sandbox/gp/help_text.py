@@ -21,8 +21,20 @@ INFERRED = [
     "installs exist (POST /_sandbox/setup key_collation).",
     "The company's default quantity shortage option is Override Shortage (eConnect's default "
     "QtyShrtOpt 2); a customer's Backorder Remaining / Cancel Remaining default wins.",
-    "Freight and miscellaneous amounts are not taxed (SOP setup default; no freight or misc "
-    "schedule in this company); tax is computed per detail on the document's taxable total.",
+    "Tax schedules: the document's is the header TaxScheduleKey sent, else the ship-to "
+    "address's, else the customer's default address's, else SOP setup's; an item with no item "
+    "tax schedule is taxed by every detail of the document's schedule; freight and misc are "
+    "taxed (when their basis is Taxable; SOP setup's default Nontaxable) by the details common "
+    "to the document's schedule and the freight or misc schedule.",
+    "Tax is computed after the trade discount, taken off each line's taxable amount in "
+    "proportion to its extended price.",
+    "Tax is rounded once per detail on the document's taxable amount for it (freight and misc "
+    "on their own); each line keeps its row per detail (SOP10105) with the rounding cent on the "
+    "last taxed line, so line rows add up to the document's row. TaxAmount includes freight and "
+    "misc tax; FreightTaxAmount and MiscellaneousTaxAmount are its parts.",
+    "Taxes provided: line, freight and misc tax amounts must equal their details (SOP10105) and "
+    "TaxAmount the sum of all, like RM's error 712; line details are refused while Use Header "
+    "Level Taxes is on.",
     "Batch sources: Sales Entry (SOP), RM_Sales (RM), IV_Trxent (IV); adding to a batch that is "
     "being posted or in recovery is refused, to a marked batch allowed.",
     "Calculate Unit Price = Calculate with Calculate Total Amount = Do Not Calculate refuses a "

@@ -20,7 +20,28 @@ def _d(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
+def _tax_row(t: dict[str, Any], key: dict[str, Any]) -> dict[str, Any]:
+    return {"TaxAmount": money(_d(t["amount"])),
+            "TaxableAmount": (money(_d(t["taxable"])) if t.get("taxable") is not None else None),
+            "GLAccountKey": ({"Id": t["account"], "IsEncrypted": False} if t.get("account")
+                             else None),
+            "IsBackoutTax": False, "IsTaxableTax": False, "Key": key}
+
+
+def _document_taxes(doc: dict[str, Any], name: str) -> dict[str, Any] | None:
+    rows = doc.get(name) or []
+    return {"SalesDocumentTax": [
+        _tax_row(t, {"SalesDocumentKey": {"Id": doc["number"]}, "SequenceNumber": i + 1,
+                     "TaxDetailKey": {"Id": t["detail"]}})
+        for i, t in enumerate(rows)]} if rows else None
+
+
+def _schedule(doc: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return {"Id": doc[name]} if doc.get(name) else None
+
+
 def _line_to_gp(kind: str, doc: dict[str, Any], ln: dict[str, Any]) -> dict[str, Any]:
+    line_key = {"SalesDocumentKey": {"Id": doc["number"]}, "LineSequenceNumber": ln["seq"]}
     out = {"Key": {"SalesDocumentKey": {"Id": doc["number"]}, "LineSequenceNumber": ln["seq"]},
            "UnitPrice": money(_d(ln["unit_price"])), "TotalAmount": money(_d(ln["extended"])),
            "Quantity": qty(_d(ln["quantity"])),
@@ -28,6 +49,13 @@ def _line_to_gp(kind: str, doc: dict[str, Any], ln: dict[str, Any]) -> dict[str,
            "ItemDescription": ln["description"] or None,
            "IsNonInventory": bool(ln.get("non_inventory")), "UofM": ln["uofm"],
            "DeleteOnUpdate": False, "TaxAmount": money(_d(ln["tax"])),
+           "TaxBasis": "Taxable" if ln.get("taxable", True) else "Nontaxable",
+           "ItemTaxScheduleKey": ({"Id": ln["item_tax_schedule"]}
+                                  if ln.get("item_tax_schedule") else None),
+           "TaxScheduleKey": _schedule(doc, "tax_schedule"),
+           "Taxes": ({"SalesLineTax": [
+               _tax_row(t, {"SalesLineKey": line_key, "TaxDetailKey": {"Id": t["detail"]}})
+               for t in ln["taxes"]]} if ln.get("taxes") else None),
            "SalesGLAccountKey": ({"Id": ln["sales_account"], "IsEncrypted": False}
                                  if ln.get("sales_account") else None),
            "WarehouseKey": {"Id": ln["site"]}, "ItemKey": {"Id": ln["item"]},
@@ -77,15 +105,16 @@ def document_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
             {"Key": {"SalesDocumentKey": {"Id": doc["number"]},
                      "SalesProcessHoldSetupKey": {"Id": h}}, "DeleteOnUpdate": False}
             for h in doc["holds"]]} if doc.get("holds") else None),
-        "Taxes": ({"SalesDocumentTax": [
-            {"TaxAmount": money(_d(t["amount"])),
-             "TaxableAmount": (money(_d(t["taxable"])) if t.get("taxable") is not None
-                               else None),
-             "GLAccountKey": ({"Id": t["account"], "IsEncrypted": False} if t.get("account")
-                              else None),
-             "Key": {"SalesDocumentKey": {"Id": doc["number"]}, "SequenceNumber": i + 1,
-                     "TaxDetailKey": {"Id": t["detail"]}}}
-            for i, t in enumerate(doc["taxes"])]} if doc.get("taxes") else None),
+        "Taxes": _document_taxes(doc, "taxes"),
+        "FreightTaxes": _document_taxes(doc, "freight_taxes"),
+        "MiscellaneousTaxes": _document_taxes(doc, "misc_taxes"),
+        "FreightTaxAmount": money(_d(doc.get("freight_tax", 0))),
+        "MiscellaneousTaxAmount": money(_d(doc.get("misc_tax", 0))),
+        "FreightTaxBasis": doc.get("freight_tax_basis") or "Nontaxable",
+        "MiscellaneousTaxBasis": doc.get("misc_tax_basis") or "Nontaxable",
+        "TaxScheduleKey": _schedule(doc, "tax_schedule"),
+        "FreightTaxScheduleKey": _schedule(doc, "freight_tax_schedule"),
+        "MiscellaneousTaxScheduleKey": _schedule(doc, "misc_tax_schedule"),
         "PaymentAmount": money(_d(doc["payment"])),
         "Payments": ({"SalesPayment": [
             {"Key": {"SalesDocumentKey": {"Id": doc["number"]}, "SequenceNumber": i + 1},

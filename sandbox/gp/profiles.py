@@ -37,6 +37,8 @@ CONNECTOR_POLICIES: dict[str, dict[str, int]] = {
     for op in ("CreateSalesInvoice", "UpdateSalesInvoice", "CreateSalesReturn",
                "UpdateSalesReturn", "CreateReceivablesCreditMemo")}
 
+# The sales tax rates the web shop collects (state, percent): shipping is taxed with the goods.
+SHOP_TAX_RATES = (("NY", "8.875"), ("CA", "7.25"), ("TX", "6.25"), ("WA", "6.5"))
 # Setup rows the administrator creates for the connector (README set-up), by kind.
 CONNECTOR_SETUP: dict[str, dict[str, dict[str, Any]]] = {
     "gl_account": {
@@ -55,9 +57,18 @@ CONNECTOR_SETUP: dict[str, dict[str, dict[str, Any]]] = {
     "tax_detail": {f"WEB-{state}": {"description": f"{state} sales tax (web shop)",
                                     "percent": percent, "account": "000-2300-00",
                                     "rounding": "To the Nearest Currency Decimal Digit"}
-                   for state, percent in (("NY", "8.875"), ("CA", "7.25"), ("TX", "6.25"),
-                                          ("WA", "6.5"))},
+                   for state, percent in SHOP_TAX_RATES},
+    # A tax schedule per state the shop collects tax in (the ship-to's schedule, sent on the
+    # document as TaxScheduleKey under tax_mode "gp"), and one for freight holding every detail
+    # that also taxes shipping: GP taxes freight by the details common to both (gp.md §12).
+    "tax_schedule": {**{f"WEB-{state}": {"description": f"{state} ship-to (web shop)",
+                                         "details": [f"WEB-{state}"]}
+                        for state, _ in SHOP_TAX_RATES},
+                     "WEB-FREIGHT": {"description": "Freight taxed where shipping is taxable",
+                                     "details": [f"WEB-{state}" for state, _ in SHOP_TAX_RATES]}},
 }
+# Sales Order Processing Setup » Tax: freight is taxable, by the freight schedule above.
+CONNECTOR_SOP_SETUP = {"freight_tax_basis": "Taxable", "freight_tax_schedule": "WEB-FREIGHT"}
 
 
 def role_of_service_account(profile: str) -> str:
@@ -77,3 +88,6 @@ def apply(profile: str, store: Store, pols: policies.Policies, company: int) -> 
         for kind, rows in CONNECTOR_SETUP.items():
             for key, data in rows.items():
                 store.put_reference(kind, key, data)
+        current = store.find_reference("setup", "sop")
+        store.put_reference("setup", "sop", {**(current[1] if current else {}),
+                                             **CONNECTOR_SOP_SETUP})

@@ -27,6 +27,10 @@ type gp:SalesDocumentTax : gp:SalesTax
   Key? gp:SalesDocumentTaxKey
 type gp:ArrayOfSalesDocumentTax
   SalesDocumentTax* gp:SalesDocumentTax
+type gp:SalesLineTax : gp:SalesTax
+  Key? gp:SalesLineTaxKey
+type gp:ArrayOfSalesLineTax
+  SalesLineTax* gp:SalesLineTax
 type gp:SalesPayment : gp:BusinessObject
   Key? gp:SalesPaymentKey
   IsProcessElectronically xs:boolean
@@ -78,8 +82,13 @@ type gp:SalesDocument : gp:BusinessObject abstract
   Comment? xs:string
   FreightTaxBasis gp:SalesTaxBasis
   MiscellaneousTaxBasis gp:SalesTaxBasis
+  FreightTaxAmount? gp:MoneyAmount
+  MiscellaneousTaxAmount? gp:MoneyAmount
   Note? xs:string
   TransactionState gp:SalesTransactionState
+  TaxScheduleKey? gp:TaxScheduleKey
+  FreightTaxScheduleKey? gp:TaxScheduleKey
+  MiscellaneousTaxScheduleKey? gp:TaxScheduleKey
   LineTotalAmount? gp:MoneyAmount
   TotalAmount? gp:MoneyAmount
   CreatedBy? xs:string
@@ -111,6 +120,8 @@ type gp:SalesDocument : gp:BusinessObject abstract
   ShipToAddress? gp:BusinessAddress
   ProcessHolds? gp:ArrayOfSalesProcessHold
   Taxes? gp:ArrayOfSalesDocumentTax
+  FreightTaxes? gp:ArrayOfSalesDocumentTax
+  MiscellaneousTaxes? gp:ArrayOfSalesDocumentTax
 type gp:SalesLine : gp:BusinessObject abstract
   Key? gp:SalesLineKey
   UnitPrice? gp:MoneyAmount
@@ -124,13 +135,16 @@ type gp:SalesLine : gp:BusinessObject abstract
   Comment? xs:string
   UofM? xs:string
   DeleteOnUpdate xs:boolean
+  ItemTaxScheduleKey? gp:TaxScheduleKey
   TaxBasis gp:SalesTaxBasis
   TaxAmount? gp:MoneyAmount
+  TaxScheduleKey? gp:TaxScheduleKey
   SalesGLAccountKey? gp:GLAccountNumberKey
   IntegrationSource xs:int
   WarehouseKey? gp:WarehouseKey
   ItemKey? gp:ItemKey
   PriceLevelKey? gp:PriceLevelKey
+  Taxes? gp:ArrayOfSalesLineTax
 type gp:SalesInvoice : gp:SalesDocument
   PaymentAmount? gp:MoneyAmount
   DepositAmount? gp:MoneyAmount

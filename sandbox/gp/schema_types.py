@@ -102,6 +102,9 @@ type gp:SalesDocumentTaxKey : gp:TransactionKey
   SalesDocumentKey? gp:SalesDocumentKey
   SequenceNumber! xs:int
   TaxDetailKey? gp:TaxDetailKey
+type gp:SalesLineTaxKey : gp:TransactionKey
+  SalesLineKey? gp:SalesLineKey
+  TaxDetailKey? gp:TaxDetailKey
 type gp:SalesPaymentKey : gp:TransactionKey
   SalesDocumentKey? gp:SalesDocumentKey
   SequenceNumber! xs:int

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sandbox.gp import batches, sop_amounts, sop_lines
+from sandbox.gp import batches, sop_amounts, sop_lines, sop_tax
 from sandbox.gp.faults import econnect
 from sandbox.gp.references import References
 from sandbox.gp.rules import Call, Errors, amount, cents, key_id
@@ -140,14 +140,14 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     trade_amount = cents(trade_amount or Decimal(0))
     freight = cents(amount(src.get("FreightAmount")) or Decimal(0))
     misc = cents(amount(src.get("MiscellaneousAmount")) or Decimal(0))
-    if call.calculates_taxes:
-        schedule = sop_amounts.schedule_for(call, customer_id or "",
-                                            addresses["ShipToAddressKey"], customer or {})
-        taxes = sop_amounts.calculated_taxes(call, lines, schedule)
-        tax = sum((t["amount"] for t in taxes), Decimal(0))
-    else:
-        taxes, tax = sop_amounts.provided_taxes(call, src, amount(src.get("TaxAmount")), errors,
-                                                refs)
+    schedules = sop_tax.document_schedules(
+        call, src, refs, proc, sop_amounts.schedule_for(call, customer_id or "",
+                                                        addresses["ShipToAddressKey"],
+                                                        customer or {}))
+    taxed = (sop_tax.calculated(call, schedules, lines, trade_amount, freight, misc)
+             if call.calculates_taxes
+             else sop_tax.provided(call, src, lines_of(src), lines, errors, refs))
+    taxes, tax = taxed["taxes"], taxed["tax"]
     total = subtotal - trade_amount + freight + misc + tax
     given_total = amount(src.get("TotalAmount"))
     if not calc and given_total is not None and cents(given_total) != total:
@@ -186,7 +186,9 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
         "comment": src.get("Comment") or "", "reference": src.get("Reference") or "",
         "lines": lines, "subtotal": subtotal, "trade_discount": trade_amount, "freight": freight,
         "misc": misc, "tax": tax, "total": total, "payment": paid, "payments": payments,
-        "distributions": distributions, "taxes": taxes,
+        "distributions": distributions, "taxes": taxes, **schedules,
+        "freight_taxes": taxed["freight_taxes"], "misc_taxes": taxed["misc_taxes"],
+        "freight_tax": taxed["freight_tax"], "misc_tax": taxed["misc_tax"],
         "holds": [h for h in holds if h], "state": "work", "voided": False,
         "created_by": call.user.principal, "source": source,
     }

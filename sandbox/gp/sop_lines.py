@@ -124,6 +124,10 @@ def line(call: Call, kind: str, src: dict[str, Any], i: int, errors: Errors, ref
             "non_inventory": non_inventory or item is None, "price_level": line_level,
             "sales_account": key_id(src.get("SalesGLAccountKey")) or "",
             "taxable": (item or {}).get("tax_basis", "Taxable") != "Nontaxable",
+            "item_tax_schedule": (refs.tax_schedule(key_id(src.get("ItemTaxScheduleKey")),
+                                                    where + "ItemTaxScheduleKey.Id",
+                                                    "taSopLineIvcInsert")
+                                  or (item or {}).get("tax_schedule", "")),
             "return_buckets": buckets}
 
 

@@ -52,6 +52,28 @@ BEHAVIOURS: list[tuple[str, str]] = [
      f"{STRICT}::test_provided_header_tax_must_equal_its_details"),
     ("Tax: a header tax with no details at all is refused when taxes are provided",
      f"{STRICT}::test_header_tax_without_details_is_refused_when_taxes_are_provided"),
+    ("Tax: freight taxed by the freight schedule's details common with the document's "
+     "(8.875 % on goods and shipping in NY)",
+     "sandbox/test_gp_tax.py::test_freight_is_taxed_by_the_freight_schedule_in_the_taxed_state"),
+    ("Tax: no schedule, no tax (an untaxed state)",
+     "sandbox/test_gp_tax.py::test_an_order_shipped_where_no_tax_is_collected_is_not_taxed"),
+    ("Tax: freight untaxed by a detail its schedule lacks",
+     "sandbox/test_gp_tax.py::test_freight_is_taxed_only_by_details_common_to_both_schedules"),
+    ("Tax: tax kept per line per detail (SOP10105), adding up to the document's detail",
+     "sandbox/test_gp_tax.py::"
+     "test_each_line_keeps_its_tax_per_detail_and_the_lines_add_up_to_the_document"),
+    ("Tax: a document tax schedule must exist (7023)",
+     "sandbox/test_gp_tax.py::test_a_document_tax_schedule_that_does_not_exist_is_refused_with_7023"),
+    ("Tax: a line tax detail must exist (TX00201; inferred for SOP lines)",
+     "sandbox/test_gp_tax.py::test_provided_line_tax_detail_that_does_not_exist_is_refused_inferred"),
+    ("Tax: a line's tax different from its details refused (inferred)",
+     "sandbox/test_gp_tax.py::test_provided_line_tax_different_from_its_details_is_refused_inferred"),
+    ("Tax: header tax different from the line details refused (inferred)",
+     "sandbox/test_gp_tax.py::"
+     "test_provided_header_tax_different_from_the_line_details_is_refused_inferred"),
+    ("Tax: freight tax must equal its details and counts in the header tax (inferred)",
+     "sandbox/test_gp_tax.py::"
+     "test_provided_freight_tax_must_equal_its_details_and_count_in_the_header_inferred"),
     # Line amounts
     ("Line amounts: round(extended / quantity) = unit price, both documented cases (inferred)",
      f"{STRICT}::test_line_check_documented_cases_inferred"),

@@ -16,6 +16,9 @@ def test_gp_computed_tax_is_verified_rounded_or_held_with_both_figures(tmp_path)
     env = start_env(tmp_path, orders=30, seed=6)
     try:
         env.settings.posting.tax_mode = "gp"
+        # Each shop rate -> the GP tax schedule the configured profile holds for its state.
+        env.settings.posting.tax_schedules = {"1": "WEB-NY", "2": "WEB-CA", "3": "WEB-TX",
+                                              "4": "WEB-WA"}
         for operation in ("CreateSalesInvoice", "UpdateSalesInvoice"):
             control(env.gp, "POST", "policy", {"behavior": "Create Taxes", "option": 1,
                                                "operation": operation,
@@ -31,6 +34,8 @@ def test_gp_computed_tax_is_verified_rounded_or_held_with_both_figures(tmp_path)
             doc = by_po[o.number][0]
             if o.state == "verified":
                 assert Decimal(doc["total"]) == o.total  # GP's total is WooCommerce's
+                # A paid order is paid in full in GP too, tax GP computed included.
+                assert Decimal(doc["payment"]) in (Decimal(0), o.total), doc["payment"]
                 rounded = [e for e in audit.timeline("order", o.woo_id)
                            if e.kind == "tax_rounded"]
                 outcomes["rounded" if rounded else "equal"] = outcomes.get(
