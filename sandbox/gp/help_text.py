@@ -29,6 +29,10 @@ INFERRED = [
     "re-priced document with error 235 (the sent total no longer adds up).",
     "Payment card payments need a payment card type; checkbooks are checked (CM00100) but not "
     "listed: GP's legacy WSDL has no checkbook list operation.",
+    "A SOP document's ShipToAddress is stored as sent (fields left out blank); without one, the "
+    "address named by ShipToAddressKey (else the customer's ship-to) is copied onto the document "
+    "(eConnect's taSopHdrIvcInsert behaviour, assumed for Web Services). Over-long address fields "
+    "are refused (gp.md §9 widths; GP's text is unpublished).",
     "Latency per operation and a bounded number of service processes are a model: no public "
     "per-call figure exists for legacy Web Services (gp.md §20.3, §22).",
 ]
