@@ -8,12 +8,20 @@ import json
 import os
 import re
 
+import httpx
+
 from core import gl
 from core.config import Workspace
 from core.store.db import close_db, init_db
 from tests.sandbox.demo_support import stand_ins
 from tests.shop.env import cli, db_digest
 from tui.demo.setup import COMPANY_ACCOUNTS, GATEWAY_CASH_ACCOUNTS, GATEWAYS, SandboxControl
+
+
+def _products(woo_url: str) -> dict[str, tuple]:
+    state = httpx.get(f"{woo_url}/_sandbox/state", timeout=30).json()
+    return {str(p["id"]): (p.get("name"), p.get("regular_price"), p.get("stock_quantity"))
+            for p in state["products"]}
 
 
 def test_the_readme_setup_order_from_scratch(tmp_path, monkeypatch):
@@ -78,9 +86,18 @@ def test_the_readme_setup_order_from_scratch(tmp_path, monkeypatch):
         assert back.returncode == 0, back.stderr
         assert "0 new or changed" not in back.stdout + back.stderr
         # 6. the worker posts exactly what the dry run said
+        shop_products = _products(ep.woo_url)
+        gp_items = {i["item_number"]: i["description"] for i in box.gp.state()["items"]}
         work = cli("--workspace", root, "worker", "--once", "--no-webhooks")
         assert work.returncode == 0, work.stderr
         in_gp = {inv["number"] for inv in box.gp.state()["invoices"]}
+        # Item 5: the first product pass is a plan for the accountant; it writes nothing,
+        # neither to the shop (stock, prices) nor to GP (item names).
+        plan = cli("--workspace", root, "products", "plan")
+        assert plan.returncode == 1 and "waiting for approval" in plan.stdout, plan.stdout
+        assert _products(ep.woo_url) == shop_products
+        assert {i["item_number"]: i["description"]
+                for i in box.gp.state()["items"]} == gp_items
         assert in_gp == foretold
         # status after a clean stop: who ran, and counts that say what they count
         status = cli("--workspace", root, "status", "--json")
