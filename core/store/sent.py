@@ -15,7 +15,7 @@ from typing import Any
 from peewee import AutoField, CharField, IntegerField
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.gp.gateway import GPDistribution, GPLine, GPPayment, SalesInvoice
+from core.gp.gateway import GPDistribution, GPLine, GPPayment, SalesInvoice, ShipToAddress
 from core.store.models import BaseModel, JSONField, UTCField
 
 
@@ -75,6 +75,7 @@ def sent_invoice(number: str) -> tuple[SalesInvoice, Any] | None:
     invoice = SalesInvoice(**{
         **d, "doc_date": date.fromisoformat(d["doc_date"]), "lines": lines,
         "distributions": dists, "payments": pays,
+        "ship_to": ShipToAddress(**d["ship_to"]) if d.get("ship_to") else None,
         "tax_details": [(t[0], _money(t[1])) for t in d.get("tax_details", [])],
         **{k: _money(d[k]) for k in money}})
     return invoice, row.sent_at

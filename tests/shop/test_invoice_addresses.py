@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.gp.gateway import ShipToAddress
 from core.store.db import close_db, init_db
 from core.store.models import AuditEvent, Order
+from core.store.sent import sent_invoice
 from core.store.states import DocState
 from core.woo.client import WooClient
 from tests.sandbox.demo_support import stand_ins
@@ -79,6 +81,10 @@ def test_the_invoice_carries_the_orders_ship_to_and_the_customers_bill_to(tmp_pa
         for oid in (shipped["id"], billing_only["id"], long_one["id"]):
             # Verified: the read-back's ship-to equals what was sent.
             assert Order.get(Order.woo_id == oid).state == DocState.VERIFIED
+        # The invoice as sent (kept for the console) keeps its ship-to.
+        sent = sent_invoice(f"WC{shipped['id']}")
+        assert sent is not None and isinstance(sent[0].ship_to, ShipToAddress)
+        assert sent[0].ship_to.line1 == "500 Harbor Blvd"
         mapped = AuditEvent.get((AuditEvent.entity == "order")
                                 & (AuditEvent.entity_id == str(long_one["id"]))
                                 & (AuditEvent.kind == "mapped"))
