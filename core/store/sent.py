@@ -3,7 +3,8 @@
 Once an invoice is posted, the console must show what went to GP (its lines, accounts and GL
 distribution), not what today's GL mapping would give: a cash account changed since then must
 not rewrite history on screen. The row is written in the same transaction as the "creating it"
-event, just before the create call, and overwritten only while the document is not yet in GP.
+event, just before the create call, and overwritten only while the document is not yet in GP
+or when the connector updates the unposted document there (an order edited after invoicing).
 """
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from core.gp.gateway import ShipToAddress
 from core.store.db import close_db, init_db
 from core.store.models import AuditEvent, Order
@@ -95,5 +97,68 @@ def test_the_invoice_carries_the_orders_ship_to_and_the_customers_bill_to(tmp_pa
                                & (AuditEvent.entity_id == str(shipped["id"]))
                                & (AuditEvent.kind == "mapped"))
         assert "cut to GP's" not in quiet.message
+    finally:
+        close_db()
+
+
+def test_a_ship_to_changed_after_invoicing_follows_while_unposted_and_is_noted_once_after(
+        tmp_path):
+    """Same total, new address: the unposted invoice gets the new ship-to (once); a posted one
+    keeps the address it was posted with, and the order's history says so once."""
+    with stand_ins(tmp_path, seed=15, webhook_delay=0) as (box, ep):
+        ws, settings = prepare_workspace(tmp_path / "ws", ep)
+        settings.products.enabled = False
+        ws.save(settings)
+        root = str(tmp_path / "ws")
+        woo = WooClient(ep.woo_url, ep.woo_key, ep.woo_secret)
+        try:
+            cust = woo._json("GET", "customers", params={"per_page": 1})[0]
+            product = woo.list_products(per_page=1).items[0]
+            ship = {"first_name": "Gift", "last_name": "Receiver", "address_1": "500 Harbor Blvd",
+                    "city": "Portland", "state": "OR", "postcode": "97209", "country": "US"}
+            order = woo._json("POST", "orders", json={
+                "customer_id": cust["id"], "payment_method": "stripe", "set_paid": True,
+                "billing": cust["billing"], "shipping": ship,
+                "line_items": [{"product_id": product["id"], "quantity": 1}]})
+        finally:
+            woo.close()
+
+        def once() -> None:
+            run = cli("--workspace", root, "worker", "--once", "--no-webhooks")
+            assert run.returncode == 0, run.stderr
+
+        def move_to(street: str) -> None:
+            httpx.post(f"{ep.woo_url}/_sandbox/orders/{order['id']}/touch",
+                       json={"shipping": {**ship, "address_1": street}},
+                       timeout=30).raise_for_status()
+
+        once()
+        before = _invoice(box, order["id"])
+        move_to("7 Dock Rd")
+        once()
+        after = _invoice(box, order["id"])
+        assert after["ship_to_address"]["line1"] == "7 Dock Rd"
+        assert after["total"] == before["total"] and after["state"] == "work"
+        once()  # nothing more to do
+        httpx.post(f"{box.gp.base_url}/_sandbox/post-batch", json={"batch": after["batch"]},
+                   timeout=30).raise_for_status()
+        move_to("9 Pier Ave")
+        once()
+        once()
+        posted = _invoice(box, order["id"])
+        assert posted["state"] == "history"
+        assert posted["ship_to_address"]["line1"] == "7 Dock Rd"  # posted: never changed
+    init_db(ws.db_path)
+    try:
+        row = Order.get(Order.woo_id == order["id"])
+        assert row.state == DocState.VERIFIED  # no money moved: nothing held
+        kinds = [e.kind for e in AuditEvent.select().where(
+            (AuditEvent.entity == "order") & (AuditEvent.entity_id == str(order["id"])))]
+        assert kinds.count("updated_in_gp") == 1
+        assert kinds.count("ship_to_after_posting") == 1
+        note = AuditEvent.get((AuditEvent.entity_id == str(order["id"]))
+                              & (AuditEvent.kind == "ship_to_after_posting"))
+        assert "keeps the address it was posted with" in note.message
+        assert "9 Pier Ave" not in note.message and "9 Pier Ave" not in str(note.data)
     finally:
         close_db()
