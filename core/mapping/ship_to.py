@@ -7,13 +7,15 @@ free-text bill-to on a SOP document: the invoice's bill-to is the customer's BIL
 
 GP's widths (gp.md §9): name 64; contact, address lines and country 60; city 35; state 29;
 postal code 10; phone 21. GP refuses a longer value; an address is not a key, so the connector
-cuts it to the width (the rule: keep the first characters, after trimming spaces) and says so
-in a note on the order's "mapped" event: which field, how long, cut to what width. The note
-never quotes the address itself.
+cuts it to the width (the rule: remove what core.text's rule removes, trim spaces, keep the first
+characters, trim again: GP's char columns drop trailing spaces) and says so in a note on the
+order's "mapped" event: which field, how long, cut to what width. The note never quotes the
+address itself.
 """
 from __future__ import annotations
 
 from core.gp.gateway import ShipToAddress
+from core.text import plain_text
 from core.woo.views import AddressView, OrderView
 
 WIDTHS = {"name": 64, "contact": 60, "line1": 60, "line2": 60, "city": 35, "state": 29,
@@ -35,7 +37,7 @@ def order_ship_to(order: OrderView) -> tuple[ShipToAddress | None, tuple[str, ..
     cut: dict[str, str] = {}
     for name, value in raw.items():
         width = WIDTHS[name]
-        cut[name] = value[:width]
+        cut[name] = value[:width].rstrip()
         if len(value) > width:
             notes.append(f"ship-to {_WORDS[name]} ({which} address, {len(value)} characters) "
                          f"cut to GP's {width}")
@@ -43,7 +45,9 @@ def order_ship_to(order: OrderView) -> tuple[ShipToAddress | None, tuple[str, ..
 
 
 def _fields(a: AddressView) -> dict[str, str]:
-    return {"name": (a.company or a.full_name).strip(), "contact": a.full_name.strip(),
-            "line1": a.address_1.strip(), "line2": a.address_2.strip(), "city": a.city.strip(),
-            "state": a.state.strip(), "postal_code": a.postcode.strip(),
-            "country": a.country.strip(), "phone": a.phone.strip()}
+    raw = {"name": a.company or a.full_name, "contact": a.full_name, "line1": a.address_1,
+           "line2": a.address_2, "city": a.city, "state": a.state, "postal_code": a.postcode,
+           "country": a.country, "phone": a.phone}
+    # What GP will hold: core.text's rule (as at the SOAP boundary), then trimmed, so the
+    # widths are measured on it and the read-back compares like with like.
+    return {k: plain_text(v).strip() for k, v in raw.items()}

@@ -73,3 +73,12 @@ def test_a_ship_to_gp_holds_differently_fails_verification_with_the_fields_named
     none = GPDocument("WC7", "invoice", "WC000001", Decimal("10.00"), "work")
     assert verify(none, label="invoice WC7", customer_id="WC000001",
                   expected_total=Decimal("10.00"), sent_ship_to=sent).reason == "address"
+
+
+def test_control_characters_go_and_a_cut_never_ends_in_a_space_gp_would_drop():
+    ship_to, notes = order_ship_to(_order(shipping={
+        **SHIPPING, "address_1": "1 Main St\x1b[31m\x07", "city": "Port" + " " * 40 + "land"}))
+    assert ship_to is not None
+    assert ship_to.line1 == "1 Main St"
+    assert ship_to.city == "Port" and notes == (
+        "ship-to city (shipping address, 48 characters) cut to GP's 35",)
