@@ -14,6 +14,8 @@ address itself.
 """
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from core.gp.gateway import ShipToAddress
 from core.text import plain_text
 from core.woo.views import AddressView, OrderView
@@ -51,3 +53,13 @@ def _fields(a: AddressView) -> dict[str, str]:
     # What GP will hold: core.text's rule (as at the SOAP boundary), then trimmed, so the
     # widths are measured on it and the read-back compares like with like.
     return {k: plain_text(v).strip() for k, v in raw.items()}
+
+
+def ship_to_differences(sent: ShipToAddress | None, held: ShipToAddress | None) -> list[str]:
+    """The fields of `sent` GP does not hold as sent. A field sent blank is left out of the
+    document, so GP may fill it from the customer's address (eConnect's defaulting, assumed
+    for Web Services): only the fields sent are compared."""
+    if sent is None:
+        return []
+    theirs = asdict(held) if held is not None else {}
+    return sorted(k for k, v in asdict(sent).items() if v and theirs.get(k, "") != v)

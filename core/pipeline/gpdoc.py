@@ -8,12 +8,13 @@ second create of a document a lost response already made. Never a blind re-post.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.errors import GPError, GPRefused, GPUnknownOutcome
 from core.gp.errors import GPInUse
 from core.gp.gateway import GPDocument, GPLine, ShipToAddress
+from core.mapping.ship_to import ship_to_differences
 from core.money import ZERO
 
 from .context import crash_point
@@ -152,9 +153,8 @@ def verify(doc: GPDocument, *, label: str, customer_id: str, expected_total: Dec
         return Verification(False, "totals", f"GP shows {label} with total {doc.total}, "
                             f"WooCommerce says {expected_total}",
                             {"gp_total": str(doc.total), "woo_total": str(expected_total)})
-    if sent_ship_to is not None and doc.ship_to != sent_ship_to:
-        held = asdict(doc.ship_to) if doc.ship_to else {}
-        differ = sorted(k for k, v in asdict(sent_ship_to).items() if held.get(k, "") != v)
+    differ = ship_to_differences(sent_ship_to, doc.ship_to)
+    if differ:
         return Verification(False, "address", f"GP holds {label} with another ship-to than the "
                             f"order's ({', '.join(differ)} differ): correct the ship-to address "
                             "on the document in GP (Sales Transaction Entry, Ship To Address), "

@@ -20,7 +20,7 @@ from dataclasses import asdict, replace
 
 from core.errors import GPError, GPRefused
 from core.gp.gateway import GPUnsupported, SalesInvoice, ShipToAddress
-from core.mapping.ship_to import order_ship_to
+from core.mapping.ship_to import order_ship_to, ship_to_differences
 from core.store import audit
 from core.store.db import database
 from core.store.models import AuditEvent, Order
@@ -59,7 +59,8 @@ def follow_ship_to(ctx: PipelineContext, order: Order, view: OrderView) -> StepR
         _note_posted(ctx, order, now_to)
         return None
     invoice = replace(sent[0], ship_to=now_to)
-    if doc.ship_to != now_to:  # not already updated by an attempt that crashed
+    # Sent unless GP already holds exactly this (an attempt that crashed after the update).
+    if doc.ship_to != now_to:
         try:
             ctx.gateway.update_sales_invoice(invoice)
         except (GPUnsupported, GPRefused) as exc:
@@ -71,7 +72,7 @@ def follow_ship_to(ctx: PipelineContext, order: Order, view: OrderView) -> StepR
             found = ctx.gateway.find_sales_invoice(number or "")
         except GPError as exc:
             return StepResult.later(f"GP could not be read: {gp_message(exc)}", cause=exc)
-        if found is None or found.ship_to != now_to:
+        if found is None or ship_to_differences(now_to, found.ship_to):
             return _hold(ctx, order, f"GP shows another ship-to on invoice {number} after "
                          "the update")
     _recorded(ctx, order, invoice, cut)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core.gp.gateway import GPDocument, ShipToAddress
-from core.mapping.ship_to import WIDTHS, order_ship_to
+from core.mapping.ship_to import WIDTHS, order_ship_to, ship_to_differences
 from core.pipeline.gpdoc import verify
 from core.woo.views import OrderView
 
@@ -82,3 +82,13 @@ def test_control_characters_go_and_a_cut_never_ends_in_a_space_gp_would_drop():
     assert ship_to.line1 == "1 Main St"
     assert ship_to.city == "Port" and notes == (
         "ship-to city (shipping address, 48 characters) cut to GP's 35",)
+
+
+def test_a_field_sent_blank_that_gp_fills_from_the_customer_is_no_difference():
+    sent, _ = order_ship_to(_order())
+    assert sent is not None and sent.phone == ""
+    filled = ShipToAddress(**{**sent.__dict__, "phone": "5035550100"})  # GP's defaulting
+    assert ship_to_differences(sent, filled) == []
+    assert ship_to_differences(sent, ShipToAddress(**{**sent.__dict__, "city": "Salem"})) == [
+        "city"]
+    assert ship_to_differences(None, filled) == []
