@@ -41,6 +41,23 @@ class GPAddress:
     email: str = ""
 
 
+@dataclass(frozen=True)
+class ShipToAddress:
+    """The free-text ship-to a SOP document carries (GP's `ShipToAddress`, a BusinessAddress):
+    the order's own address, whatever the customer master holds. GP's widths (gp.md §9): name
+    64, contact, lines and country 60, city 35, state 29, postal code 10, phone 21."""
+
+    name: str = ""
+    contact: str = ""
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+    phone: str = ""
+
+
 @dataclass
 class GPCustomer:
     customer_id: str  # <= 15, upper case
@@ -101,6 +118,10 @@ class SalesInvoice:
     note: str = ""
     ship_to_address_id: str = "SHIPPING"
     bill_to_address_id: str = "BILLING"
+    # The order's own address to ship to (its shipping, else its billing): on the invoice,
+    # never on the customer master. GP has no free-text bill-to on a SOP document: the bill-to
+    # is `bill_to_address_id`, an address of the customer master.
+    ship_to: ShipToAddress | None = None
     # (GP tax detail id, amount)
     tax_details: list[tuple[str, Decimal]] = field(default_factory=list)
     distributions: list[GPDistribution] = field(default_factory=list)
@@ -160,6 +181,7 @@ class GPDocument:
     lines: tuple[GPLine, ...] = ()
     tax: Decimal | None = None  # GP's header tax (None: not read)
     distributions: tuple[GPDistribution, ...] = ()  # as GP holds them (its own when it built them)
+    ship_to: ShipToAddress | None = None  # SOP documents: the ship-to GP holds (None: none)
 
 
 @dataclass(frozen=True)

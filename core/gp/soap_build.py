@@ -27,6 +27,7 @@ from core.gp.gateway import (
     GPPayment,
     SalesInvoice,
     SalesReturn,
+    ShipToAddress,
 )
 from core.gp.soap import Types
 
@@ -191,6 +192,8 @@ class Builders:
             out["BillToAddressKey"] = {"Id": check_len("address id", inv.bill_to_address_id, what)}
         if inv.ship_to_address_id:
             out["ShipToAddressKey"] = {"Id": check_len("address id", inv.ship_to_address_id, what)}
+        if inv.ship_to is not None:
+            out["ShipToAddress"] = self.ship_to(inv.ship_to, what)
         if inv.tax_details:
             out["Taxes"] = self.taxes(inv.tax_details)
         if inv.payments:
@@ -262,6 +265,24 @@ class Builders:
         if memo.distributions:
             out["Distributions"] = {"ReceivablesDistribution": [
                 self.distribution(d, RM_DISTRIBUTION, what) for d in memo.distributions]}
+        return out
+
+    @staticmethod
+    def ship_to(a: ShipToAddress, what: str) -> dict[str, Any]:
+        """A SOP document's free-text ship-to (BusinessAddress). The mapping has cut each field
+        to GP's width and said so; a longer one here is a bug, refused before sending."""
+        out: dict[str, Any] = {}
+        for field, kind, value in (("Line1", "address line", a.line1),
+                                   ("Line2", "address line", a.line2),
+                                   ("City", "city", a.city), ("State", "state", a.state),
+                                   ("PostalCode", "postal code", a.postal_code),
+                                   ("CountryRegion", "country", a.country),
+                                   ("Name", "customer name", a.name),
+                                   ("ContactPerson", "contact", a.contact)):
+            if value:
+                out[field] = check_len(kind, value, what)
+        if a.phone:
+            out["Phone1"] = {"Value": check_len("phone", a.phone, what)}
         return out
 
     # --- customers ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from core.gp.gateway import (
     GPDocument,
     GPItemInfo,
     GPLine,
+    ShipToAddress,
 )
 from core.gp.soap import _items
 
@@ -90,7 +91,19 @@ def sales_document(doc: Any, summary: Any, doc_type: str, line_name: str) -> GPD
         is not None else None,
         distributions=tuple(distribution(d) for d in items(getattr(doc, "Distributions", None),
                                                             "SalesDistribution")),
+        ship_to=ship_to(getattr(doc, "ShipToAddress", None)),
     )
+
+
+def ship_to(a: Any) -> ShipToAddress | None:
+    """A SOP document's ShipToAddress (None when GP holds none)."""
+    if a is None:
+        return None
+    found = ShipToAddress(name=text(a, "Name"), contact=text(a, "ContactPerson"),
+                          line1=text(a, "Line1"), line2=text(a, "Line2"), city=text(a, "City"),
+                          state=text(a, "State"), postal_code=text(a, "PostalCode"),
+                          country=text(a, "CountryRegion"), phone=text(a, "Phone1", "Value"))
+    return found if found != ShipToAddress() else None
 
 
 # SOP distribution type ids -> the kinds the connector's GL mapping names.

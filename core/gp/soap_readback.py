@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from core.errors import GPTransient, gp_unanswered
-from core.gp.gateway import GPDistribution, GPDocument, GPLine
+from core.gp.gateway import GPDistribution, GPDocument, GPLine, ShipToAddress
 from core.gp.soap import SoapClient
 from core.gp.soap_read import SOP_KINDS
 
@@ -117,6 +117,18 @@ def _distribution(d: etree._Element) -> GPDistribution:
                           _amount(d, "CreditAmount"))
 
 
+def _ship_to(doc: etree._Element) -> ShipToAddress | None:
+    a = _child(doc, "ShipToAddress")
+    if a is None:
+        return None
+    found = ShipToAddress(name=_text(a, "Name"), contact=_text(a, "ContactPerson"),
+                          line1=_text(a, "Line1"), line2=_text(a, "Line2"),
+                          city=_text(a, "City"), state=_text(a, "State"),
+                          postal_code=_text(a, "PostalCode"), country=_text(a, "CountryRegion"),
+                          phone=_text(a, "Phone1", "Value"))
+    return found if found != ShipToAddress() else None
+
+
 def read_sales(client: SoapClient, number: str, kind: str) -> GPDocument:
     """A SOP invoice or return GP has just accepted, read by key (lines and totals)."""
     op, line_name = _SALES[kind]
@@ -135,7 +147,7 @@ def read_sales(client: SoapClient, number: str, kind: str) -> GPDocument:
                           batch=_text(doc, "BatchKey", "Id"),
                           po_number=_text(doc, "CustomerPONumber"), lines=lines,
                           tax=_amount(doc, "TaxAmount") if _child(doc, "TaxAmount") is not None
-                          else None, distributions=distributions)
+                          else None, distributions=distributions, ship_to=_ship_to(doc))
     except _Missing as exc:
         raise gp_unanswered(f"GP's answer to {op} for {what} is not readable ({exc})",
                             write=False) from None

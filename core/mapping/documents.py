@@ -20,6 +20,7 @@ from core.woo.views import OrderView
 from .lines import UnknownSku, lines_total, map_lines, resolve_items
 from .payments import gateway_rule
 from .rules import check_invoice
+from .ship_to import order_ship_to
 from .totals import Figures, order_figures
 
 
@@ -207,6 +208,8 @@ def map_invoice(order: OrderView, inputs: InvoiceInputs) -> MappedInvoice | Held
         notes.append(rule.problem)
     if figures.rounding:
         notes.append(f"rounding {figures.rounding} to {inputs.accounts.get('rounding')}")
+    ship_to, cut = order_ship_to(order)
+    notes.extend(cut)
     invoice = SalesInvoice(
         number=number, customer_id=customer.customer_id, batch=batch,
         doc_date=(order.date_created.date() if order.date_created else inputs.today),
@@ -217,7 +220,7 @@ def map_invoice(order: OrderView, inputs: InvoiceInputs) -> MappedInvoice | Held
         trade_discount=figures.discount + max(-figures.rounding, ZERO), tax=tax,
         total=total, currency=order.currency, note=order.customer_note,
         ship_to_address_id=customer.ship_to_address_id,
-        bill_to_address_id=customer.bill_to_address_id,
+        bill_to_address_id=customer.bill_to_address_id, ship_to=ship_to,
         tax_details=_tax_details(order, tax, inputs.tax_details, d) if include_tax else [],
         gp_computes_tax=not include_tax, tax_schedule=schedule,
         # tax_mode "gp" as well: the tax GP will compute is expected to be WooCommerce's, so the

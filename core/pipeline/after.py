@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from core.errors import GPError
-from core.gp.gateway import GPDocument, GPLine, SalesInvoice
+from core.gp.gateway import GPDocument, GPLine, SalesInvoice, ShipToAddress
+from core.mapping.ship_to import order_ship_to
 from core.store.models import Order
 from core.store.states import INVOICE_DONE, DocState
 from core.woo.views import OrderView
@@ -24,7 +25,7 @@ from .result import StepResult
 from .status_changes import apply_status
 
 _HOLD_FOR = {"price": "price", "totals": "totals", "customer": "customer", "void": "status",
-             "tax": "tax"}
+             "tax": "tax", "address": "customer"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class OrderInvoice:
     invoice: SalesInvoice | None = None  # as sent (to bring a tax rounding in line)
     rounding_account: str = ""
     accounts: Mapping[str, str | None] | None = None  # the GL mapping used for this invoice
+    ship_to: ShipToAddress | None = None  # the order's ship-to GP must hold (None: not checked)
     # Another customer's document under this number, or a voided one: never recorded as ours.
     hold_first: frozenset[str] = frozenset({"customer", "void"})
 
@@ -101,7 +103,8 @@ class OrderInvoice:
 def settle_invoice(ctx: PipelineContext, order: Order, view: OrderView, doc: GPDocument, *,
                    created: bool, reads: list[str]) -> Order:
     """GP holds the order's invoice: record posted (and the dedupe result), then verify it."""
-    return settle(ctx, OrderInvoice(view, expected_tax=expected_tax(ctx, view)), order, doc,
+    return settle(ctx, OrderInvoice(view, expected_tax=expected_tax(ctx, view),
+                                     ship_to=order_ship_to(view)[0]), order, doc,
                   created=created, reads=reads)
 
 

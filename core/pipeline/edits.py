@@ -25,6 +25,7 @@ from core.mapping import MappedInvoice, map_invoice
 from core.store import audit
 from core.store.db import database
 from core.store.models import AuditEvent, Order
+from core.store.sent import record_sent
 from core.store.states import DocState
 from core.woo.views import OrderView
 
@@ -33,6 +34,7 @@ from .context import PipelineContext
 from .gpdoc import gp_message
 from .prepare import invoice_inputs, plan_customer
 from .result import StepResult
+from .ship_to_edits import follow_ship_to
 
 CHANGED = "changed"  # hold reason: edited in WooCommerce after the invoice was posted in GP
 UNPOSTED = "work"
@@ -71,8 +73,10 @@ def follow_edit(ctx: PipelineContext, order: Order, view: OrderView) -> StepResu
     """None when GP's invoice matches the shop's order (or the difference was dealt with);
     otherwise what was done about it."""
     expected = order.gp_total
-    if expected is None or not order.gp_doc_number or view.total == expected:
+    if expected is None or not order.gp_doc_number:
         return None
+    if view.total == expected:
+        return follow_ship_to(ctx, order, view)  # the same money; perhaps another address
     if _acknowledged(ctx, order, view.total):
         return None
     try:
@@ -118,13 +122,20 @@ def _update_unposted(ctx: PipelineContext, order: Order, view: OrderView, expect
         if found is None or found.total != result.expected_total:
             return _hold_posted(ctx, order, view, expected, f"GP shows "
                                 f"{found.total if found else 'no invoice'} after the update")
+    with database.atomic("IMMEDIATE"):
+        record_sent(invoice, order_woo_id=order.woo_id, clock=ctx.clock)
+        _updated(ctx, order, number, expected, result, invoice)
+    return StepResult.done()
+
+
+def _updated(ctx: PipelineContext, order: Order, number: str, expected: Decimal,
+             result: MappedInvoice, invoice: Any) -> None:
     change(ctx, order, "updated_in_gp", f"order {order.number} edited in WooCommerce after "
            f"invoicing: unposted invoice {number} updated in GP, {expected} -> "
            f"{result.expected_total}", state=DocState.VERIFIED, gp_total=result.expected_total,
            hold_reason=None, hold_detail=None,
            data={"number": number, "before": str(expected), "after":
                  str(result.expected_total), "lines": len(invoice.lines)})
-    return StepResult.done()
 
 
 def _hold_posted(ctx: PipelineContext, order: Order, view: OrderView, expected: Decimal,

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from core.errors import GPError, GPRefused, GPUnknownOutcome
 from core.gp.errors import GPInUse
-from core.gp.gateway import GPDocument, GPLine
+from core.gp.gateway import GPDocument, GPLine, ShipToAddress
+from core.mapping.ship_to import ship_to_differences
 from core.money import ZERO
 
 from .context import crash_point
@@ -117,8 +118,10 @@ def _per_item(lines: tuple[GPLine, ...] | list[GPLine]) -> dict[str, Decimal]:
 
 def verify(doc: GPDocument, *, label: str, customer_id: str, expected_total: Decimal,
            sent_lines: list[GPLine] | None = None,
-           expected_tax: Decimal | None = None) -> Verification:
-    """Read-back check: same customer, total to the cent, and (invoices) GP kept our prices."""
+           expected_tax: Decimal | None = None,
+           sent_ship_to: ShipToAddress | None = None) -> Verification:
+    """Read-back check: same customer, total to the cent, (invoices) GP kept our prices and
+    holds the ship-to sent."""
     if doc.state == "void":
         return Verification(False, "void", f"GP holds {label} as voided")
     if doc.customer_id.upper() != customer_id.upper():
@@ -150,4 +153,10 @@ def verify(doc: GPDocument, *, label: str, customer_id: str, expected_total: Dec
         return Verification(False, "totals", f"GP shows {label} with total {doc.total}, "
                             f"WooCommerce says {expected_total}",
                             {"gp_total": str(doc.total), "woo_total": str(expected_total)})
+    differ = ship_to_differences(sent_ship_to, doc.ship_to)
+    if differ:
+        return Verification(False, "address", f"GP holds {label} with another ship-to than the "
+                            f"order's ({', '.join(differ)} differ): correct the ship-to address "
+                            "on the document in GP (Sales Transaction Entry, Ship To Address), "
+                            "then replay", {"fields": ", ".join(differ)})
     return Verification(True)

@@ -168,7 +168,7 @@ def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
 
     side = OrderInvoice(view, list(invoice.lines), expected_tax=expected_tax(ctx, view),
                         invoice=invoice, rounding_account=inputs.accounts.get("rounding") or "",
-                        accounts=inputs.accounts)
+                        accounts=inputs.accounts, ship_to=invoice.ship_to)
     # The invoice as sent is kept with the attempt (same commit as "creating it"): once
     # posted, the console shows this GL distribution, not one from a mapping changed since.
     posted = post(ctx, side, order, invoice, invoice.number, before_send=customer_first,

@@ -50,8 +50,14 @@ def discover_refunds(ctx: PipelineContext, order: Order, view: OrderView) -> Ste
                 payloads[int(p.get("id") or 0)] = p
         except WooError as exc:
             return StepResult.later(f"WooCommerce refunds could not be read: {exc}")
+    # New refunds, and refunds held while their order was held: once the invoice is in GP
+    # they are queued again (issue 13 item 13: they posted only if a new refund came along).
+    waiting = Refund.state == DocState.NEW
+    if order.state in INVOICE_DONE:
+        waiting = waiting | ((Refund.state == DocState.HELD)
+                             & (Refund.hold_reason == WAITS_FOR_INVOICE))
     if not payloads and not Refund.select(Refund.id).where(
-            (Refund.order == order.id) & (Refund.state == DocState.NEW)).exists():
+            (Refund.order == order.id) & waiting).exists():
         # Nothing to add or queue (every order without refunds): no write transaction, so the
         # posting threads do not queue for SQLite's write lock for nothing.
         return StepResult.done()
@@ -69,8 +75,6 @@ def discover_refunds(ctx: PipelineContext, order: Order, view: OrderView) -> Ste
             audit.record("refund", rv.id, "received", f"refund {rv.id} of order {order.number} "
                          f"({rv.amount}) found through WooCommerce REST", actor=ctx.actor,
                          clock=ctx.clock, data={"order": order.woo_id, "amount": str(rv.amount)})
-        waiting = (Refund.state == DocState.NEW) | (
-            (Refund.state == DocState.HELD) & (Refund.hold_reason == WAITS_FOR_INVOICE))
         for r in Refund.select().where((Refund.order == order.id) & waiting):
             queue.enqueue(REFUND_JOB, refund_job_key(r.woo_id), clock=ctx.clock,
                           group_key=order.customer_key)

@@ -3,7 +3,8 @@
 Once an invoice is posted, the console must show what went to GP (its lines, accounts and GL
 distribution), not what today's GL mapping would give: a cash account changed since then must
 not rewrite history on screen. The row is written in the same transaction as the "creating it"
-event, just before the create call, and overwritten only while the document is not yet in GP.
+event, just before the create call, and overwritten only while the document is not yet in GP
+or when the connector updates the unposted document there (an order edited after invoicing).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 from peewee import AutoField, CharField, IntegerField
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.gp.gateway import GPDistribution, GPLine, GPPayment, SalesInvoice
+from core.gp.gateway import GPDistribution, GPLine, GPPayment, SalesInvoice, ShipToAddress
 from core.store.models import BaseModel, JSONField, UTCField
 
 
@@ -75,6 +76,7 @@ def sent_invoice(number: str) -> tuple[SalesInvoice, Any] | None:
     invoice = SalesInvoice(**{
         **d, "doc_date": date.fromisoformat(d["doc_date"]), "lines": lines,
         "distributions": dists, "payments": pays,
+        "ship_to": ShipToAddress(**d["ship_to"]) if d.get("ship_to") else None,
         "tax_details": [(t[0], _money(t[1])) for t in d.get("tax_details", [])],
         **{k: _money(d[k]) for k in money}})
     return invoice, row.sent_at

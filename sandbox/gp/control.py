@@ -37,9 +37,9 @@ def _doc(doc: dict[str, Any]) -> dict[str, Any]:
            "date": str(doc.get("date", "")), "created": doc.get("created"),
            "posted": doc["state"] not in ("work", "void"), "voided": bool(doc.get("voided"))}
     for name in ("doc_type_id", "subtotal", "trade_discount", "freight", "misc", "tax",
-                 "payment", "sales", "description", "holds"):
+                 "payment", "sales", "description", "holds", "ship_to_address"):
         if name in doc:
-            out[name] = doc[name] if isinstance(doc[name], list) else str(doc[name])
+            out[name] = doc[name] if isinstance(doc[name], (list, dict)) else str(doc[name])
     out["lines"] = [{k: (str(v) if isinstance(v, (Decimal, float, int)) and k != "seq" else v)
                      for k, v in ln.items() if k in ("seq", "item", "description", "quantity",
                                                      "uofm", "unit_price", "markdown", "extended",

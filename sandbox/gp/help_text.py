@@ -45,6 +45,10 @@ INFERRED = [
     "UOfMSchedule, the XML element names, the error body and the status refusing a body "
     "without Payload (400) or a batch post without GP-Custom-Action (405) (gp.md §22; each "
     "marked INFERRED in SBA's /help).",
+    "A SOP document's ShipToAddress is stored as sent (fields left out blank); without one, the "
+    "address named by ShipToAddressKey (else the customer's ship-to) is copied onto the document "
+    "(eConnect's taSopHdrIvcInsert behaviour, assumed for Web Services). Over-long address fields "
+    "are refused (gp.md §9 widths; GP's text is unpublished).",
     "Latency per operation and a bounded number of service processes are a model: no public "
     "per-call figure exists for legacy Web Services (gp.md §20.3, §22).",
 ]

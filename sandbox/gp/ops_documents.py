@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sandbox.gp import batches, sop
+from sandbox.gp import batches, sop, sop_ship_to
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem
 from sandbox.gp.operations import Operations
 from sandbox.gp.posting import allocate
@@ -101,6 +101,7 @@ def document_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
                              if doc.get("ship_to") else None),
         "CurrencyKey": {"ISOCode": doc["currency"]},
         "PriceLevelKey": {"Id": doc["price_level"]},
+        "ShipToAddress": sop_ship_to.to_gp(doc.get("ship_to_address")),
         "ProcessHolds": ({"SalesProcessHold": [
             {"Key": {"SalesDocumentKey": {"Id": doc["number"]},
                      "SalesProcessHoldSetupKey": {"Id": h}}, "DeleteOnUpdate": False}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sandbox.gp import batches, sop_amounts, sop_lines, sop_tax
+from sandbox.gp import batches, sop_amounts, sop_lines, sop_ship_to, sop_tax
 from sandbox.gp.faults import econnect
 from sandbox.gp.references import References
 from sandbox.gp.rules import Call, Errors, amount, cents, key_id
@@ -112,6 +112,9 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
             errors.add(f"The address ID '{aid}' does not exist for customer '{customer_id}'.",
                        f"{prop}.Id")
         addresses[prop] = found_address["id"] if found_address else (aid or "")
+    ship_to_id = addresses["ShipToAddressKey"] or (customer or {}).get("ship_to") or ""
+    ship_to = sop_ship_to.ship_to(src, errors, customer, store.address(customer_id, ship_to_id)
+                                  if customer_id and ship_to_id else None)
     currency = key_id(src.get("CurrencyKey"), "ISOCode") or "USD"
     if currency != "USD":
         errors.add_item(econnect(483, proc, "The Currency ID does not exist in MC40200",
@@ -182,7 +185,8 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
         "batch": batch, "batch_source": batches.SOP_SOURCE,
         "date": src.get("Date") or call.now, "currency": currency, "price_level": level,
         "site": header_site or "", "bill_to": addresses["BillToAddressKey"],
-        "ship_to": addresses["ShipToAddressKey"], "note": src.get("Note") or "",
+        "ship_to": addresses["ShipToAddressKey"], "ship_to_address": ship_to,
+        "note": src.get("Note") or "",
         "comment": src.get("Comment") or "", "reference": src.get("Reference") or "",
         "lines": lines, "subtotal": subtotal, "trade_discount": trade_amount, "freight": freight,
         "misc": misc, "tax": tax, "total": total, "payment": paid, "payments": payments,

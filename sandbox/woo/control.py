@@ -5,6 +5,7 @@ POST /_sandbox/activity                  {"orders": 10, "refunds": 2, ...} -> id
 POST /_sandbox/faults, DELETE, GET       latency_ms, error_rate, drop_webhooks_rate, outage
 POST /_sandbox/orders/{id}/touch         {"status": ..., "note": ..., "customer_note": ...,
                                           "add_line": {"sku": ..., "quantity": n}}
+                                         or {"remove_line": <line item id>} (wp-admin edits)
 POST /_sandbox/webhooks/flush            deliver everything queued now
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from sandbox.woo.app import Req
 from sandbox.woo.errors import ApiError
-from sandbox.woo.order_edit import add_line
+from sandbox.woo.order_edit import add_line, remove_line
 from sandbox.woo.shop import Shop
 
 FAULT_KEYS = {"latency_ms": (int, float), "error_rate": (int, float),
@@ -83,10 +84,14 @@ def handler(shop: Shop) -> Callable[[Req], Awaitable[tuple[int, Any]]]:
 
     def touch(req: Req, oid: int) -> tuple[int, Any]:
         body = json.loads(req.body or b"{}")
-        if body.get("add_line"):  # a shop manager adds an item in wp-admin and recalculates
+        if body.get("add_line") or body.get("remove_line"):
+            # A shop manager adds or deletes an item in wp-admin and recalculates.
             try:
-                o = add_line(shop.book, oid, str(body["add_line"]["sku"]),
-                             int(body["add_line"].get("quantity", 1)))
+                if body.get("add_line"):
+                    o = add_line(shop.book, oid, str(body["add_line"]["sku"]),
+                                 int(body["add_line"].get("quantity", 1)))
+                else:
+                    o = remove_line(shop.book, oid, int(body["remove_line"]))
             except ApiError as e:
                 return e.status, e.body()
             return 200, {"id": o["id"], "status": o["status"], "total": o["total"],

@@ -1,7 +1,9 @@
-"""An order edited after it was placed, as a shop manager does in wp-admin ("Add item", then
-"Recalculate"): the new line is priced like the others, coupons, shipping, fees and taxes are
-recalculated, `date_modified` moves and WooCommerce sends `order.updated` (webhooks/ shows the
-same for every admin save). Existing items keep their ids; the new line gets the next one.
+"""An order edited after it was placed, as a shop manager does in wp-admin ("Add item" or
+the item's delete cross, then "Recalculate"): a new line is priced like the others, coupons,
+shipping, fees and taxes are recalculated, `date_modified` moves and WooCommerce sends
+`order.updated` (webhooks/ shows the same for every admin save). Existing items keep their ids;
+a new line gets the next one. Stock follows when the order had reduced it: an added line takes
+its quantity, a deleted one gives it back (wp-admin's "Adjusted stock" note).
 """
 from __future__ import annotations
 
@@ -26,13 +28,28 @@ def _keep_ids(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
 
 
 def add_line(book: OrderBook, oid: int, sku: str, quantity: int) -> dict[str, Any]:
+    return edit_lines(book, oid, add={"sku": sku, "quantity": quantity})
+
+
+def remove_line(book: OrderBook, oid: int, line_id: int) -> dict[str, Any]:
+    return edit_lines(book, oid, remove=line_id)
+
+
+def edit_lines(book: OrderBook, oid: int, *, add: dict[str, Any] | None = None,
+               remove: int | None = None) -> dict[str, Any]:
     s = book.s
     with s.lock:
         o = book.get(oid)
         if o is None or o["status"] == "trash":
             raise ApiError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
-        lines = [_line_in(book, li) for li in o["line_items"]]
-        lines.append(book._resolve_line({"sku": sku, "quantity": quantity}))
+        kept = [li for li in o["line_items"] if li["id"] != remove]
+        gone = [li for li in o["line_items"] if li["id"] == remove]
+        if remove is not None and (not gone or not kept):
+            raise ApiError(400, "woocommerce_rest_invalid_line", "No such line, or the last one.")
+        lines = [_line_in(book, li) for li in kept]
+        if add is not None:
+            lines.append(book._resolve_line({"sku": str(add["sku"]),
+                                             "quantity": int(add["quantity"])}))
         coupons = [c for c in (s.coupon_by_code(cl["code"]) for cl in o["coupon_lines"]) if c]
         state = o["shipping"]["state"] or o["billing"]["state"]
         rate = TAX_RATES.get(state) if (o["shipping"]["country"] or o["billing"]["country"]) in (
@@ -44,6 +61,7 @@ def add_line(book: OrderBook, oid: int, sku: str, quantity: int) -> dict[str, An
                              fees=[{"name": f["name"], "total": f["total"],
                                     "tax_status": f["tax_status"]} for f in o["fee_lines"]],
                              coupons=coupons, rate=rate, ids=book.ids, reduced_stock=reduced)
+        o["line_items"] = kept
         for key in ("line_items", "shipping_lines", "fee_lines", "tax_lines", "coupon_lines"):
             _keep_ids(o[key], priced[key])
             o[key] = priced[key]
@@ -51,10 +69,13 @@ def add_line(book: OrderBook, oid: int, sku: str, quantity: int) -> dict[str, An
                                           "shipping_tax", "cart_tax", "total", "total_tax")})
         touched = []
         if reduced:
-            new = o["line_items"][-1]
-            pid = new["variation_id"] or new["product_id"]
-            if pid and s.adjust_stock(pid, -quantity):
-                touched.append(pid)
+            moves = [(li, +int(li["quantity"])) for li in gone]
+            if add is not None:
+                moves.append((o["line_items"][-1], -int(add["quantity"])))
+            for li, delta in moves:
+                pid = li["variation_id"] or li["product_id"]
+                if pid and s.adjust_stock(pid, delta):
+                    touched.append(pid)
         o["date_modified"], o["date_modified_gmt"] = s.now()
         book._save(o, reduced)
         s.emit("order", "updated", oid)

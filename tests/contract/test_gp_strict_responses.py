@@ -53,6 +53,10 @@ def _invoice_with_everything(c: GPClient) -> Any:
     inv.Payments = c.gp.ArrayOfSalesPayment(SalesPayment=[c.gp.SalesPayment(
         PaymentAmount=c.money("10.00"), BankAccountKey=c.gp.BankAccountKey(Id="FIRST BANK"),
         Type="Cash Payment", Date=datetime(2024, 6, 1, tzinfo=UTC))])
+    inv.ShipToAddress = c.gp.BusinessAddress(
+        Name="Strict Reader", ContactPerson="Ann Reader", Line1="1 Strict Way", City="Salem",
+        State="OR", PostalCode="97301", CountryRegion="US",
+        Phone1=c.gp.PhoneNumber(Value="5035550100"))
     return inv
 
 

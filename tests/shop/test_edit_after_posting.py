@@ -10,6 +10,7 @@ import httpx
 
 from core.store.db import close_db, init_db
 from core.store.models import AuditEvent, Order
+from core.woo.client import WooClient
 from tests.sandbox.demo_support import stand_ins
 from tests.shop.env import cli
 from tui.demo.setup import SandboxControl, prepare_workspace
@@ -95,3 +96,59 @@ def test_edits_follow_an_unposted_invoice_and_hold_a_posted_one(tmp_path):
                                              & (AuditEvent.kind == "edit_acknowledged")).exists()
         finally:
             close_db()
+
+
+def test_after_posting_a_decrease_asks_for_a_credit_memo_an_increase_for_the_configured_doc(
+        tmp_path):
+    """The document to raise follows the sign and the configuration: a line deleted in wp-admin
+    after the batch was posted asks for a credit memo against the invoice; an added line, with
+    `[posting] changed_increase_document = "debit_memo"`, asks for a debit memo."""
+    with stand_ins(tmp_path, seed=13, webhook_delay=0) as (box, ep):
+        ws, settings = prepare_workspace(tmp_path / "ws", ep)
+        settings.products.enabled = False
+        settings.posting.changed_increase_document = "debit_memo"
+        ws.save(settings)
+        root = str(tmp_path / "ws")
+        control = SandboxControl(ep)
+        try:
+            control.activity(orders=10)
+        finally:
+            control.close()
+        _once(root)
+        woo = WooClient(ep.woo_url, ep.woo_key, ep.woo_secret)
+        try:
+            work = {i["number"]: i for i in box.gp.state()["invoices"] if i["state"] == "work"}
+            several = sorted(n for n in work
+                             if len(woo.get_order(int(n.removeprefix("WC")))["line_items"]) > 1)
+            assert several and len(work) >= 2
+            down = several[0]
+            up = next(n for n in sorted(work) if n != down)
+            for batch in {work[down]["batch"], work[up]["batch"]}:
+                httpx.post(f"{box.gp.base_url}/_sandbox/post-batch", json={"batch": batch},
+                           timeout=30).raise_for_status()
+            d, u = int(down.removeprefix("WC")), int(up.removeprefix("WC"))
+            line = woo.get_order(d)["line_items"][-1]["id"]
+            r = httpx.post(f"{ep.woo_url}/_sandbox/orders/{d}/touch",
+                           json={"remove_line": line}, timeout=30)
+            r.raise_for_status()
+            lower = Decimal(r.json()["total"])
+            r = httpx.post(f"{ep.woo_url}/_sandbox/orders/{u}/touch",
+                           json={"add_line": {"sku": "SOCKS-3PK-WHT", "quantity": 1}},
+                           timeout=30)
+            r.raise_for_status()
+            higher = Decimal(r.json()["total"])
+        finally:
+            woo.close()
+        _once(root)
+        docs = {i["number"]: i for i in box.gp.state()["invoices"]}
+        assert docs[down]["total"] == work[down]["total"]  # posted: never changed
+        assert docs[up]["total"] == work[up]["total"]
+        held_down, held_up = _order(ws, d), _order(ws, u)
+        assert held_down.state == "held" and held_down.hold_reason == "changed"
+        diff = lower - Decimal(work[down]["total"])
+        assert diff < 0 and f"difference {diff:+}" in held_down.hold_detail
+        assert f"raise a credit memo for {-diff} against {down} in GP" in held_down.hold_detail
+        assert held_up.state == "held" and held_up.hold_reason == "changed"
+        rise = higher - Decimal(work[up]["total"])
+        assert f"raise a debit memo for {rise} for customer" in held_up.hold_detail
+        assert box.gp.state()["credit_memos"] == []  # what to raise is the accountant's call

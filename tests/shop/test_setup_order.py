@@ -8,12 +8,20 @@ import json
 import os
 import re
 
+import httpx
+
 from core import gl
 from core.config import Workspace
 from core.store.db import close_db, init_db
 from tests.sandbox.demo_support import stand_ins
 from tests.shop.env import cli, db_digest
 from tui.demo.setup import COMPANY_ACCOUNTS, GATEWAY_CASH_ACCOUNTS, GATEWAYS, SandboxControl
+
+
+def _products(woo_url: str) -> dict[str, tuple]:
+    state = httpx.get(f"{woo_url}/_sandbox/state", timeout=30).json()
+    return {str(p["id"]): (p.get("name"), p.get("regular_price"), p.get("stock_quantity"))
+            for p in state["products"]}
 
 
 def test_the_readme_setup_order_from_scratch(tmp_path, monkeypatch):
@@ -42,18 +50,28 @@ def test_the_readme_setup_order_from_scratch(tmp_path, monkeypatch):
         assert "GL accounts: no company account for sales" in check.stdout
         assert "ml-connector gl set company" in check.stdout
         assert re.search(r"FAIL  Gateway \w+", check.stdout)
-        # 3. GL accounts and gateways (the console's GL screen / `gl` and `payments` commands)
+        # 3. GL accounts and gateways, with the CLI's `gl set` and `payments set` (item 7: no
+        # way to set them outside the console was part of what went wrong)
+        for kind, account in COMPANY_ACCOUNTS.items():
+            done = cli("--workspace", root, "gl", "set", kind, account)
+            assert done.returncode == 0, done.stdout + done.stderr
+        for gateway, account in GATEWAY_CASH_ACCOUNTS.items():
+            done = cli("--workspace", root, "gl", "set", "cash", account, "--scope", "gateway",
+                       "--for", gateway)
+            assert done.returncode == 0, done.stdout + done.stderr
+        for gateway, rule in GATEWAYS.items():
+            extra = [f"--{k.replace('_', '-')}={v}" for k, v in rule.items()
+                     if k in ("card_type", "checkbook")]
+            done = cli("--workspace", root, "payments", "set", gateway, "--type",
+                       rule["payment_type"], *extra)
+            assert done.returncode == 0, done.stdout + done.stderr
         init_db(ws.db_path)
         try:
-            for kind, account in COMPANY_ACCOUNTS.items():
-                gl.set_account("company", "", kind, account, actor="test:accountant")
-            for gateway, account in GATEWAY_CASH_ACCOUNTS.items():
-                gl.set_account("gateway", gateway, "cash", account, actor="test:accountant")
+            assert {k: gl.resolve_account(k) for k in COMPANY_ACCOUNTS} == COMPANY_ACCOUNTS
+            assert gl.gateway_account("stripe") == GATEWAY_CASH_ACCOUNTS["stripe"]
         finally:
             close_db()
-        settings = ws.load()
-        settings.posting.gateways = {k: dict(v) for k, v in GATEWAYS.items()}
-        ws.save(settings)
+        assert ws.load().posting.gateways["stripe"]["card_type"] == "STRIPE"
         check = cli("--workspace", root, "check", "--no-probe")
         assert check.returncode == 0, check.stdout
         # 4. dry run: nothing written, and what the real pass will post
@@ -68,9 +86,18 @@ def test_the_readme_setup_order_from_scratch(tmp_path, monkeypatch):
         assert back.returncode == 0, back.stderr
         assert "0 new or changed" not in back.stdout + back.stderr
         # 6. the worker posts exactly what the dry run said
+        shop_products = _products(ep.woo_url)
+        gp_items = {i["item_number"]: i["description"] for i in box.gp.state()["items"]}
         work = cli("--workspace", root, "worker", "--once", "--no-webhooks")
         assert work.returncode == 0, work.stderr
         in_gp = {inv["number"] for inv in box.gp.state()["invoices"]}
+        # Item 5: the first product pass is a plan for the accountant; it writes nothing,
+        # neither to the shop (stock, prices) nor to GP (item names).
+        plan = cli("--workspace", root, "products", "plan")
+        assert plan.returncode == 1 and "waiting for approval" in plan.stdout, plan.stdout
+        assert _products(ep.woo_url) == shop_products
+        assert {i["item_number"]: i["description"]
+                for i in box.gp.state()["items"]} == gp_items
         assert in_gp == foretold
         # status after a clean stop: who ran, and counts that say what they count
         status = cli("--workspace", root, "status", "--json")
