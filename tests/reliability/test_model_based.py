@@ -23,6 +23,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -185,4 +186,5 @@ class SyncMachine(RuleBasedStateMachine):
 SyncMachine.TestCase.settings = settings(
     max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, derandomize=not DEEP,
     suppress_health_check=list(HealthCheck))
-test_sync_model = SyncMachine.TestCase
+# the deep run takes hours: no per-test limit then
+test_sync_model = pytest.mark.timeout(0 if DEEP else 300)(SyncMachine.TestCase)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import apsw
 import httpx
+import pytest
 
 from core.clock import ManualClock
 from core.secrets.keys import ENV_VAR
@@ -54,6 +55,8 @@ from tests.core.pipeline_env import (
 
 ROOT = Path(__file__).resolve().parents[2]
 DEEP = os.environ.get("ML_CONNECTOR_DEEP") == "1"
+# the deep run takes longer than the suite's 300 s per test: no limit then
+pytestmark = pytest.mark.timeout(0 if DEEP else 300)
 LYING_WAL_ENV = "ML_POWERCUT_LYING_WAL"
 RUN = [sys.executable, "-m", "tests.reliability.powercut_run"]
 

@@ -48,6 +48,8 @@ LOAD_S = 600.0 if DEEP else 10.0
 RATE = 50.0
 KILL_TRIALS = 1000 if DEEP else 6
 P99_LIMIT_S = 0.5
+# the deep run takes longer than the suite's 300 s per test: no limit then
+pytestmark = pytest.mark.timeout(0 if DEEP else 300)
 
 
 def _free_port() -> int:
