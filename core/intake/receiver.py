@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.intake.delivery_writer import DeliveryWriter, storable_id
+from core.intake.known_webhooks import is_known
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ PATH = "/webhooks/woocommerce"
 # or hostile client holding a connection (and memory) open: answered 408 and closed.
 BODY_TIMEOUT_S = 30.0
 SIGNATURE_HEADER = "x-wc-webhook-signature"
-_PING = re.compile(rb"^webhook_id=\d+$")
+_PING = re.compile(rb"^webhook_id=(\d{1,18})$")
 _WP_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
 _WP_DECODE = re.compile(r"&(?:amp|lt|gt|quot);|&#(0*(?:38|60|62|34|39)|[xX]0*(?:26|22|27));")
 
@@ -76,6 +77,10 @@ class SecretSource(Protocol):
     def refresh(self) -> None:
         ...
 
+    def has_own(self, webhook_id: str) -> bool:
+        """Whether this webhook has its own secret here (then it is one of ours)."""
+        ...
+
 
 class VaultSecrets:
     """Webhook secrets from the vault: `webhook.secret.<id>` when one webhook has its own, else the
@@ -104,6 +109,11 @@ class VaultSecrets:
             self._cache = {n: v for n in names if (v := self._vault.get(n))}
             self._stamp = stamp
 
+    def has_own(self, webhook_id: str) -> bool:
+        if f"webhook.secret.{webhook_id}" not in self._cache:
+            self.refresh()
+        return f"webhook.secret.{webhook_id}" in self._cache
+
     def candidates(self, webhook_id: str | None) -> list[str]:
         cache = self._cache
         found = []
@@ -131,6 +141,9 @@ class StaticSecrets:
     def refresh(self) -> None:
         return None
 
+    def has_own(self, webhook_id: str) -> bool:
+        return bool(webhook_id) and webhook_id in self._secrets
+
 
 def _clip(value: str | None, n: int = 200) -> str | None:
     return None if value is None else value[:n]
@@ -143,8 +156,12 @@ class WebhookReceiver:
                  clock: Clock = SYSTEM_CLOCK,
                  on_accepted: Callable[[], None] | None = None,
                  spool_dir: str | None = None, busy_wait_ms: int | None = None,
-                 body_timeout_s: float = BODY_TIMEOUT_S) -> None:
+                 body_timeout_s: float = BODY_TIMEOUT_S,
+                 known_webhook: Callable[[int], bool] | None = None) -> None:
+        """`known_webhook(id)`: whether a creation ping's webhook id is ours (default: the ids
+        `webhooks install` and the worker's webhook check recorded, core.intake.known_webhooks)."""
         self.secrets = secrets
+        self.known_webhook = known_webhook or (lambda webhook_id: is_known(webhook_id, clock))
         self.store_source = normalise_source(store_url) if store_url else ""
         self.max_body = max_body
         self.body_timeout_s = body_timeout_s
@@ -220,8 +237,13 @@ class WebhookReceiver:
         store). No parsing before the signature is verified."""
         header_sig = headers.get(SIGNATURE_HEADER)
         if not header_sig:
-            if _PING.match(body.strip()):
+            ping = _PING.match(body.strip())
+            if ping and (self.secrets.has_own(ping.group(1).decode())
+                         or self.known_webhook(int(ping.group(1)))):
                 return 200, b'{"ok":true,"ping":true}', None  # the creation ping: change nothing
+            if ping:
+                return 401, b'{"error":"ping from a webhook this connector did not install"}', \
+                    self._rejection(headers, "ping from an unknown webhook id")
             return 401, b'{"error":"unsigned delivery"}', self._rejection(headers, "unsigned")
         webhook_id = headers.get("x-wc-webhook-id")
         if not self._verified(body, header_sig, webhook_id):

@@ -16,7 +16,7 @@ import os
 import secrets
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,18 @@ class Spool:
 
     def pending(self) -> int:
         return len(self.files())
+
+    def oldest_at(self) -> datetime | None:
+        """When the oldest waiting delivery was spooled (its file name starts with the time in
+        nanoseconds since the epoch), or None when the spool is empty."""
+        files = self.files()
+        if not files:
+            return None
+        try:
+            ns = int(files[0].name.split("-", 1)[0])
+        except ValueError:
+            return datetime.fromtimestamp(files[0].stat().st_mtime, UTC)
+        return datetime.fromtimestamp(ns / 1e9, UTC)
 
     def read(self, path: Path) -> dict[str, Any]:
         return _decode(path.read_bytes())

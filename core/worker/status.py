@@ -14,6 +14,8 @@ from peewee import fn
 from core import queries
 from core.clock import SYSTEM_CLOCK, Clock
 from core.intake.drift import drift_attention
+from core.intake.spool import Spool, spool_dir_for
+from core.store.db import database
 from core.store.models import AuditEvent, Order, Refund, Setting, WebhookDelivery
 from core.worker.lease import last_run, read_lease
 
@@ -85,7 +87,38 @@ COUNT_MEANINGS = {
                         "their outcome (created, held, skipped, found already in GP): not a "
                         "count of GP documents",
     "posted_today": "invoices created in GP today (store's day)",
+    "spool.waiting": "signed webhook deliveries the receiver acknowledged (200) while the "
+                     "database was busy, kept in fsync'd files beside it and not yet imported; "
+                     "the running receiver imports them as soon as the database frees",
 }
+SPOOL_STUCK_S = 120.0  # a spooled delivery older than this: the database has been busy too long
+
+
+def spool_report(clock: Clock = SYSTEM_CLOCK) -> dict[str, Any]:
+    """The receiver's spool beside the database: how many deliveries wait and since when."""
+    folder = spool_dir_for(str(database.database))
+    spool = Spool(folder)
+    oldest = spool.oldest_at()
+    return {"waiting": spool.pending(), "oldest_at": _iso(oldest), "folder": str(folder),
+            "age_s": round(max(0.0, (clock.now() - oldest).total_seconds()), 1)
+            if oldest else None}
+
+
+def spool_attention(spool: dict[str, Any], worker_alive: bool) -> list[str]:
+    """What the accountant is told about deliveries waiting in the spool, if anything."""
+    n = spool["waiting"]
+    if not n:
+        return []
+    head = (f"{n} webhook deliveries acknowledged to WooCommerce wait in the spool "
+            f"({spool['folder']}, oldest {spool['oldest_at']}): they are not in the database "
+            "yet and WooCommerce will not send them again.")
+    if not worker_alive:
+        return [head + " No worker is running to import them: start it (`ml-connector worker`);"
+                " it imports them first. Do not delete the folder."]
+    if (spool["age_s"] or 0) > SPOOL_STUCK_S:
+        return [head + f" The database has been busy for {spool['age_s']:.0f} s: find the "
+                "process holding it (a backup, a long console query) and let it finish."]
+    return []
 
 
 def documents_in_gp() -> dict[str, int]:
@@ -119,7 +152,9 @@ def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[st
     orders = group_counts(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state))
     refunds = group_counts(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state))
     failed_rows = [p for p in queries.problems("failed", limit=failures)]
+    spool = spool_report(clock)
     attention = list(board.attention) + drift_attention()
+    attention += spool_attention(spool, bool(worker and worker["alive"]))
     if worker is not None and not worker["alive"] and attention and \
             attention[0].startswith("No worker"):
         attention[0] = (f"The worker on {lease.host} (pid {lease.pid}) stopped sending "  # type: ignore[union-attr]
@@ -144,8 +179,16 @@ def status_report(clock: Clock = SYSTEM_CLOCK, *, failures: int = 10) -> dict[st
         "last_run": last_run() if worker is None else None,
         "definitions": COUNT_MEANINGS,
         "webhooks": webhook_health(clock, reported=reported),
+        "spool": spool,
         "attention": attention,
     }
+
+
+def _spool_line(spool: dict[str, Any]) -> str:
+    if spool.get("waiting"):
+        return (f"Spool:     {spool['waiting']} acknowledged deliveries not yet in the database "
+                f"(oldest {spool['oldest_at']}); imported when the database frees")
+    return "Spool:     empty (every acknowledged delivery is in the database)"
 
 
 def format_status(report: dict[str, Any]) -> str:
@@ -179,6 +222,7 @@ def format_status(report: dict[str, Any]) -> str:
     hooks = report["webhooks"]
     lines.append(f"Webhook health: {hooks['health']} (24 h: {hooks['accepted_24h']} accepted, "
                  f"{hooks['rejected_24h']} rejected; last {hooks['last_accepted_at'] or 'never'})")
+    lines.append(_spool_line(report.get("spool") or {}))
     seen = dict(hooks.get("woocommerce") or {})
     when = seen.pop("checked_at", None)
     if seen:

@@ -4,8 +4,8 @@
    missing header, wrong secret, non-base64, another body's signature) all get 401 and create no
    accepted row; every correctly signed raw body gets 200. A static check fails the build if a
    signature is compared with `==`.
-2. Ping: an unsigned form POST `webhook_id=<id>` gets 200 and changes no table; any other unsigned
-   request gets 401.
+2. Ping: an unsigned form POST `webhook_id=<known id>` gets 200 in < 1 s and changes no table; any
+   other unsigned request, a ping for an id this connector did not install included, gets 401.
 21. repr() of every object holding a credential masks it.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import base64
 import json
+import time
 from pathlib import Path
 
 import httpx
@@ -22,10 +23,12 @@ from hypothesis import strategies as st
 
 from core.clock import ManualClock
 from core.gp.auth import make_auth
+from core.intake import known_webhooks
+from core.intake.poller import WEBHOOK_HEALTH_KEY
 from core.intake.receiver import StaticSecrets, VaultSecrets, WebhookReceiver
 from core.intake.service import ReceiverServer
 from core.store.db import close_db, init_db
-from core.store.models import ALL_MODELS, WebhookDelivery
+from core.store.models import ALL_MODELS, Setting, WebhookDelivery
 from core.woo.client import WooClient
 from tests.core.intake_helpers import (
     WEBHOOK_SECRET,
@@ -123,18 +126,41 @@ def _tables() -> dict[str, int]:
 
 @pytest.mark.parametrize(("body", "content_type", "status"), [
     (b"webhook_id=42", "application/x-www-form-urlencoded", 200),
+    (b"webhook_id=7", "application/x-www-form-urlencoded", 200),  # in WooCommerce's list
+    (b"webhook_id=43", "application/x-www-form-urlencoded", 401),  # not one of ours
     (b"webhook_id=42&x=1", "application/x-www-form-urlencoded", 401),
     (b"webhook_id=abc", "application/x-www-form-urlencoded", 401),
     (b'{"webhook_id": 42}', "application/json", 401),
     (b"", "application/x-www-form-urlencoded", 401),
 ])
-def test_2_only_the_exact_ping_is_answered_200_and_it_changes_nothing(http, body, content_type,
-                                                                       status):
+def test_2_only_the_exact_ping_of_a_known_webhook_is_answered_200_and_it_changes_nothing(
+        http, body, content_type, status):
+    known_webhooks.remember([42], actor="test")  # what `webhooks install` records
+    Setting.create(key=WEBHOOK_HEALTH_KEY, updated_by="worker", updated_at=ManualClock().now(),
+                   value={"webhooks": [{"id": 7, "topic": "order.updated",
+                                        "status": "active"}]})  # what the worker last read
+    http.get("/healthz")  # warm up the connection
     before = _tables()
+    started = time.monotonic()
     r = http.post("/webhooks/woocommerce", content=body, headers={"Content-Type": content_type})
     assert r.status_code == status
     if status == 200:
+        assert time.monotonic() - started < 1.0
         assert _tables() == before
+
+
+def test_2_pings_of_webhooks_being_created_are_answered_while_install_runs(http):
+    """WooCommerce pings before the create call returns the id: `webhooks install` opens a
+    window first; afterwards only the ids it recorded are known."""
+    ping = {"content": b"webhook_id=90", "headers": {
+        "Content-Type": "application/x-www-form-urlencoded"}}
+    assert http.post("/webhooks/woocommerce", **ping).status_code == 401
+    known_webhooks.expect_creation_pings(actor="test")
+    assert http.post("/webhooks/woocommerce", **ping).status_code == 200
+    known_webhooks.remember([90], actor="test")  # the install finished with id 90
+    assert http.post("/webhooks/woocommerce", **ping).status_code == 200
+    other = {**ping, "content": b"webhook_id=91"}
+    assert http.post("/webhooks/woocommerce", **other).status_code == 401
 
 
 def test_21_repr_of_every_credential_holder_masks_it(tmp_path):

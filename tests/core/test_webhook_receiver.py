@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from core.clock import ManualClock
+from core.intake import known_webhooks
 from core.intake.inbox import process_deliveries
 from core.intake.receiver import (
     VaultSecrets,
@@ -148,6 +149,7 @@ def test_a_delivery_cut_off_mid_body_is_not_stored(receiver):
 
 def test_ping_is_answered_200_and_changes_nothing(receiver):
     http, _, _ = receiver
+    known_webhooks.remember([12], actor="test")
     before = _table_counts()
     r = http.post("/webhooks/woocommerce", content=b"webhook_id=12",
                   headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -156,6 +158,9 @@ def test_ping_is_answered_200_and_changes_nothing(receiver):
     r = http.post("/webhooks/woocommerce", content=b"webhook_id=12&x=1",
                   headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 401
+    r = http.post("/webhooks/woocommerce", content=b"webhook_id=13",
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 401  # not a webhook this connector installed
 
 
 def test_secret_installed_after_start_is_picked_up(receiver):

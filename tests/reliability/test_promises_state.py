@@ -6,9 +6,9 @@
 16. Two-process contention: a console process writing every 100 ms while a worker process posts
     sees no "database is locked"; every write path is BEGIN IMMEDIATE (static check);
     integrity_check is ok afterwards and the WAL stays under 64 MB.
-17. Power-loss durability, the part that runs without LazyFS: synchronous=FULL (and WAL, and the
-    busy timeout) on every connection, including ones opened later by other threads. Injecting
-    lost un-fsynced writes needs LazyFS, which this machine lacks: not covered here.
+17. Power-loss durability, the pragma half: synchronous=FULL (and WAL, and the busy timeout) on
+    every connection, including ones opened later by other threads. The power cuts themselves
+    (un-fsynced writes lost, through a test VFS) are in test_power_loss.py.
 """
 from __future__ import annotations
 

@@ -20,10 +20,11 @@ import threading
 import click
 
 from core.connections import woo_client
+from core.intake import known_webhooks
 from core.intake.poller import check_webhook_health
 from core.intake.service import IntakeService
 from core.store.audit import actor
-from core.woo.webhook_admin import install_webhooks
+from core.woo.webhook_admin import InstalledWebhook, install_webhooks
 from tui.commands.common import global_options, load
 
 
@@ -46,8 +47,14 @@ def install(url: str, secret_env: str | None) -> int:
         secret = os.environ.get(secret_env, "")
         if not secret:
             raise ValueError(f"the environment variable {secret_env} is empty or not set")
-    with woo_client(settings, vault) as client:
-        done = install_webhooks(client, vault, url, actor=actor("cli"), secret=secret)
+    # WooCommerce pings each new webhook before its id comes back: those pings are ours.
+    known_webhooks.expect_creation_pings(actor=actor("cli"))
+    done: list[InstalledWebhook] = []
+    try:
+        with woo_client(settings, vault) as client:
+            done = install_webhooks(client, vault, url, actor=actor("cli"), secret=secret)
+    finally:  # the ids are ours from now on; the window closes whatever happened
+        known_webhooks.remember([hook.id for hook in done], actor=actor("cli"))
     for hook in done:
         click.echo(f"  {hook.action:<8} webhook {hook.id:>5}  {hook.topic}")
     click.echo(f"{len(done)} webhook(s) point at {url}; the secret is stored encrypted")

@@ -19,6 +19,7 @@ from core import gl
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.connections import woo_client
+from core.intake import known_webhooks
 from core.secrets.vault import (
     GP_PASSWORD,
     WEBHOOK_SECRET,
@@ -145,11 +146,15 @@ def install_webhooks(ws: Workspace, settings: Settings, delivery_url: str,
         secret = "".join(secrets.choice(alphabet) for _ in range(40))
         vault.set(WEBHOOK_SECRET, secret, ACTOR)
     client = woo_client(settings, vault)
+    ids: list[int] = []
+    known_webhooks.expect_creation_pings(actor=ACTOR, clock=clock)  # pings precede the ids
     try:
-        return [int(client.create_webhook(name=f"ml-connector {topic}", topic=topic,
-                                          delivery_url=delivery_url, secret=secret)["id"])
-                for topic in WEBHOOK_TOPICS]
+        for topic in WEBHOOK_TOPICS:
+            ids.append(int(client.create_webhook(name=f"ml-connector {topic}", topic=topic,
+                                                 delivery_url=delivery_url, secret=secret)["id"]))
+        return ids
     finally:
+        known_webhooks.remember(ids, actor=ACTOR, clock=clock)
         client.close()
 
 
