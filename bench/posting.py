@@ -48,6 +48,23 @@ ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "00
             "rounding": "000-7900-00", "cash": "000-1110-00"}
 
 
+class WriteTransactions:
+    """Counts the state database's write transactions (outermost BEGIN IMMEDIATE), each one
+    fsync under the one write lock."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        original = type(database).atomic
+        me = self
+
+        def atomic(db: Any, lock_type: str | None = "IMMEDIATE") -> Any:
+            if db.transaction_depth() == 0:
+                me.total += 1
+            return original(db, lock_type)
+
+        type(database).atomic = atomic  # type: ignore[method-assign]
+
+
 class RoundTrips:
     """Counts HTTP requests to one host:port, per thread, at httpx's transport."""
 
@@ -166,6 +183,7 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = ""
         gl.set_account("tax_rate", str(rate_id), "tax", detail, actor="bench")
     gp_port = httpx.URL(gp_i["soap_url"]).port
     trips = RoundTrips(gp_port)
+    writes = WriteTransactions()
     woo = WooClient(woo_i["url"], woo_i["consumer_key"], woo_i["consumer_secret"])
     gateway = open_gateway(s, gp_i["password"], root)
     gateway.get_item("TEE-BLU-M")  # warm: WSDL, policy, NTLM handshake
@@ -212,18 +230,23 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = ""
     profiler = cProfile.Profile(time.process_time) if profile else None
     ops0 = Counter(trips.by_operation)
     cpu_one = 0.0
+    writes0 = 0
     for _ in range(2):  # the second round meets many of the same customers again
         new_orders(n_orders)
         cpu0 = time.process_time()
+        w0 = writes.total
         if profiler:
             profiler.enable()
         runner.run_until_idle()
+        writes0 += writes.total - w0
         if profiler:
             profiler.disable()
         cpu_one += time.process_time() - cpu0
     posted_one = sum(len(v) for v in per_kind.values())
     print(f"Connector CPU per posted order, one at a time at 0 ms GP: "
           f"{1000 * cpu_one / max(posted_one, 1):.1f} ms ({posted_one} orders)")
+    print(f"State database write transactions per posted order (one at a time): "
+          f"{writes0 / max(posted_one, 1):.2f}")
     ops = Counter(trips.by_operation)
     ops.subtract(ops0)
     print("GP requests per posted order, by operation (one at a time): " + ", ".join(
