@@ -48,6 +48,23 @@ ACCOUNTS = {"sales": "000-4100-00", "receivables": "000-1200-00", "freight": "00
             "rounding": "000-7900-00", "cash": "000-1110-00"}
 
 
+class WriteTransactions:
+    """Counts the state database's write transactions (outermost BEGIN IMMEDIATE), each one
+    fsync under the one write lock."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        original = type(database).atomic
+        me = self
+
+        def atomic(db: Any, lock_type: str | None = "IMMEDIATE") -> Any:
+            if db.transaction_depth() == 0:
+                me.total += 1
+            return original(db, lock_type)
+
+        type(database).atomic = atomic  # type: ignore[method-assign]
+
+
 class RoundTrips:
     """Counts HTTP requests to one host:port, per thread, at httpx's transport."""
 
@@ -73,6 +90,44 @@ class RoundTrips:
 
     def mine(self) -> int:
         return getattr(self.local, "n", 0)
+
+
+class RequestSamples:
+    """Keeps the first request of each SOAP operation the connector builds (its keywords and
+    the client), to time zeep's own building of it against the prepared renderer's, same run."""
+
+    def __init__(self) -> None:
+        from core.gp.soap import SoapClient
+
+        self.samples: dict[str, tuple[Any, dict[str, Any]]] = {}
+        original = SoapClient.envelope
+        me = self
+
+        def envelope(client: Any, op: str, kwargs: dict[str, Any]) -> Any:
+            me.samples.setdefault(op, (client, dict(kwargs)))
+            return original(client, op, kwargs)
+
+        SoapClient.envelope = envelope  # type: ignore[method-assign]
+
+    def report(self, reps: int = 200) -> None:
+        from core.gp.soap_render import NotPrepared
+
+        print(f"\nBuilding one request, CPU per request over {reps} builds (same run, same "
+              "keywords): zeep's own (value objects + render) vs the prepared renderer")
+        for op, (client, kwargs) in sorted(self.samples.items()):
+            binding, options = client.service._binding, client.service._binding_options
+            t0 = time.process_time()
+            for _ in range(reps):
+                binding._create(op, (), dict(kwargs), client=client.client, options=options)
+            zeep_ms = 1000 * (time.process_time() - t0) / reps
+            try:
+                t0 = time.process_time()
+                for _ in range(reps):
+                    client._renderer.envelope(binding, op, kwargs)
+                fast = f"{1000 * (time.process_time() - t0) / reps:6.3f} ms"
+            except NotPrepared:
+                fast = "(zeep builds it)"
+            print(f"  {op:28s} zeep {zeep_ms:6.3f} ms   prepared {fast}")
 
 
 def serve() -> int:
@@ -124,10 +179,20 @@ def main() -> int:
     ap.add_argument("--profile", metavar="FILE", default="",
                     help="cProfile the one-at-a-time posting (0 ms GP) into FILE and print its "
                     "top entries")
+    ap.add_argument("--zeep-only", action="store_true",
+                    help="build every SOAP request with zeep alone (the baseline for the prepared "
+                    "renderer's CPU)")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
         return serve()
+    if args.zeep_only:
+        from core.gp.soap_render import NotPrepared, RequestRenderer
+
+        def zeep_builds(*_: Any, **__: Any) -> Any:
+            raise NotPrepared("--zeep-only")
+
+        RequestRenderer.envelope = zeep_builds  # type: ignore[method-assign]
     proc, info = start_standins()
     try:
         return run(info, args.orders, args.concurrency, args.profile)
@@ -166,6 +231,8 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = ""
         gl.set_account("tax_rate", str(rate_id), "tax", detail, actor="bench")
     gp_port = httpx.URL(gp_i["soap_url"]).port
     trips = RoundTrips(gp_port)
+    writes = WriteTransactions()
+    samples = RequestSamples()
     woo = WooClient(woo_i["url"], woo_i["consumer_key"], woo_i["consumer_secret"])
     gateway = open_gateway(s, gp_i["password"], root)
     gateway.get_item("TEE-BLU-M")  # warm: WSDL, policy, NTLM handshake
@@ -212,18 +279,23 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = ""
     profiler = cProfile.Profile(time.process_time) if profile else None
     ops0 = Counter(trips.by_operation)
     cpu_one = 0.0
+    writes0 = 0
     for _ in range(2):  # the second round meets many of the same customers again
         new_orders(n_orders)
         cpu0 = time.process_time()
+        w0 = writes.total
         if profiler:
             profiler.enable()
         runner.run_until_idle()
+        writes0 += writes.total - w0
         if profiler:
             profiler.disable()
         cpu_one += time.process_time() - cpu0
     posted_one = sum(len(v) for v in per_kind.values())
     print(f"Connector CPU per posted order, one at a time at 0 ms GP: "
           f"{1000 * cpu_one / max(posted_one, 1):.1f} ms ({posted_one} orders)")
+    print(f"State database write transactions per posted order (one at a time): "
+          f"{writes0 / max(posted_one, 1):.2f}")
     ops = Counter(trips.by_operation)
     ops.subtract(ops0)
     print("GP requests per posted order, by operation (one at a time): " + ", ".join(
@@ -277,6 +349,7 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = ""
               f"busy {served['peak_busy']}, peak queued {served['peak_queued']}   connector "
               f"CPU {1000 * cpu / done:5.1f} ms/order")
     control(gp_i["base_url"], "capacity", {"median_ms": 0, "sigma": 0, "processes": 30})
+    samples.report()
     print(f"\nConnector CPU per posted order over all runs: "
           f"{1000 * cpu_total / max(posted_total, 1):.1f} ms "
           f"(os.cpu_count() = {os.cpu_count()})")

@@ -31,6 +31,7 @@ from core.errors import (
 from core.gp.errors import FaultTranslator, validation_messages
 from core.gp.gateway import CompanyInfo, GPUnsupported
 from core.gp.http import GPHttp, TransportFailure, failure_to_error, status_error
+from core.gp.soap_render import NotPrepared, RequestRenderer
 from core.gp.wsdl_cache import WsdlCache, resolve_location
 from core.text import plain, unsendable_fields
 
@@ -191,6 +192,7 @@ class SoapClient:
         self._policies: dict[str, tuple[float, Any]] = {}  # operation -> (read at, policy)
         self._lock = threading.Lock()
         self._company: CompanyInfo | None = None
+        self._renderer = RequestRenderer()
 
     # --- context -------------------------------------------------------------------------
     def context(self, *, with_company: bool = True) -> Any:
@@ -296,20 +298,35 @@ class SoapClient:
                             "then replay",
                             messages=[f"{fields}: characters XML cannot carry"]) from None
 
-    def _send(self, op: str, kwargs: dict[str, Any]) -> Any:
+    def _post(self, op: str, kwargs: dict[str, Any]) -> Any:
+        """Build `op`'s request (prepared when it can be, else by zeep) and post it; the
+        answer as zeep's transport returns it."""
         try:
-            method = getattr(self.service, op)
+            getattr(self.service, op)
         except AttributeError:
             raise GPUnsupported(f"this GP server's WSDL offers no {op}") from None
-        return method(**kwargs)
+        envelope, headers = self.envelope(op, kwargs)
+        return self.client.transport.post_xml(self.service._binding_options["address"],
+                                              envelope, headers)
+
+    def envelope(self, op: str, kwargs: dict[str, Any]) -> tuple[Any, dict[str, str]]:
+        """(envelope, HTTP headers): the prepared renderer's (core.gp.soap_render), or zeep's
+        own with its plugins when the request is outside what that renders."""
+        binding = self.service._binding
+        try:
+            return self._renderer.envelope(binding, op, kwargs)
+        except NotPrepared:
+            envelope, headers = binding._create(op, (), dict(kwargs), client=self.client,
+                                                options=self.service._binding_options)
+            return envelope, headers
+
+    def _send(self, op: str, kwargs: dict[str, Any]) -> Any:
+        response = self._post(op, kwargs)
+        binding = self.service._binding
+        return binding.process_reply(self.client, binding.get(op), response)
 
     def _send_raw(self, op: str, kwargs: dict[str, Any]) -> bytes:
-        try:
-            method = getattr(self.service, op)
-        except AttributeError:
-            raise GPUnsupported(f"this GP server's WSDL offers no {op}") from None
-        with self.client.settings(raw_response=True):  # thread-local in zeep
-            response = method(**kwargs)
+        response = self._post(op, kwargs)
         if response.status_code == 200:
             return bytes(response.content)
         binding = self.service._binding
@@ -317,7 +334,7 @@ class SoapClient:
         raise zeep.exceptions.TransportError(status_code=response.status_code)
 
     def message(self, op: str, kwargs: dict[str, Any]) -> Any:
-        """The envelope `op` would send (lxml element), built offline: contract tests."""
+        """The envelope `op` would send (lxml element), built offline by zeep: contract tests."""
         return self.client.create_message(self.service, op, **kwargs)
 
     def _resolve_log(self, log_id: str) -> list[str]:

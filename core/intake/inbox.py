@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -201,6 +202,7 @@ class ProcessResult:
     processed: int
     orders_changed: int
     errors: int
+    more: bool = False  # stopped before the last stored delivery (paused, or the limit reached)
 
 
 def _process_one(delivery: WebhookDelivery, clock: Clock) -> bool:
@@ -225,18 +227,23 @@ def _process_one(delivery: WebhookDelivery, clock: Clock) -> bool:
 
 
 def process_deliveries(clock: Clock = SYSTEM_CLOCK, *, limit: int = 500,
-                       per_transaction: int = 20) -> ProcessResult:
+                       per_transaction: int = 20,
+                       pause: Callable[[], bool] | None = None) -> ProcessResult:
     """Hand accepted, unprocessed deliveries to intake, oldest first.
 
     Each delivery is marked processed in the same transaction as its effect, so a crash
     re-processes at most what was in flight (harmless: snapshots are idempotent). Deliveries go in
     small groups per transaction, each in its own savepoint: one fsync per group keeps the write
-    lock free for the receiver most of the time, and one bad delivery spoils nothing else."""
+    lock free for the receiver most of the time, and one bad delivery spoils nothing else.
+    `pause`, asked before each group: True stops here (the receiver is taking a burst; the rest
+    waits, stored, for the next pass)."""
     rows = list(WebhookDelivery.select().where(
         (WebhookDelivery.verdict == "accepted") & WebhookDelivery.processed_at.is_null())
         .order_by(WebhookDelivery.id).limit(limit))
     changed = errors = 0
     for start in range(0, len(rows), per_transaction):
+        if pause is not None and start and pause():
+            return ProcessResult(start, changed, errors, more=True)
         with database.atomic("IMMEDIATE"):
             for delivery in rows[start:start + per_transaction]:
                 try:
@@ -251,4 +258,4 @@ def process_deliveries(clock: Clock = SYSTEM_CLOCK, *, limit: int = 500,
                     WebhookDelivery.update(processed_at=clock.now(),
                                            error=f"{type(exc).__name__}: {exc}"[:500]).where(
                         WebhookDelivery.id == delivery.id).execute()
-    return ProcessResult(len(rows), changed, errors)
+    return ProcessResult(len(rows), changed, errors, more=len(rows) == limit)

@@ -172,8 +172,14 @@ class Runner:
             self._retry(job, woo_id, result)
         else:
             crash_point("before_complete")
-            with database.atomic("IMMEDIATE"):
-                queue.complete(job.id, self.owner, clock=self.clock)
+            if getattr(self._current, "chain", False):
+                # Completed in the next claim's transaction (queue.claim(done=...)): one write
+                # transaction between two jobs. A crash before it leaves the job leased, as a
+                # crash before a complete of its own would: run again after the lease expires.
+                self._current.done_job = job.id
+            else:
+                with database.atomic("IMMEDIATE"):
+                    queue.complete(job.id, self.owner, clock=self.clock)
         with self._cond:
             if result.retry:
                 self.stats.retried += 1
@@ -214,9 +220,21 @@ class Runner:
     # --- the loop -------------------------------------------------------------------------
 
     def _claim(self) -> queue.ClaimedJob | None:
+        """The next due job, completing the one this thread just finished in the same
+        transaction."""
+        done, self._current.done_job = getattr(self._current, "done_job", None), None
+        self._current.chain = True
         jobs = queue.claim(self.owner, limit=1, lease_s=self.lease_s, clock=self.clock,
-                           kinds=KINDS, fence=self.fence)
+                           kinds=KINDS, fence=self.fence, done=done)
         return jobs[0] if jobs else None
+
+    def _complete_pending(self) -> None:
+        """A loop that stops without claiming again completes its last job on its own."""
+        done, self._current.done_job = getattr(self._current, "done_job", None), None
+        self._current.chain = False
+        if done is not None:
+            with database.atomic("IMMEDIATE"):
+                queue.complete(done, self.owner, clock=self.clock)
 
     def _worker(self, stop: threading.Event) -> None:
         try:
@@ -236,24 +254,30 @@ class Runner:
 
     def _work(self, stop: threading.Event, ctx: PipelineContext) -> None:
         with thread_connection():
-            while not stop.is_set() and self.lost is None:
-                job = self._claim()
-                if job is None:
-                    with self._cond:
-                        if self._busy == 0:
-                            self._cond.notify_all()
-                            return
-                        # Another thread may free a customer group or queue a refund.
-                        self._cond.wait(timeout=1.0)
-                    continue
+            try:
+                self._work_loop(stop, ctx)
+            finally:
+                self._complete_pending()
+
+    def _work_loop(self, stop: threading.Event, ctx: PipelineContext) -> None:
+        while not stop.is_set() and self.lost is None:
+            job = self._claim()
+            if job is None:
                 with self._cond:
-                    self._busy += 1
-                try:
-                    self.run_job(job, ctx)
-                finally:
-                    with self._cond:
-                        self._busy -= 1
+                    if self._busy == 0:
                         self._cond.notify_all()
+                        return
+                    # Another thread may free a customer group or queue a refund.
+                    self._cond.wait(timeout=1.0)
+                continue
+            with self._cond:
+                self._busy += 1
+            try:
+                self.run_job(job, ctx)
+            finally:
+                with self._cond:
+                    self._busy -= 1
+                    self._cond.notify_all()
 
     def run_until_idle(self, stop: threading.Event | None = None) -> int:
         """Run every due job (and what they queue) until none is due; returns jobs finished."""
@@ -267,11 +291,14 @@ class Runner:
         recover_orphans(self.clock)
         if self.concurrency == 1:
             with thread_connection():
-                while not stop.is_set():
-                    job = self._claim()
-                    if job is None:
-                        break
-                    self.run_job(job)
+                try:
+                    while not stop.is_set():
+                        job = self._claim()
+                        if job is None:
+                            break
+                        self.run_job(job)
+                finally:
+                    self._complete_pending()
         else:
             threads = [threading.Thread(target=self._worker, args=(stop,), daemon=True,
                                         name=f"post-{i}") for i in range(self.concurrency)]

@@ -114,6 +114,30 @@ def test_bad_delivery_bodies_are_recorded_and_skipped(db):
     assert process_deliveries(clock).processed == 0
 
 
+def test_processing_pauses_between_groups_for_a_burst_and_resumes_where_it_stopped(db):
+    """The receiver's burst (pause() true) stops processing after the group in hand; the rest
+    stays stored, unprocessed, and the next pass takes it, oldest first."""
+    clock = ManualClock()
+    with database.atomic():
+        for n in range(25):
+            WebhookDelivery.create(received_at=clock.now(), topic="order.updated",
+                                   verdict="accepted",
+                                   body=body_of(order_payload(300 + n, "2026-11-27T10:00:00")))
+    asked: list[int] = []
+
+    def pause() -> bool:
+        asked.append(1)
+        return True
+
+    first = process_deliveries(clock, per_transaction=10, pause=pause)
+    assert (first.processed, first.more, len(asked)) == (10, True, 1)
+    assert sorted(o.woo_id for o in Order.select()) == list(range(300, 310))
+    rest = process_deliveries(clock, per_transaction=10, pause=lambda: False)
+    assert (rest.processed, rest.more) == (15, False)
+    assert Order.select().count() == 25
+    assert WebhookDelivery.select().where(WebhookDelivery.processed_at.is_null()).count() == 0
+
+
 def test_same_order_delivered_one_to_five_times_shuffled_and_concurrently(db):
     """20 snapshots of one order and 1 of each of 30 others, each delivered 1-5 times, shuffled,
     from 6 threads through the real receiver: one row per order, the newest snapshot wins."""

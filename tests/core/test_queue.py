@@ -5,6 +5,8 @@ import random
 import statistics
 import threading
 
+import pytest
+
 from core.clock import ManualClock
 from core.errors import GPRefused, GPTransient, GPUnknownOutcome
 from core.store import queue
@@ -49,6 +51,29 @@ def test_one_customer_group_at_a_time_in_order(state_db) -> None:
     assert [j.key for j in queue.claim("w2", limit=5, clock=clock)] == ["order:2"]
     queue.enqueue("post_order", "order:4", clock=clock, group_key="id:9")
     assert queue.claim("w3", clock=clock, busy_groups={"id:9"}) == []
+
+
+def test_claim_completes_the_finished_job_first_in_one_transaction(state_db) -> None:
+    """claim(done=...) marks the finished job done before leasing: the next job of the same
+    customer is free at once, and a fence that refuses the claim still lets the completion in."""
+    clock = ManualClock()
+    for n in (1, 2, 3):
+        queue.enqueue("post_order", f"order:{n}", clock=clock, group_key="id:7")
+        clock.advance(seconds=1)
+    [first] = queue.claim("w1", clock=clock)
+    [second] = queue.claim("w1", clock=clock, done=first.id)
+    assert (Job.get_by_id(first.id).status, second.key) == ("done", "order:2")
+
+    class Lost(Exception):
+        pass
+
+    def refuse() -> None:
+        raise Lost("the worker lease was lost")
+
+    with pytest.raises(Lost):
+        queue.claim("w1", clock=clock, done=second.id, fence=refuse)
+    assert Job.get_by_id(second.id).status == "done"
+    assert Job.get(Job.key == "order:3").status == "queued"  # nothing claimed past the fence
 
 
 def test_retry_later_backs_off_and_stops_for_non_transient_errors(state_db) -> None:
