@@ -22,7 +22,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sandbox.gp import batches, control_gp, help_text
+from sandbox.gp import batches, control_gp, currency, help_text, ops_currency
 from sandbox.gp import policy as policies
 from sandbox.gp.faultplan import FaultConfigError, FaultPlan
 from sandbox.gp.posting import post_batch
@@ -40,6 +40,7 @@ def _doc(doc: dict[str, Any]) -> dict[str, Any]:
                  "payment", "sales", "description", "holds"):
         if name in doc:
             out[name] = doc[name] if isinstance(doc[name], list) else str(doc[name])
+    out.update(currency.snapshot_fields(doc))
     out["lines"] = [{k: (str(v) if isinstance(v, (Decimal, float, int)) and k != "seq" else v)
                      for k, v in ln.items() if k in ("seq", "item", "description", "quantity",
                                                      "uofm", "unit_price", "markdown", "extended",
@@ -195,6 +196,8 @@ def handle(state: GPState, faults: FaultPlan, method: str, path: str, body: byte
         return control_gp.lock(state, method, data)
     if path == "/_sandbox/setup" and method == "POST":
         return control_gp.setup(state, data)
+    if path == "/_sandbox/currencies" and method in ("GET", "POST"):
+        return ops_currency.control(state.store, method, data)
     if path == "/_sandbox/help" and method == "GET":
         return 200, help_text.facts()
     if path.startswith("/_sandbox/logs/") and method == "GET":

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sandbox.gp import batches, sop
+from sandbox.gp import batches, currency, sop
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem
 from sandbox.gp.operations import Operations
 from sandbox.gp.posting import allocate
@@ -195,7 +195,7 @@ def _get(call: Call, kind: str, p: dict[str, Any]) -> Any:
     doc = call.store.document(kind, number)
     if doc is None:
         raise SystemFault(f"The {kind} '{number}' was not found.")
-    return document_to_gp(doc)
+    return currency.restate(document_to_gp(doc), doc)
 
 
 def _list(call: Call, kind: str, p: dict[str, Any]) -> Any:
@@ -212,7 +212,7 @@ def _list(call: Call, kind: str, p: dict[str, Any]) -> Any:
                 and matches(crit.get("BatchId"), doc["batch"])
                 and matches(crit.get("ModifiedDate"), modified)
                 and matches(crit.get("LastModifiedDate"), modified)):
-            out.append(summary_to_gp(doc))
+            out.append(currency.restate(summary_to_gp(doc), doc, rate=False))
     name = "SalesInvoiceSummary" if kind == "invoice" else "SalesReturnSummary"
     return {name: out[:1000]} if out else None
 

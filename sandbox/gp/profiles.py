@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.gp import currency
 from sandbox.gp import policy as policies
 from sandbox.gp.store import Store
 
@@ -77,3 +78,4 @@ def apply(profile: str, store: Store, pols: policies.Policies, company: int) -> 
         for kind, rows in CONNECTOR_SETUP.items():
             for key, data in rows.items():
                 store.put_reference(kind, key, data)
+        currency.configure(store)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sandbox.gp import batches, sop_amounts, sop_lines
+from sandbox.gp import batches, currency, sop_amounts, sop_lines
 from sandbox.gp.faults import econnect
 from sandbox.gp.references import References
 from sandbox.gp.rules import Call, Errors, amount, cents, key_id
@@ -112,10 +112,8 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
             errors.add(f"The address ID '{aid}' does not exist for customer '{customer_id}'.",
                        f"{prop}.Id")
         addresses[prop] = found_address["id"] if found_address else (aid or "")
-    currency = key_id(src.get("CurrencyKey"), "ISOCode") or "USD"
-    if currency != "USD":
-        errors.add_item(econnect(483, proc, "The Currency ID does not exist in MC40200",
-                                 ["CurrencyKey.ISOCode"]))
+    doc_currency = currency.resolve(store, src, errors, proc, call.now)
+    currency.check_decimals(src, doc_currency, errors)
     level = (key_id(src.get("PriceLevelKey")) or (customer or {}).get("price_level")
              or "RETAIL")
     level = refs.find("price_level", level, "PriceLevelKey.Id") or level
@@ -180,7 +178,7 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
         "kind": kind, "number": number, "doc_type_id": doc_id, "customer": customer_id,
         "customer_name": src.get("CustomerName") or customer.get("name", ""), "po": po,
         "batch": batch, "batch_source": batches.SOP_SOURCE,
-        "date": src.get("Date") or call.now, "currency": currency, "price_level": level,
+        "date": src.get("Date") or call.now, "price_level": level,
         "site": header_site or "", "bill_to": addresses["BillToAddressKey"],
         "ship_to": addresses["ShipToAddressKey"], "note": src.get("Note") or "",
         "comment": src.get("Comment") or "", "reference": src.get("Reference") or "",
@@ -192,6 +190,7 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     }
     if call.creates_distributions:
         record["distributions"] = sop_amounts.automatic_distributions(call, record, customer)
+    record.update(currency.record_fields(doc_currency, record))
     return record
 
 
