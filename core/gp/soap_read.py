@@ -90,6 +90,7 @@ def sales_document(doc: Any, summary: Any, doc_type: str, line_name: str) -> GPD
         is not None else None,
         distributions=tuple(distribution(d) for d in items(getattr(doc, "Distributions", None),
                                                             "SalesDistribution")),
+        currency=text(src, "CurrencyKey", "ISOCode"),
     )
 
 
@@ -117,6 +118,7 @@ def credit_memo_document(doc: Any, summary: Any) -> GPDocument:
         state=state,
         batch=text(src, "BatchKey", "Id"),
         po_number=text(src, "CustomerPONumber"),
+        currency=text(src, "CurrencyKey", "ISOCode"),
     )
 
 

@@ -173,7 +173,8 @@ def process_refund(ctx: PipelineContext, woo_id: int) -> StepResult:
                           resolve_accounts(customer, ""), ctx.clock.now().date(), items=items,
                           restocked=refund.restock,
                           tax_details={t.rate_id: gl.tax_detail_for(t.rate_id)
-                                       for t in oview.tax_lines})
+                                       for t in oview.tax_lines},
+                          functional_currency=ctx.settings.gp.functional_currency)
     result = map_refund(rview, oview, inputs)
     if isinstance(result, Held):
         hold_refund(ctx, refund, result.reason, result.detail, figures=result.figures,

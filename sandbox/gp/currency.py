@@ -188,8 +188,19 @@ FUNCTIONAL_AMOUNTS = ("subtotal", "trade_discount", "freight", "misc", "tax", "t
                       "sales")
 
 
+LINE_AMOUNTS = ("unit_price", "extended", "markdown", "tax")
+
+
 def record_fields(cur: DocCurrency, record: dict[str, Any]) -> dict[str, Any]:
-    """What GP keeps beside the originating amounts: currency, rate, date, functional amounts."""
+    """The amounts at the currency's decimals (the ones sent already are: check_decimals), and
+    what GP keeps beside them: currency, rate, date, functional amounts."""
+    for k in FUNCTIONAL_AMOUNTS:
+        if record.get(k) is not None:
+            record[k] = cur.round(Decimal(str(record[k])))
+    for ln in record.get("lines") or []:
+        for k in LINE_AMOUNTS:
+            if ln.get(k) is not None:
+                ln[k] = cur.round(Decimal(str(ln[k])))
     return {"currency": cur.iso, "currency_decimals": cur.decimals,
             "exchange_rate": None if cur.rate is None else str(cur.rate),
             "exchange_date": cur.exchange_date,

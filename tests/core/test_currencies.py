@@ -1,0 +1,141 @@
+"""Orders in other currencies, end to end over real loopback HTTP: a WooCommerce stand-in shop
+selling in EUR (or JPY, or a currency GP lacks) and the GP stand-in's "configured" company (USD
+functional, EUR and GBP with exchange tables). The invoice carries the order's currency; the rate
+is GP's table's for the document date unless the accountant chose the shop's rate; totals are
+verified in the document's currency; a currency GP lacks holds the order with what to do."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+
+from core.replay import replay_orders
+from core.store.db import close_db
+from core.store.models import Order
+from tests.core.pipeline_env import eligible_orders, invoices_by_po, start_env
+
+JP = {"first_name": "Aiko", "last_name": "Sato", "address_1": "1-1 Chiyoda", "city": "Tokyo",
+      "postcode": "100-0001", "country": "JP", "email": "aiko@example.jp"}
+
+
+def _sell_in(env, code: str) -> None:
+    env.woo_control("POST", "currency", {"currency": code})
+
+
+def _gp_currency(env, **body) -> None:
+    httpx.post(f"{env.gp.base_url}/_sandbox/currencies", json=body,
+               timeout=10).raise_for_status()
+
+
+def _orders(env, n: int) -> None:
+    env.woo_control("POST", "activity", {"orders": n})
+
+
+def test_a_eur_shop_posts_eur_invoices_at_gp_table_rate_and_verifies_in_eur(tmp_path):
+    env = start_env(tmp_path, seed=4)
+    try:
+        _sell_in(env, "EUR")
+        _orders(env, 12)
+        env.ingest()
+        expected = eligible_orders(env)
+        assert expected and all(o["currency"] == "EUR" for o in expected.values())
+        env.runner().run_until_idle()
+        by_po = invoices_by_po(env)
+        assert {po: len(d) for po, d in by_po.items() if len(d) > 1} == {}  # 0 duplicates
+        rows = {o.number: o for o in Order.select()}
+        for number, woo in expected.items():
+            assert rows[number].state == "verified", (rows[number].state,
+                                                      rows[number].hold_detail)
+            assert rows[number].currency == "EUR"
+            [doc] = by_po[number]
+            assert doc["currency"] == "EUR"
+            assert Decimal(doc["total"]) == Decimal(woo["total"])  # compared in EUR
+            # No rate sent: GP took its EUR table's rate for the document date (2026: 1.1700).
+            year = doc["date"][:4]
+            table = {"2024": "1.0850", "2025": "1.0350", "2026": "1.1700"}
+            assert doc["exchange_rate"] == table.get(year, "1.1700")
+            assert Decimal(doc["functional"]["total"]) == (
+                Decimal(doc["total"]) * Decimal(doc["exchange_rate"])).quantize(Decimal("0.01"))
+    finally:
+        env.close()
+        close_db()
+
+
+def test_the_shops_rate_is_sent_when_the_accountant_chooses_it_and_held_without_one(tmp_path):
+    env = start_env(tmp_path, seed=5)
+    try:
+        env.settings.posting.exchange_rate = "shop"
+        env.settings.posting.shop_rates = {"EUR": "1.2500"}
+        _sell_in(env, "EUR")
+        _orders(env, 4)
+        _sell_in(env, "GBP")
+        _orders(env, 4)
+        env.ingest()
+        expected = eligible_orders(env)
+        env.runner().run_until_idle()
+        by_po = invoices_by_po(env)
+        rows = {o.number: o for o in Order.select()}
+        seen = set()
+        for number, woo in expected.items():
+            row = rows[number]
+            seen.add(woo["currency"])
+            if woo["currency"] == "EUR":
+                assert row.state == "verified", row.hold_detail
+                assert by_po[number][0]["exchange_rate"] == "1.2500"
+            else:  # GBP: no shop rate configured, so never a silent fall-back to GP's table
+                assert row.state == "held" and row.hold_reason == "currency"
+                assert "shop_rates has no rate for GBP" in row.hold_detail
+                assert number not in by_po
+        assert seen == {"EUR", "GBP"}
+    finally:
+        env.close()
+        close_db()
+
+
+def test_a_currency_gp_lacks_holds_the_order_then_posts_once_gp_has_it(tmp_path):
+    env = start_env(tmp_path, seed=6)
+    try:
+        _sell_in(env, "CHF")
+        _orders(env, 5)
+        env.ingest()
+        expected = eligible_orders(env)
+        env.runner().run_until_idle()
+        rows = {o.number: o for o in Order.select() if o.number in expected}
+        assert rows and all(r.state == "held" and r.hold_reason == "currency"
+                            for r in rows.values())
+        detail = next(iter(rows.values())).hold_detail
+        assert "has no currency CHF" in detail and "Currency Setup" in detail
+        assert invoices_by_po(env) == {}  # nothing sent, no number spent on a refusal
+        _gp_currency(env, iso="CHF", id="Z-CHF", decimals=2, rates=[["2024-01-01", "1.1100"]])
+        assert replay_orders(held_reason="currency", actor="test", clock=env.clock) == len(rows)
+        env.runner().run_until_idle()
+        assert all(Order.get_by_id(r.id).state == "verified" for r in rows.values())
+        assert all(d[0]["currency"] == "CHF" for d in invoices_by_po(env).values())
+    finally:
+        env.close()
+        close_db()
+
+
+def test_a_jpy_order_posts_with_zero_decimals(tmp_path):
+    env = start_env(tmp_path, seed=7)
+    try:
+        _gp_currency(env, iso="JPY", id="Z-JPY", decimals=0, rates=[["2024-01-01", "0.0067"]])
+        _sell_in(env, "JPY")
+        order = env.woo()._json("POST", "orders", json={
+            "billing": JP, "shipping": JP, "set_paid": True, "payment_method": "stripe",
+            "line_items": [{"sku": "CAP-CANVAS-NVY", "quantity": 3, "subtotal": "4500",
+                            "total": "4500"}],
+            "shipping_lines": [{"method_id": "flat_rate", "method_title": "Flat rate",
+                                "total": "800"}]})
+        assert (order["currency"], order["total"]) == ("JPY", "5300")
+        env.ingest()
+        env.runner().run_until_idle()
+        row = Order.get(Order.woo_id == order["id"])
+        assert row.state == "verified", row.hold_detail
+        [doc] = invoices_by_po(env)[str(order["number"])]
+        assert (doc["currency"], doc["total"]) == ("JPY", "5300")
+        assert [ln["unit_price"] for ln in doc["lines"]] == ["1500"]
+        assert doc["functional"]["total"] == "35.51"  # 5300 x 0.0067
+    finally:
+        env.close()
+        close_db()
