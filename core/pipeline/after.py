@@ -24,7 +24,7 @@ from .result import StepResult
 from .status_changes import apply_status
 
 _HOLD_FOR = {"price": "price", "totals": "totals", "customer": "customer", "void": "status",
-             "tax": "tax"}
+             "tax": "tax", "currency": "currency"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ class OrderInvoice:
     accounts: Mapping[str, str | None] | None = None  # the GL mapping used for this invoice
     # Another customer's document under this number, or a voided one: never recorded as ours.
     hold_first: frozenset[str] = frozenset({"customer", "void"})
+
+    @property
+    def currency(self) -> str:
+        """The currency GP must hold the invoice in: the order's."""
+        return self.view.currency
 
     def expected(self, order: Order, doc: GPDocument) -> tuple[str, Decimal]:
         # gp_total stays what WooCommerce says GP must show: a replay re-checks against it.

@@ -15,11 +15,14 @@ from .context import PipelineContext
 
 def currency_hold(ctx: PipelineContext, currency: str) -> tuple[str, str] | None:
     """("currency", what to do) when GP cannot take a document in `currency`, else None."""
+    functional = ctx.settings.gp.functional_currency.upper()
+    code = (currency or functional).upper()
+    if code == functional:
+        return None  # every GP company has its functional currency: no call spent on it
     reader = getattr(ctx.gateway, "currencies", None)
     have = reader() if reader is not None else None
     if have is None:
         return None  # this route cannot tell: GP's own refusal (483) will say it
-    code = (currency or ctx.settings.gp.functional_currency).upper()
     company = ctx.settings.gp.company
     if code not in have:
         listed = ", ".join(sorted(have)) or "none"

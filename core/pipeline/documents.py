@@ -145,8 +145,10 @@ def settle(ctx: PipelineContext, side: Side, row: Row, doc: GPDocument, *, creat
     label = f"{side.gp.name} {doc.number}"
     customer, total = side.expected(row, doc)
     expected_tax = getattr(side, "expected_tax", None)
+    currency = getattr(side, "currency", None)
     v = verify(doc, label=label, customer_id=customer, expected_total=total,
-               sent_lines=side.sent_lines(), expected_tax=expected_tax)
+               sent_lines=side.sent_lines(), expected_tax=expected_tax,
+               expected_currency=currency)
     adjust = getattr(side, "adjust", None)
     if not v.ok and adjust is not None:
         # The side may bring GP's document in line once (a tax rounding within tolerance).
@@ -154,7 +156,8 @@ def settle(ctx: PipelineContext, side: Side, row: Row, doc: GPDocument, *, creat
         if adjusted is not None:
             doc = adjusted
             v = verify(doc, label=label, customer_id=customer, expected_total=total,
-                       sent_lines=side.sent_lines(), expected_tax=expected_tax)
+                       sent_lines=side.sent_lines(), expected_tax=expected_tax,
+                       expected_currency=currency)
     if not v.ok and v.reason in side.hold_first:
         return side.hold(ctx, row, v)
     dk = kind_of(row)

@@ -86,6 +86,11 @@ class RefundCredit:
     # A credit document is recorded as posted first, then held with both figures.
     hold_first: frozenset[str] = frozenset()
 
+    @property
+    def currency(self) -> str:
+        """The currency GP must hold the credit in: the credited order's."""
+        return self.order.currency or ""
+
     def expected(self, refund: Refund, doc: GPDocument) -> tuple[str, Decimal]:
         total: Decimal = refund.gp_total if refund.gp_total is not None else refund.amount
         return self.order.gp_customer_id or "", total
@@ -114,8 +119,8 @@ class RefundCredit:
                      fields={"gp_total": doc.total})
 
     def hold(self, ctx: PipelineContext, refund: Refund, v: Verification) -> Refund:
-        return hold_refund(ctx, refund, "price" if v.reason == "price" else "totals", v.detail,
-                           figures=v.figures)
+        reason = v.reason if v.reason in ("price", "currency") else "totals"
+        return hold_refund(ctx, refund, reason, v.detail, figures=v.figures)
 
     def fail(self, ctx: PipelineContext, refund: Refund, number: str, error: str,
              reads: list[str]) -> Refund:

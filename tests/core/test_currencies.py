@@ -9,9 +9,11 @@ from decimal import Decimal
 
 import httpx
 
+from core.gp.gateway import GPDocument
+from core.pipeline.gpdoc import verify
 from core.replay import replay_orders
 from core.store.db import close_db
-from core.store.models import Order
+from core.store.models import Order, Refund
 from tests.core.pipeline_env import eligible_orders, invoices_by_po, start_env
 
 JP = {"first_name": "Aiko", "last_name": "Sato", "address_1": "1-1 Chiyoda", "city": "Tokyo",
@@ -56,6 +58,14 @@ def test_a_eur_shop_posts_eur_invoices_at_gp_table_rate_and_verifies_in_eur(tmp_
             assert doc["exchange_rate"] == table.get(year, "1.1700")
             assert Decimal(doc["functional"]["total"]) == (
                 Decimal(doc["total"]) * Decimal(doc["exchange_rate"])).quantize(Decimal("0.01"))
+        # Refunds of EUR orders are credited in EUR.
+        env.woo_control("POST", "activity", {"refunds": 3})
+        env.ingest()
+        env.runner().run_until_idle()
+        memos = env.gp.state()["credit_memos"] + env.gp.state()["returns"]
+        assert memos and {m["currency"] for m in memos} == {"EUR"}
+        assert all(r.state == "verified" for r in Refund.select()), [
+            (r.state, r.hold_detail) for r in Refund.select()]
     finally:
         env.close()
         close_db()
@@ -139,3 +149,13 @@ def test_a_jpy_order_posts_with_zero_decimals(tmp_path):
     finally:
         env.close()
         close_db()
+
+
+def test_a_gp_document_in_another_currency_is_never_verified_against_the_order():
+    doc = GPDocument("WC1001", "invoice", "C1", Decimal("40.99"), "work", currency="USD")
+    v = verify(doc, label="invoice WC1001", customer_id="C1", expected_total=Decimal("40.99"),
+               expected_currency="EUR")
+    assert (v.ok, v.reason) == (False, "currency") and "GP holds invoice WC1001 in USD" in v.detail
+    same = verify(doc, label="invoice WC1001", customer_id="C1",
+                  expected_total=Decimal("40.99"), expected_currency="usd")
+    assert same.ok
