@@ -8,8 +8,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import httpx
+import pytest
 
+from core.check import check_gp
+from core.check_setup import refs_from_database
+from core.config import load_settings
+from core.errors import ConfigError
 from core.gp.gateway import GPDocument
+from core.money import currency_decimals, format_in
 from core.pipeline.gpdoc import verify
 from core.replay import replay_orders
 from core.store.db import close_db
@@ -116,11 +122,21 @@ def test_a_currency_gp_lacks_holds_the_order_then_posts_once_gp_has_it(tmp_path)
         detail = next(iter(rows.values())).hold_detail
         assert "has no currency CHF" in detail and "Currency Setup" in detail
         assert invoices_by_po(env) == {}  # nothing sent, no number spent on a refusal
+        # `check` names the shop currency GP lacks, with what to do in GP.
+        report = check_gp(env.settings, env.gp.password, env.ws.db_path.parent, probe=False,
+                          refs=refs_from_database())
+        found = {f.subject: f for f in report.findings}
+        assert found["Currency CHF"].status == "fail", report.render()
+        assert "GP has no currency CHF" in found["Currency CHF"].detail
+        assert "Multicurrency Access" in found["Currency CHF"].fix
         _gp_currency(env, iso="CHF", id="Z-CHF", decimals=2, rates=[["2024-01-01", "1.1100"]])
         assert replay_orders(held_reason="currency", actor="test", clock=env.clock) == len(rows)
         env.runner().run_until_idle()
         assert all(Order.get_by_id(r.id).state == "verified" for r in rows.values())
         assert all(d[0]["currency"] == "CHF" for d in invoices_by_po(env).values())
+        report = check_gp(env.settings, env.gp.password, env.ws.db_path.parent, probe=False,
+                          refs=refs_from_database())
+        assert {f.subject: f.status for f in report.findings}["Currency CHF"] == "ok"
     finally:
         env.close()
         close_db()
@@ -159,3 +175,30 @@ def test_a_gp_document_in_another_currency_is_never_verified_against_the_order()
     same = verify(doc, label="invoice WC1001", customer_id="C1",
                   expected_total=Decimal("40.99"), expected_currency="usd")
     assert same.ok
+
+
+@pytest.mark.parametrize("toml, problem", [
+    ('[posting]\nexchange_rate = "bank"\n', "exchange_rate"),
+    ('[posting]\nshop_rates = { EUR = 1.08 }\n', "must be a string"),
+    ('[posting]\nshop_rates = { EUR = "-1" }\n', "greater than zero"),
+    ('[posting]\nshop_rates = { eur = "1.08" }\n', "ISO 4217"),
+    ('[posting]\nshop_rates = { EUR = "abc" }\n', "is not a number"),
+    ('[gp]\nfunctional_currency = "dollars"\n', "ISO 4217"),
+])
+def test_currency_settings_are_validated(toml, problem):
+    with pytest.raises(ConfigError) as exc:
+        load_settings(toml)
+    assert problem in str(exc.value)
+
+
+def test_valid_currency_settings_load():
+    s = load_settings('[gp]\nfunctional_currency = "EUR"\n[posting]\nexchange_rate = "shop"\n'
+                      'shop_rates = { USD = "0.9200", JPY = "0.0061" }\n')
+    assert (s.gp.functional_currency, s.posting.shop_rates["JPY"]) == ("EUR", "0.0061")
+
+
+def test_money_keeps_each_currencys_decimals():
+    assert (currency_decimals("JPY"), currency_decimals("eur"), currency_decimals("KWD")) == (
+        0, 2, 3)
+    assert format_in(Decimal("1500"), "JPY") == "1,500 JPY"
+    assert format_in(Decimal("40.985"), "EUR") == "40.99 EUR"

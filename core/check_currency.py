@@ -1,0 +1,64 @@
+"""`check`, GP side: the currencies the shop sells in, against GP's.
+
+The shop's currencies are those its orders carry (in the connector's database) and those the
+accountant gave a rate for ([posting] shop_rates). Each one other than GP's functional currency
+must be set up in GP (GetCurrencyList), at no fewer decimals than the shop's amounts carry, or its
+orders are held "currency". With [posting] exchange_rate = "shop", each needs a rate as well.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from core.config import Settings
+from core.errors import GPError
+from core.money import currency_decimals
+from core.store.models import Order
+
+Add = Callable[..., None]  # add(subject, status, detail, fix="")
+
+
+def shop_currencies() -> list[str]:
+    """The currencies of the shop's orders, from the open state database."""
+    return sorted({(o.currency or "").upper() for o in Order.select(Order.currency).distinct()
+                   if o.currency})
+
+
+def check_currencies(settings: Settings, lists: Any, add: Add,
+                     seen: Sequence[str]) -> None:
+    functional = settings.gp.functional_currency.upper()
+    posting = settings.posting
+    wanted = sorted({c.upper() for c in [*seen, *posting.shop_rates]} - {functional})
+    if not wanted:
+        add("Currencies", "ok", f"the shop's orders are in GP's functional currency {functional}")
+        return
+    try:
+        rows = lists.rows("currencies")
+    except GPError as exc:
+        add("Currencies", "warn", f"cannot read GP's currencies: {exc}; orders in "
+            f"{', '.join(wanted)} are checked when they post")
+        return
+    have: dict[str, int | None] = {r.id.upper(): r.decimals for r in rows}
+    listed = ", ".join(sorted(have)) or "none"
+    for code in wanted:
+        subject = f"Currency {code}"
+        if code not in have:
+            add(subject, "fail", f"GP has no currency {code} (GP lists: {listed}): the shop's "
+                f"orders in {code} are held 'currency'",
+                f"in GP add {code} (Administration » Setup » System » Currency), give company "
+                f"{settings.gp.company} access to it (Multicurrency Access) and an exchange "
+                "table with rates (Exchange Rate Tables); then `ml-connector replay --reason "
+                "currency`")
+        elif (held := have[code]) is not None and held < currency_decimals(code):
+            add(subject, "fail", f"GP holds {code} at {held} decimals, the shop's amounts "
+                f"carry {currency_decimals(code)}: GP would refuse them",
+                f"set {code}'s decimal places to {currency_decimals(code)} in GP's Currency Setup")
+        elif posting.exchange_rate == "shop" and code not in posting.shop_rates:
+            add(subject, "fail", f"[posting] exchange_rate = \"shop\" but shop_rates has no rate "
+                f"for {code}: its orders are held 'currency'",
+                f"add {code} = \"<rate>\" under [posting] shop_rates, or exchange_rate = \"gp\"")
+        else:
+            source = (f"the shop's rate {posting.shop_rates[code]}"
+                      if posting.exchange_rate == "shop" else "GP's exchange table rate for the "
+                      "document date")
+            add(subject, "ok", f"set up in GP; documents carry {source}")
