@@ -5,6 +5,8 @@ is GP's table's for the document date unless the accountant chose the shop's rat
 verified in the document's currency; a currency GP lacks holds the order with what to do."""
 from __future__ import annotations
 
+import csv
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -17,6 +19,8 @@ from core.errors import ConfigError
 from core.gp.gateway import GPDocument
 from core.money import currency_decimals, format_in
 from core.pipeline.gpdoc import verify
+from core.reconcile import export_csv, reconcile
+from core.reconcile_live import live_reconcile
 from core.replay import replay_orders
 from core.store.db import close_db
 from core.store.models import Order, Refund
@@ -202,3 +206,45 @@ def test_money_keeps_each_currencys_decimals():
         0, 2, 3)
     assert format_in(Decimal("1500"), "JPY") == "1,500 JPY"
     assert format_in(Decimal("40.985"), "EUR") == "40.99 EUR"
+
+
+def test_reconciliation_adds_up_money_per_currency_never_across(tmp_path):
+    env = start_env(tmp_path, seed=8)
+    try:
+        _orders(env, 6)  # USD
+        _sell_in(env, "EUR")
+        _orders(env, 6)
+        env.ingest()
+        expected = eligible_orders(env)
+        env.runner().run_until_idle()
+        today = env.clock.now().date()
+        start, end = today - timedelta(days=3), today + timedelta(days=1)
+        by_cur: dict[str, Decimal] = {}
+        for o in expected.values():
+            by_cur[o["currency"]] = by_cur.get(o["currency"], Decimal(0)) + Decimal(o["total"])
+        assert set(by_cur) == {"USD", "EUR"}
+        for report in (reconcile(start, end),
+                       live_reconcile(env.woo(), env.gateway(), start, end,
+                                      posting=env.settings.posting)):
+            totals = {t.currency: t for t in report.totals()}
+            assert set(totals) == {"USD", "EUR"}
+            for code, t in totals.items():
+                assert t.woo_orders.total == by_cur[code] and t.matches, (code, t)
+            total = report.total()
+            assert total.currency == "mixed" and total.matches and total.difference == 0
+            assert {r.currency for r in report.days()} == {"USD", "EUR"}
+        summary, _ = export_csv(reconcile(start, end), tmp_path / "recon.csv")
+        rows = list(csv.DictReader(summary.open()))
+        assert {(r["day"], r["currency"]) for r in rows if r["day"] == "total"} == {
+            ("total", "USD"), ("total", "EUR")}
+        # A missing EUR invoice shows as a EUR difference, never netted against USD.
+        eur = next(o for o in Order.select() if o.currency == "EUR" and o.state == "verified")
+        Order.update(gp_total=eur.total - Decimal("5")).where(Order.id == eur.id).execute()
+        report = reconcile(start, end)
+        totals = {t.currency: t for t in report.totals()}
+        assert totals["EUR"].difference == Decimal("5") and totals["USD"].matches
+        assert not report.total().matches
+        assert [e.currency for e in report.explain(currency="EUR")] == ["EUR"]
+    finally:
+        env.close()
+        close_db()
