@@ -347,6 +347,7 @@ class OrderBook:
                    "refunded_by": 1, "refunded_payment": api_refund, "meta_data": [],
                    "line_items": lines["line_items"], "shipping_lines": lines["shipping_lines"],
                    "tax_lines": lines["tax_lines"], "fee_lines": lines["fee_lines"]}
+            currency.restate(ref, currency.decimals_of(o))  # in the order's currency
             touched = []
             if restocks(data):
                 by_id = {li["id"]: li for li in o["line_items"]}

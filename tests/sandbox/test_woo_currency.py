@@ -71,6 +71,9 @@ def test_a_jpy_order_has_whole_yen_amounts_written_without_decimals(shop):
         assert (o["currency"], o["currency_symbol"]) == ("JPY", "¥")
         assert (o["total"], o["shipping_total"], o["line_items"][0]["subtotal"]) == (
             "3500", "500", "3000")
+        refund = c.post(f"/orders/{o['id']}/refunds", json={"amount": "500",
+                                                            "api_refund": False}).json()
+        assert refund["amount"] == "500"
         # The stand-in's limitation, said rather than rounded unlike WooCommerce:
         frac = c.post("/orders", json={"billing": JP_ADDRESS, "shipping": JP_ADDRESS,
                                        "line_items": [{"sku": "CAP-CANVAS-NVY", "quantity": 1,
