@@ -44,6 +44,9 @@ INFERRED = [
     "Multicurrency: the texts refusing a missing exchange rate, a non-positive rate and an amount "
     "with more decimals than the document currency allows are the stand-in's; a rate sent for a "
     "functional-currency document is ignored.",
+    "Multicurrency: under Calculate Unit Price a line is priced from the item's price list in "
+    "the document's currency; an item with none in that currency is refused (the stand-in "
+    "keeps no currency conversion of functional prices).",
     "Multicurrency: GetCurrencyList lists the currencies the company has access to (MC60100); "
     "only 'Transactional' amounts are answered (CurrencyType 'Local' is not modelled).",
 ]

@@ -121,7 +121,8 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     if header_site:
         header_site = refs.find("site", header_site, "WarehouseKey.Id") or header_site
 
-    lines = [sop_lines.line(call, kind, ln, i, errors, refs, level, header_site, customer)
+    lines = [sop_lines.line(call, kind, ln, i, errors, refs, level, header_site, customer,
+                            currency=doc_currency.iso)
              for i, ln in enumerate(lines_of(src))]
     subtotal = sum((ln["extended"] for ln in lines), Decimal(0))
     # Under "Calculate Total Amount" GP computes the totals itself and any sent figure is

@@ -114,3 +114,14 @@ def test_jpy_set_up_with_zero_decimals_holds_whole_yen_and_refuses_fractions_inf
     msgs = messages(client, lambda: create_invoice(
         client, "JPY2", lines=[("CAP-CANVAS-NVY", "1", "1500.50")], **jpy))
     assert any("more decimal places than currency JPY allows (0)" in m for m in msgs)
+
+
+def test_calculated_prices_come_from_the_documents_currency_price_list_inferred(configured):
+    gp, client = configured
+    r = httpx.post(f"{gp.base_url}/_sandbox/policy", timeout=10, json={
+        "behavior": "Calculate Unit Price", "option": 1, "operation": "CreateSalesInvoice",
+        "role": "ML Connector"})
+    assert r.status_code == 200, r.text
+    msgs = messages(client, lambda: create_invoice(client, "EUR5", **_eur(client)))
+    assert any("No price is set up for item 'CAP-CANVAS-NVY'" in m and "currency EUR" in m
+               for m in msgs)
