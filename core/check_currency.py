@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from core.config import Settings
-from core.errors import GPError
+from core.errors import ConnectorError, GPError
 from core.money import currency_decimals
 from core.store.models import Order
 
@@ -62,3 +62,37 @@ def check_currencies(settings: Settings, lists: Any, add: Add,
                       if posting.exchange_rate == "shop" else "GP's exchange table rate for the "
                       "document date")
             add(subject, "ok", f"set up in GP; documents carry {source}")
+
+
+def check_shop_currency(settings: Settings, client: Any, add: Add,
+                        orders: Sequence[dict[str, Any]] = ()) -> None:
+    """WooCommerce side: what the shop sells in (its setting and its recent orders' currencies,
+    which multi-currency plugins write per order), and whether each can reach GP."""
+    try:
+        shop = str(((client.system_status() or {}).get("settings") or {}).get("currency") or "")
+    except ConnectorError as exc:
+        add("Shop currency", "warn", f"cannot read the shop's currency ({exc})")
+        shop = ""
+    seen = sorted({shop.upper()} - {""} | {str(o.get("currency") or "").upper()
+                                           for o in orders if o.get("currency")})
+    if not seen:
+        return
+    functional = settings.gp.functional_currency.upper()
+    others = [c for c in seen if c != functional]
+    text = (f"the shop sells in {shop.upper() or '?'}"
+            + (f"; recent orders are in {', '.join(seen)}" if seen != [shop.upper()] else ""))
+    if not others:
+        add("Shop currency", "ok", f"{text}, GP's functional currency")
+        return
+    posting = settings.posting
+    if posting.exchange_rate == "shop":
+        missing = [c for c in others if c not in posting.shop_rates]
+        if missing:
+            add("Shop currency", "fail", f"{text}; [posting] exchange_rate = \"shop\" but "
+                f"shop_rates has no rate for {', '.join(missing)}: those orders are held",
+                f"add {missing[0]} = \"<rate>\" under [posting] shop_rates, or "
+                "exchange_rate = \"gp\"")
+            return
+    add("Shop currency", "info", f"{text}; orders in {', '.join(others)} post in that currency "
+        f"({'the shop rates' if posting.exchange_rate == 'shop' else 'GP table rates'}); the "
+        "GP side of `check` proves GP has each")

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from core.check import check_gp
+from core.check_currency import check_shop_currency
 from core.check_setup import refs_from_database
 from core.config import load_settings
 from core.errors import ConfigError
@@ -107,6 +108,13 @@ def test_the_shops_rate_is_sent_when_the_accountant_chooses_it_and_held_without_
                 assert "shop_rates has no rate for GBP" in row.hold_detail
                 assert number not in by_po
         assert seen == {"EUR", "GBP"}
+        # `check`, shop side: the shop's currencies, and the one without a shop rate.
+        found: list[tuple[str, str, str]] = []
+        check_shop_currency(env.settings, env.woo(), lambda subject, status, detail, fix="":
+                            found.append((subject, status, detail)), env.woo_orders())
+        [(subject, status, detail)] = found
+        assert (subject, status) == ("Shop currency", "fail"), detail
+        assert "the shop sells in GBP" in detail and "no rate for GBP" in detail
     finally:
         env.close()
         close_db()
