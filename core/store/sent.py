@@ -76,5 +76,7 @@ def sent_invoice(number: str) -> tuple[SalesInvoice, Any] | None:
         **d, "doc_date": date.fromisoformat(d["doc_date"]), "lines": lines,
         "distributions": dists, "payments": pays,
         "tax_details": [(t[0], _money(t[1])) for t in d.get("tax_details", [])],
+        "exchange_rate": (Decimal(str(d["exchange_rate"]))
+                          if d.get("exchange_rate") not in (None, "") else None),
         **{k: _money(d[k]) for k in money}})
     return invoice, row.sent_at

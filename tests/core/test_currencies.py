@@ -20,12 +20,15 @@ from core.errors import ConfigError
 from core.gp.gateway import GPDocument
 from core.money import currency_decimals, format_in
 from core.pipeline.gpdoc import verify
+from core.queries.orders import orders_by_id
 from core.reconcile import export_csv, reconcile
 from core.reconcile_live import live_reconcile
 from core.replay import replay_orders
 from core.store.db import close_db
 from core.store.models import Order, Refund
+from core.store.sent import sent_invoice
 from tests.core.pipeline_env import eligible_orders, invoices_by_po, start_env
+from tui.widgets.order_table import cells
 
 JP = {"first_name": "Aiko", "last_name": "Sato", "address_1": "1-1 Chiyoda", "city": "Tokyo",
       "postcode": "100-0001", "country": "JP", "email": "aiko@example.jp"}
@@ -103,6 +106,8 @@ def test_the_shops_rate_is_sent_when_the_accountant_chooses_it_and_held_without_
             if woo["currency"] == "EUR":
                 assert row.state == "verified", row.hold_detail
                 assert by_po[number][0]["exchange_rate"] == "1.2500"
+                sent = sent_invoice(by_po[number][0]["number"])
+                assert sent is not None and sent[0].exchange_rate == Decimal("1.2500")
             else:  # GBP: no shop rate configured, so never a silent fall-back to GP's table
                 assert row.state == "held" and row.hold_reason == "currency"
                 assert "shop_rates has no rate for GBP" in row.hold_detail
@@ -174,6 +179,9 @@ def test_a_jpy_order_posts_with_zero_decimals(tmp_path):
         assert (doc["currency"], doc["total"]) == ("JPY", "5300")
         assert [ln["unit_price"] for ln in doc["lines"]] == ["1500"]
         assert doc["functional"]["total"] == "35.51"  # 5300 x 0.0067
+        # The console shows whole yen.
+        row_cells = cells(orders_by_id([row.id])[row.id])
+        assert "5,300" in row_cells and "5,300.00" not in row_cells
     finally:
         env.close()
         close_db()

@@ -67,7 +67,7 @@ class ReconcileScreen(ConsoleScreen):
     def on_mount(self) -> None:
         table = self.query_one("#recon", DataTable)
         # Counts and amounts in columns of their own, every number right-aligned.
-        for key, label, width in (("day", "Day", 10), ("method", "Method", 8), ("cur", "Cur", 4),
+        for key, label, width in (("day", "Day", 10), ("method", "Method", 8),
                                   ("woo_n", "#", 4), ("woo", "Woo orders", 11),
                                   ("woo_rn", "#", 3), ("woo_r", "Woo refunds", 11),
                                   ("gp_n", "#", 4), ("gp", "GP invoices", 11),
@@ -121,16 +121,19 @@ class ReconcileScreen(ConsoleScreen):
         at = table.cursor_row
         table.clear()
         self.rows = {}
-        # One total per currency: money never adds up across currencies.
+        # One total per currency: money never adds up across currencies. With several, each
+        # row names its currency beside the method.
+        several = len(report.currencies()) > 1
         for row in [*rows, *report.totals()]:
-            key = f"{row.day.isoformat()}|{row.payment_method}|{row.currency}"
+            key = f"{row.day.isoformat()}|{row.payment_method}" + (
+                f"|{row.currency}" if several else "")
             self.rows[key] = row
             d = currency_decimals(row.currency)
             diff = format_money(row.difference, d)
             style = "" if row.matches else "bold red"
+            method = "" if row.payment_method == "total" else row.payment_method
             table.add_row("total" if row.payment_method == "total" else row.day.isoformat(),
-                          Text("" if row.payment_method == "total" else row.payment_method),
-                          Text(row.currency),
+                          Text(f"{method} {row.currency}".strip() if several else method),
                           _count(row.woo_orders.count), _money(row.woo_orders.total, d=d),
                           _count(row.woo_refunds.count), _money(row.woo_refunds.total, d=d),
                           _count(row.gp_invoices.count), _money(row.gp_invoices.total, d=d),
