@@ -3,7 +3,8 @@
     GET    /_sandbox/state              customers, items (quantities per site), invoices, returns,
                                         credit_memos, adjustments; documents carry number, customer,
                                         po, total, state (work/history/void; credit memos: open),
-                                        batch, lines
+                                        batch, lines, currency, exchange_rate, exchange_date,
+                                        functional (the amounts in the functional currency)
     POST   /_sandbox/post-batch         {"batch": "WEB20240101"}: the accountant posts a batch
     POST   /_sandbox/items/{item}       {"description", "price", "price_level", "quantity_on_hand",
                                         "site"}: a change made in GP (changed-key lists see it)
@@ -15,6 +16,7 @@
     GET    /_sandbox/help               what the stand-in models, which facts are inferred, and
                                         what is unknown (never invented)
     batches, locks, setup               see control_gp.py
+    GET/POST /_sandbox/currencies       Multicurrency set-up (see ops_currency.py)
 """
 from __future__ import annotations
 
