@@ -48,7 +48,8 @@ INFERRED = [
     "the document's currency; an item with none in that currency is refused (the stand-in "
     "keeps no currency conversion of functional prices).",
     "Multicurrency: GetCurrencyList lists the currencies the company has access to (MC60100); "
-    "only 'Transactional' amounts are answered (CurrencyType 'Local' is not modelled).",
+    "a read with Context.CurrencyType 'Local' answers each amount converted at the document's "
+    "rate and rounded at the functional currency's decimals, field by field.",
 ]
 DECIMAL_NAMES = ("Zero", "One", "Two", "Three", "Four", "Five")
 # Money elements of SOP and RM documents (the ones a caller sends).
@@ -211,11 +212,22 @@ def record_fields(cur: DocCurrency, record: dict[str, Any]) -> dict[str, Any]:
                            for k in FUNCTIONAL_AMOUNTS if record.get(k) is not None}}
 
 
-def restate(obj: Any, doc: dict[str, Any], *, rate: bool = True) -> Any:
-    """Every MoneyAmount of a document read, in the document's currency at its decimals, and the
-    document's ExchangeRate / ExchangeDate."""
+def wants_local(params: dict[str, Any]) -> bool:
+    """Context.CurrencyType = Local: the caller asks for functional-currency amounts."""
+    return ((params.get("context") or {}).get("CurrencyType") or "") == "Local"
+
+
+def restate(obj: Any, doc: dict[str, Any], *, rate: bool = True, local: bool = False,
+            functional: tuple[str, int] = ("USD", 2)) -> Any:
+    """Every MoneyAmount of a document read, in the document's currency at its decimals (or,
+    with `local`, converted to the functional currency `(iso, decimals)` at the document's
+    rate, field by field), and the document's ExchangeRate / ExchangeDate."""
     iso = doc.get("currency") or FUNCTIONAL["iso"]
     decimals = int(doc.get("currency_decimals", 2))
+    sent = doc.get("exchange_rate")
+    factor = Decimal(sent) if (local and sent) else None
+    if local:
+        iso, decimals = functional
 
     def walk(x: Any) -> Any:
         if isinstance(x, list):
@@ -223,17 +235,22 @@ def restate(obj: Any, doc: dict[str, Any], *, rate: bool = True) -> Any:
         if not isinstance(x, dict):
             return x
         if "Currency" in x and "DecimalDigits" in x and x.get("Value") is not None:
-            value = Decimal(str(x["Value"])).quantize(Decimal(1).scaleb(-decimals),
-                                                      rounding=ROUND_HALF_UP)
+            value = Decimal(str(x["Value"])) * (factor if factor is not None else 1)
+            value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
             return {**x, "Currency": iso, "Value": value, "DecimalDigits": decimals}
         return {k: walk(v) for k, v in x.items()}
 
     out = walk(obj)
     if rate and isinstance(out, dict):
-        sent = doc.get("exchange_rate")
         out["ExchangeRate"] = Decimal(sent) if sent else None
         out["ExchangeDate"] = doc.get("exchange_date") if sent else None
     return out
+
+
+def functional_of(store: Any) -> tuple[str, int]:
+    iso = functional_iso(store)
+    found = store.find_reference("currency", iso)
+    return iso, int(found[1]["decimals"]) if found else 2
 
 
 def snapshot_fields(doc: dict[str, Any]) -> dict[str, Any]:

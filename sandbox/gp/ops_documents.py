@@ -195,7 +195,8 @@ def _get(call: Call, kind: str, p: dict[str, Any]) -> Any:
     doc = call.store.document(kind, number)
     if doc is None:
         raise SystemFault(f"The {kind} '{number}' was not found.")
-    return currency.restate(document_to_gp(doc), doc)
+    return currency.restate(document_to_gp(doc), doc, local=currency.wants_local(p),
+                            functional=currency.functional_of(call.store))
 
 
 def _list(call: Call, kind: str, p: dict[str, Any]) -> Any:
@@ -212,7 +213,9 @@ def _list(call: Call, kind: str, p: dict[str, Any]) -> Any:
                 and matches(crit.get("BatchId"), doc["batch"])
                 and matches(crit.get("ModifiedDate"), modified)
                 and matches(crit.get("LastModifiedDate"), modified)):
-            out.append(currency.restate(summary_to_gp(doc), doc, rate=False))
+            out.append(currency.restate(summary_to_gp(doc), doc, rate=False,
+                                        local=currency.wants_local(p),
+                                        functional=currency.functional_of(call.store)))
     name = "SalesInvoiceSummary" if kind == "invoice" else "SalesReturnSummary"
     return {name: out[:1000]} if out else None
 

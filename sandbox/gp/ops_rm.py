@@ -132,7 +132,8 @@ def get_credit_memo_by_key(call: Call, p: dict[str, Any]) -> Any:
     doc = call.store.document("credit_memo", number)
     if doc is None:
         raise SystemFault(f"The credit memo '{number}' was not found.")
-    return currency.restate(_memo_to_gp(doc), doc)
+    return currency.restate(_memo_to_gp(doc), doc, local=currency.wants_local(p),
+                            functional=currency.functional_of(call.store))
 
 
 @OPERATIONS.handler("GetReceivablesCreditMemoList")
@@ -148,7 +149,8 @@ def get_credit_memo_list(call: Call, p: dict[str, Any]) -> Any:
                 and matches(crit.get("BatchId"), doc["batch"])
                 and matches(crit.get("ModifiedDate"), datetime.fromisoformat(doc["modified"]))):
             continue
-        gp = currency.restate(_memo_to_gp(doc), doc, rate=False)
+        gp = currency.restate(_memo_to_gp(doc), doc, rate=False, local=currency.wants_local(p),
+                              functional=currency.functional_of(call.store))
         out.append({k: gp[k] for k in ("Key", "CustomerKey", "CustomerPONumber", "CustomerName",
                                        "Date", "CurrencyKey", "BatchKey", "TradeDiscountAmount",
                                        "FreightAmount", "MiscellaneousAmount", "TaxAmount",

@@ -57,6 +57,12 @@ def test_eur_invoice_takes_the_table_rate_for_its_date_and_keeps_functional_amou
     # functional = originating x rate, at USD's 2 decimals (40.99 x 1.085 = 44.47415)
     assert stored["functional"]["total"] == "44.47"
     assert stored["functional"]["subtotal"] == "39.06"
+    # Context.CurrencyType "Local": the same document in functional amounts.
+    local = client.dyn.Context(OrganizationKey=client.dyn.CompanyKey(Id=-1),
+                               CurrencyType="Local")
+    doc = client.service.GetSalesInvoiceByKey(client.gp.SalesDocumentKey(Id="EUR1"), local)
+    assert (doc.TotalAmount.Value, doc.TotalAmount.Currency) == (Decimal("44.47"), "USD")
+    assert doc.CurrencyKey.ISOCode == "EUR"
 
 
 def test_a_supplied_exchange_rate_is_used_instead_of_the_table(configured):
