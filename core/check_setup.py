@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.check_currency import check_currencies, shop_currencies
 from core.config import Settings
 from core.errors import GPError
 from core.gp.keys import key_form
@@ -25,6 +26,7 @@ class SetupRefs:
 
     accounts: list[tuple[str, str]] = field(default_factory=list)  # (what, GP account)
     tax_details: list[tuple[str, str]] = field(default_factory=list)  # (Woo rate id, GP id)
+    currencies: list[str] = field(default_factory=list)  # what the shop's orders are in
 
 
 def refs_from_database() -> SetupRefs:
@@ -37,6 +39,7 @@ def refs_from_database() -> SetupRefs:
         else:
             where = f" {row.scope_key}" if row.scope_key else ""
             refs.accounts.append((f"{row.account_kind} ({row.scope}{where})", row.account))
+    refs.currencies = shop_currencies()
     return refs
 
 
@@ -110,6 +113,7 @@ def check_setup_ids(settings: Settings, soap: Any, add: Add, refs: SetupRefs | N
             add(label, "warn", f"{doc_id}: GP Web Services lists no SOP document ids, so GP "
                 "checks it on the first document", "make sure it exists in Sales Order "
                 "Processing Setup » Sales Document Setup")
+    check_currencies(settings, lists, add, refs.currencies if refs is not None else [])
     if refs is not None:
         _check_accounts(refs, soap, add)
         _check_tax_details(settings, refs, lists, add, collation)

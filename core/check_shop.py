@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core.check_currency import check_shop_currency
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings
 from core.errors import WooError
@@ -159,4 +160,5 @@ def check_shop(settings: Settings, client: WooClient, add: Add, *,
                 "unchecked")
         else:
             check_mappings(settings, orders, add)
+            check_shop_currency(settings, client, add, orders)
     return site

@@ -63,6 +63,9 @@ class GPSettings:
     # How GP's SQL Server compares keys: trailing spaces never count; "case_insensitive" (most
     # GP databases) or "binary" (a binary sort order install). Used by every existence check.
     key_collation: str = "case_insensitive"
+    # The company's functional currency (GP's Multicurrency Setup; Web Services does not tell
+    # it): orders in it carry no exchange rate.
+    functional_currency: str = "USD"
 
 
 @dataclass
@@ -97,6 +100,11 @@ class PostingSettings:
     invoice_doc_type: str = ""  # GP's SOP document type id for invoices (e.g. STDINV); "" = GP's
     return_doc_type: str = ""  # ... and for returns (e.g. RTN)
     hold_id: str = "WCHOLD"  # GP process hold (Sales Process Holds Setup) for on-hold orders
+    # An order in another currency than GP's functional one: "gp" lets GP take the rate from
+    # its exchange table for the document date; "shop" sends the rate in shop_rates instead
+    # (ISO code -> functional units per unit, as a string: {EUR = "1.0850"}).
+    exchange_rate: str = "gp"
+    shop_rates: dict[str, str] = field(default_factory=dict)
     concurrency: int = 4
 
 

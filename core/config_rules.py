@@ -148,6 +148,31 @@ def _tax_schedules(value: Any) -> str | None:
     return None
 
 
+def _iso_code(value: Any) -> str | None:
+    if not (isinstance(value, str) and len(value) == 3 and value.isalpha()
+            and value == value.upper()):
+        return "must be an ISO 4217 currency code (three capital letters, e.g. USD)"
+    return None
+
+
+def _shop_rates(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return "must be a table of ISO currency code = \"rate\""
+    for code, rate in value.items():
+        if not (isinstance(code, str) and len(code) == 3 and code.isalpha()
+                and code == code.upper()):
+            return f"{code!r} is not an ISO 4217 currency code (three capital letters)"
+        if not isinstance(rate, str):
+            return f"the rate for {code} must be a string such as \"1.0850\", not a number"
+        try:
+            parsed = Decimal(rate)
+        except InvalidOperation:
+            return f"the rate for {code} ({rate!r}) is not a number"
+        if not parsed.is_finite() or parsed <= 0:
+            return f"the rate for {code} must be greater than zero"
+    return None
+
+
 def _url(value: Any) -> str | None:
     if value and not str(value).startswith(("https://", "http://")):
         return "must start with https:// (or http:// where allowed)"
@@ -170,6 +195,9 @@ CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
                                                        "date"),
     ("posting", "guest_policy"): _one_of(("per_email", "shared", "match")),
     ("posting", "tax_mode"): _one_of(("woo", "gp")),
+    ("gp", "functional_currency"): _iso_code,
+    ("posting", "exchange_rate"): _one_of(("gp", "shop")),
+    ("posting", "shop_rates"): _shop_rates,
     ("posting", "refund_document"): _one_of(("credit_memo", "return_when_restocked")),
     ("products", "owner_name"): _one_of(("woocommerce", "gp", "last_writer")),
     ("products", "owner_price"): _one_of(("woocommerce", "gp", "last_writer")),

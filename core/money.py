@@ -5,6 +5,16 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0")
 
+# ISO 4217 minor units that are not 2 (the ones a shop plausibly sells in); every other code
+# has 2. GP holds each currency at its own 0-5 decimals (gp.md §5.2): JPY has none.
+_DECIMALS = {"JPY": 0, "KRW": 0, "CLP": 0, "VND": 0, "ISK": 0, "UGX": 0, "XOF": 0, "XAF": 0,
+             "PYG": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3}
+
+
+def currency_decimals(currency: str) -> int:
+    """How many decimals amounts in `currency` carry (ISO 4217 minor units)."""
+    return _DECIMALS.get((currency or "").upper(), 2)
+
 
 class MoneyError(ValueError):
     """A money value that cannot be read as an exact decimal."""
@@ -48,3 +58,8 @@ def to_cents(amount: Decimal, decimals: int = 2) -> Decimal:
 
 def format_money(amount: Decimal, decimals: int = 2) -> str:
     return f"{to_cents(amount, decimals):,.{decimals}f}"
+
+
+def format_in(amount: Decimal, currency: str) -> str:
+    """An amount at its currency's decimals with the code: "1,500 JPY", "40.99 EUR"."""
+    return f"{format_money(amount, currency_decimals(currency))} {currency.upper()}"

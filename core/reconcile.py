@@ -1,4 +1,5 @@
-"""Reconciliation: does what WooCommerce sold match what reached GP, per day and payment method?
+"""Reconciliation: does what WooCommerce sold match what reached GP, per day, currency and
+payment method?
 
 WooCommerce side: orders the pipeline invoices (core.pipeline.eligibility: an eligible status,
 or "refunded" after being paid, which was sold before it was refunded) and their refunds. GP
@@ -9,6 +10,11 @@ second on a month of orders.
 The difference is (Woo orders − Woo refunds) − (GP invoices − GP credit memos). Each non-zero
 difference is explained by a drill-down list: documents not (yet) in GP, documents in GP whose
 WooCommerce status is no longer invoiceable, and GP totals that differ from WooCommerce's.
+
+Money is only ever added up within one currency (the order's, which its GP documents carry):
+each row is one day, currency and payment method; `totals()` gives one total per currency, and a
+range with several currencies has no single money total (`total()` then only says whether every
+currency matches).
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from core.money import to_cents
+from core.money import currency_decimals, to_cents
 from core.pipeline.eligibility import invoiceable
 from core.store.db import tuples
 from core.store.models import Order, Refund
@@ -45,16 +51,25 @@ class Side:
         self.total += amount
 
 
+SIDES = ("woo_orders", "woo_refunds", "gp_invoices", "gp_credit_memos")
+MIXED = "mixed"  # the currency of a total over several currencies (no money sum)
+
+
 @dataclass
 class ReconRow:
-    """One day (and payment method, or "all")."""
+    """One day (and payment method, or "all"), in one currency."""
 
     day: date
     payment_method: str
+    currency: str = ""
     woo_orders: Side = field(default_factory=Side)
     woo_refunds: Side = field(default_factory=Side)
     gp_invoices: Side = field(default_factory=Side)
     gp_credit_memos: Side = field(default_factory=Side)
+    # A total over several currencies: one total per currency; its own money sums mean nothing
+    # and its difference is the sum of each currency's difference, unsigned (0 only when every
+    # currency matches, so a EUR surplus never hides a USD shortfall).
+    parts: list[ReconRow] = field(default_factory=list)
 
     @property
     def woo_net(self) -> Decimal:
@@ -66,10 +81,14 @@ class ReconRow:
 
     @property
     def difference(self) -> Decimal:
+        if self.parts:
+            return sum((abs(p.difference) for p in self.parts), ZERO)
         return self.woo_net - self.gp_net
 
     @property
     def count_difference(self) -> int:
+        if self.parts:
+            return sum(abs(p.count_difference) for p in self.parts)
         return (self.woo_orders.count - self.gp_invoices.count) + (
             self.woo_refunds.count - self.gp_credit_memos.count)
 
@@ -91,6 +110,7 @@ class Explanation:
     gp_amount: Decimal  # what GP holds (0 when not in GP)
     state: str  # the connector's state (held: sku, failed, posted ...)
     reason: str  # in the accountant's words
+    currency: str = ""  # the document's (its order's)
 
     @property
     def difference(self) -> Decimal:
@@ -106,32 +126,52 @@ class ReconReport:
     explanations: list[Explanation]
 
     def days(self) -> list[ReconRow]:
-        """The rows folded per day (all payment methods together)."""
-        merged: dict[date, ReconRow] = {}
+        """The rows folded per day and currency (all payment methods together)."""
+        merged: dict[tuple[date, str], ReconRow] = {}
         for row in self.rows:
-            into = merged.setdefault(row.day, ReconRow(row.day, "all"))
-            for name in ("woo_orders", "woo_refunds", "gp_invoices", "gp_credit_memos"):
-                side, add = getattr(into, name), getattr(row, name)
-                side.count += add.count
-                side.total += add.total
-        return [merged[d] for d in sorted(merged)]
+            _fold(merged.setdefault((row.day, row.currency),
+                                    ReconRow(row.day, "all", row.currency)), row)
+        return [merged[k] for k in sorted(merged)]
+
+    def currencies(self) -> list[str]:
+        return sorted({row.currency for row in self.rows})
+
+    def totals(self) -> list[ReconRow]:
+        """One total per currency (never a sum across currencies)."""
+        out: dict[str, ReconRow] = {}
+        for row in self.rows:
+            _fold(out.setdefault(row.currency, ReconRow(self.date_from, "total", row.currency)),
+                  row)
+        return [out[c] for c in sorted(out)] or [ReconRow(self.date_from, "total")]
 
     def total(self) -> ReconRow:
-        out = ReconRow(self.date_from, "total")
-        for row in self.rows:
-            for name in ("woo_orders", "woo_refunds", "gp_invoices", "gp_credit_memos"):
-                side, add = getattr(out, name), getattr(row, name)
-                side.count += add.count
-                side.total += add.total
+        """The range's total: with one currency, its figures; with several, a row whose
+        `matches`/`difference` speak for every currency and whose money sums are not shown
+        (currency "mixed", `parts` holds each currency's total)."""
+        totals = self.totals()
+        if len(totals) == 1:
+            return totals[0]
+        out = ReconRow(self.date_from, "total", MIXED, parts=totals)
+        for t in totals:
+            for name in SIDES:
+                getattr(out, name).count += getattr(t, name).count
         return out
 
-    def explain(self, day: date | None = None, payment_method: str | None = None
-                ) -> list[Explanation]:
-        """The drill-down for one day (and method), or all of them."""
+    def explain(self, day: date | None = None, payment_method: str | None = None,
+                currency: str | None = None) -> list[Explanation]:
+        """The drill-down for one day (and method, and currency), or all of them."""
         return [e for e in self.explanations
                 if (day is None or e.day == day)
                 and (payment_method in (None, "all", "total")
-                     or e.payment_method == payment_method)]
+                     or e.payment_method == payment_method)
+                and (currency in (None, MIXED) or e.currency == currency)]
+
+
+def _fold(into: ReconRow, row: ReconRow) -> None:
+    for name in SIDES:
+        side, add = getattr(into, name), getattr(row, name)
+        side.count += add.count
+        side.total += add.total
 
 
 def _bounds(date_from: date, date_to: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -175,20 +215,20 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
     tz = ZoneInfo(timezone)
     start, end = _bounds(date_from, date_to, tz)
     eligible = tuple(eligible_statuses)
-    rows: dict[tuple[date, str], ReconRow] = {}
+    rows: dict[tuple[date, str, str], ReconRow] = {}
     explanations: list[Explanation] = []
 
-    def row_for(day: date, method: str) -> ReconRow:
-        return rows.setdefault((day, method), ReconRow(day, method))
+    def row_for(day: date, method: str, currency: str) -> ReconRow:
+        return rows.setdefault((day, currency, method), ReconRow(day, method, currency))
 
     orders = (Order.select(Order.woo_id, Order.number, Order.status, Order.state,
                            Order.hold_reason, Order.payment_method, Order.date_created_gmt,
                            Order.total, Order.gp_total, Order.gp_doc_number,
-                           Order.date_paid_gmt)
+                           Order.date_paid_gmt, Order.currency)
               .where((Order.date_created_gmt >= start) & (Order.date_created_gmt < end))
               .order_by(Order.date_created_gmt, Order.id))
     for (woo_id, number, status, state, hold, method, created, total, gp_total, doc,
-         paid) in tuples(orders):
+         paid, currency) in tuples(orders):
         day = created.astimezone(tz).date()
         method = method or NO_METHOD
         counts_in_woo = invoiceable(status, paid, eligible)
@@ -197,7 +237,7 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
         gp_amount = (gp_total if gp_total is not None else total or ZERO) if in_gp else ZERO
         if not counts_in_woo and not in_gp:
             continue
-        row = row_for(day, method)
+        row = row_for(day, method, currency)
         if counts_in_woo:
             row.woo_orders.add(woo_amount)
         if in_gp:
@@ -207,18 +247,20 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
                                    doc=doc, status=status)
         if reason:
             explanations.append(Explanation(day, method, "order", woo_id, number, woo_amount,
-                                            gp_amount, label, reason))
+                                            gp_amount, label, reason, currency))
 
     refunds = (Refund.select(Refund.woo_id, Order.number, Order.payment_method,
                              Refund.state, Refund.hold_reason, Refund.date_created_gmt,
-                             Refund.amount, Refund.gp_total, Refund.gp_doc_number)
+                             Refund.amount, Refund.gp_total, Refund.gp_doc_number,
+                             Order.currency)
                .join(Order)
                .where((Refund.date_created_gmt >= start) & (Refund.date_created_gmt < end))
                .order_by(Refund.date_created_gmt, Refund.id))
-    for woo_id, number, method, state, hold, created, amount, gp_total, doc in tuples(refunds):
+    for (woo_id, number, method, state, hold, created, amount, gp_total, doc,
+         currency) in tuples(refunds):
         day = created.astimezone(tz).date()
         method = method or NO_METHOD
-        row = row_for(day, method)
+        row = row_for(day, method, currency)
         amount = amount or ZERO
         # A refund is money WooCommerce paid back: it counts whatever the order's status now.
         row.woo_refunds.add(amount)
@@ -231,33 +273,34 @@ def reconcile(date_from: date, date_to: date, *, timezone: str = "UTC",
         if reason:
             # Sign as the refund moves the net: a missing credit memo makes Woo's net lower.
             explanations.append(Explanation(day, method, "refund", woo_id, f"{number}/R{woo_id}",
-                                            -amount, -gp_amount, label, reason))
+                                            -amount, -gp_amount, label, reason, currency))
     ordered = [rows[k] for k in sorted(rows)]
     return ReconReport(date_from, date_to, timezone, ordered, explanations)
 
 
 # --- export ---------------------------------------------------------------------------------
 
-SUMMARY_COLUMNS = ("day", "payment_method", "woo_orders", "woo_orders_total", "woo_refunds",
-                   "woo_refunds_total", "gp_invoices", "gp_invoices_total", "gp_credit_memos",
-                   "gp_credit_memos_total", "difference", "count_difference")
-DETAIL_COLUMNS = ("day", "payment_method", "kind", "woo_id", "number", "woo_amount", "gp_amount",
-                  "difference", "state", "reason")
+SUMMARY_COLUMNS = ("day", "payment_method", "currency", "woo_orders", "woo_orders_total",
+                   "woo_refunds", "woo_refunds_total", "gp_invoices", "gp_invoices_total",
+                   "gp_credit_memos", "gp_credit_memos_total", "difference", "count_difference")
+DETAIL_COLUMNS = ("day", "payment_method", "currency", "kind", "woo_id", "number", "woo_amount",
+                  "gp_amount", "difference", "state", "reason")
 
 
-def _amount(value: Decimal) -> str:
-    """Money in a CSV: always two decimals (0.00, 12.50), no thousands separator, so every
-    amount column reads and sorts alike in a spreadsheet."""
-    return str(to_cents(Decimal(value)))
+def _amount(value: Decimal, currency: str = "") -> str:
+    """Money in a CSV: always the currency's decimals (0.00, 12.50; 1500 for JPY), no thousands
+    separator, so every amount column reads and sorts alike in a spreadsheet."""
+    return str(to_cents(Decimal(value), currency_decimals(currency)))
 
 
 def _summary_line(row: ReconRow) -> list[str]:
+    c = row.currency
     return [row.day.isoformat() if row.payment_method != "total" else "total",
-            row.payment_method, str(row.woo_orders.count), _amount(row.woo_orders.total),
-            str(row.woo_refunds.count), _amount(row.woo_refunds.total),
-            str(row.gp_invoices.count), _amount(row.gp_invoices.total),
-            str(row.gp_credit_memos.count), _amount(row.gp_credit_memos.total),
-            _amount(row.difference), str(row.count_difference)]
+            row.payment_method, c, str(row.woo_orders.count), _amount(row.woo_orders.total, c),
+            str(row.woo_refunds.count), _amount(row.woo_refunds.total, c),
+            str(row.gp_invoices.count), _amount(row.gp_invoices.total, c),
+            str(row.gp_credit_memos.count), _amount(row.gp_credit_memos.total, c),
+            _amount(row.difference, c), str(row.count_difference)]
 
 
 def write_csv(report: ReconReport, out: TextIO, *, details: bool = False) -> int:
@@ -267,16 +310,18 @@ def write_csv(report: ReconReport, out: TextIO, *, details: bool = False) -> int
     if details:
         writer.writerow(DETAIL_COLUMNS)
         for e in report.explanations:
-            writer.writerow([e.day.isoformat(), e.payment_method, e.kind, e.woo_id, e.number,
-                             _amount(e.woo_amount), _amount(e.gp_amount), _amount(e.difference),
-                             e.state,
-                             e.reason])
+            c = e.currency
+            writer.writerow([e.day.isoformat(), e.payment_method, c, e.kind, e.woo_id, e.number,
+                             _amount(e.woo_amount, c), _amount(e.gp_amount, c),
+                             _amount(e.difference, c), e.state, e.reason])
         return len(report.explanations)
     writer.writerow(SUMMARY_COLUMNS)
     for row in report.rows:
         writer.writerow(_summary_line(row))
-    writer.writerow(_summary_line(report.total()))
-    return len(report.rows) + 1
+    totals = report.totals()
+    for total in totals:  # one total line per currency
+        writer.writerow(_summary_line(total))
+    return len(report.rows) + len(totals)
 
 
 def export_csv(report: ReconReport, path: str | os.PathLike[str]) -> tuple[Path, Path]:

@@ -112,11 +112,12 @@ def live_reconcile(woo: WooClient, gateway: GPGateway, date_from: date, date_to:
     tz = ZoneInfo(timezone)
     start, end = _bounds(date_from, date_to, tz)
     eligible = tuple(posting.eligible_statuses)
-    rows: dict[tuple[date, str], ReconRow] = {}
+    rows: dict[tuple[date, str, str], ReconRow] = {}
     explanations: list[Explanation] = []
 
-    def row_for(day: date, method: str) -> ReconRow:
-        return rows.setdefault((day, method), ReconRow(day, method))
+    def row_for(day: date, method: str, currency: str) -> ReconRow:
+        # Money adds up within one currency only: the order's (its GP documents carry it).
+        return rows.setdefault((day, currency, method), ReconRow(day, method, currency))
 
     def day_of(value: str | None) -> date:
         moment = gmt(value) or start
@@ -143,13 +144,13 @@ def live_reconcile(woo: WooClient, gateway: GPGateway, date_from: date, date_to:
             continue
         day = gone.created.astimezone(tz).date()
         method = gone.payment_method or NO_METHOD
-        row_for(day, method).gp_credit_memos.add(memo.amount)
+        row_for(day, method, gone.currency).gp_credit_memos.add(memo.amount)
         explanations.append(Explanation(
             day, method, "refund", gone.refund_id, f"{gone.order_number}/R{gone.refund_id}",
             ZERO, -memo.amount, "deleted in WooCommerce",
             f"refund {gone.refund_id} was deleted in WooCommerce (no webhook is sent for that), "
             f"but GP still holds {memo.text()}: void or reverse it in GP, or re-enter the "
-            "refund in WooCommerce"))
+            "refund in WooCommerce", gone.currency))
     ordered = [rows[k] for k in sorted(rows)]
     return ReconReport(date_from, date_to, timezone, ordered, explanations)
 
@@ -163,15 +164,18 @@ class StoredRefund:
     payment_method: str
     created: datetime
     number: str  # its GP credit document number
+    currency: str = ""  # its order's
 
 
 def stored_refunds() -> list[StoredRefund]:
     """Every refund with a GP credit document, from the state database."""
     rows = (Refund.select(Refund.woo_id, Refund.date_created_gmt, Refund.gp_doc_number,
-                          Order.number, Order.payment_method)
+                          Order.number, Order.payment_method, Order.currency)
             .join(Order).where(Refund.gp_doc_number.is_null(False)))
-    return [StoredRefund(int(rid), str(number), str(method or ""), created, str(doc))
-            for rid, created, doc, number, method in tuples(rows) if created is not None]
+    return [StoredRefund(int(rid), str(number), str(method or ""), created, str(doc),
+                         str(currency or ""))
+            for rid, created, doc, number, method, currency in tuples(rows)
+            if created is not None]
 
 
 def _order(view: OrderView, payload: dict[str, Any], gateway: GPGateway,
@@ -186,7 +190,7 @@ def _order(view: OrderView, payload: dict[str, Any], gateway: GPGateway,
     cancelled_after_sale = view.status == CANCELLED and bool(paid) and invoice.counts
     if not sold and not cancelled_after_sale and not invoice.counts:
         return
-    row = row_for(day, method)
+    row = row_for(day, method, view.currency)
     woo_amount = view.total if (sold or cancelled_after_sale) else ZERO
     if sold or cancelled_after_sale:
         row.woo_orders.add(woo_amount)
@@ -201,7 +205,7 @@ def _order(view: OrderView, payload: dict[str, Any], gateway: GPGateway,
         reason = f"GP invoice {invoice.text()} differs from WooCommerce's {woo_amount}"
     if reason:
         explanations.append(Explanation(day, method, "order", view.id, view.number, woo_amount,
-                                        invoice.amount, view.status, reason))
+                                        invoice.amount, view.status, reason, view.currency))
     if cancelled_after_sale:
         _cancellation(view, payload, gateway, day, row, method, explanations)
 
@@ -224,7 +228,7 @@ def _cancellation(view: OrderView, payload: dict[str, Any], gateway: GPGateway, 
                f"cancellation credit memo {memo.text()} differs from {owed}")
         explanations.append(Explanation(day, method, "cancellation", view.id,
                                         f"{view.number}/{number}", -owed, -memo.amount,
-                                        view.status, why))
+                                        view.status, why, view.currency))
 
 
 def _refund(view: OrderView, refund: dict[str, Any], gateway: GPGateway,
@@ -234,7 +238,7 @@ def _refund(view: OrderView, refund: dict[str, Any], gateway: GPGateway,
     amount = Decimal(str(refund.get("amount") or "0"))
     method = view.payment_method or NO_METHOD
     day = day_of(refund.get("date_created_gmt"))
-    row = row_for(day, method)
+    row = row_for(day, method, view.currency)
     row.woo_refunds.add(amount)
     number = refund_number(rid, view, posting)
     memo = _find_credit(gateway, number,
@@ -248,7 +252,8 @@ def _refund(view: OrderView, refund: dict[str, Any], gateway: GPGateway,
         reason = f"GP credit document {memo.text()} differs from the refund {amount}"
     if reason:
         explanations.append(Explanation(day, method, "refund", rid, f"{view.number}/R{rid}",
-                                        -amount, -memo.amount, view.status, reason))
+                                        -amount, -memo.amount, view.status, reason,
+                                        view.currency))
 
 
 def reconcile_for(workspace: Any, settings: Any, date_from: date, date_to: date, *,

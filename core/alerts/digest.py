@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.clock import SYSTEM_CLOCK, Clock
+from core.money import currency_decimals, to_cents
 from core.reconcile import ReconReport, reconcile
 from core.worker.status import status_report
 
@@ -85,14 +86,22 @@ def build_digest(day: date, timezone: str, reconciler: Reconciler, *,
     report = reconciler(day, day, timezone)
     total = report.total()
     status = status_report(clock)
-    money = "{:.2f}".format
+    # Money adds up within one currency: several currencies are listed one by one.
+    totals = total.parts or [total]
+    several = len(totals) > 1
+
+    def money(side: str) -> str:
+        return "; ".join(str(to_cents(getattr(t, side).total if side else t.difference,
+                                      currency_decimals(t.currency)))
+                         + (f" {t.currency}" if several else "") for t in totals)
+
     return Digest(
         day=day, timezone=timezone,
-        woo_orders=(total.woo_orders.count, money(total.woo_orders.total)),
-        woo_refunds=(total.woo_refunds.count, money(total.woo_refunds.total)),
-        gp_invoices=(total.gp_invoices.count, money(total.gp_invoices.total)),
-        gp_credit_memos=(total.gp_credit_memos.count, money(total.gp_credit_memos.total)),
-        difference=money(total.difference),
+        woo_orders=(total.woo_orders.count, money("woo_orders")),
+        woo_refunds=(total.woo_refunds.count, money("woo_refunds")),
+        gp_invoices=(total.gp_invoices.count, money("gp_invoices")),
+        gp_credit_memos=(total.gp_credit_memos.count, money("gp_credit_memos")),
+        difference=money(""),
         held=dict(status["held"]), failed=int(status["failed"]),
         attention=list(status["attention"]),
         unexplained=[f"{e.kind} {e.number}: {e.reason}" for e in report.explanations])

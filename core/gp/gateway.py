@@ -115,6 +115,9 @@ class SalesInvoice:
     tax: Decimal = Decimal("0")
     total: Decimal = Decimal("0")
     currency: str = "USD"
+    # None: GP takes the rate from its exchange table for the document date (or the document
+    # is in GP's functional currency); else the rate sent (functional units per unit).
+    exchange_rate: Decimal | None = None
     note: str = ""
     ship_to_address_id: str = "SHIPPING"
     bill_to_address_id: str = "BILLING"
@@ -145,6 +148,8 @@ class CreditMemo:
     description: str = ""  # e.g. "Refund 123 of order 1042"
     apply_to: str = ""  # the invoice it credits
     distributions: list[GPDistribution] = field(default_factory=list)
+    currency: str = ""  # the credited order's ("": GP's functional currency)
+    exchange_rate: Decimal | None = None  # as on SalesInvoice
 
 
 @dataclass
@@ -165,6 +170,8 @@ class SalesReturn:
     trade_discount: Decimal = Decimal("0")  # a negative fee (or rounding cent) given back
     # (GP tax detail id, amount): GP needs them when its policy takes the taxes provided
     tax_details: list[tuple[str, Decimal]] = field(default_factory=list)
+    currency: str = ""  # the returned order's ("": GP's functional currency)
+    exchange_rate: Decimal | None = None  # as on SalesInvoice
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,7 @@ class GPDocument:
     tax: Decimal | None = None  # GP's header tax (None: not read)
     distributions: tuple[GPDistribution, ...] = ()  # as GP holds them (its own when it built them)
     ship_to: ShipToAddress | None = None  # SOP documents: the ship-to GP holds (None: none)
+    currency: str = ""  # CurrencyKey.ISOCode as GP holds it ("": not read)
 
 
 @dataclass(frozen=True)

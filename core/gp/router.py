@@ -201,6 +201,11 @@ class RoutedGateway:
         reader = getattr(route, "posting_policy", None)
         return reader() if reader is not None else None
 
+    def currencies(self) -> dict[str, int | None] | None:
+        """GP's currencies (ISO code -> decimals) over the invoice route (None: cannot tell)."""
+        reader = getattr(self._route("sales_invoice", "create invoices"), "currencies", None)
+        return reader() if reader is not None else None
+
     def set_invoice_hold(self, number: str, hold: bool) -> None:
         self._route("sales_invoice", "hold invoices").set_invoice_hold(number, hold)
 

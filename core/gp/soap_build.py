@@ -30,6 +30,7 @@ from core.gp.gateway import (
     ShipToAddress,
 )
 from core.gp.soap import Types
+from core.money import currency_decimals
 
 DOTNET_MIN = datetime(1, 1, 1)  # what a .NET client sends for an unset, non-nullable DateTime
 
@@ -72,11 +73,28 @@ def as_datetime(d: date) -> datetime:
 
 
 class Builders:
-    """Builds request objects; `currency_digits` is the functional currency's decimals."""
+    """Builds request objects; `currency_digits` is the decimals of the document's currency
+    (a document in another currency is built by `in_currency`'s copy)."""
 
     def __init__(self, t: Types, *, currency_digits: int = 2) -> None:
         self.t = t
         self.digits = currency_digits
+
+    def in_currency(self, currency: str) -> Builders:
+        """Builders for amounts in `currency` (JPY: 0 decimals): a copy, so threads that share
+        this one never see another document's digits."""
+        digits = currency_decimals(currency) if currency else self.digits
+        return self if digits == self.digits else Builders(self.t, currency_digits=digits)
+
+    @staticmethod
+    def _currency(out: dict[str, Any], currency: str, rate: Decimal | None,
+                  doc_date: date) -> None:
+        """CurrencyKey, and ExchangeRate/ExchangeDate when the rate is ours, not GP's table's."""
+        if currency:
+            out["CurrencyKey"] = {"ISOCode": currency}
+        if rate is not None:
+            out["ExchangeRate"] = Decimal(rate)
+            out["ExchangeDate"] = as_datetime(doc_date)
 
     # --- small shapes ------------------------------------------------------------------
     def money(self, value: Decimal) -> dict[str, Any]:
@@ -170,6 +188,9 @@ class Builders:
 
     def invoice(self, inv: SalesInvoice, *, doc_type_id: str = "",
                 hold_id: str = "") -> dict[str, Any]:
+        b = self.in_currency(inv.currency)
+        if b is not self:
+            return b.invoice(inv, doc_type_id=doc_type_id, hold_id=hold_id)
         what = f"invoice {inv.number}"
         out = self._header(inv.number, inv.customer_id, inv.batch, inv.doc_date, inv.po_number,
                            "Invoice", doc_type_id, what)
@@ -186,8 +207,7 @@ class Builders:
             out["Note"] = inv.note
         if inv.total and not inv.gp_computes_tax:
             out["TotalAmount"] = self.money(inv.total)
-        if inv.currency:
-            out["CurrencyKey"] = {"ISOCode": inv.currency}
+        self._currency(out, inv.currency, inv.exchange_rate, inv.doc_date)
         if inv.bill_to_address_id:
             out["BillToAddressKey"] = {"Id": check_len("address id", inv.bill_to_address_id, what)}
         if inv.ship_to_address_id:
@@ -222,6 +242,9 @@ class Builders:
         return out
 
     def sales_return(self, ret: SalesReturn, *, doc_type_id: str = "") -> dict[str, Any]:
+        b = self.in_currency(ret.currency)
+        if b is not self:
+            return b.sales_return(ret, doc_type_id=doc_type_id)
         what = f"return {ret.number}"
         out = self._header(ret.number, ret.customer_id, ret.batch, ret.doc_date, ret.po_number,
                            "Return", doc_type_id, what)
@@ -236,6 +259,7 @@ class Builders:
             out["TotalAmount"] = self.money(ret.total)
         if ret.tax_details:
             out["Taxes"] = self.taxes(ret.tax_details)
+        self._currency(out, ret.currency, ret.exchange_rate, ret.doc_date)
         lines = []
         for ln in ret.lines:
             d = self._line(ln, what)
@@ -246,6 +270,9 @@ class Builders:
         return out
 
     def credit_memo(self, memo: CreditMemo) -> dict[str, Any]:
+        b = self.in_currency(memo.currency)
+        if b is not self:
+            return b.credit_memo(memo)
         what = f"credit memo {memo.number}"
         out: dict[str, Any] = {
             "Key": {"Id": check_len("RM number", memo.number, what)},
@@ -262,6 +289,7 @@ class Builders:
             out["CustomerPONumber"] = check_len("customer PO", memo.apply_to, what)
         out["BatchKey"] = self.batch(memo.batch, what)
         out["CustomerKey"] = {"Id": check_len("customer id", memo.customer_id, what)}
+        self._currency(out, memo.currency, memo.exchange_rate, memo.doc_date)
         if memo.distributions:
             out["Distributions"] = {"ReceivablesDistribution": [
                 self.distribution(d, RM_DISTRIBUTION, what) for d in memo.distributions]}

@@ -58,6 +58,7 @@ class SoapGateway:
         self.collation = collation
         self.adjustment_batch_template = adjustment_batch_template
         self.setup = SetupLists(client, collation=collation)  # GP's setup rows, for ids
+        self._currencies_at: datetime | None = None
 
     def same(self, a: str, b: str) -> bool:
         """Keys equal as GP's SQL Server compares them (core/gp/keys.py)."""
@@ -327,6 +328,15 @@ class SoapGateway:
 
     def read_credit_memo(self, number: str) -> GPDocument:
         return soap_readback.read_credit_memo(self.c, number)
+
+    def currencies(self) -> dict[str, int | None]:
+        """GP's currencies (ISO code -> decimals), re-read at most every 5 minutes so one the
+        administrator adds is seen without a restart."""
+        now = self.clock.now()
+        if self._currencies_at is None or (now - self._currencies_at).total_seconds() > 300:
+            self.setup.forget("currencies")
+            self._currencies_at = now
+        return {r.id.upper(): r.decimals for r in self.setup.rows("currencies")}
 
     # --- for `check` -----------------------------------------------------------------------
     def posting_policy(self) -> PostingPolicy:

@@ -92,6 +92,7 @@ def sales_document(doc: Any, summary: Any, doc_type: str, line_name: str) -> GPD
         distributions=tuple(distribution(d) for d in items(getattr(doc, "Distributions", None),
                                                             "SalesDistribution")),
         ship_to=ship_to(getattr(doc, "ShipToAddress", None)),
+        currency=text(src, "CurrencyKey", "ISOCode"),
     )
 
 
@@ -130,6 +131,7 @@ def credit_memo_document(doc: Any, summary: Any) -> GPDocument:
         state=state,
         batch=text(src, "BatchKey", "Id"),
         po_number=text(src, "CustomerPONumber"),
+        currency=text(src, "CurrencyKey", "ISOCode"),
     )
 
 

@@ -147,7 +147,8 @@ def read_sales(client: SoapClient, number: str, kind: str) -> GPDocument:
                           batch=_text(doc, "BatchKey", "Id"),
                           po_number=_text(doc, "CustomerPONumber"), lines=lines,
                           tax=_amount(doc, "TaxAmount") if _child(doc, "TaxAmount") is not None
-                          else None, distributions=distributions, ship_to=_ship_to(doc))
+                          else None, distributions=distributions, ship_to=_ship_to(doc),
+                          currency=_text(doc, "CurrencyKey", "ISOCode"))
     except _Missing as exc:
         raise gp_unanswered(f"GP's answer to {op} for {what} is not readable ({exc})",
                             write=False) from None
@@ -162,7 +163,8 @@ def read_credit_memo(client: SoapClient, number: str) -> GPDocument:
                           customer_id=_text(doc, "CustomerKey", "Id"),
                           total=_amount(doc, "DocumentAmount"), state=_state(doc),
                           batch=_text(doc, "BatchKey", "Id"),
-                          po_number=_text(doc, "CustomerPONumber"))
+                          po_number=_text(doc, "CustomerPONumber"),
+                          currency=_text(doc, "CurrencyKey", "ISOCode"))
     except _Missing as exc:
         raise gp_unanswered(f"GP's answer to GetReceivablesCreditMemoByKey for {what} is not "
                             f"readable ({exc})", write=False) from None

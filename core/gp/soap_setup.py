@@ -25,6 +25,7 @@ class SetupRow:
     checkbook: str = ""  # card types: the checkbook customer card payments go to
     rate: Decimal | None = None  # tax details: percent
     account: str = ""  # tax details: the GL account
+    decimals: int | None = None  # currencies: DecimalPlaces
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ SPECS: dict[str, ListSpec] = {
                       "sites"),
     "price_levels": ListSpec("GetPriceLevelList", "PriceLevelKeyId", "PriceLevel",
                              ("Key", "Id"), "price levels"),
+    "currencies": ListSpec("GetCurrencyList", "ISOCode", "Currency", ("Key", "ISOCode"),
+                           "currencies"),
     "gl_accounts": ListSpec("GetGLAccountList", "GLAccountId", "GLAccountSummary",
                             ("Key", "Id"), "GL accounts"),
 }
@@ -65,7 +68,14 @@ def _row(kind: str, r: Any, key: tuple[str, ...]) -> SetupRow:
                         account=rd.text(r, "Account", "Id"))
     if kind == "tax_schedules":
         return SetupRow(rid, rd.text(r, "TaxScheduleDescription"))
+    if kind == "currencies":
+        places = rd.text(r, "DecimalPlaces")
+        return SetupRow(rid, rd.text(r, "Description"),
+                        decimals=_PLACES.index(places) if places in _PLACES else None)
     return SetupRow(rid, rd.text(r, "Description"))
+
+
+_PLACES = ("Zero", "One", "Two", "Three", "Four", "Five")
 
 
 class SetupLists:
@@ -84,6 +94,10 @@ class SetupLists:
             self._cache[kind] = sorted((_row(kind, r, spec.key) for r in found),
                                        key=lambda row: row.id.upper())
         return self._cache[kind]
+
+    def forget(self, kind: str) -> None:
+        """Read `kind` from GP again next time (a list the administrator may extend)."""
+        self._cache.pop(kind, None)
 
     def _fetcher(self, spec: ListSpec) -> Callable[[dict[str, Any] | None], list[Any]]:
         def fetch(restriction: dict[str, Any] | None) -> list[Any]:

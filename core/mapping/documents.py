@@ -17,6 +17,7 @@ from core.gp.gateway import GPCustomer, GPDistribution, GPPayment, SalesInvoice
 from core.money import ZERO, to_cents
 from core.woo.views import OrderView
 
+from .currency import rate_for
 from .lines import UnknownSku, lines_total, map_lines, resolve_items
 from .payments import gateway_rule
 from .rules import check_invoice
@@ -56,6 +57,7 @@ class InvoiceInputs:
     today: date
     tax_details: Mapping[int, str | None] = field(default_factory=dict)  # Woo rate id -> GP id
     customer_problem: str = ""  # why `customer` is None
+    functional_currency: str = "USD"  # GP's ([gp] functional_currency)
 
 
 def render(template: str, **values: object) -> str:
@@ -188,6 +190,9 @@ def map_invoice(order: OrderView, inputs: InvoiceInputs) -> MappedInvoice | Held
     if missing:
         return Held("gl", missing_accounts_detail(missing, customer),
                     figures=figures.as_dict(), missing_accounts=tuple(missing))
+    rate = rate_for(posting, inputs.functional_currency, order.currency)
+    if rate.problem:
+        return Held("currency", rate.problem, figures=figures.as_dict())
     try:
         number = invoice_number(order, posting)
         batch = batch_id(posting, inputs.today)
@@ -218,7 +223,8 @@ def map_invoice(order: OrderView, inputs: InvoiceInputs) -> MappedInvoice | Held
         # ROUNDING distribution, so GP's total equals WooCommerce's and the cent is visible.
         misc=figures.misc + max(figures.rounding, ZERO),
         trade_discount=figures.discount + max(-figures.rounding, ZERO), tax=tax,
-        total=total, currency=order.currency, note=order.customer_note,
+        total=total, currency=order.currency, exchange_rate=rate.rate,
+        note=order.customer_note,
         ship_to_address_id=customer.ship_to_address_id,
         bill_to_address_id=customer.bill_to_address_id, ship_to=ship_to,
         tax_details=_tax_details(order, tax, inputs.tax_details, d) if include_tax else [],

@@ -17,6 +17,7 @@ from core.gp.gateway import CreditMemo, GPDistribution, SalesReturn
 from core.money import ZERO, to_cents
 from core.woo.views import FeeLineView, LineView, OrderView, RefundView, ShippingLineView
 
+from .currency import rate_for
 from .documents import Held, Rejected, batch_id, render
 from .lines import map_lines, resolve_items
 from .rules import check_credit_memo, check_return
@@ -35,6 +36,7 @@ class RefundInputs:
     items: Mapping[str, str | None] = field(default_factory=dict)
     restocked: bool = False
     tax_details: Mapping[int, str | None] = field(default_factory=dict)  # Woo rate -> GP id
+    functional_currency: str = "USD"  # GP's ([gp] functional_currency)
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,10 @@ def map_refund(refund: RefundView, order: OrderView, inputs: RefundInputs
     except ValueError as exc:
         return Rejected(str(exc))
     doc_date = refund.date_created.date() if refund.date_created else inputs.today
+    # In the credited order's currency, at the rate the accountant chose for it.
+    rate = rate_for(posting, inputs.functional_currency, order.currency)
+    if rate.problem:
+        return Held("currency", rate.problem, figures=f.as_dict())
     if as_return:
         resolved, unknown = resolve_items(refund.line_items, inputs.items)
         if unknown:
@@ -184,7 +190,8 @@ def map_refund(refund: RefundView, order: OrderView, inputs: RefundInputs
                           freight=f.freight, misc=f.misc + f.remainder, tax=f.tax,
                           trade_discount=f.discount, total=f.amount,
                           note=(refund.reason or "")[:200],
-                          tax_details=refund_tax_details(refund, f.tax, inputs.tax_details, d))
+                          tax_details=refund_tax_details(refund, f.tax, inputs.tax_details, d),
+                          currency=order.currency, exchange_rate=rate.rate)
         if ret.misc < 0:  # a rounding cent the other way: GP has no negative misc amount
             ret = _shift_negative_misc(ret)
         problems = check_return(ret, d)
@@ -195,7 +202,8 @@ def map_refund(refund: RefundView, order: OrderView, inputs: RefundInputs
                       doc_date=doc_date, amount=f.amount,
                       description=f"Refund {refund.id} of order {order.number}"[:30],
                       apply_to=inputs.invoice_number,
-                      distributions=_memo_distributions(f, inputs.accounts))
+                      distributions=_memo_distributions(f, inputs.accounts),
+                      currency=order.currency, exchange_rate=rate.rate)
     problems = check_credit_memo(memo)
     if problems:
         return Rejected(f"GP would refuse credit memo {number}: " + "; ".join(problems))
@@ -222,11 +230,15 @@ def map_status_credit(order: OrderView, inputs: RefundInputs, *, amount: Decimal
     if missing:
         return Held("gl", f"no GL account for {', '.join(missing)}")
     number = status_memo_number(order)
+    rate = rate_for(inputs.posting, inputs.functional_currency, order.currency)
+    if rate.problem:
+        return Held("currency", rate.problem)
     memo = CreditMemo(number=number, customer_id=inputs.customer_id,
                       batch=batch_id(inputs.posting, inputs.today), doc_date=inputs.today,
                       amount=amount, description=f"{reason} order {order.number}"[:30],
                       apply_to=inputs.invoice_number,
-                      distributions=_memo_distributions(f, inputs.accounts))
+                      distributions=_memo_distributions(f, inputs.accounts),
+                      currency=order.currency, exchange_rate=rate.rate)
     problems = check_credit_memo(memo)
     if problems:
         return Rejected(f"GP would refuse credit memo {number}: " + "; ".join(problems))

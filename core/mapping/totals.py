@@ -10,16 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from core.money import ZERO, to_cents
+from core.money import ZERO, currency_decimals, to_cents
 from core.woo.views import OrderView
 
-# ISO 4217 minor units that are not 2 (the ones a shop plausibly uses).
-_DECIMALS = {"JPY": 0, "KRW": 0, "CLP": 0, "VND": 0, "ISK": 0, "UGX": 0, "XOF": 0, "XAF": 0,
-             "PYG": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3}
-
-
-def currency_decimals(currency: str) -> int:
-    return _DECIMALS.get(currency.upper(), 2)
+__all__ = ["Figures", "currency_decimals", "order_figures", "split_unit_price"]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from .result import StepResult
 from .status_changes import apply_status
 
 _HOLD_FOR = {"price": "price", "totals": "totals", "customer": "customer", "void": "status",
-             "tax": "tax", "address": "customer"}
+             "tax": "tax", "address": "customer", "currency": "currency"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,11 @@ class OrderInvoice:
     ship_to: ShipToAddress | None = None  # the order's ship-to GP must hold (None: not checked)
     # Another customer's document under this number, or a voided one: never recorded as ours.
     hold_first: frozenset[str] = frozenset({"customer", "void"})
+
+    @property
+    def currency(self) -> str:
+        """The currency GP must hold the invoice in: the order's."""
+        return self.view.currency
 
     def expected(self, order: Order, doc: GPDocument) -> tuple[str, Decimal]:
         # gp_total stays what WooCommerce says GP must show: a replay re-checks against it.

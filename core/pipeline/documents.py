@@ -146,8 +146,10 @@ def settle(ctx: PipelineContext, side: Side, row: Row, doc: GPDocument, *, creat
     customer, total = side.expected(row, doc)
     expected_tax = getattr(side, "expected_tax", None)
     ship_to = getattr(side, "ship_to", None)  # the order's ship-to, invoices only
+    currency = getattr(side, "currency", None)
     v = verify(doc, label=label, customer_id=customer, expected_total=total,
-               sent_lines=side.sent_lines(), expected_tax=expected_tax, sent_ship_to=ship_to)
+               sent_lines=side.sent_lines(), expected_tax=expected_tax, sent_ship_to=ship_to,
+               expected_currency=currency)
     adjust = getattr(side, "adjust", None)
     if adjust is not None:
         # The side may bring GP's document in line once (a tax rounding within tolerance, the
@@ -157,7 +159,7 @@ def settle(ctx: PipelineContext, side: Side, row: Row, doc: GPDocument, *, creat
             doc = adjusted
             v = verify(doc, label=label, customer_id=customer, expected_total=total,
                        sent_lines=side.sent_lines(), expected_tax=expected_tax,
-                       sent_ship_to=ship_to)
+                       sent_ship_to=ship_to, expected_currency=currency)
     if not v.ok and v.reason in side.hold_first:
         return side.hold(ctx, row, v)
     dk = kind_of(row)

@@ -119,15 +119,22 @@ def _per_item(lines: tuple[GPLine, ...] | list[GPLine]) -> dict[str, Decimal]:
 def verify(doc: GPDocument, *, label: str, customer_id: str, expected_total: Decimal,
            sent_lines: list[GPLine] | None = None,
            expected_tax: Decimal | None = None,
-           sent_ship_to: ShipToAddress | None = None) -> Verification:
-    """Read-back check: same customer, total to the cent, (invoices) GP kept our prices and
-    holds the ship-to sent."""
+           sent_ship_to: ShipToAddress | None = None,
+           expected_currency: str | None = None) -> Verification:
+    """Read-back check: same customer, same currency, total to the cent (in the document's
+    currency), (invoices) GP kept our prices and holds the ship-to sent."""
     if doc.state == "void":
         return Verification(False, "void", f"GP holds {label} as voided")
     if doc.customer_id.upper() != customer_id.upper():
         return Verification(False, "customer", f"GP already holds {label} for customer "
                             f"{doc.customer_id}, not {customer_id}: another document uses this "
                             "number", {"gp_customer": doc.customer_id, "customer": customer_id})
+    if expected_currency and doc.currency and doc.currency.upper() != expected_currency.upper():
+        return Verification(False, "currency", f"GP holds {label} in {doc.currency}, the order "
+                            f"is in {expected_currency}: its amounts cannot be compared. Check "
+                            "the document in GP (void it if it is wrong), then replay",
+                            {"gp_currency": doc.currency, "currency": expected_currency,
+                             "gp_total": str(doc.total), "woo_total": str(expected_total)})
     if sent_lines and doc.lines:
         ours, theirs = _per_item(sent_lines), _per_item(doc.lines)
         changed = {k: (ours.get(k, ZERO), theirs.get(k, ZERO)) for k in set(ours) | set(theirs)

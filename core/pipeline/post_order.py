@@ -24,6 +24,7 @@ from core.woo.views import OrderView
 from .after import OrderInvoice, after_posting, settle_invoice
 from .changes import change, fail_order, hold_order, record_number
 from .context import PipelineContext, crash_point
+from .currency_gate import currency_hold
 from .documents import post
 from .eligibility import invoiceable, skip_text
 from .gp_tax import expected_tax
@@ -130,9 +131,10 @@ def _post(ctx: PipelineContext, order: Order, view: OrderView) -> StepResult:
         return StepResult.done()
     assert isinstance(result, MappedInvoice)
     try:
-        gate = policy_hold(ctx, tax=result.figures.tax)
+        gate = policy_hold(ctx, tax=result.figures.tax) or currency_hold(ctx, view.currency)
     except GPError as exc:
-        return StepResult.later(f"GP's policy could not be read: {gp_message(exc)}", cause=exc)
+        return StepResult.later(f"GP's policy or currencies could not be read: "
+                                f"{gp_message(exc)}", cause=exc)
     if gate is not None:
         hold_order(ctx, order, gate[0], gate[1], figures=result.figures.as_dict())
         return StepResult.done()

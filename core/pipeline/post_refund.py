@@ -90,6 +90,11 @@ class RefundCredit:
     # A credit document is recorded as posted first, then held with both figures.
     hold_first: frozenset[str] = frozenset()
 
+    @property
+    def currency(self) -> str:
+        """The currency GP must hold the credit in: the credited order's."""
+        return self.order.currency or ""
+
     def expected(self, refund: Refund, doc: GPDocument) -> tuple[str, Decimal]:
         total: Decimal = refund.gp_total if refund.gp_total is not None else refund.amount
         return self.order.gp_customer_id or "", total
@@ -118,8 +123,8 @@ class RefundCredit:
                      fields={"gp_total": doc.total})
 
     def hold(self, ctx: PipelineContext, refund: Refund, v: Verification) -> Refund:
-        return hold_refund(ctx, refund, "price" if v.reason == "price" else "totals", v.detail,
-                           figures=v.figures)
+        reason = v.reason if v.reason in ("price", "currency") else "totals"
+        return hold_refund(ctx, refund, reason, v.detail, figures=v.figures)
 
     def fail(self, ctx: PipelineContext, refund: Refund, number: str, error: str,
              reads: list[str]) -> Refund:
@@ -177,7 +182,8 @@ def process_refund(ctx: PipelineContext, woo_id: int) -> StepResult:
                           resolve_accounts(customer, ""), ctx.clock.now().date(), items=items,
                           restocked=refund.restock,
                           tax_details={t.rate_id: gl.tax_detail_for(t.rate_id)
-                                       for t in oview.tax_lines})
+                                       for t in oview.tax_lines},
+                          functional_currency=ctx.settings.gp.functional_currency)
     result = map_refund(rview, oview, inputs)
     if isinstance(result, Held):
         hold_refund(ctx, refund, result.reason, result.detail, figures=result.figures,

@@ -200,4 +200,5 @@ def invoice_inputs(ctx: PipelineContext, order: OrderView, plan: CustomerPlan, t
     tax_details = {t.rate_id: gl.tax_detail_for(t.rate_id) for t in order.tax_lines}
     return InvoiceInputs(mapping_posting(ctx.settings.posting), plan.customer, items,
                          resolve_accounts(plan.customer, order.payment_method), today,
-                         tax_details=tax_details, customer_problem=plan.problem)
+                         tax_details=tax_details, customer_problem=plan.problem,
+                         functional_currency=ctx.settings.gp.functional_currency)

@@ -109,7 +109,8 @@ def _credit(ctx: PipelineContext, order: Order, view: OrderView, *, reason: str)
         return StepResult.done()
     customer = GPCustomer(order.gp_customer_id or "", "", ctx.settings.posting.customer_class)
     inputs = RefundInputs(ctx.settings.posting, order.gp_customer_id or "", order.gp_doc_number
-                          or "", resolve_accounts(customer, ""), ctx.clock.now().date())
+                          or "", resolve_accounts(customer, ""), ctx.clock.now().date(),
+                          functional_currency=ctx.settings.gp.functional_currency)
     result = map_status_credit(view, inputs, amount=remaining, reason=reason)
     if isinstance(result, (Held, Rejected)):
         applied(ctx, order, "status_updated", f"order {order.number} is {view.status}: no "

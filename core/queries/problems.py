@@ -23,6 +23,9 @@ ADVICE = {
            "mode and GP's Create Taxes policy), then replay.",
     "status": "The WooCommerce status asks for a change GP cannot make by itself: act in GP, "
               "then replay.",
+    "currency": "The order's currency is not set up in GP (or has no rate the connector may "
+                "send): add the currency, its access and an exchange table rate in GP, or the "
+                "rate in [posting] shop_rates, then replay.",
     "failed": "GP refused the document: fix what GP's message says (in GP or the mapping), "
               "then replay.",
 }

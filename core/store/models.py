@@ -92,7 +92,7 @@ class BaseModel(Model):
 # Order / refund states and their moves: core.store.states.
 ORDER_STATES = tuple(DocState)
 HOLD_REASONS = ("sku", "gl", "customer", "totals", "status", "price", "tax", "changed",
-                "invoice")
+                "invoice", "currency")
 
 
 class Order(BaseModel):

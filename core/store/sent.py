@@ -78,5 +78,7 @@ def sent_invoice(number: str) -> tuple[SalesInvoice, Any] | None:
         "distributions": dists, "payments": pays,
         "ship_to": ShipToAddress(**d["ship_to"]) if d.get("ship_to") else None,
         "tax_details": [(t[0], _money(t[1])) for t in d.get("tax_details", [])],
+        "exchange_rate": (Decimal(str(d["exchange_rate"]))
+                          if d.get("exchange_rate") not in (None, "") else None),
         **{k: _money(d[k]) for k in money}})
     return invoice, row.sent_at

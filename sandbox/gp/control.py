@@ -3,7 +3,8 @@
     GET    /_sandbox/state              customers, items (quantities per site), invoices, returns,
                                         credit_memos, adjustments; documents carry number, customer,
                                         po, total, state (work/history/void; credit memos: open),
-                                        batch, lines
+                                        batch, lines, currency, exchange_rate, exchange_date,
+                                        functional (the amounts in the functional currency)
     POST   /_sandbox/post-batch         {"batch": "WEB20240101"}: the accountant posts a batch
     POST   /_sandbox/items/{item}       {"description", "price", "price_level", "quantity_on_hand",
                                         "site"}: a change made in GP (changed-key lists see it)
@@ -15,6 +16,7 @@
     GET    /_sandbox/help               what the stand-in models, which facts are inferred, and
                                         what is unknown (never invented)
     batches, locks, setup               see control_gp.py
+    GET/POST /_sandbox/currencies       Multicurrency set-up (see ops_currency.py)
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sandbox.gp import batches, control_gp, help_text
+from sandbox.gp import batches, control_gp, currency, help_text, ops_currency
 from sandbox.gp import policy as policies
 from sandbox.gp.faultplan import FaultConfigError, FaultPlan
 from sandbox.gp.posting import post_batch
@@ -40,6 +42,7 @@ def _doc(doc: dict[str, Any]) -> dict[str, Any]:
                  "payment", "sales", "description", "holds", "ship_to_address"):
         if name in doc:
             out[name] = doc[name] if isinstance(doc[name], (list, dict)) else str(doc[name])
+    out.update(currency.snapshot_fields(doc))
     out["lines"] = [{k: (str(v) if isinstance(v, (Decimal, float, int)) and k != "seq" else v)
                      for k, v in ln.items() if k in ("seq", "item", "description", "quantity",
                                                      "uofm", "unit_price", "markdown", "extended",
@@ -195,6 +198,8 @@ def handle(state: GPState, faults: FaultPlan, method: str, path: str, body: byte
         return control_gp.lock(state, method, data)
     if path == "/_sandbox/setup" and method == "POST":
         return control_gp.setup(state, data)
+    if path == "/_sandbox/currencies" and method in ("GET", "POST"):
+        return ops_currency.control(state.store, method, data)
     if path == "/_sandbox/help" and method == "GET":
         return 200, help_text.facts()
     if path.startswith("/_sandbox/logs/") and method == "GET":

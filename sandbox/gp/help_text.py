@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.gp import currency
 from sandbox.gp import policy as policies
 
 INFERRED = [
@@ -77,5 +78,6 @@ def facts() -> dict[str, Any]:
         "policies": {op: {b.name: {"default": b.option_name(b.default), "internal": b.internal,
                                    "inferred": b.inferred} for b in bs}
                      for op, bs in policies.OPERATIONS.items()},
-        "inferred": INFERRED, "stand_in_wording": STAND_IN_WORDING, "unknown": UNKNOWN,
+        "inferred": INFERRED + currency.INFERRED, "stand_in_wording": STAND_IN_WORDING,
+        "unknown": UNKNOWN,
     }

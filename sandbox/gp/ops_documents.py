@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sandbox.gp import batches, sop, sop_ship_to
+from sandbox.gp import batches, currency, sop, sop_ship_to
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem
 from sandbox.gp.operations import Operations
 from sandbox.gp.posting import allocate
@@ -225,7 +225,8 @@ def _get(call: Call, kind: str, p: dict[str, Any]) -> Any:
     doc = call.store.document(kind, number)
     if doc is None:
         raise SystemFault(f"The {kind} '{number}' was not found.")
-    return document_to_gp(doc)
+    return currency.restate(document_to_gp(doc), doc, local=currency.wants_local(p),
+                            functional=currency.functional_of(call.store))
 
 
 def _list(call: Call, kind: str, p: dict[str, Any]) -> Any:
@@ -242,7 +243,9 @@ def _list(call: Call, kind: str, p: dict[str, Any]) -> Any:
                 and matches(crit.get("BatchId"), doc["batch"])
                 and matches(crit.get("ModifiedDate"), modified)
                 and matches(crit.get("LastModifiedDate"), modified)):
-            out.append(summary_to_gp(doc))
+            out.append(currency.restate(summary_to_gp(doc), doc, rate=False,
+                                        local=currency.wants_local(p),
+                                        functional=currency.functional_of(call.store)))
     name = "SalesInvoiceSummary" if kind == "invoice" else "SalesReturnSummary"
     return {name: out[:1000]} if out else None
 

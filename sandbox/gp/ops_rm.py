@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sandbox.gp import batches
+from sandbox.gp import batches, currency
 from sandbox.gp.faults import SystemFault, ValidationFault, ValidationItem, econnect
 from sandbox.gp.operations import Operations
 from sandbox.gp.references import References
@@ -42,6 +42,8 @@ def create_credit_memo(call: Call, p: dict[str, Any]) -> None:
         errors.add("The batch number (BACHNUMB) is empty.", "BatchKey.Id")
     errors.length(src.get("Description"), "rm_description", "Description")
     errors.length(src.get("CustomerPONumber"), "po", "CustomerPONumber")
+    doc_currency = currency.resolve(store, src, errors, "taRMTransaction", call.now)
+    currency.check_decimals(src, doc_currency, errors)
     sales = cents(amount(src.get("SalesAmount")) or Decimal(0))
     trade = cents(amount(src.get("TradeDiscountAmount")) or Decimal(0))
     freight = cents(amount(src.get("FreightAmount")) or Decimal(0))
@@ -79,6 +81,7 @@ def create_credit_memo(call: Call, p: dict[str, Any]) -> None:
            "address": key_id(src.get("AddressKey")) or "",
            "distributions": distributions,
            "created": call.now.isoformat(), "modified": call.now.isoformat()}
+    doc.update(currency.record_fields(doc_currency, doc))
     store.put_document(doc, call.now)
     store.add_rm_key(number, "Credit Memo")
 
@@ -112,7 +115,7 @@ def _memo_to_gp(doc: dict[str, Any]) -> dict[str, Any]:
             "CustomerKey": {"Id": doc["customer"]},
             "AddressKey": ({"CustomerKey": {"Id": doc["customer"]}, "Id": doc["address"]}
                            if doc.get("address") else None),
-            "CurrencyKey": {"ISOCode": "USD"},
+            "CurrencyKey": {"ISOCode": doc.get("currency") or "USD"},
             "Distributions": ({"ReceivablesDistribution": [
                 {"DistributionTypeKey": {"Id": d["type"] or 0},
                  "GLAccountKey": {"Id": d["account"], "IsEncrypted": False},
@@ -129,7 +132,8 @@ def get_credit_memo_by_key(call: Call, p: dict[str, Any]) -> Any:
     doc = call.store.document("credit_memo", number)
     if doc is None:
         raise SystemFault(f"The credit memo '{number}' was not found.")
-    return _memo_to_gp(doc)
+    return currency.restate(_memo_to_gp(doc), doc, local=currency.wants_local(p),
+                            functional=currency.functional_of(call.store))
 
 
 @OPERATIONS.handler("GetReceivablesCreditMemoList")
@@ -145,7 +149,8 @@ def get_credit_memo_list(call: Call, p: dict[str, Any]) -> Any:
                 and matches(crit.get("BatchId"), doc["batch"])
                 and matches(crit.get("ModifiedDate"), datetime.fromisoformat(doc["modified"]))):
             continue
-        gp = _memo_to_gp(doc)
+        gp = currency.restate(_memo_to_gp(doc), doc, rate=False, local=currency.wants_local(p),
+                              functional=currency.functional_of(call.store))
         out.append({k: gp[k] for k in ("Key", "CustomerKey", "CustomerPONumber", "CustomerName",
                                        "Date", "CurrencyKey", "BatchKey", "TradeDiscountAmount",
                                        "FreightAmount", "MiscellaneousAmount", "TaxAmount",

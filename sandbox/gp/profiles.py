@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.gp import currency
 from sandbox.gp import policy as policies
 from sandbox.gp.store import Store
 
@@ -91,3 +92,4 @@ def apply(profile: str, store: Store, pols: policies.Policies, company: int) -> 
         current = store.find_reference("setup", "sop")
         store.put_reference("setup", "sop", {**(current[1] if current else {}),
                                              **CONNECTOR_SOP_SETUP})
+        currency.configure(store)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
+from sandbox.gp.schema_currency import CURRENCY, CURRENCY_OPERATIONS
 from sandbox.gp.schema_documents import DOCUMENTS
 from sandbox.gp.schema_objects import OBJECTS, OPERATIONS
 from sandbox.gp.schema_setup import SETUP, SETUP_OPERATIONS
@@ -133,7 +134,8 @@ def parse(types_text: str, ops_text: str) -> Schema:
 
 @functools.lru_cache(maxsize=1)
 def load() -> Schema:
-    schema = parse(TYPES + OBJECTS + DOCUMENTS + SETUP, OPERATIONS + SETUP_OPERATIONS)
+    schema = parse(TYPES + OBJECTS + DOCUMENTS + SETUP + CURRENCY,
+                   OPERATIONS + SETUP_OPERATIONS + CURRENCY_OPERATIONS)
     _check_closed(schema)
     return schema
 

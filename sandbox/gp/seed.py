@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sandbox import catalog
+from sandbox.gp import currency
 from sandbox.gp.store import Store
 
 SEEDED_AT = datetime(2024, 1, 1, tzinfo=UTC)
@@ -71,6 +72,7 @@ def seed(store: Store) -> None:
 
 def _seed(store: Store) -> None:
     at = SEEDED_AT
+    currency.seed(store)
     for kind, table in (("site", SITES), ("price_level", PRICE_LEVELS),
                         ("customer_class", CUSTOMER_CLASSES)):
         for key, description in table.items():

@@ -17,6 +17,7 @@ from lxml import etree
 
 from sandbox.gp import (
     faults,
+    ops_currency,
     ops_customers,
     ops_documents,
     ops_items,
@@ -34,7 +35,7 @@ from sandbox.gp.state import WRITE_PREFIXES, GPState
 
 log = logging.getLogger(__name__)
 HANDLERS: dict[str, Handler] = merged(m.OPERATIONS for m in (
-    ops_customers, ops_documents, ops_items, ops_reference, ops_rm, ops_setup))
+    ops_currency, ops_customers, ops_documents, ops_items, ops_reference, ops_rm, ops_setup))
 NO_COMPANY_OPERATIONS = {"GetCompanyList", "GetCompanyByKey", "GetLoggedValidationResultByKey"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=False, remove_blank_text=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sandbox.gp import batches, sop_amounts, sop_lines, sop_ship_to, sop_tax
+from sandbox.gp import batches, currency, sop_amounts, sop_lines, sop_ship_to, sop_tax
 from sandbox.gp.faults import econnect
 from sandbox.gp.references import References
 from sandbox.gp.rules import Call, Errors, amount, cents, key_id
@@ -115,10 +115,8 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     ship_to_id = addresses["ShipToAddressKey"] or (customer or {}).get("ship_to") or ""
     ship_to = sop_ship_to.ship_to(src, errors, customer, store.address(customer_id, ship_to_id)
                                   if customer_id and ship_to_id else None)
-    currency = key_id(src.get("CurrencyKey"), "ISOCode") or "USD"
-    if currency != "USD":
-        errors.add_item(econnect(483, proc, "The Currency ID does not exist in MC40200",
-                                 ["CurrencyKey.ISOCode"]))
+    doc_currency = currency.resolve(store, src, errors, proc, call.now)
+    currency.check_decimals(src, doc_currency, errors)
     level = (key_id(src.get("PriceLevelKey")) or (customer or {}).get("price_level")
              or "RETAIL")
     level = refs.find("price_level", level, "PriceLevelKey.Id") or level
@@ -126,7 +124,8 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     if header_site:
         header_site = refs.find("site", header_site, "WarehouseKey.Id") or header_site
 
-    lines = [sop_lines.line(call, kind, ln, i, errors, refs, level, header_site, customer)
+    lines = [sop_lines.line(call, kind, ln, i, errors, refs, level, header_site, customer,
+                            currency=doc_currency.iso)
              for i, ln in enumerate(lines_of(src))]
     subtotal = sum((ln["extended"] for ln in lines), Decimal(0))
     # Under "Calculate Total Amount" GP computes the totals itself and any sent figure is
@@ -183,7 +182,7 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
         "kind": kind, "number": number, "doc_type_id": doc_id, "customer": customer_id,
         "customer_name": src.get("CustomerName") or customer.get("name", ""), "po": po,
         "batch": batch, "batch_source": batches.SOP_SOURCE,
-        "date": src.get("Date") or call.now, "currency": currency, "price_level": level,
+        "date": src.get("Date") or call.now, "price_level": level,
         "site": header_site or "", "bill_to": addresses["BillToAddressKey"],
         "ship_to": addresses["ShipToAddressKey"], "ship_to_address": ship_to,
         "note": src.get("Note") or "",
@@ -198,6 +197,7 @@ def build(call: Call, kind: str, src: dict[str, Any], *, creating: bool) -> dict
     }
     if call.creates_distributions:
         record["distributions"] = sop_amounts.automatic_distributions(call, record, customer)
+    record.update(currency.record_fields(doc_currency, record))
     return record
 
 

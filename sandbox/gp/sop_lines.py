@@ -48,7 +48,9 @@ def shortage_option(call: Call, customer: dict[str, Any] | None) -> str:
 
 
 def line(call: Call, kind: str, src: dict[str, Any], i: int, errors: Errors, refs: References,
-         level: str, header_site: str | None, customer: dict[str, Any] | None) -> dict[str, Any]:
+         level: str, header_site: str | None, customer: dict[str, Any] | None, *,
+         currency: str = "USD") -> dict[str, Any]:
+    """One line; `currency` is the document's: GP prices from that currency's price list."""
     store = call.store
     where = f"Lines[{i}]."
     item_id = key_id(src.get("ItemKey")) or ""
@@ -82,11 +84,12 @@ def line(call: Call, kind: str, src: dict[str, Any], i: int, errors: Errors, ref
     line_level = key_id(src.get("PriceLevelKey")) or level
     if key_id(src.get("PriceLevelKey")):
         line_level = refs.find("price_level", line_level, where + "PriceLevelKey.Id") or level
-    list_price = store.price(item_id, line_level, "USD", uofm) if item is not None else None
+    list_price = store.price(item_id, line_level, currency, uofm) if item is not None else None
     given_price = amount(src.get("UnitPrice"))
     if call.calculates_unit_price or given_price is None:
         if list_price is None and item is not None:
-            errors.add(f"No price is set up for item '{item_id}' in price level '{line_level}'.",
+            errors.add(f"No price is set up for item '{item_id}' in price level '{line_level}'"
+                       + ("." if currency == "USD" else f" for currency {currency}."),
                        where + "UnitPrice")
         unit_price = list_price if list_price is not None else (given_price or Decimal(0))
     else:

@@ -7,6 +7,8 @@ POST /_sandbox/orders/{id}/touch         {"status": ..., "note": ..., "customer_
                                           "add_line": {"sku": ..., "quantity": n}}
                                          or {"remove_line": <line item id>} (wp-admin edits)
 POST /_sandbox/webhooks/flush            deliver everything queued now
+GET  /_sandbox/currency, POST            {"currency": "EUR", "decimals"?: n}: what the shop sells
+                                         in from now on (orders keep theirs; sandbox/woo/currency)
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sandbox.woo import currency
 from sandbox.woo.app import Req
 from sandbox.woo.errors import ApiError
 from sandbox.woo.order_edit import add_line, remove_line
@@ -107,6 +110,16 @@ def handler(shop: Shop) -> Callable[[Req], Awaitable[tuple[int, Any]]]:
         return 200, {"id": o["id"], "status": o["status"],
                      "date_modified_gmt": o["date_modified_gmt"]}
 
+    def set_currency(req: Req) -> tuple[int, Any]:
+        if req.method == "POST":
+            body = json.loads(req.body or b"{}")
+            decimals = body.get("decimals")
+            if decimals is not None and not (isinstance(decimals, int) and 0 <= decimals <= 4):
+                return 400, {"error": "decimals must be an integer 0-4"}
+            shop.book.currency = currency.shop_currency(str(body.get("currency") or ""),
+                                                        decimals)
+        return 200, {**shop.book.currency.as_dict(), "limitation": currency.LIMITATION}
+
     def dispatch(req: Req) -> tuple[int, Any]:
         path = req.path
         if path == "/_sandbox/state" and req.method == "GET":
@@ -115,6 +128,8 @@ def handler(shop: Shop) -> Callable[[Req], Awaitable[tuple[int, Any]]]:
             return faults(req)
         if path == "/_sandbox/activity" and req.method == "POST":
             return activity(req)
+        if path == "/_sandbox/currency":
+            return set_currency(req)
         if path == "/_sandbox/webhooks/flush" and req.method == "POST":
             return 200, {"flushed": shop.flush_webhooks()}
         m = re.fullmatch(r"/_sandbox/orders/(\d+)/touch", path)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sandbox.woo import currency
 from sandbox.woo.errors import ApiError
 from sandbox.woo.pricing import Ids, LineIn, TaxRate, build_refund_lines, price_order
 from sandbox.woo.records import (
@@ -58,6 +59,7 @@ class OrderBook:
             CREATE INDEX refunds_parent ON refunds(parent_id);
         """)
         self.ids = Ids(item=store.next_item_id, meta=store.next_meta_id)
+        self.currency = currency.ShopCurrency()  # the shop's (control plane: /_sandbox/currency)
         self.notes: dict[int, list[dict[str, Any]]] = {}
         self._note_ids = iter(range(20, 10**9))
 
@@ -72,6 +74,7 @@ class OrderBook:
                 self.db.execute("COMMIT")
 
     def _save(self, o: dict[str, Any], reduced: bool) -> None:
+        currency.restate(o, currency.decimals_of(o))
         self.db.execute("INSERT OR REPLACE INTO orders VALUES (?,?,?,?,?,?,?)",
                         (o["id"], o["status"], o["customer_id"], o["date_created_gmt"],
                          o["date_modified_gmt"], int(reduced), dumps(o)))
@@ -156,6 +159,7 @@ class OrderBook:
             rate = TAX_RATES.get(state) if (shipping["country"] or billing["country"]) in (
                 "US", "") else None
             lines = [self._resolve_line(li) for li in data.get("line_items") or []]
+            cur = currency.order_currency(data, self.currency)
             reduced = status in _STOCK_STATUSES
             priced = price_order(lines, shipping=data.get("shipping_lines") or [],
                                  fees=data.get("fee_lines") or [], coupons=coupons, rate=rate,
@@ -163,7 +167,7 @@ class OrderBook:
             oid = s.next_post_id()
             key = "wc_order_" + hashlib.sha256(f"key{oid}".encode()).hexdigest()[:13]
             o: dict[str, Any] = {
-                "id": oid, "parent_id": 0, "status": status, "currency": "USD",
+                "id": oid, "parent_id": 0, "status": status, "currency": cur.code,
                 "version": "10.0.2", "prices_include_tax": False, "date_created": local,
                 "date_modified": local}
             o.update({k: priced[k] for k in ("discount_total", "discount_tax", "shipping_total",
@@ -190,8 +194,10 @@ class OrderBook:
                 "needs_processing": needs_proc, "date_created_gmt": gmt,
                 "date_modified_gmt": gmt,
                 "date_completed_gmt": date_done[1] if date_done else None,
-                "date_paid_gmt": date_paid[1] if date_paid else None, "currency_symbol": "$",
+                "date_paid_gmt": date_paid[1] if date_paid else None,
+                "currency_symbol": cur.symbol,
             })
+            currency.restate(o, cur.decimals)
             touched = self._move_stock(o, -1) if reduced and move_stock else []
             self._save(o, reduced)
             if cust_id:
@@ -341,6 +347,7 @@ class OrderBook:
                    "refunded_by": 1, "refunded_payment": api_refund, "meta_data": [],
                    "line_items": lines["line_items"], "shipping_lines": lines["shipping_lines"],
                    "tax_lines": lines["tax_lines"], "fee_lines": lines["fee_lines"]}
+            currency.restate(ref, currency.decimals_of(o))  # in the order's currency
             touched = []
             if restocks(data):
                 by_id = {li["id"]: li for li in o["line_items"]}

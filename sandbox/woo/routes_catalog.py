@@ -319,10 +319,10 @@ def build(shop: Shop) -> list[Route]:
             "database": {"wc_database_version": "10.0.2", "database_prefix": "wp_"},
             "active_plugins": [{"plugin": "woocommerce/woocommerce.php",
                                 "name": "WooCommerce", "version": "10.0.2"}],
-            "settings": {"api_enabled": True, "force_ssl": False, "currency": "USD",
-                         "currency_symbol": "$", "currency_position": "left",
+            "settings": {"api_enabled": True, "force_ssl": False,
+                         **shop.book.currency.as_dict(), "currency_position": "left",
                          "thousand_separator": ",", "decimal_separator": ".",
-                         "number_of_decimals": 2, "taxonomies": {}, "woocommerce_com_connected":
+                         "taxonomies": {}, "woocommerce_com_connected":
                          "no", "enforce_approved_download_dirs": True,
                          "order_datastore": "Automattic\\WooCommerce\\Internal\\DataStores\\"
                                             "Orders\\OrdersTableDataStore"},

@@ -16,6 +16,7 @@ from sandbox.tls import self_signed_cert
 from sandbox.woo import control, routes_catalog, routes_orders
 from sandbox.woo.app import WooApp
 from sandbox.woo.auth import ApiKey, Authenticator
+from sandbox.woo.currency import shop_currency
 from sandbox.woo.orders import OrderBook
 from sandbox.woo.seed import ShopLife
 from sandbox.woo.store import Store
@@ -33,7 +34,7 @@ class WooStandIn:
 
     def __init__(self, state_dir: Path, *, seed: int = 0, orders: int = 0, https: bool = False,
                  webhook_delay: float = 1.0, clock: Callable[[], dt.datetime] | None = None,
-                 delivery_timeout: float = 10.0) -> None:
+                 delivery_timeout: float = 10.0, currency: str = "USD") -> None:
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.seed, self.initial_orders, self.use_https = seed, orders, https
@@ -50,6 +51,7 @@ class WooStandIn:
         self.fault_rng = random.Random(f"faults:{seed}")
         self.store = Store(clock=self.clock)
         self.book = OrderBook(self.store, self.state_dir / "woo-orders.sqlite")
+        self.book.currency = shop_currency(currency)  # what the shop sells in
         self.home = ""  # the public base URL, known once started (webhook source)
         self.engine = WebhookEngine(
             self.store, self.render, delay=webhook_delay, source=lambda: self.home + "/",

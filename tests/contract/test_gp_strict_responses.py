@@ -157,6 +157,8 @@ def _calls(c: GPClient, gp: GPStandIn) -> dict[str, Any]:
             g.TaxScheduleKey(Id="USASTCITY-6*"), ctx()),
         "GetSalesProcessHoldSetupByKey": lambda: c.service.GetSalesProcessHoldSetupByKey(
             g.SalesProcessHoldSetupKey(Id="WCHOLD"), ctx()),
+        "GetCurrencyByKey": lambda: c.service.GetCurrencyByKey(g.CurrencyKey(ISOCode="EUR"),
+                                                               ctx()),
         "GetBatchByKey": lambda: c.service.GetBatchByKey(
             g.BatchKey(Source="Sales Entry", Id="WEB20240601", CreatedDateTime=SkipValue), ctx()),
     } | _setup_calls(c)

@@ -32,7 +32,8 @@ def _side(side: Any) -> dict[str, Any]:
 
 def _row(row: Any) -> dict[str, Any]:
     return {"day": row.day.isoformat(), "payment_method": row.payment_method,
-            "woo_orders": _side(row.woo_orders), "woo_refunds": _side(row.woo_refunds),
+            "currency": row.currency, "woo_orders": _side(row.woo_orders),
+            "woo_refunds": _side(row.woo_refunds),
             "gp_invoices": _side(row.gp_invoices), "gp_credit_memos": _side(row.gp_credit_memos),
             "difference": str(row.difference), "count_difference": row.count_difference,
             "matches": row.matches}
@@ -66,20 +67,23 @@ def command(date_from: date, date_to: date, csv_file: str | None, as_json: bool,
                           "source": source, "timezone": report.timezone,
                           "rows": [_row(r) for r in rows],
                           "total": _row(total),
+                          "totals": [_row(t) for t in report.totals()],
                           "explanations": [{
                               "day": e.day.isoformat(), "payment_method": e.payment_method,
+                              "currency": e.currency,
                               "kind": e.kind, "woo_id": e.woo_id, "number": e.number,
                               "woo_amount": str(e.woo_amount), "gp_amount": str(e.gp_amount),
                               "difference": str(e.difference), "state": e.state,
                               "reason": e.reason} for e in report.explanations]}, indent=2))
     else:
-        head = (f"{'day':<10} {'method':<14} {'Woo orders':>16} {'refunds':>14} "
+        head = (f"{'day':<10} {'method':<14} {'cur':<3} {'Woo orders':>16} {'refunds':>14} "
                 f"{'GP invoices':>16} {'credit memos':>14} {'difference':>11}")
         click.echo(f"Reconciliation {date_from} .. {date_to} ({report.timezone}); {source}")
         click.echo(head)
-        for r in [*rows, total]:
-            label = "total" if r is total else r.day.isoformat()
-            click.echo(f"{label:<10} {r.payment_method[:14]:<14} "
+        totals = report.totals()  # one per currency: money never adds up across currencies
+        for r in [*rows, *totals]:
+            label = "total" if r.payment_method == "total" else r.day.isoformat()
+            click.echo(f"{label:<10} {r.payment_method[:14]:<14} {r.currency:<3} "
                   f"{r.woo_orders.count:>5} {r.woo_orders.total:>10} "
                   f"{r.woo_refunds.count:>4} {r.woo_refunds.total:>9} "
                   f"{r.gp_invoices.count:>5} {r.gp_invoices.total:>10} "

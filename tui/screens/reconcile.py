@@ -14,7 +14,7 @@ from textual.containers import Horizontal
 from textual.markup import escape
 from textual.widgets import DataTable, Footer, Header, Input, Label, Switch
 
-from core.money import format_money
+from core.money import currency_decimals, format_money
 from core.reconcile import ReconReport, ReconRow, export_csv
 from core.reconcile_live import reconcile_for
 from tui.screens.base import ConsoleScreen, in_db_thread
@@ -26,9 +26,10 @@ def _count(n: int) -> Text:
     return Text(str(n), justify="right")
 
 
-def _money(amount: Any, style: str = "") -> Text:
-    """Money right-aligned, in its own column: accountants read down the decimal points."""
-    return Text(format_money(amount), justify="right", style=style)
+def _money(amount: Any, style: str = "", d: int = 2) -> Text:
+    """Money right-aligned, in its own column at its currency's decimals (`d`): accountants
+    read down the decimal points."""
+    return Text(format_money(amount, d), justify="right", style=style)
 
 
 class ReconcileScreen(ConsoleScreen):
@@ -120,25 +121,33 @@ class ReconcileScreen(ConsoleScreen):
         at = table.cursor_row
         table.clear()
         self.rows = {}
-        for row in [*rows, report.total()]:
-            key = f"{row.day.isoformat()}|{row.payment_method}"
+        # One total per currency: money never adds up across currencies. With several, each
+        # row names its currency beside the method.
+        several = len(report.currencies()) > 1
+        for row in [*rows, *report.totals()]:
+            key = f"{row.day.isoformat()}|{row.payment_method}" + (
+                f"|{row.currency}" if several else "")
             self.rows[key] = row
-            diff = format_money(row.difference)
+            d = currency_decimals(row.currency)
+            diff = format_money(row.difference, d)
             style = "" if row.matches else "bold red"
+            method = "" if row.payment_method == "total" else row.payment_method
             table.add_row("total" if row.payment_method == "total" else row.day.isoformat(),
-                          Text("" if row.payment_method == "total" else row.payment_method),
-                          _count(row.woo_orders.count), _money(row.woo_orders.total),
-                          _count(row.woo_refunds.count), _money(row.woo_refunds.total),
-                          _count(row.gp_invoices.count), _money(row.gp_invoices.total),
-                          _count(row.gp_credit_memos.count), _money(row.gp_credit_memos.total),
+                          Text(f"{method} {row.currency}".strip() if several else method),
+                          _count(row.woo_orders.count), _money(row.woo_orders.total, d=d),
+                          _count(row.woo_refunds.count), _money(row.woo_refunds.total, d=d),
+                          _count(row.gp_invoices.count), _money(row.gp_invoices.total, d=d),
+                          _count(row.gp_credit_memos.count),
+                          _money(row.gp_credit_memos.total, d=d),
                           Text(diff, style=style, justify="right"), key=key)
         table.move_cursor(row=min(at, table.row_count - 1))
         total = report.total()
         self.query_one("#recon-status", Label).update(
             f"{report.date_from} to {report.date_to} ({escape(report.timezone)}): "
             + ("everything matches." if total.matches else
-               f"difference {format_money(total.difference)} in "
-               f"{len(report.explanations)} document(s).")
+               (f"differences in {sum(not t.matches for t in report.totals())} currency(ies)"
+                if total.parts else f"difference {format_money(total.difference)}")
+               + f" in {len(report.explanations)} document(s).")
             + " x exports CSV.")
         self.explain()
 
@@ -154,7 +163,7 @@ class ReconcileScreen(ConsoleScreen):
         if row is None:
             return
         day = None if row.payment_method == "total" else row.day
-        found = self.report.explain(day, row.payment_method)
+        found = self.report.explain(day, row.payment_method, row.currency or None)
         explain = self.query_one("#recon-explain", DataTable)
         explain.clear()
         for e in found:

@@ -7,18 +7,20 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from core.money import format_money
+from core.money import currency_decimals, format_money
 from core.queries import DocumentPreview
 from core.store.models import Order
 from core.store.states import POSTED_STATES
 from tui.shown import shown
 
 
-def _money(value: Any) -> str:
-    return format_money(value) if value is not None else ""
+def _money(value: Any, currency: str = "") -> str:
+    """At the currency's decimals (JPY has none)."""
+    return format_money(value, currency_decimals(currency)) if value is not None else ""
 
 
 def invoice_renderable(invoice: Any, title: str) -> RenderableType:
+    c = invoice.currency  # amounts at its decimals
     head = Table.grid(padding=(0, 2))
     head.add_row(Text("Document", style="bold"), shown(invoice.number),
                  Text("Customer", style="bold"), shown(invoice.customer_id))
@@ -31,25 +33,25 @@ def invoice_renderable(invoice: Any, title: str) -> RenderableType:
                           ("Extended", "right"), ("Sales account", "left")):
         lines.add_column(name, justify=justify)  # type: ignore[arg-type]
     for line in invoice.lines:
-        lines.add_row(shown(line.item), str(line.quantity), _money(line.unit_price),
-                      _money(line.extended_price), shown(line.sales_account))
+        lines.add_row(shown(line.item), str(line.quantity), _money(line.unit_price, c),
+                      _money(line.extended_price, c), shown(line.sales_account))
     totals = Table.grid(padding=(0, 2))
     for label, value in (("Freight", invoice.freight), ("Misc", invoice.misc),
                          ("Trade discount", invoice.trade_discount), ("Tax", invoice.tax),
                          ("Total", invoice.total)):
-        totals.add_row(shown(label, style="bold" if label == "Total" else ""), _money(value))
+        totals.add_row(shown(label, style="bold" if label == "Total" else ""), _money(value, c))
     dist = Table(title="GL distribution", expand=True, show_edge=False)
     for name, justify in (("Type", "left"), ("Account", "left"), ("Debit", "right"),
                           ("Credit", "right")):
         dist.add_column(name, justify=justify)  # type: ignore[arg-type]
     for d in invoice.distributions:
-        dist.add_row(d.kind, shown(d.account), _money(d.debit) if d.debit else "",
-                     _money(d.credit) if d.credit else "")
+        dist.add_row(d.kind, shown(d.account), _money(d.debit, c) if d.debit else "",
+                     _money(d.credit, c) if d.credit else "")
     parts: list[RenderableType] = [shown(title, style="bold underline"), head, lines, totals, dist]
     for p in invoice.payments:
         card = f" card type {p.card_type}" if p.card_type else ""
         parts.append(shown(f"Payment: {p.payment_type.replace('_', ' ')}{card} "
-                           f"{_money(p.amount)} to checkbook {p.checkbook or '(none)'}"))
+                           f"{_money(p.amount, c)} to checkbook {p.checkbook or '(none)'}"))
     return Group(*parts)
 
 
@@ -69,7 +71,8 @@ def document_renderable(order: Order, preview: DocumentPreview, ctx: Any = None
         recorded = Table.grid(padding=(0, 2))
         recorded.add_row(Text("GP document", style="bold"), shown(order.gp_doc_number),
                          Text("Batch", style="bold"), shown(order.gp_batch or ""))
-        recorded.add_row(Text("GP total (read back)", style="bold"), _money(order.gp_total),
+        recorded.add_row(Text("GP total (read back)", style="bold"),
+                         _money(order.gp_total, order.currency),
                          Text("Posted", style="bold"),
                          when(order.posted_at))
         parts.append(recorded)

@@ -6,7 +6,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from core.money import format_money
+from core.money import currency_decimals, format_money
 from core.queries import OrderRow
 from core.text import plain_text
 
@@ -25,7 +25,8 @@ def cells(row: OrderRow, ctx: Any = None, fmt: str = DATE_FORMAT) -> tuple[str, 
     # right-to-left override must not reach the accountant's terminal.
     return tuple(plain_text(c) for c in (
         row.number, row.state_label, row.customer_name or "",
-        format_money(row.total) if row.total is not None else "",
+        format_money(row.total, currency_decimals(row.currency)) if row.total is not None
+        else "",
         row.payment_method or "", created, row.gp_doc_number or ""))
 
 
