@@ -1,0 +1,125 @@
+"""Several shop -> GP company pairs in one workspace (issue 17): `init --pair NAME` adds one in
+its own folder without touching another, `pairs` lists them, and every command takes `--pair`
+(the only pair when there is one; with several and none named: the names, exit 2)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from core.config import Workspace
+from core.pairs import pair_workspace
+from core.secrets.keys import ENV_VAR
+from core.store.db import close_db
+from tui.cli import main
+from tui.commands.common import PAIR_ENV, WORKSPACE_ENV
+
+
+@pytest.fixture
+def ws_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.delenv(WORKSPACE_ENV, raising=False)
+    monkeypatch.delenv(PAIR_ENV, raising=False)
+    yield tmp_path / "ws"
+    close_db()
+
+
+def _init(ws_dir: Path, *extra: str, shop: str = "https://shop.example.com") -> None:
+    assert main(["init", "--workspace", str(ws_dir), "--non-interactive", "--woo-url", shop,
+                 *extra]) == 0
+    close_db()
+
+
+def _fingerprint(ws: Workspace) -> dict[str, str]:
+    files = [ws.config_path, ws.db_path, *sorted(ws.key_dir.iterdir())]
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def test_init_with_a_name_adds_a_pair_and_changes_nothing_in_the_existing_one(ws_dir, capsys):
+    _init(ws_dir)
+    default = Workspace.at(ws_dir)
+    before = _fingerprint(default)
+    _init(ws_dir, "--pair", "wholesale", shop="https://wholesale.example.com")
+    out = capsys.readouterr().out
+    pair = pair_workspace(default, "wholesale")
+    assert pair.config_path == ws_dir.resolve() / "pairs" / "wholesale" / "config.toml"
+    assert pair.db_path.exists() and pair.key_dir != default.key_dir
+    assert "pair            wholesale" in out
+    # a pair's own receiver port: both workers run side by side
+    assert pair.load().worker.listen == "127.0.0.1:8788"
+    assert pair.load().woocommerce.url == "https://wholesale.example.com"
+    assert _fingerprint(default) == before
+    assert default.load().woocommerce.url == "https://shop.example.com"
+
+
+def test_pairs_lists_every_pair_with_its_shop_and_state(ws_dir, capsys):
+    _init(ws_dir)
+    _init(ws_dir, "--pair", "wholesale", shop="https://wholesale.example.com")
+    capsys.readouterr()
+    assert main(["pairs", "--workspace", str(ws_dir), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["pair"], r["shop"], r["worker"]) for r in rows] == [
+        ("default", "https://shop.example.com", "not running"),
+        ("wholesale", "https://wholesale.example.com", "not running")]
+    assert main(["pairs", "--workspace", str(ws_dir)]) == 0
+    text = capsys.readouterr().out
+    assert "wholesale        shop https://wholesale.example.com" in text
+
+
+def test_a_workspace_of_one_pair_needs_no_pair_named(ws_dir, capsys):
+    _init(ws_dir)
+    capsys.readouterr()
+    assert main(["status", "--workspace", str(ws_dir), "--json"]) == 0
+    assert main(["status", "--workspace", str(ws_dir), "--pair", "default", "--json"]) == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["status"], ["check", "--no-probe"], ["replay", "--held"],
+    ["reconcile", "--from", "2026-11-01", "--to", "2026-11-02", "--stored"],
+    ["console"], ["credentials", "show"]])
+def test_with_several_pairs_a_command_without_pair_names_them_and_exits_2(ws_dir, capsys, argv):
+    _init(ws_dir)
+    _init(ws_dir, "--pair", "wholesale", shop="https://wholesale.example.com")
+    capsys.readouterr()
+    assert main([*argv, "--workspace", str(ws_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "this workspace holds 2 pairs: default, wholesale; say which with --pair NAME" in err
+
+
+def test_pair_picks_that_pairs_state_for_status_replay_and_reconcile(ws_dir, capsys,
+                                                                     monkeypatch):
+    _init(ws_dir)
+    _init(ws_dir, "--pair", "wholesale", shop="https://wholesale.example.com")
+    capsys.readouterr()
+    for pair in ("default", "wholesale"):
+        assert main(["status", "--workspace", str(ws_dir), "--pair", pair, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["worker"] is None
+        assert main(["replay", "--held", "--workspace", str(ws_dir), "--pair", pair]) == 0
+        assert main(["reconcile", "--from", "2026-11-01", "--to", "2026-11-02", "--stored",
+                     "--json", "--workspace", str(ws_dir), "--pair", pair]) == 0
+        capsys.readouterr()
+    monkeypatch.setenv(PAIR_ENV, "wholesale")  # the service's way of naming its pair
+    assert main(["status", "--workspace", str(ws_dir), "--json"]) == 0
+
+
+def test_an_unknown_pair_is_named_with_the_ones_there_are(ws_dir, capsys):
+    _init(ws_dir)
+    capsys.readouterr()
+    assert main(["status", "--workspace", str(ws_dir), "--pair", "retail"]) == 2
+    err = capsys.readouterr().err
+    assert "there is no pair 'retail' in this workspace (pairs: default)" in err
+    assert "ml-connector init --pair retail" in err
+    assert main(["status", "--workspace", str(ws_dir), "--pair", "../x"]) == 2
+    assert "must be 1 to 32 lower-case letters" in capsys.readouterr().err
+
+
+def test_a_workspace_of_named_pairs_only(ws_dir, capsys):
+    _init(ws_dir, "--pair", "retail")
+    assert not (ws_dir / "config.toml").exists()
+    capsys.readouterr()
+    assert main(["status", "--workspace", str(ws_dir), "--json"]) == 0  # the only pair
+    capsys.readouterr()
+    assert main(["pairs", "--workspace", str(ws_dir), "--json"]) == 0
+    assert [r["pair"] for r in json.loads(capsys.readouterr().out)] == ["retail"]
