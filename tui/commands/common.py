@@ -128,6 +128,13 @@ def workspace_exists(ws: Workspace) -> bool:
     return ws.config_path.exists() or ws.db_path.exists()
 
 
+def workspace_args() -> list[str]:
+    """--workspace/--config as given, for a command started for one pair (`worker`)."""
+    place = _place()
+    args = ["--workspace", str(place.workspace)] if place.workspace is not None else []
+    return args + (["--config", str(place.config)] if place.config is not None else [])
+
+
 def existing_pairs() -> tuple[Workspace, list[str]]:
     """The workspace folder and the pairs a command runs for: the one --pair names, else every
     pair there is (the worker runs them all)."""
