@@ -123,3 +123,38 @@ def test_a_workspace_of_named_pairs_only(ws_dir, capsys):
     capsys.readouterr()
     assert main(["pairs", "--workspace", str(ws_dir), "--json"]) == 0
     assert [r["pair"] for r in json.loads(capsys.readouterr().out)] == ["retail"]
+
+
+GP_URL = "https://127.0.0.1:9/DynamicsGPWebServices/DynamicsGPService.asmx"  # nothing listens
+
+
+def _clash_findings(out: str) -> list[str]:
+    return [f["detail"] for f in json.loads(out)["findings"]
+            if f["subject"] == "Numbers shared with another pair"]
+
+
+def test_check_refuses_two_pairs_on_one_company_with_the_same_prefixes(ws_dir, capsys):
+    gp = ["--gp-url", GP_URL, "--gp-company", "TWO"]
+    _init(ws_dir, *gp, shop="https://127.0.0.1:9")
+    _init(ws_dir, "--pair", "wholesale", *gp, shop="https://127.0.0.1:9")
+    # init already says so
+    assert "warning: pairs 'wholesale' and 'default' both post to GP company TWO" in \
+        capsys.readouterr().out
+    assert main(["check", "--no-probe", "--json", "--workspace", str(ws_dir),
+                 "--pair", "wholesale"]) == 1
+    clashes = _clash_findings(capsys.readouterr().out)
+    assert len(clashes) == 3 and "document numbers can be the same" in clashes[0]
+    # the wholesale shop's own prefixes: nothing shared any more
+    config = pair_workspace(Workspace.at(ws_dir), "wholesale").config_path
+    text = config.read_text()
+    for key, value in (("doc_number_template", "B{number}"),
+                       ("refund_number_template", "BR{refund_id}"),
+                       ("batch_template", "B{date:%Y%m%d}"), ("customer_id_prefix", "B")):
+        text = text.replace(f'{key} = "', f'{key} = "{value}"  # was "', 1)
+    text = text.replace('adjustment_batch_template = "', 'adjustment_batch_template = "BIV'
+                        '{date:%Y%m%d}"  # was "', 1)
+    config.write_text(text)
+    main(["check", "--no-probe", "--json", "--workspace", str(ws_dir), "--pair", "wholesale"])
+    assert _clash_findings(capsys.readouterr().out) == []
+    main(["check", "--no-probe", "--json", "--workspace", str(ws_dir), "--pair", "default"])
+    assert _clash_findings(capsys.readouterr().out) == []

@@ -32,6 +32,7 @@ from core.secrets.vault import (
     create_key,
     open_vault,
 )
+from core.shared_company import key_clashes
 from core.store.audit import actor
 from core.store.db import close_db, ensure_db
 from core.woo.client import WooClient
@@ -102,6 +103,9 @@ def command(non_interactive: bool, **opts: Any) -> int:
     missing = [n for n, shown in masked.items() if shown == "(not set)" and n != "webhook.secret"]
     if missing:
         click.echo("still missing: " + ", ".join(missing) + " (ml-connector credentials set ...)")
+    for problem in key_clashes(pair or DEFAULT_PAIR, settings,
+                               other_pairs(base_workspace(), pair or DEFAULT_PAIR)):
+        click.echo(f"warning: {problem}")
     click.echo("next: `ml-connector check`, then GL accounts and gateways, then "
                "`ml-connector worker --once --dry-run` (the README's set-up order)")
     return 0
