@@ -5,7 +5,7 @@ shop's customer record overwritten by the other's.
 Each pair makes its keys from its own settings: document numbers from [posting]
 doc_number_template and refund_number_template, customer ids from [posting] customer_id_prefix,
 batches from [posting] batch_template and [products] adjustment_batch_template. Two pairs on the
-same GP company (same GP server host and company) clash when the fixed text in front of one
+same GP company (same GP server and company) clash when the fixed text in front of one
 pair's template starts with the other's: the field after it (an order number) is WooCommerce's
 text, and can itself start with letters, so "WC" and "WCB" could make the same number. GP's
 keys compare case-insensitively (the usual collation): so do these checks. The lengths (17
@@ -21,10 +21,13 @@ from core.config import Settings
 
 
 def gp_company(settings: Settings) -> tuple[str, str]:
-    """Which GP company a pair posts to: the GP server's host and the company, as compared."""
+    """Which GP company a pair posts to: the GP server (host and port, as the URL names it) and
+    the company, as compared. The same server named two ways (gp01, gp01.example.local) is not
+    recognised as one."""
     url = settings.gp.soap_url or settings.gp.sba_url
-    host = (urlsplit(url).hostname or "") if url else ""
-    return host.lower(), settings.gp.company.strip().upper()
+    parts = urlsplit(url) if url else None
+    server = f"{parts.hostname or ''}:{parts.port or ''}" if parts else ""
+    return server.lower(), settings.gp.company.strip().upper()
 
 
 def fixed_text(template: str) -> str:

@@ -61,7 +61,9 @@ def test_pairs_on_different_companies_or_gp_servers_may_share_prefixes():
     assert key_clashes("a", _pair("TWO"), {"b": _pair("FABRK")}) == []
     other_server = "https://gp02.example.local/DynamicsGPWebServices/DynamicsGPService.asmx"
     assert key_clashes("a", _pair(), {"b": _pair(url=other_server)}) == []
-    assert gp_company(_pair(" two ")) == ("gp01.example.local", "TWO")
+    assert gp_company(_pair(" two ")) == ("gp01.example.local:", "TWO")
+    other_port = "https://gp01.example.local:8443/DynamicsGPWebServices/DynamicsGPService.asmx"
+    assert key_clashes("a", _pair(), {"b": _pair(url=other_port)}) == []
 
 
 def test_customer_ids_take_the_prefix_and_stay_within_gps_15_characters():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ import pytest
 from core.config import Workspace
 from core.pairs import pair_workspace
 from core.secrets.keys import ENV_VAR
-from core.store.db import close_db
+from core.store.db import close_db, init_db
+from core.store.models import Order
+from core.store.states import DocState
 from tui.cli import main
 from tui.commands.common import PAIR_ENV, WORKSPACE_ENV
 
@@ -158,3 +161,25 @@ def test_check_refuses_two_pairs_on_one_company_with_the_same_prefixes(ws_dir, c
     assert _clash_findings(capsys.readouterr().out) == []
     main(["check", "--no-probe", "--json", "--workspace", str(ws_dir), "--pair", "default"])
     assert _clash_findings(capsys.readouterr().out) == []
+
+
+def test_the_worker_of_a_newly_added_clashing_pair_does_not_start_the_working_one_does(
+        ws_dir, capsys):
+    gp = ["--gp-url", GP_URL, "--gp-company", "TWO"]
+    _init(ws_dir, *gp, shop="https://127.0.0.1:9")
+    _init(ws_dir, "--pair", "wholesale", *gp, shop="https://127.0.0.1:9")
+    # the default pair has posted before the wholesale pair was added
+    init_db(Workspace.at(ws_dir).db_path)
+    now = datetime.now(UTC)
+    Order.create(woo_id=1, number="1", status="processing", state=DocState.VERIFIED,
+                 gp_doc_number="WC1", created_at=now, updated_at=now)
+    close_db()
+    capsys.readouterr()
+    assert main(["worker", "--once", "--no-webhooks", "--no-products", "--workspace",
+                 str(ws_dir), "--pair", "wholesale"]) == 2
+    err = capsys.readouterr().err
+    assert "pairs 'wholesale' and 'default' both post to GP company TWO" in err
+    assert "this pair's worker does not start until they differ" in err
+    main(["worker", "--once", "--no-webhooks", "--no-products", "--workspace", str(ws_dir),
+          "--pair", "default"])
+    assert "does not start until they differ" not in capsys.readouterr().err

@@ -18,6 +18,8 @@ from typing import Any
 import click
 
 from core.errors import ConfigError
+from core.pair_guard import start_refused
+from core.pairs import DEFAULT_PAIR
 from core.worker.all_pairs import AllPairs, pair_command, stop_with_supervisor
 from core.worker.logs import configure_logging
 from core.worker.options import EXIT_CONFIG, WorkerOptions
@@ -65,7 +67,7 @@ def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> s
 def command(listen: str | None, dry_run: bool, once: bool, log_format: str | None,
             log_level: str | None, wait: bool, no_webhooks: bool, no_products: bool,
             drain_timeout: float) -> int:
-    _, names = existing_pairs()
+    base, names = existing_pairs()
     if len(names) > 1:
         if listen:
             raise CommandError("--listen names one address; with several pairs each pair's "
@@ -89,6 +91,12 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
     except ConfigError as exc:
         configure_logging(log_format or "text", "INFO")
         click.echo(f"ml-connector worker: {exc}", err=True)
+        return EXIT_CONFIG
+    refused = start_refused(base, names[0] if names else DEFAULT_PAIR, settings)
+    if refused:
+        for problem in refused:
+            click.echo(f"ml-connector worker: {problem}; this pair's worker does not start "
+                       "until they differ (`ml-connector check` shows it)", err=True)
         return EXIT_CONFIG
     pair = asked_pair()
     configure_logging(log_format or settings.logging.format,
