@@ -24,21 +24,43 @@ from tui.demo.setup import DemoEndpoints, prepare_workspace
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_pair(tmp: Path, folder: Path, name: str, *, seed: int, orders: int = 0) -> Env:
-    """Pair `name` of the workspace `folder`, with its own shop and GP company."""
+def start_pair(tmp: Path, folder: Path, name: str, *, seed: int, orders: int = 0,
+               gp: GPStandIn | None = None, posting: dict[str, str] | None = None) -> Env:
+    """Pair `name` of the workspace `folder`, with its own shop and its own GP company (or
+    `gp`'s, shared with another pair); `posting`: [posting] settings of this pair."""
     logging.getLogger("core.gp.auth").setLevel(logging.ERROR)  # the allow_http warning
     shop = WooStandIn(tmp / f"woo-{name}", seed=seed, orders=orders, webhook_delay=0)
     shop.start()
-    gp = GPStandIn(tmp / f"gp-{name}", seed=seed)
-    gp.start()
+    if gp is None:
+        gp = GPStandIn(tmp / f"gp-{name}", seed=seed)
+        gp.start()
     ep = DemoEndpoints(woo_url=shop.url, woo_key=shop.consumer_key,
                        woo_secret=shop.consumer_secret, gp_soap_url=gp.soap_url,
                        gp_user=f"{gp.domain}\\{gp.user}", gp_password=gp.password,
                        gp_company=gp.company)
     root = folder if name == DEFAULT_PAIR else folder / "pairs" / name
     ws, settings = prepare_workspace(root, ep)
+    for key, value in (posting or {}).items():
+        section, _, field = key.rpartition(".")
+        setattr(getattr(settings, section or "posting"), field, value)
+    ws.save(settings)
     close_db()
     return Env(tmp, shop, gp, ws, settings, SYSTEM_CLOCK)
+
+
+def close_pairs(envs: list[Env]) -> None:
+    """Stop every shop and each GP stand-in once (pairs may share one)."""
+    stopped: set[int] = set()
+    for env in envs:
+        if id(env.gp) in stopped:
+            env.gp = _Stopped()
+        stopped.add(id(env.gp))
+        env.close()
+
+
+class _Stopped:
+    def stop(self) -> None:
+        """Already stopped with the pair that shares it."""
 
 
 def start_worker(folder: Path, log: IO[str], *extra: str) -> subprocess.Popen[str]:
@@ -74,5 +96,5 @@ def order_states(env: Env) -> Counter[str]:
         close_db()
 
 
-__all__ = ["all_posted", "eligible_orders", "invoice_counts", "kill_group", "order_states",
-           "start_pair", "start_worker"]
+__all__ = ["all_posted", "close_pairs", "eligible_orders", "invoice_counts", "kill_group",
+           "order_states", "start_pair", "start_worker"]

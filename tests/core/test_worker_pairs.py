@@ -12,8 +12,10 @@ import time
 import pytest
 
 from core.store.db import close_db
+from sandbox.gp import GPStandIn
 from tests.core.pairs_env import (
     all_posted,
+    close_pairs,
     eligible_orders,
     invoice_counts,
     order_states,
@@ -73,3 +75,53 @@ def test_one_pairs_gp_dead_or_slow_never_holds_up_the_other(tmp_path, fault):
         close_db()
         first.close()
         second.close()
+
+
+def _prefixes(letter: str) -> dict[str, str]:
+    return {"doc_number_template": f"{letter}{{number}}",
+            "refund_number_template": f"{letter}R{{refund_id}}",
+            "batch_template": f"{letter}{{date:%Y%m%d}}", "customer_id_prefix": letter,
+            "products.adjustment_batch_template": f"{letter}IV{{date:%Y%m%d}}"}
+
+
+def test_two_shops_into_one_gp_company_each_with_its_prefix_post_every_order_once(tmp_path):
+    """Both shops number their orders alike and have customers with the same ids: with a prefix
+    each, every order of each shop is its own invoice in the one company, on its own customer
+    and in its own batch."""
+    gp = GPStandIn(tmp_path / "gp", seed=41)
+    gp.start()
+    folder = tmp_path / "ws"
+    envs = [start_pair(tmp_path, folder, "default", seed=41, gp=gp, posting=_prefixes("R")),
+            start_pair(tmp_path, folder, "wholesale", seed=41, gp=gp, posting=_prefixes("W"))]
+    worker = None
+    try:
+        with (tmp_path / "worker.log").open("w") as log:
+            worker = start_worker(folder, log)
+            for env in envs:
+                env.woo_control("POST", "activity", {"orders": 10})
+            retail, wholesale = (eligible_orders(env) for env in envs)
+            assert set(retail) & set(wholesale), "the two shops number orders alike"
+            want = {f"R{n}" for n in retail} | {f"W{n}" for n in wholesale}
+
+            def numbers() -> set[str]:
+                return {doc["number"] for doc in gp.state()["invoices"]}
+
+            assert wait_for(lambda: want <= numbers(), timeout_s=120), \
+                (tmp_path / "worker.log").read_text()[-3000:]
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=90) == 0
+        docs = gp.state()["invoices"]
+        assert len(docs) == len(want) == len(retail) + len(wholesale)
+        for doc in docs:
+            letter = doc["number"][0]
+            assert doc["customer"].startswith(letter), doc  # "RWC000012" / "WG-OLI-..."
+            assert doc["batch"].startswith(letter), doc
+        print(f"one GP company: {len(retail)} retail + {len(wholesale)} wholesale orders, "
+              f"{len(set(retail) & set(wholesale))} order numbers in both shops, "
+              f"{len(docs)} invoices")
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        close_db()
+        close_pairs(envs)
