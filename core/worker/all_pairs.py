@@ -49,6 +49,7 @@ class PairProcess:
     restart_at: float = 0.0
     pause_s: float = RESTART_FIRST_S
     exit_codes: list[int] = field(default_factory=list)
+    finished: bool = False  # ended for good (--once, or stopping): never started again
 
 
 class AllPairs:
@@ -57,7 +58,8 @@ class AllPairs:
     def __init__(self, pair_argv: dict[str, list[str]], *, once: bool = False,
                  drain_timeout_s: float = 20.0,
                  monotonic: Callable[[], float] | None = None) -> None:
-        self.pairs = [PairProcess(name, argv) for name, argv in pair_argv.items()]
+        self.pairs = [PairProcess(name, argv, pause_s=RESTART_FIRST_S)
+                      for name, argv in pair_argv.items()]
         self.once = once
         self.drain_timeout_s = drain_timeout_s
         self.stop_requested = threading.Event()
@@ -96,6 +98,8 @@ class AllPairs:
     def _still_running(self, pair: PairProcess) -> bool:
         """Whether this pair still has work going; a worker that stopped unexpectedly is started
         again after its pause (each early stop doubles the pause, up to RESTART_MAX_S)."""
+        if pair.finished:
+            return False
         if pair.process is None:
             if self._now() >= pair.restart_at:
                 self._start(pair)
@@ -107,6 +111,7 @@ class AllPairs:
         pair.process = None
         if self.once or self.stop_requested.is_set():
             log.info("pair %s: worker ended (exit %d)", pair.name, code)
+            pair.finished = True
             return False
         ran = self._now() - pair.started_at
         pair.pause_s = RESTART_FIRST_S if ran >= STEADY_S else pair.pause_s
