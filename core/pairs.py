@@ -101,3 +101,17 @@ def unused_listen(wanted: str, others: dict[str, Settings]) -> str:
     while f"{host}:{number}" in taken and number < 65535:
         number += 1
     return f"{host}:{number}"
+
+
+def listen_clashes(name: str, settings: Settings, others: dict[str, Settings]) -> list[str]:
+    """Addresses pair `name` would listen on that another pair already does: the two workers
+    run side by side under `ml-connector worker`, and the second could not start its receiver."""
+    problems = []
+    for other, theirs in sorted(others.items()):
+        for what, mine, their in (
+                ("[worker] listen", settings.worker.listen, theirs.worker.listen),
+                ("[metrics] listen", settings.metrics.listen, theirs.metrics.listen)):
+            if mine and mine == their and not mine.endswith(":0"):
+                problems.append(f"pairs {name!r} and {other!r} both have {what} = {mine!r}: "
+                                "give each pair its own port")
+    return problems

@@ -183,3 +183,21 @@ def test_the_worker_of_a_newly_added_clashing_pair_does_not_start_the_working_on
     main(["worker", "--once", "--no-webhooks", "--no-products", "--workspace", str(ws_dir),
           "--pair", "default"])
     assert "does not start until they differ" not in capsys.readouterr().err
+
+
+def test_each_pair_gets_its_own_webhook_port_and_check_fails_on_a_shared_one(ws_dir, capsys):
+    _init(ws_dir, "--pair", "retail")
+    _init(ws_dir, "--pair", "wholesale")
+    _init(ws_dir)  # the default pair, added last
+    base = Workspace.at(ws_dir)
+    ports = {name: pair_workspace(base, name).load().worker.listen
+             for name in ("retail", "wholesale", "default")}
+    assert sorted(ports.values()) == ["127.0.0.1:8787", "127.0.0.1:8788", "127.0.0.1:8789"]
+    config = pair_workspace(base, "wholesale").config_path
+    config.write_text(config.read_text().replace(ports["wholesale"], ports["retail"]))
+    capsys.readouterr()
+    main(["check", "--no-probe", "--json", "--workspace", str(ws_dir), "--pair", "wholesale"])
+    shared = [f["detail"] for f in json.loads(capsys.readouterr().out)["findings"]
+              if f["subject"] == "Port shared with another pair"]
+    assert shared == ["pairs 'wholesale' and 'retail' both have [worker] listen = "
+                      "'127.0.0.1:8787': give each pair its own port"]

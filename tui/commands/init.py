@@ -76,10 +76,11 @@ def command(non_interactive: bool, **opts: Any) -> int:
     ask = interactive() and not non_interactive
     settings = ws.load() if ws.config_path.exists() else Settings()
     pair = asked_pair()
-    if pair not in (None, DEFAULT_PAIR) and not ws.config_path.exists():
+    if not ws.config_path.exists():
         # a new pair's webhook receiver must not take another pair's port
         settings.worker.listen = unused_listen(settings.worker.listen,
-                                               other_pairs(base_workspace(), pair))
+                                               other_pairs(base_workspace(),
+                                                           pair or DEFAULT_PAIR))
     secrets = read_woo(opts, settings, ask=ask)
     secrets |= read_gp(opts, settings, ask=ask)
     validate(settings)
