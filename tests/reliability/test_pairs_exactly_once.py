@@ -32,6 +32,15 @@ def _all_busy(envs: list[Env], expected: list[dict[str, object]]) -> bool:
         set(want) <= set(c) for c, want in zip(counts, expected, strict=True))
 
 
+def _started(path: Path) -> int:
+    """How many pair workers have started so far (each says so once it holds its lease)."""
+    return path.read_text().count("ml_connector.worker: worker started (headless)")
+
+
+def _total(envs: list[Env]) -> int:
+    return sum(sum(invoice_counts(env).values()) for env in envs)
+
+
 def _log(path: Path) -> str:
     return path.read_text()[-4000:]
 
@@ -57,8 +66,12 @@ def test_kill_9_while_three_pairs_post_leaves_each_pairs_invoices_exactly_once(t
                          for env in envs]
 
             worker = start_worker(folder, log)
-            assert wait_for(lambda: sum(sum(invoice_counts(env).values()) for env in envs)
-                            > sum(killed_at), timeout_s=120), _log(log_path)
+            # every pair's new worker is up (GP calls made before the kill may still have
+            # landed since), then posts more: the supervisor alone is killed mid-posting
+            assert wait_for(lambda: _started(log_path) >= 2 * len(PAIRS), timeout_s=120), \
+                _log(log_path)
+            before = _total(envs)
+            assert wait_for(lambda: _total(envs) > before, timeout_s=120), _log(log_path)
             os.kill(worker.pid, signal.SIGKILL)  # the supervisor alone: its pairs stop
             worker.wait(timeout=30)
 
