@@ -16,8 +16,9 @@ from core.secrets.keys import ENV_VAR
 from core.store.db import close_db, init_db
 from core.store.models import Order
 from core.store.states import DocState
-from tui.cli import main
+from tui.cli import cli, main
 from tui.commands.common import PAIR_ENV, WORKSPACE_ENV
+from tui.commands.worker import pair_commands
 
 
 @pytest.fixture
@@ -201,3 +202,17 @@ def test_each_pair_gets_its_own_webhook_port_and_check_fails_on_a_shared_one(ws_
               if f["subject"] == "Port shared with another pair"]
     assert shared == ["pairs 'wholesale' and 'retail' both have [worker] listen = "
                       "'127.0.0.1:8787': give each pair its own port"]
+
+
+def test_the_service_files_listen_stays_the_default_pairs_when_a_pair_is_added(ws_dir):
+    argv = run_in_context(["--workspace", str(ws_dir)], lambda: pair_commands(
+        ["default", "wholesale"], ["--once"], "0.0.0.0:8787"))
+    assert argv["default"][-3:] == ["default", "--once", "--listen=0.0.0.0:8787"]
+    assert argv["wholesale"][-2:] == ["wholesale", "--once"]
+    assert argv["wholesale"][3:6] == ["worker", "--workspace", str(ws_dir)]
+
+
+def run_in_context(args: list[str], call):  # noqa: ANN001, ANN201 - a test helper
+    """`call` inside a click context that parsed `args` as ml-connector's global options."""
+    with cli.make_context("ml-connector", [*args, "status"]) as ctx, ctx.scope():
+        return call()

@@ -69,7 +69,7 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
             drain_timeout: float) -> int:
     base, names = existing_pairs()
     if len(names) > 1:
-        if listen:
+        if listen and DEFAULT_PAIR not in names:
             raise CommandError("--listen names one address; with several pairs each pair's "
                                "worker listens on its own [worker] listen (or run one pair: "
                                "--pair NAME)")
@@ -80,8 +80,7 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
         forwarded += [f"--drain-timeout={drain_timeout}"]
         forwarded += [f"--log-format={log_format}"] if log_format else []
         forwarded += [f"--log-level={log_level}"] if log_level else []
-        supervisor = AllPairs({name: pair_command(workspace_args(), name, forwarded)
-                               for name in names}, once=once or dry_run,
+        supervisor = AllPairs(pair_commands(names, forwarded, listen), once=once or dry_run,
                               drain_timeout_s=drain_timeout)
         install_stop_signals(supervisor.request_stop)
         return supervisor.run()
@@ -112,6 +111,14 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
     if worker.dry_report is not None:
         click.echo("\n".join(worker.dry_report.lines()))
     return code
+
+
+def pair_commands(names: list[str], options: list[str], listen: str | None
+                  ) -> dict[str, list[str]]:
+    """Each pair's worker command line. --listen (the service file's) stays the default pair's:
+    adding a pair changes nothing for it; every other pair listens on its own [worker] listen."""
+    return {name: pair_command(workspace_args(), name, options + (
+        [f"--listen={listen}"] if listen and name == DEFAULT_PAIR else [])) for name in names}
 
 
 def install_stop_signals(stop: Callable[[str], Any]) -> None:
