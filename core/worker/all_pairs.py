@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -132,6 +133,8 @@ class AllPairs:
             assert pair.process is not None
             try:
                 code = pair.process.wait(timeout=self.drain_timeout_s + 15.0)
+                # still starting when asked to stop (no handler yet): nothing was under way
+                code = EXIT_OK if code == -signal.SIGTERM else code
             except subprocess.TimeoutExpired:
                 log.error("pair %s: worker did not stop in time; killed", pair.name)
                 pair.process.kill()

@@ -29,6 +29,7 @@ def pair_summary(name: str, ws: Workspace) -> dict[str, Any]:
         return row
     row["shop"] = settings.woocommerce.url or "(not set)"
     row["gp_company"] = settings.gp.company or "(not set)"
+    row["webhooks_on"] = settings.worker.listen
     if not ws.db_path.exists():
         row["problem"] = "no state database yet: run `ml-connector init --pair ...` again"
         return row
@@ -68,6 +69,7 @@ def command(as_json: bool) -> int:
             click.echo(f"{'':<16} {row['problem']}")
         else:
             click.echo(f"{'':<16} worker {row['worker']}, held {row['held']}, failed "
-                       f"{row['failed']}, needs attention {row['attention']}")
+                       f"{row['failed']}, needs attention {row['attention']}, webhooks on "
+                       f"{row['webhooks_on']}")
         click.echo(f"{'':<16} {row['folder']}")
     return 0
