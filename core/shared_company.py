@@ -74,9 +74,10 @@ def key_clashes(name: str, settings: Settings, others: dict[str, Settings]) -> l
             if found:
                 my_key, a, their_key, b = found
                 problems.append(
-                    f"{where} and their {kind} can be the same: {my_key} starts {a!r}, "
-                    f"{other!r}'s {their_key} starts {b!r}; give each shop its own prefix "
-                    f"(e.g. \"R{a}\" here), neither starting with the other")
+                    f"{where} and their {kind} can be the same: here {my_key} starts {a!r}, "
+                    f"in pair {other!r} {their_key} starts {b!r}; give each shop its own "
+                    f"prefix, neither starting with the other (e.g. "
+                    f"\"{name[:1].upper()}{a}\" here)")
         if settings.posting.customer_id_prefix == theirs.posting.customer_id_prefix:
             shown = settings.posting.customer_id_prefix or "(none)"
             problems.append(

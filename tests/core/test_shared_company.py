@@ -45,8 +45,9 @@ def test_a_prefix_starting_with_the_others_clashes_as_order_numbers_may_hold_let
     wholesale.products.adjustment_batch_template = "WBIV{date:%Y%m%d}"
     problems = key_clashes("wholesale", wholesale, {"default": _pair()})
     assert len(problems) == 1
-    assert "doc_number_template starts 'WCB'" in problems[0]
-    assert "'default''s [posting] doc_number_template starts 'WC'" in problems[0]
+    assert "here [posting] doc_number_template starts 'WCB'" in problems[0]
+    assert "in pair 'default' [posting] doc_number_template starts 'WC'" in problems[0]
+    assert '(e.g. "WWCB" here)' in problems[0]
 
 
 def test_keys_compare_as_gp_does_case_blind():
