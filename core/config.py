@@ -81,6 +81,9 @@ class PostingSettings:
     rounding_tolerance: str = "0.02"  # within it the difference goes to the rounding account
     guest_policy: str = "per_email"  # per_email | shared | match
     shared_customer_id: str = "WEBCUSTOMER"
+    # Put before every customer id the connector makes ("RWC000012", "RG-OLI-5Q2K7W"): up to 3
+    # letters/digits, so two shops feeding one GP company never share a customer id.
+    customer_id_prefix: str = ""
     customer_class: str = "WEB"
     unit_of_measure: str = "Each"
     site: str = "MAIN"

@@ -9,6 +9,7 @@ number template must fit GP's keys, a rounding tolerance is cents, not billions.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -82,6 +83,15 @@ def _template(template: Any, values: dict[str, Any], limit: int, what: str) -> s
     if len(text) > limit:
         return (f"renders as {text!r} ({len(text)} characters) for a long {what}; GP allows "
                 f"{limit}")
+    return None
+
+
+def _customer_prefix(value: Any) -> str | None:
+    """Up to 3 upper-case letters or digits: "WC" and ten digits (the longest WooCommerce
+    customer id) after it fill GP's 15-character customer id."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Z0-9]{0,3}", value):
+        return ("must be up to 3 upper-case letters or digits (GP customer ids are 15 characters:"
+                " the prefix, WC and up to ten digits of the WooCommerce customer id)")
     return None
 
 
@@ -193,6 +203,7 @@ CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
                                                                "refund"),
     ("posting", "batch_template"): lambda v: _template(v, {"date": date(2026, 12, 31)}, 15,
                                                        "date"),
+    ("posting", "customer_id_prefix"): _customer_prefix,
     ("posting", "guest_policy"): _one_of(("per_email", "shared", "match")),
     ("posting", "tax_mode"): _one_of(("woo", "gp")),
     ("gp", "functional_currency"): _iso_code,

@@ -26,6 +26,7 @@ from tui.plain_output import plain_stdout
 # name -> (module exposing `command`, the line `ml-connector --help` shows for it)
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("tui.commands.init", "create a workspace: configuration, state database, key"),
+    "pairs": ("tui.commands.pairs", "list the shop -> GP company pairs (add one: init --pair)"),
     "credentials": ("tui.commands.credentials", "store, show (masked) or re-key credentials"),
     "check": ("tui.commands.check", "ping WooCommerce and GP, report what fits and what to fix"),
     "webhooks": ("tui.commands.webhooks", "install and check WooCommerce webhooks"),

@@ -28,19 +28,23 @@ def _cut(text: str, kind: str) -> str:
     return text.strip()[: _WIDTH[kind]]
 
 
-def registered_customer_id(customer_id: int) -> str:
-    """"WC000012" for WooCommerce customer 12: sortable, upper case, <= 15."""
-    return f"WC{customer_id:06d}"[:CUSTOMER_ID_MAX]
+def registered_customer_id(customer_id: int, prefix: str = "") -> str:
+    """"WC000012" for WooCommerce customer 12: sortable, upper case, <= 15. `prefix` ([posting]
+    customer_id_prefix, at most 3 characters) keeps two shops' customers apart in one GP
+    company: "RWC000012"."""
+    return f"{prefix}WC{customer_id:06d}"[:CUSTOMER_ID_MAX]
 
 
-def guest_customer_id(email: str) -> str:
+def guest_customer_id(email: str, prefix: str = "") -> str:
     """A readable, collision-resistant id per guest e-mail: "G-OLIVIA-5Q2K7W" (<= 15).
 
-    The readable part helps the accountant; the hash part (30 bits) keeps two "john@..." apart."""
+    The readable part helps the accountant; the hash part (30 bits) keeps two "john@..." apart.
+    A shop's `prefix` shortens the readable part, never the hash: "RG-OLI-5Q2K7W"."""
     normal = email.strip().lower()
-    local = re.sub(r"[^A-Z0-9]", "", normal.split("@")[0].upper())[:6] or "GUEST"
+    local = re.sub(r"[^A-Z0-9]", "", normal.split("@")[0].upper())[:6 - len(prefix)] or \
+        "GUEST"[:max(1, 6 - len(prefix))]
     digest = base64.b32encode(hashlib.sha256(normal.encode()).digest()).decode()[:6]
-    return f"G-{local}-{digest}"[:CUSTOMER_ID_MAX]
+    return f"{prefix}G-{local}-{digest}"[:CUSTOMER_ID_MAX]
 
 
 def link_key(order: OrderView, policy: str) -> str:
@@ -53,18 +57,20 @@ def link_key(order: OrderView, policy: str) -> str:
 
 
 def gp_customer_id_for(order: OrderView, *, policy: str, shared_id: str,
-                       matched_id: str | None = None) -> str | None:
+                       matched_id: str | None = None, prefix: str = "") -> str | None:
     """The GP customer id for this order, or None when it cannot be decided (a guest without an
-    e-mail under the per-email policy: the order is held for a person)."""
+    e-mail under the per-email policy: the order is held for a person). `prefix`: the shop's
+    [posting] customer_id_prefix (not applied to the shared id nor to a matched GP customer,
+    which are GP's own)."""
     if not order.is_guest:
-        return registered_customer_id(order.customer_id)
+        return registered_customer_id(order.customer_id, prefix)
     if policy == "shared":
         return shared_id.strip().upper()[:CUSTOMER_ID_MAX]
     if policy == "match" and matched_id:
         return matched_id
     if not order.email:
         return None
-    return guest_customer_id(order.email)
+    return guest_customer_id(order.email, prefix)
 
 
 def _address(address_id: str, a: AddressView, email: str) -> GPAddress:

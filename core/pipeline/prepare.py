@@ -61,7 +61,8 @@ def plan_customer(ctx: PipelineContext, order: OrderView) -> CustomerPlan:
                                  class_id=link.customer_class or "" if link else "",
                                  bill_to_address_id="", ship_to_address_id="")
             return CustomerPlan(matched, key, "none" if link else "link")
-    gp_id = gp_customer_id_for(order, policy=policy, shared_id=posting.shared_customer_id)
+    gp_id = gp_customer_id_for(order, policy=policy, shared_id=posting.shared_customer_id,
+                               prefix=posting.customer_id_prefix)
     if gp_id is None:
         return CustomerPlan(None, key, "none", problem=(
             f"guest order {order.number} has no e-mail, and the guest policy {policy!r} needs one:"

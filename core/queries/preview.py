@@ -62,7 +62,8 @@ def gp_document_preview(order: Order, settings: Any, clock: Clock = SYSTEM_CLOCK
     link = CustomerLink.get_or_none(CustomerLink.woo_key == cust.link_key(view,
                                                                           posting.guest_policy))
     gp_id = link.gp_customer_id if link else cust.gp_customer_id_for(
-        view, policy=posting.guest_policy, shared_id=posting.shared_customer_id)
+        view, policy=posting.guest_policy, shared_id=posting.shared_customer_id,
+        prefix=posting.customer_id_prefix)
     customer_class = (link.customer_class if link and link.customer_class
                       else posting.customer_class)
     customer = None if gp_id is None else (

@@ -127,12 +127,26 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messa
 class TextFormatter(logging.Formatter):
     """`2026-11-27 14:03:11 INFO  worker: posted invoice WC1042` (UTC)."""
 
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)-5s %(name)s: %(message)s",
+    def __init__(self, pair: str | None = None) -> None:
+        # A pair's worker started by `worker` for every pair says which pair each line is about.
+        tag = f"[{pair}] " if pair else ""
+        super().__init__(f"%(asctime)s %(levelname)-5s {tag}%(name)s: %(message)s",
                          "%Y-%m-%d %H:%M:%S")
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
         return datetime.fromtimestamp(record.created, UTC).strftime(datefmt or "%Y-%m-%d %H:%M:%S")
+
+
+class PairTag(logging.Filter):
+    """Every record carries the pair it is about (`pair` in JSON lines)."""
+
+    def __init__(self, pair: str) -> None:
+        super().__init__()
+        self.pair = pair
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.pair = self.pair
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -160,11 +174,13 @@ _installed: list[logging.Handler] = []
 
 
 def configure_logging(fmt: str = "text", level: str = "INFO", *, file: str | Path | None = None,
-                      stream: IO[str] | None = None) -> list[logging.Handler]:
+                      stream: IO[str] | None = None, pair: str | None = None
+                      ) -> list[logging.Handler]:
     """Install the worker's handlers on the root logger (replacing ones installed before).
 
     Every handler carries the redacting filter, so records from any library (httpx, zeep,
-    uvicorn) are cleaned too. httpx and httpcore log request lines at INFO/DEBUG; they are held
+    uvicorn) are cleaned too. `pair`: the pair this worker serves, named on every line.
+    httpx and httpcore log request lines at INFO/DEBUG; they are held
     at WARNING so request URLs with query strings never reach the log by default.
     """
     if fmt not in ("text", "json"):
@@ -174,7 +190,7 @@ def configure_logging(fmt: str = "text", level: str = "INFO", *, file: str | Pat
         root.removeHandler(handler)
         handler.close()
     _installed.clear()
-    formatter: logging.Formatter = JsonFormatter() if fmt == "json" else TextFormatter()
+    formatter: logging.Formatter = JsonFormatter() if fmt == "json" else TextFormatter(pair)
     handlers: list[logging.Handler] = [logging.StreamHandler(stream or sys.stderr)]
     if file:
         path = Path(file)
@@ -183,6 +199,8 @@ def configure_logging(fmt: str = "text", level: str = "INFO", *, file: str | Pat
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(RedactingFilter())
+        if pair:
+            handler.addFilter(PairTag(pair))
         root.addHandler(handler)
         _installed.append(handler)
     root.setLevel(level.upper())

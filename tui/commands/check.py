@@ -13,14 +13,16 @@ from dataclasses import asdict
 
 import click
 
-from core.check import GP_PASSWORD, WOO_KEY, WOO_SECRET, run_check
+from core.check import FAIL, GP_PASSWORD, WOO_KEY, WOO_SECRET, Finding, run_check
 from core.check_setup import refs_from_database
 from core.connections import workspace_folder
 from core.errors import ConnectorError
+from core.pairs import listen_clashes, other_pairs
 from core.secrets.vault import open_vault
+from core.shared_company import key_clashes
 from core.store.db import database, ensure_db
 from core.store.integrity import quick_check
-from tui.commands.common import existing_workspace, global_options
+from tui.commands.common import existing_pairs, existing_workspace, global_options
 
 
 @click.command(help=__doc__)
@@ -48,6 +50,14 @@ def command(no_probe: bool, wsdl: str | None, refresh_wsdl: bool, as_json: bool)
     refs = refs_from_database() if ws.db_path.exists() else None
     report = run_check(settings, secrets, workspace_folder(ws), probe=not no_probe,
                        refresh_wsdl=refresh_wsdl, wsdl=wsdl, refs=refs)
+    # Another pair of this workspace posting to the same GP company must not share keys.
+    base, names = existing_pairs()
+    others = other_pairs(base, names[0]) if names else {}
+    for problem in key_clashes(names[0], settings, others) if names else []:
+        report.findings.append(Finding("GP", "Numbers shared with another pair", FAIL, problem))
+    for problem in listen_clashes(names[0], settings, others) if names else []:
+        report.findings.append(Finding("WooCommerce", "Port shared with another pair", FAIL,
+                                       problem))
     if as_json:
         click.echo(json.dumps({"ok": report.ok, "findings": [asdict(f) for f in report.findings],
                                "timings_ms": report.timings_ms}, indent=2))

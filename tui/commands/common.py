@@ -24,11 +24,13 @@ import click
 from core.config import Settings, Workspace
 from core.errors import ConfigError
 from core.exit_codes import ExitCode
+from core.pairs import DEFAULT_PAIR, choose_pair, list_pairs, pair_workspace
 from core.secrets.vault import Vault, open_vault
 from core.store.db import ensure_db
 from core.text import plain_text
 
 WORKSPACE_ENV = "ML_CONNECTOR_WORKSPACE"
+PAIR_ENV = "ML_CONNECTOR_PAIR"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,6 +56,7 @@ class Place:
 
     workspace: Path | None = None
     config: Path | None = None
+    pair: str | None = None
 
 
 def _place() -> Place:
@@ -72,9 +75,14 @@ def _remember(attribute: str) -> Callable[[click.Context, click.Parameter, Any],
 
 
 def global_options(*, top: bool = False) -> Callable[[F], F]:
-    """--workspace and --config, for the top-level group (`top=True`, which also reads
-    ML_CONNECTOR_WORKSPACE) and for every command and sub-command."""
+    """--workspace, --config and --pair, for the top-level group (`top=True`, which also reads
+    ML_CONNECTOR_WORKSPACE and ML_CONNECTOR_PAIR) and for every command and sub-command."""
     def decorate(f: F) -> F:
+        f = click.option(
+            "--pair", metavar="NAME", expose_value=False, callback=_remember("pair"),
+            envvar=PAIR_ENV if top else None, show_envvar=top,
+            help="the shop -> GP company pair to work on (`ml-connector pairs` lists them); "
+                 "needed when the workspace holds several")(f)
         f = click.option(
             "--config", metavar="FILE", expose_value=False, callback=_remember("config"),
             type=click.Path(dir_okay=False, path_type=Path),
@@ -89,23 +97,70 @@ def global_options(*, top: bool = False) -> Callable[[F], F]:
     return decorate
 
 
-def workspace() -> Workspace:
-    """The workspace the options name, whether or not it exists yet (for `init`)."""
+def base_workspace() -> Workspace:
+    """The workspace folder the options name (its default pair), existing or not."""
     place = _place()
     return Workspace.from_args(str(place.workspace) if place.workspace else None,
                                str(place.config) if place.config else None)
+
+
+def asked_pair() -> str | None:
+    return _place().pair
+
+
+def workspace() -> Workspace:
+    """The workspace of the pair the options name (the default pair unless --pair NAME),
+    whether or not it exists yet (for `init`)."""
+    place = _place()
+    base = base_workspace()
+    if place.pair is None or place.pair == DEFAULT_PAIR:
+        return base
+    if place.config is not None:
+        raise CommandError("--config names the default pair's file; a named pair keeps its "
+                           "configuration in its own folder (drop --config or --pair)")
+    try:
+        return pair_workspace(base, place.pair)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def workspace_exists(ws: Workspace) -> bool:
     return ws.config_path.exists() or ws.db_path.exists()
 
 
+def workspace_args() -> list[str]:
+    """--workspace/--config as given, for a command started for one pair (`worker`)."""
+    place = _place()
+    args = ["--workspace", str(place.workspace)] if place.workspace is not None else []
+    return args + (["--config", str(place.config)] if place.config is not None else [])
+
+
+def existing_pairs() -> tuple[Workspace, list[str]]:
+    """The workspace folder and the pairs a command runs for: the one --pair names, else every
+    pair there is (the worker runs them all)."""
+    base = base_workspace()
+    place = _place()
+    if place.pair is None:
+        return base, list_pairs(base)
+    try:
+        name = choose_pair(base, place.pair)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    return base, [name] if name else []
+
+
 def existing_workspace() -> Workspace:
-    """The named workspace; a CommandError naming the path when there is none there."""
-    ws = workspace()
+    """The named pair's workspace (the only pair when --pair is not given); a CommandError
+    naming the path when there is none there, or naming the pairs when there are several."""
+    place = _place()
+    base = base_workspace()
+    try:
+        name = choose_pair(base, place.pair)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    ws = pair_workspace(base, name) if name else workspace()
     if workspace_exists(ws):
         return ws
-    place = _place()
     if place.workspace is not None:
         where = f"no workspace at {ws.config_path.parent}"
         how = f"check the path, or create it with `ml-connector init --workspace {place.workspace}`"

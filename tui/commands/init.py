@@ -25,17 +25,25 @@ import click
 
 from core.config import Settings, Workspace, validate
 from core.errors import ConnectorError
+from core.pairs import DEFAULT_PAIR, other_pairs, unused_listen
 from core.secrets.vault import (
     WOO_CONSUMER_KEY,
     WOO_CONSUMER_SECRET,
     create_key,
     open_vault,
 )
+from core.shared_company import key_clashes
 from core.store.audit import actor
 from core.store.db import close_db, ensure_db
 from core.woo.client import WooClient
 from core.woo.site import adopt_site
-from tui.commands.common import global_options, interactive, workspace
+from tui.commands.common import (
+    asked_pair,
+    base_workspace,
+    global_options,
+    interactive,
+    workspace,
+)
 from tui.commands.credential_input import gp_options, read_gp, read_woo, store_secrets, woo_options
 
 
@@ -67,6 +75,12 @@ def command(non_interactive: bool, **opts: Any) -> int:
     ws = workspace()
     ask = interactive() and not non_interactive
     settings = ws.load() if ws.config_path.exists() else Settings()
+    pair = asked_pair()
+    if not ws.config_path.exists():
+        # a new pair's webhook receiver must not take another pair's port
+        settings.worker.listen = unused_listen(settings.worker.listen,
+                                               other_pairs(base_workspace(),
+                                                           pair or DEFAULT_PAIR))
     secrets = read_woo(opts, settings, ask=ask)
     secrets |= read_gp(opts, settings, ask=ask)
     validate(settings)
@@ -79,6 +93,8 @@ def command(non_interactive: bool, **opts: Any) -> int:
         ws.save(settings)
     for line in learned:
         click.echo(f"from the shop   {line}")
+    if pair not in (None, DEFAULT_PAIR):
+        click.echo(f"pair            {pair} (webhooks on {settings.worker.listen})")
     click.echo(f"configuration   {ws.config_path}")
     click.echo(f"database        {ws.db_path}")
     click.echo(f"encryption key  {key_store.description}")
@@ -88,6 +104,9 @@ def command(non_interactive: bool, **opts: Any) -> int:
     missing = [n for n, shown in masked.items() if shown == "(not set)" and n != "webhook.secret"]
     if missing:
         click.echo("still missing: " + ", ".join(missing) + " (ml-connector credentials set ...)")
+    for problem in key_clashes(pair or DEFAULT_PAIR, settings,
+                               other_pairs(base_workspace(), pair or DEFAULT_PAIR)):
+        click.echo(f"warning: {problem}")
     click.echo("next: `ml-connector check`, then GL accounts and gateways, then "
                "`ml-connector worker --once --dry-run` (the README's set-up order)")
     return 0

@@ -1,6 +1,10 @@
 """Run the sync unattended: webhook receiver, poller, posting, GP verification and product sync,
 holding the single-worker lease.
 
+A workspace of several pairs: every pair runs, each in a worker process of its own (own lease,
+state, schedules, webhook port), so one pair's GP outage or slow GP never slows another; a pair's
+worker that stops unexpectedly is started again. `--pair NAME` runs that pair alone.
+
 Exit codes: 0 stopped cleanly (SIGTERM/SIGINT, or --once finished); 1 unexpected error (see the
 log); 2 configuration or credentials missing or wrong; 3 another worker holds the lease (its host
 and pid are named); 4 the state database cannot be used; 5 the lease was lost while running.
@@ -14,10 +18,20 @@ from typing import Any
 import click
 
 from core.errors import ConfigError
+from core.pair_guard import start_refused
+from core.pairs import DEFAULT_PAIR
+from core.worker.all_pairs import AllPairs, pair_command, stop_with_supervisor
 from core.worker.logs import configure_logging
 from core.worker.options import EXIT_CONFIG, WorkerOptions
 from core.worker.service import Worker
-from tui.commands.common import existing_workspace, global_options
+from tui.commands.common import (
+    CommandError,
+    asked_pair,
+    existing_pairs,
+    existing_workspace,
+    global_options,
+    workspace_args,
+)
 
 
 def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> str | None:
@@ -53,6 +67,23 @@ def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> s
 def command(listen: str | None, dry_run: bool, once: bool, log_format: str | None,
             log_level: str | None, wait: bool, no_webhooks: bool, no_products: bool,
             drain_timeout: float) -> int:
+    base, names = existing_pairs()
+    if len(names) > 1:
+        if listen and DEFAULT_PAIR not in names:
+            raise CommandError("--listen names one address; with several pairs each pair's "
+                               "worker listens on its own [worker] listen (or run one pair: "
+                               "--pair NAME)")
+        configure_logging(log_format or "text", log_level or "INFO")
+        forwarded = [flag for flag, on in (("--dry-run", dry_run), ("--once", once),
+                                           ("--wait", wait), ("--no-webhooks", no_webhooks),
+                                           ("--no-products", no_products)) if on]
+        forwarded += [f"--drain-timeout={drain_timeout}"]
+        forwarded += [f"--log-format={log_format}"] if log_format else []
+        forwarded += [f"--log-level={log_level}"] if log_level else []
+        supervisor = AllPairs(pair_commands(names, forwarded, listen), once=once or dry_run,
+                              drain_timeout_s=drain_timeout)
+        install_stop_signals(supervisor.request_stop)
+        return supervisor.run()
     ws = existing_workspace()
     try:
         settings = ws.load()
@@ -60,17 +91,34 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
         configure_logging(log_format or "text", "INFO")
         click.echo(f"ml-connector worker: {exc}", err=True)
         return EXIT_CONFIG
+    refused = start_refused(base, names[0] if names else DEFAULT_PAIR, settings)
+    if refused:
+        for problem in refused:
+            click.echo(f"ml-connector worker: {problem}; this pair's worker does not start "
+                       "until they differ (`ml-connector check` shows it)", err=True)
+        return EXIT_CONFIG
+    pair = asked_pair()
     configure_logging(log_format or settings.logging.format,
-                      log_level or settings.logging.level, file=settings.logging.file or None)
+                      log_level or settings.logging.level, file=settings.logging.file or None,
+                      pair=pair)
     worker = Worker(ws, settings, WorkerOptions(
         mode="headless", dry_run=dry_run, once=once, listen=listen,
         receiver=not no_webhooks, products=not no_products, wait_for_lease=wait,
         drain_timeout_s=drain_timeout))
     install_stop_signals(worker.request_stop)
+    stop_with_supervisor(worker.request_stop)
     code = worker.run()
     if worker.dry_report is not None:
         click.echo("\n".join(worker.dry_report.lines()))
     return code
+
+
+def pair_commands(names: list[str], options: list[str], listen: str | None
+                  ) -> dict[str, list[str]]:
+    """Each pair's worker command line. --listen (the service file's) stays the default pair's:
+    adding a pair changes nothing for it; every other pair listens on its own [worker] listen."""
+    return {name: pair_command(workspace_args(), name, options + (
+        [f"--listen={listen}"] if listen and name == DEFAULT_PAIR else [])) for name in names}
 
 
 def install_stop_signals(stop: Callable[[str], Any]) -> None:
