@@ -95,7 +95,7 @@ def credit(ctx: PipelineContext, order: Order, view: OrderView, *, reason: str) 
     if order.state != DocState.VERIFIED:
         # The memo is checked against a verified invoice only: verification comes first.
         return StepResult.later(f"credit memo for order {order.number} waits for its invoice "
-                                f"to be verified (now {order.state})", transient=False)
+                                f"to be verified (now {order.state})")
     customer = GPCustomer(order.gp_customer_id or "", "", ctx.settings.posting.customer_class)
     inputs = RefundInputs(ctx.settings.posting, order.gp_customer_id or "", order.gp_doc_number
                           or "", resolve_accounts(customer, ""), ctx.clock.now().date())

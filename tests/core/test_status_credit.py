@@ -11,6 +11,7 @@ import pytest
 from core.gp.gateway import GPCustomer
 from core.mapping import MappedRefund, RefundInputs, map_status_credit
 from core.pipeline.prepare import resolve_accounts
+from core.replay import replay_orders
 from core.store import audit
 from core.store.db import close_db
 from core.store.models import Order
@@ -89,3 +90,11 @@ def test_status_credit_memo_that_gp_holds_differently_holds_the_order_with_figur
     assert held.data["figures"]["woo_total"] == str(order.total)
     assert held.data["figures"]["number"] == number
     assert "credit_memo" not in [e.kind for e in audit.timeline("order", order.woo_id)]
+    # Replayed without a fix in GP: GP is read again and the order is held again, with no
+    # second memo and nothing recorded as applied.
+    assert replay_orders([order.woo_id], held=True, actor="test", clock=env.clock) == 1
+    env.runner().run_until_idle()
+    row = Order.get_by_id(order.id)
+    assert row.state == "held" and row.status_applied is None and len(_memos(env)) == 1
+    kinds = [e.kind for e in audit.timeline("order", order.woo_id)]
+    assert kinds.count("held") == 2 and "credit_memo" not in kinds
