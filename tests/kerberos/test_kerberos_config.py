@@ -74,6 +74,11 @@ def test_without_the_kerberos_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     ("Preauthentication failed", "password"),
     ("Cannot contact any KDC for realm 'FABRIKAM.LOCAL'", "kerberos_realm"),
     ("GP refused the ticket for HTTP/gp01", "DNS alias"),
+    ("Keytab contains no suitable keys for svc@FABRIKAM.LOCAL while getting initial credentials",
+     "ktpass"),
+    ("Key table file '/etc/x.keytab' not found", "readable by the service account only"),
+    ("credential cache FILE:/var/lib/krb5cc holds no usable ticket-granting ticket: No "
+     "credentials cache found", "k5start"),
 ])
 def test_each_failure_says_what_to_do(reason: str, says: str) -> None:
     assert says in explain(reason)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from core.check import check_gp
 from core.errors import GPAuthError
 from core.gp.factory import open_gateway
+from core.gp.tickets import KeytabTickets
 from tests.kerberos.realm import Realm
 from tests.kerberos.test_gp_kerberos import TOKEN, auth_of, kerberos_settings
 
@@ -131,3 +133,20 @@ def test_existing_credential_cache_is_used_and_an_empty_one_is_named(
     with pytest.raises(GPAuthError) as err:
         open_gateway(missing, "", tmp_path / "ws2")
     assert "credential cache FILE:" in str(err.value) and "k5start" in str(err.value)
+
+
+def test_keytab_ticket_is_got_once_and_again_before_it_ends(kdc: Realm, tmp_path: Path) -> None:
+    name, keytab = service_account(kdc, tmp_path)
+    now = [time.time()]
+    tickets = KeytabTickets(f"{name}@{kdc.name}", str(keytab), clock=lambda: now[0])
+    before = as_issued_for(kdc, name)
+    first = tickets.ccache()
+    assert tickets.ccache() == first and first.startswith("MEMORY:")  # never a file
+    assert as_issued_for(kdc, name) == before + 1
+    info = tickets.info()
+    assert info is not None and 3000 < info.ends - now[0] <= 3600  # the realm's 1 h tickets
+    now[0] = info.ends - 200  # within 5 minutes of its end: a new one from the keys
+    assert tickets.ccache() != first
+    assert as_issued_for(kdc, name) == before + 2
+    assert repr(tickets) == f"KeytabTickets('{name}@{kdc.name}')"
+
