@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from core.check_setup import SetupRefs, check_policies, check_setup_ids
 from core.check_shop import check_shop
+from core.check_sign_in import check_sign_in, ticket_without_password
 from core.config import Settings
 from core.errors import (
     ConfigError,
@@ -31,7 +32,6 @@ from core.errors import (
     WooError,
 )
 from core.gp.factory import open_gateway
-from core.gp.negotiate import NegotiateAuth, explain
 from core.gp.router import DESCRIPTIONS
 from core.woo.client import WooClient
 
@@ -143,14 +143,14 @@ def check_gp(settings: Settings, password: str | None, workspace_dir: Path | Non
     if not gp.user:
         add("Windows account", FAIL, "[gp] user is empty", "set it to DOMAIN\\user")
         return report
-    if not password:
+    if not password and not ticket_without_password(gp):
         add("Windows account", FAIL, f"no password stored for {gp.user}",
             "store it with `ml-connector credentials set gp.password`")
         return report
     open_: Callable[..., Any] = opener or open_gateway
     timer = _Timer(report)
     try:
-        gateway = timer("WSDL", lambda: open_(settings, password, workspace_dir,
+        gateway = timer("WSDL", lambda: open_(settings, password or "", workspace_dir,
                                               refresh_wsdl=refresh_wsdl, wsdl=wsdl))
     except ConfigError as exc:
         add("Configuration", FAIL, str(exc))
@@ -184,7 +184,7 @@ def _check_gp_open(settings: Settings, gateway: Any, add: Callable[..., None],
             add("Connection", FAIL, f"GP Web Services did not answer: {exc}")
             return
         add("Windows account", OK, f"{gp.user} signed in to GP Web Services")
-        _check_sign_in(settings, soap.c.http, add)
+        check_sign_in(settings, soap.c.http, add)
         try:
             company = soap.c.company()
         except ConfigError as exc:
@@ -194,26 +194,8 @@ def _check_gp_open(settings: Settings, gateway: Any, add: Callable[..., None],
             "visible to this account")
         _check_roles(settings, soap, add, timer, probe=probe, refs=refs)
     elif gateway.sba is not None:
-        _check_sign_in(settings, gateway.sba.http, add)
+        check_sign_in(settings, gateway.sba.http, add)
     _check_routes(gateway, add)
-
-
-def _check_sign_in(settings: Settings, http: Any, add: Callable[..., None]) -> None:
-    """Which Windows sign-in GP accepted: Kerberos, or NTLM and why (core/gp/negotiate.py)."""
-    gp = settings.gp
-    auth = getattr(getattr(http, "client", None), "auth", None)
-    sign_in = auth.sign_in() if isinstance(auth, NegotiateAuth) else None
-    if gp.auth == "ntlm":
-        add("Sign-in", INFO, f"NTLM as {gp.user} ([gp] auth = ntlm; negotiate would use "
-            "Kerberos where the domain allows it)")
-    elif sign_in is None:
-        add("Sign-in", WARN, f"[gp] auth = {gp.auth}, but no sign-in was needed on this run",
-            "run check again on a fresh connection")
-    elif sign_in.mechanism == "Kerberos":
-        add("Sign-in", OK, f"Kerberos (Negotiate) as {sign_in.detail}")
-    else:
-        add("Sign-in", WARN, f"NTLM as {sign_in.detail}: Kerberos did not work: "
-            f"{sign_in.fallback}", explain(sign_in.fallback))
 
 
 def _check_roles(settings: Settings, soap: Any, add: Callable[..., None], timer: _Timer, *,

@@ -52,6 +52,10 @@ class GPSettings:
     auth: str = "ntlm"
     kerberos_realm: str = ""  # DOMAIN\user signs in as user@REALM; empty: krb5.conf's default
     spn: str = ""  # GP's service principal; empty: HTTP/<host of the GP URL>
+    # Where the account's Kerberos ticket comes from (negotiate/kerberos), instead of the stored
+    # password: a keytab with the account's keys, or a credential cache kept fresh elsewhere.
+    kerberos_keytab: str = ""  # e.g. /etc/ml-connector/svc-gp.keytab
+    kerberos_ccache: str = ""  # e.g. FILE:/var/lib/ml-connector/krb5cc, KCM:
     wsdl: str = ""  # local WSDL override; default: fetched from the server and cached
     timeout_s: float = 60.0
     # capability -> "soap" | "sba" | "auto"; `check` shows the result
@@ -231,6 +235,13 @@ def _validate_sections(s: Settings) -> None:
         raise ConfigError("[gp] key_collation must be case_insensitive or binary")
     if s.gp.auth not in ("ntlm", "negotiate", "kerberos"):
         raise ConfigError(f"[gp] auth must be ntlm, negotiate or kerberos, not {s.gp.auth!r}")
+    if s.gp.kerberos_keytab and s.gp.kerberos_ccache:
+        raise ConfigError("[gp] kerberos_keytab and kerberos_ccache are both set: the ticket "
+                          "comes from one of them; remove the other")
+    if (s.gp.kerberos_keytab or s.gp.kerberos_ccache) and s.gp.auth == "ntlm":
+        key = "kerberos_keytab" if s.gp.kerberos_keytab else "kerberos_ccache"
+        raise ConfigError(f"[gp] {key} is set but [gp] auth = ntlm never uses Kerberos: set "
+                          "auth to negotiate or kerberos, or remove it")
     if s.gp.spn and not re.fullmatch(r"[A-Za-z]+/[^/@\s]+", s.gp.spn.strip()):
         raise ConfigError(f"[gp] spn {s.gp.spn!r} should look like HTTP/gp01.example.local")
     validate_alerts(s.alerts)

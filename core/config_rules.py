@@ -183,6 +183,51 @@ def _shop_rates(value: Any) -> str | None:
     return None
 
 
+# Credential cache types a service can share with whoever renews it (not MEMORY: that lives
+# in one process). FILE/DIR take a path; KEYRING/KCM a name; API and MSLSA are Windows'.
+CCACHE_TYPES = ("FILE", "DIR", "KEYRING", "KCM", "API", "MSLSA")
+
+
+def _absolute(path: str) -> bool:
+    return path.startswith("/") or (len(path) > 2 and path[1] == ":" and path[2] in "\\/")
+
+
+def _keytab(value: Any) -> str | None:
+    """A keytab file: the path only (its content is a secret and never read here)."""
+    if not isinstance(value, str):
+        return "must be the path of a keytab file in quotes"
+    if not value:
+        return None
+    kind, colon, rest = value.partition(":")
+    if colon and len(kind) > 1:  # a residual type, not a Windows drive letter
+        if kind.upper() not in ("FILE", "WRFILE"):
+            return f"has the keytab type {kind!r}; only a keytab file (FILE:) can be used"
+        value = rest
+    if not _absolute(value):
+        return ("must be an absolute path (a service's working folder is not yours), like "
+                "/etc/ml-connector/svc-gp.keytab")
+    return None
+
+
+def _ccache(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a credential cache name in quotes, like \"FILE:/path/krb5cc\""
+    if not value:
+        return None
+    kind, colon, rest = value.partition(":")
+    if not colon or len(kind) < 2:
+        return (f"must be TYPE:NAME with TYPE one of {', '.join(CCACHE_TYPES)}, like "
+                "\"FILE:/var/lib/ml-connector/krb5cc\"")
+    if kind.upper() == "MEMORY":
+        return ("MEMORY caches live inside one process; use FILE:, DIR:, KEYRING: or KCM:, or "
+                "set kerberos_keytab and let the connector keep its own ticket")
+    if kind.upper() not in CCACHE_TYPES:
+        return f"has the cache type {kind!r}; known: {', '.join(CCACHE_TYPES)}"
+    if kind.upper() in ("FILE", "DIR") and not _absolute(rest):
+        return f"{kind}: needs an absolute path"
+    return None
+
+
 def _url(value: Any) -> str | None:
     if value and not str(value).startswith(("https://", "http://")):
         return "must start with https:// (or http:// where allowed)"
@@ -193,6 +238,8 @@ CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("woocommerce", "url"): _url,
     ("gp", "soap_url"): _url,
     ("gp", "sba_url"): _url,
+    ("gp", "kerberos_keytab"): _keytab,
+    ("gp", "kerberos_ccache"): _ccache,
     ("posting", "rounding_tolerance"): _tolerance,
     ("posting", "eligible_statuses"): _statuses,
     ("posting", "status_map"): _status_map,

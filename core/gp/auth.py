@@ -146,7 +146,8 @@ class ChannelBindingNtlmAuth(httpx.Auth):
 
 
 def make_auth(user: str, password: str, *, channel_binding: bool, mode: str = "ntlm",
-              realm: str = "", spn: str = "") -> httpx.Auth:
+              realm: str = "", spn: str = "", keytab: str = "",
+              ccache: str = "") -> httpx.Auth:
     """The Windows sign-in `[gp] auth` chose: NTLM, or Kerberos with (negotiate) or without
     (kerberos) NTLM as the fallback (core/gp/negotiate.py)."""
     if not user:
@@ -155,7 +156,8 @@ def make_auth(user: str, password: str, *, channel_binding: bool, mode: str = "n
         if mode == "kerberos" and MISSING:
             raise ConfigError(f"[gp] auth = kerberos, but {MISSING}: {INSTALL}")
         return NegotiateAuth(user, password, mode=mode, realm=realm, spn=spn,
-                             bindings=_bindings if channel_binding else None)
+                             bindings=_bindings if channel_binding else None, keytab=keytab,
+                             ccache=ccache)
     if channel_binding:
         return ChannelBindingNtlmAuth(user, password)
     return HttpNtlmAuth(user, password)
@@ -193,7 +195,8 @@ def make_client(gp: GPSettings, password: str, *, urls: list[str]) -> httpx.Clie
                             keepalive_expiry=60.0))
     return httpx.Client(
         auth=make_auth(gp.user, password, channel_binding=gp.channel_binding, mode=gp.auth,
-                       realm=gp.kerberos_realm, spn=gp.spn),
+                       realm=gp.kerberos_realm, spn=gp.spn, keytab=gp.kerberos_keytab,
+                       ccache=gp.kerberos_ccache),
         # Timed and watched for outages (metrics, the "GP unreachable" alert).
         transport=InstrumentedTransport(transport, "gp"),
         timeout=timeout,

@@ -6,11 +6,13 @@
   NTLM on the same connection, with a warning naming why (once per reason) and `check` saying so.
 - "kerberos": Kerberos only (a domain where NTLM is disabled); a failure is a 401 with the reason.
 
-The account's password (from the vault, as for NTLM) gets one ticket-granting ticket from the
-domain's KDC into a MEMORY credential cache of this process: nothing on disk, renewed before it
-ends. Each new TCP connection then asks the KDC for a service ticket for HTTP/<GP host> (or
-`[gp] spn`) and sends it in a SPNEGO token; GP's answer carries its own token, which is checked
-(mutual authentication: the server holds the SPN's keys). Like NTLM, Kerberos authenticates the
+The account's ticket-granting ticket comes from the password in the vault (as for NTLM), from a
+keytab (`[gp] kerberos_keytab`) or from an existing credential cache (`[gp] kerberos_ccache`):
+core/gp/tickets.py. Password and keytab tickets live in a MEMORY credential cache of this
+process: nothing on disk, renewed before they end. NTLM, the fallback, needs the password.
+Each new TCP connection then asks the KDC for a service ticket for HTTP/<GP host> (or `[gp] spn`)
+and sends it in a SPNEGO token; GP's answer carries its own token, which is checked (mutual
+authentication: the server holds the SPN's keys). Like NTLM, Kerberos authenticates the
 connection, so the exchanges stay serialised per client (core/gp/http.py).
 
 pyspnego does SPNEGO and gssapi/krb5 do Kerberos: the `kerberos` extra, because gssapi has no
@@ -26,7 +28,6 @@ import threading
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import spnego
@@ -35,15 +36,8 @@ from spnego.exceptions import SpnegoError
 
 from core.config import GPSettings
 from core.errors import ConfigError, GPAuthError, GPUnknownOutcome
-
-try:  # the `kerberos` extra (a real optional dependency)
-    import gssapi
-    import krb5
-except ImportError as _missing:
-    gssapi = krb5 = None  # type: ignore[assignment]
-    MISSING = f"the Kerberos libraries are not installed ({_missing})"
-else:
-    MISSING = ""
+from core.gp.tickets import MISSING as MISSING
+from core.gp.tickets import TicketError, TicketInfo, gssapi, krb5, ticket_source
 
 log = logging.getLogger(__name__)
 # Tokens are credentials: pyspnego's DEBUG lines print them, and httpcore's print response
@@ -55,7 +49,6 @@ for _name in ("spnego", "httpcore"):
 MODES = ("ntlm", "negotiate", "kerberos")
 INSTALL = ("pip install 'ml-connector[kerberos]' (it builds python-gssapi against the system's "
            "Kerberos: Debian/Ubuntu libkrb5-dev, RHEL krb5-devel, plus a C compiler)")
-RENEW_BEFORE_S = 300.0
 
 Flow = Generator[httpx.Request, httpx.Response, None]
 
@@ -71,9 +64,11 @@ def principal_for(user: str, realm: str) -> str:
 
 
 def choose_sign_in(gp: GPSettings, *, auth: str | None, realm: str | None,
-                   spn: str | None) -> str:
-    """Set `[gp] auth`, `kerberos_realm`, `spn` (init / credentials set gp); returns a note for
-    the person setting up, empty when there is nothing to say."""
+                   spn: str | None, keytab: str | None = None,
+                   ccache: str | None = None) -> str:
+    """Set `[gp] auth`, `kerberos_realm`, `spn`, `kerberos_keytab`, `kerberos_ccache` (init /
+    credentials set gp; an empty value clears it); returns a note for the person setting up,
+    empty when there is nothing to say. The workspace's validation checks the values."""
     if auth is not None:
         if auth not in MODES:
             raise ConfigError(f"GP sign-in must be one of {', '.join(MODES)}, not {auth!r}")
@@ -82,6 +77,10 @@ def choose_sign_in(gp: GPSettings, *, auth: str | None, realm: str | None,
         gp.kerberos_realm = realm.strip().upper()
     if spn is not None:
         gp.spn = spn.strip()
+    if keytab is not None:
+        gp.kerberos_keytab = keytab.strip()
+    if ccache is not None:
+        gp.kerberos_ccache = ccache.strip()
     if gp.auth != "ntlm" and MISSING:
         fallback = ("GP sign-in will use NTLM until then" if gp.auth == "negotiate"
                     else "GP sign-in fails until then")
@@ -96,6 +95,15 @@ def spn_for(host: str, override: str) -> str:
 def explain(reason: str) -> str:
     """What a GP administrator should do about a Kerberos failure, in their words."""
     low = reason.lower()
+    if "keytab" in low or "key table" in low:
+        return ("the keytab holds no keys for the account, or this service cannot read it: "
+                "export the account's keys again (ktpass -princ user@REALM ... on a domain "
+                "controller, or kadmin ktadd), readable by the service account only, and check "
+                "[gp] kerberos_keytab, [gp] user and [gp] kerberos_realm")
+    if "credential cache" in low or "ccache" in low:
+        return ("the credential cache set in [gp] kerberos_ccache has no valid ticket: renew "
+                "it (kinit -k, k5start or the service that keeps it), or set [gp] "
+                "kerberos_keytab instead and let the connector renew its own ticket")
     if "skew" in low:
         return ("this machine's clock and the domain controller's differ by more than Kerberos "
                 "allows (5 minutes): sync the clock with the domain (w32tm, chrony)")
@@ -123,51 +131,6 @@ class SignIn:
     mechanism: str  # "Kerberos" | "NTLM"
     detail: str  # e.g. "svc@FABRIKAM.LOCAL to HTTP/gp01.fabrikam.local"
     fallback: str = ""  # why NTLM, when Kerberos was wanted
-
-
-class Tickets:
-    """The account's ticket-granting ticket in a MEMORY cache, got with the password."""
-
-    def __init__(self, principal: str, password: str,
-                 clock: Callable[[], float] = time.time) -> None:
-        self.principal = principal
-        self._password = password
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._cache: tuple[Any, Any] | None = None
-        self._name = ""
-        self._ends = 0.0
-
-    def __repr__(self) -> str:
-        return f"Tickets({self.principal!r})"
-
-    def ccache(self) -> str:
-        """The cache's name, with a valid TGT in it; raises krb5.Krb5Error from the KDC."""
-        with self._lock:
-            if not self._name or self._clock() > self._ends - RENEW_BEFORE_S:
-                self._kinit()
-            return self._name
-
-    def forget(self) -> None:
-        with self._lock:
-            self._ends = 0.0
-
-    def _kinit(self) -> None:
-        assert krb5 is not None
-        ctx = krb5.init_context()
-        principal = krb5.parse_name_flags(ctx, self.principal.encode())
-        options = krb5.get_init_creds_opt_alloc(ctx)
-        krb5.get_init_creds_opt_set_canonicalize(options, True)
-        creds = krb5.get_init_creds_password(ctx, principal, options,
-                                             password=self._password.encode())
-        cache = krb5.cc_new_unique(ctx, b"MEMORY")
-        krb5.cc_initialize(ctx, cache, creds.client)
-        krb5.cc_store_cred(ctx, cache, creds)
-        old, self._cache = self._cache, (ctx, cache)
-        self._name = "MEMORY:" + (cache.name or b"").decode()
-        self._ends = float(creds.times.endtime)
-        if old is not None:
-            krb5.cc_destroy(*old)
 
 
 def _tokens(response: httpx.Response, scheme: str) -> bytes | None:
@@ -204,14 +167,16 @@ class NegotiateAuth(httpx.Auth):
 
     def __init__(self, user: str, password: str, *, mode: str, realm: str = "", spn: str = "",
                  bindings: Callable[[httpx.Response], GssChannelBindings | None] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, keytab: str = "",
+                 ccache: str = "") -> None:
         if mode not in ("negotiate", "kerberos"):
             raise ConfigError(f"[gp] auth = {mode!r}: NegotiateAuth is for negotiate/kerberos")
         self.user, self._password, self.mode = user, password, mode
         self.principal = principal_for(user, realm)
         self.spn_override = spn
         self._bindings = bindings or (lambda response: None)
-        self._tickets = Tickets(self.principal, password, clock) if krb5 is not None else None
+        self._tickets = (ticket_source(self.principal, password, keytab=keytab, ccache=ccache,
+                                       user=user, clock=clock) if krb5 is not None else None)
         self._lock = threading.Lock()
         self._warned: set[str] = set()
         self.last: SignIn | None = None
@@ -222,6 +187,10 @@ class NegotiateAuth(httpx.Auth):
     def sign_in(self) -> SignIn | None:
         with self._lock:
             return self.last
+
+    def ticket(self) -> TicketInfo | None:
+        """Where the ticket-granting ticket came from, whose it is, when it ends (`check`)."""
+        return self._tickets.info() if self._tickets is not None else None
 
     def auth_flow(self, request: httpx.Request) -> Flow:
         request.headers["Connection"] = "Keep-Alive"
@@ -242,6 +211,10 @@ class NegotiateAuth(httpx.Auth):
         if self.mode == "kerberos":
             raise GPAuthError(f"Kerberos sign-in to GP as {self.principal} for {spn} failed: "
                               f"{reason}; {explain(reason)}")
+        if not self._password:
+            raise GPAuthError(f"Kerberos sign-in to GP as {self.principal} for {spn} failed: "
+                              f"{reason}; {explain(reason)}; NTLM, the fallback, needs the "
+                              "account's password and none is stored")
         self._fell_back(spn, reason)
         request.headers.pop("Authorization", None)
         if "ntlm" in schemes or "negotiate" in schemes:
@@ -262,7 +235,8 @@ class NegotiateAuth(httpx.Auth):
                                     channel_bindings=bindings)
                 token = ctx.step() or b""
                 break
-            except (krb5.Krb5Error, SpnegoError, gssapi.exceptions.GSSError) as exc:  # type: ignore[attr-defined]
+            except (krb5.Krb5Error, SpnegoError, gssapi.exceptions.GSSError,  # type: ignore[attr-defined]
+                    TicketError) as exc:
                 if attempt == 1 and "expired" in str(exc).lower():
                     self._tickets.forget()  # e.g. the machine slept past the ticket's end
                     continue
@@ -292,11 +266,13 @@ class NegotiateAuth(httpx.Auth):
                     f"GP's answer did not prove it holds the keys of {spn} (mutual "
                     f"authentication failed: {_reason(exc)}); treat this server as "
                     "suspect") from None
+        principal = self._tickets.principal or self.principal  # a cache's own principal
         with self._lock:
             first = self.last is None or self.last.mechanism != "Kerberos"
-            self.last = SignIn("Kerberos", f"{self.principal} to {spn}")
+            self.last = SignIn("Kerberos", f"{principal} to {spn}")
         if first:
-            log.info("signed in to GP with Kerberos as %s to %s", self.principal, spn)
+            log.info("signed in to GP with Kerberos as %s to %s (ticket from %s)", principal,
+                     spn, self._tickets.source)
         return ""
 
     def _fell_back(self, spn: str, reason: str) -> None:

@@ -5,27 +5,23 @@ map.
 posted the batch), refunded -> credit_memo (for whatever the refunds do not already cover),
 on-hold -> hold (released when the order becomes eligible again). Each action is applied once per
 status change: the last applied (status, action) is kept on the order (status_applied,
-status_action), written in the same commit as the audit event that records it.
+status_action), written in the same commit as the audit event that records it. A credit memo
+goes through the one document path and is verified against GP (core.pipeline.status_credit).
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from core.errors import GPError, GPRefused
-from core.gp.gateway import GPCustomer
-from core.mapping import Held, RefundInputs, Rejected, map_status_credit
-from core.money import ZERO
 from core.store.models import Order
 from core.store.states import DocState
 from core.woo.views import OrderView
 
 from .changes import change
 from .context import PipelineContext
-from .documents import CREDIT_MEMO
-from .gpdoc import gp_message, post_once
-from .prepare import resolve_accounts
+from .gpdoc import gp_message
 from .result import StepResult
+from .status_credit import credit
 
 
 def applied(ctx: PipelineContext, order: Order, kind: str, message: str, *, status: str,
@@ -60,7 +56,7 @@ def apply_status(ctx: PipelineContext, order: Order, view: OrderView) -> StepRes
     if action == "void":
         return _void(ctx, order, view, number)
     if action == "credit_memo":
-        return _credit(ctx, order, view, reason=view.status.capitalize())
+        return credit(ctx, order, view, reason=view.status.capitalize())
     applied(ctx, order, "status_updated", f"status {view.status}: unknown action {action!r} in "
             "[posting] status_map, nothing done", status=view.status, action="none")
     return StepResult.done()
@@ -86,7 +82,7 @@ def _void(ctx: PipelineContext, order: Order, view: OrderView, number: str) -> S
         return StepResult.later(f"GP could not be read: {gp_message(exc)}", cause=exc)
     if doc is not None and doc.state == "history":
         # Posted by the accountant: GP can no longer void it; credit what is still owed.
-        return _credit(ctx, order, view, reason="Cancelled")
+        return credit(ctx, order, view, reason="Cancelled")
     if doc is not None and doc.state != "void":
         try:
             ctx.gateway.void_sales_invoice(number)
@@ -97,41 +93,4 @@ def _void(ctx: PipelineContext, order: Order, view: OrderView, number: str) -> S
     applied(ctx, order, "voided", f"order {order.number} {view.status} in WooCommerce: "
             f"invoice {number} voided in GP", status=view.status, action="void",
             state=DocState.VOID, number=number)
-    return StepResult.done()
-
-
-def _credit(ctx: PipelineContext, order: Order, view: OrderView, *, reason: str) -> StepResult:
-    remaining: Decimal = (order.gp_total or view.total) - view.refunded_total
-    if remaining <= ZERO:
-        applied(ctx, order, "status_updated", f"order {order.number} is {view.status}: its "
-                "refunds already credit the whole invoice", status=view.status,
-                action="credit_memo")
-        return StepResult.done()
-    customer = GPCustomer(order.gp_customer_id or "", "", ctx.settings.posting.customer_class)
-    inputs = RefundInputs(ctx.settings.posting, order.gp_customer_id or "", order.gp_doc_number
-                          or "", resolve_accounts(customer, ""), ctx.clock.now().date(),
-                          functional_currency=ctx.settings.gp.functional_currency)
-    result = map_status_credit(view, inputs, amount=remaining, reason=reason)
-    if isinstance(result, (Held, Rejected)):
-        applied(ctx, order, "status_updated", f"order {order.number} is {view.status}: no "
-                f"credit memo ({result.detail})", status=view.status, action="credit_memo",
-                problem=result.detail)
-        return StepResult.done()
-    memo = result.document
-    # The same find/create pair as a refund's credit memo; the memo's number is derived from
-    # the invoice's, so reading GP first makes it exactly once without a row of its own.
-    outcome = post_once(lambda: CREDIT_MEMO.find(ctx.gateway, memo.number),
-                        lambda: CREDIT_MEMO.create(ctx.gateway, memo), before_create=lambda: None,
-                        read_back=lambda: CREDIT_MEMO.read_back(ctx.gateway, memo.number))
-    if outcome.kind == "retry":
-        return StepResult.later(outcome.error, cause=outcome.cause)
-    if outcome.kind == "failed":
-        applied(ctx, order, "status_updated", f"GP rejected credit memo {memo.number}: "
-                f"{outcome.error}", status=view.status, action="credit_memo",
-                problem=outcome.error)
-        return StepResult.done()
-    applied(ctx, order, "credit_memo", f"order {order.number} is {view.status}: credit memo "
-            f"{memo.number} for {remaining} against invoice {order.gp_doc_number}",
-            status=view.status, action="credit_memo", number=memo.number,
-            amount=str(remaining), reads=outcome.reads)
     return StepResult.done()

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from core.gp.negotiate import MISSING
+from sandbox.gp import GPStandIn
+from sandbox.gp.server import DOMAIN
 from tests.kerberos.realm import Realm, missing_tools
 
 
@@ -41,3 +45,21 @@ def kdc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Realm]:
             yield realm
         finally:
             realm.stop()
+
+
+@pytest.fixture
+def make_gp(tmp_path: Path, kdc: Realm) -> Iterator[Any]:
+    started: list[GPStandIn] = []
+
+    def make(*, ntlm_knows_user: bool = True, keytab: bool = True, host: str = "localhost",
+             **kw: Any) -> GPStandIn:
+        user = kdc.user if ntlm_knows_user else "someone-else"
+        gp = GPStandIn(tmp_path / f"gp{len(started)}", https=True,
+                       users=[(DOMAIN, user, kdc.password, "admin")],
+                       keytab=kdc.keytab if keytab else None, **kw)
+        started.append(gp.start(host=host))
+        return gp
+
+    yield make
+    for gp in started:
+        gp.stop()

@@ -10,7 +10,6 @@ import logging
 import re
 import ssl
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,9 @@ from core.check import check_gp
 from core.config import Settings
 from core.errors import GPAuthError
 from core.gp.factory import open_gateway
-from core.gp.negotiate import NegotiateAuth, Tickets
+from core.gp.negotiate import NegotiateAuth
 from core.gp.router import RoutedGateway
+from core.gp.tickets import Tickets
 from sandbox.gp import GPStandIn
 from sandbox.gp.server import DOMAIN
 from tests.core.gp_fixtures import ITEM, settings_for
@@ -31,27 +31,10 @@ from tests.kerberos.realm import Realm
 TOKEN = re.compile(r"(?i)(negotiate|ntlm|kerberos)\s+[A-Za-z0-9+/]{16,}|YII[A-Za-z0-9+/]{16,}")
 
 
-@pytest.fixture
-def make_gp(tmp_path: Path, kdc: Realm) -> Iterator[Any]:
-    started: list[GPStandIn] = []
-
-    def make(*, ntlm_knows_user: bool = True, keytab: bool = True, host: str = "localhost",
-             **kw: Any) -> GPStandIn:
-        user = kdc.user if ntlm_knows_user else "someone-else"
-        gp = GPStandIn(tmp_path / f"gp{len(started)}", https=True,
-                       users=[(DOMAIN, user, kdc.password, "admin")],
-                       keytab=kdc.keytab if keytab else None, **kw)
-        started.append(gp.start(host=host))
-        return gp
-
-    yield make
-    for gp in started:
-        gp.stop()
-
-
 def kerberos_settings(gp: GPStandIn, kdc: Realm, **over: Any) -> Settings:
     over.setdefault("auth", "negotiate")
-    return settings_for(gp, user=kdc.user, kerberos_realm=kdc.name, **over)
+    over.setdefault("user", kdc.user)
+    return settings_for(gp, kerberos_realm=kdc.name, **over)
 
 
 def auth_of(g: RoutedGateway) -> NegotiateAuth:

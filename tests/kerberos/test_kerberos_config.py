@@ -74,6 +74,11 @@ def test_without_the_kerberos_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     ("Preauthentication failed", "password"),
     ("Cannot contact any KDC for realm 'FABRIKAM.LOCAL'", "kerberos_realm"),
     ("GP refused the ticket for HTTP/gp01", "DNS alias"),
+    ("Keytab contains no suitable keys for svc@FABRIKAM.LOCAL while getting initial credentials",
+     "ktpass"),
+    ("Key table file '/etc/x.keytab' not found", "readable by the service account only"),
+    ("credential cache FILE:/var/lib/krb5cc holds no usable ticket-granting ticket: No "
+     "credentials cache found", "k5start"),
 ])
 def test_each_failure_says_what_to_do(reason: str, says: str) -> None:
     assert says in explain(reason)
@@ -95,3 +100,50 @@ def test_negotiate_without_the_extra_signs_in_with_ntlm(tmp_path: Path,
             assert missing in sign_in.fallback and "ml-connector[kerberos]" in sign_in.fallback
         finally:
             g.close()
+
+
+@pytest.mark.parametrize(("key", "value", "says"), [
+    ("kerberos_keytab", "svc.keytab", "must be an absolute path"),
+    ("kerberos_keytab", "MEMORY:x", "only a keytab file (FILE:) can be used"),
+    ("kerberos_ccache", "MEMORY:svc", "MEMORY caches live inside one process"),
+    ("kerberos_ccache", "/tmp/krb5cc", "must be TYPE:NAME"),
+    ("kerberos_ccache", "FILE:krb5cc", "FILE: needs an absolute path"),
+    ("kerberos_ccache", "NOPE:x", "has the cache type 'NOPE'"),
+])
+def test_a_bad_ticket_source_names_the_setting(key: str, value: object, says: str) -> None:
+    s = Settings()
+    s.gp.auth = "negotiate"
+    setattr(s.gp, key, value)
+    with pytest.raises(ConfigError) as err:
+        load_settings(dump_settings(s), "config.toml")
+    assert str(err.value).startswith(f"config.toml: [gp] {key} = {value!r}: ")
+    assert says in str(err.value)
+
+
+def test_one_ticket_source_and_only_with_kerberos() -> None:
+    s = Settings()
+    s.gp.auth, s.gp.kerberos_keytab = "negotiate", "/etc/ml-connector/svc.keytab"
+    s.gp.kerberos_ccache = "FILE:/var/lib/ml-connector/krb5cc"
+    with pytest.raises(ConfigError, match="both set: the ticket comes from one of them"):
+        load_settings(dump_settings(s))
+    s.gp.kerberos_ccache, s.gp.auth = "", "ntlm"
+    with pytest.raises(ConfigError, match=r"\[gp\] kerberos_keytab is set but \[gp\] auth = "
+                                          "ntlm never uses Kerberos"):
+        load_settings(dump_settings(s))
+    s.gp.auth = "kerberos"
+    assert load_settings(dump_settings(s)).gp.kerberos_keytab == "/etc/ml-connector/svc.keytab"
+    s.gp.kerberos_keytab = "FILE:C:\\ProgramData\\ml-connector\\svc.keytab"  # a Windows service
+    assert load_settings(dump_settings(s)).gp.kerberos_keytab.startswith("FILE:C:")
+
+
+def test_init_sets_the_keytab(ws_dir: Path) -> None:
+    assert main(["--workspace", str(ws_dir), "init", "--non-interactive",
+                 "--gp-url", "https://gp01.fabrikam.local:48620/x.asmx",
+                 "--gp-user", "FABRIKAM\\svc-gp", "--gp-auth", "kerberos",
+                 "--gp-kerberos-keytab", "/etc/ml-connector/svc-gp.keytab"]) == 0
+    gp = Workspace.at(ws_dir).load().gp
+    assert (gp.auth, gp.kerberos_keytab) == ("kerberos", "/etc/ml-connector/svc-gp.keytab")
+    assert main(["--workspace", str(ws_dir), "credentials", "set", "gp",
+                 "--kerberos-keytab", "", "--kerberos-ccache", "KCM:"]) == 0
+    gp = Workspace.at(ws_dir).load().gp
+    assert (gp.kerberos_keytab, gp.kerberos_ccache) == ("", "KCM:")

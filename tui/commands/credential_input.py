@@ -80,6 +80,12 @@ def gp_options(prefix: str = "") -> Callable[[F], F]:
                                                          "to with Kerberos (FABRIKAM.LOCAL)"}),
         ("spn", "gp_spn", {"metavar": "HTTP/HOST",
                            "help": "GP's service principal, when not HTTP/<host of the GP URL>"}),
+        ("kerberos-keytab", "gp_kerberos_keytab", {
+            "metavar": "PATH", "help": "get the account's Kerberos ticket from this keytab "
+                                       "instead of the password (\"\" clears it)"}),
+        ("kerberos-ccache", "gp_kerberos_ccache", {
+            "metavar": "TYPE:NAME", "help": "use the ticket in this credential cache, kept "
+                                            "fresh by another service (FILE:/path, KCM:)"}),
     ], prefix)
 
 
@@ -127,7 +133,8 @@ def read_gp(opts: dict[str, Any], settings: Settings, *, ask: bool) -> dict[str,
                                               "the fallback) or kerberos", gp.auth) if ask
                                    else None)
     note = choose_sign_in(gp, auth=auth, realm=opts.get("gp_kerberos_realm"),
-                          spn=opts.get("gp_spn"))
+                          spn=opts.get("gp_spn"), keytab=opts.get("gp_kerberos_keytab"),
+                          ccache=opts.get("gp_kerberos_ccache"))
     if note:
         click.echo(f"note: {note}", err=True)
     if gp.user and "\\" not in gp.user and "@" not in gp.user:
