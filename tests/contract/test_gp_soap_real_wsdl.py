@@ -21,18 +21,9 @@ pytestmark = pytest.mark.shared
 
 
 @pytest.fixture
-def gp(tmp_path):
-    standin = GPStandIn(tmp_path / "gp").start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture
-def client(gp):
-    c = GPClient(shared_path("gp", "DynamicsGP.wsdl"), gp.soap_url, f"{gp.domain}\\{gp.user}",
-                 gp.password)
-    yield c
-    c.close()
+def client(real_wsdl_client):
+    """Calls here go through Microsoft's WSDL, not the one the stand-in serves."""
+    return real_wsdl_client
 
 
 def _validation_messages(client: GPClient, fault: zeep.exceptions.Fault) -> list[str]:

@@ -11,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import requests
 import zeep
 from httpx_ntlm import HttpNtlmAuth
 from zeep.transports import Transport
+
+from sandbox.gp import GPStandIn
+from tests.conftest import shared_path
 
 GP = "http://schemas.microsoft.com/dynamics/gp/2006/01"
 DYN = "http://schemas.microsoft.com/dynamics/2006/01"
@@ -167,3 +171,28 @@ def log_id(fault: zeep.exceptions.Fault) -> str | None:
         if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] == "Message":
             return (el.text or "").strip()
     return None
+
+
+# The fixtures most GP stand-in tests share (tests/sandbox and tests/contract import them in their
+# conftest.py): a configured stand-in under tmp_path, and a strict zeep client over NTLM reading
+# either the WSDL the stand-in serves or Microsoft's own (../shared/gp/DynamicsGP.wsdl).
+@pytest.fixture
+def gp(tmp_path):
+    standin = GPStandIn(tmp_path / "gp").start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
+def client(gp):
+    c = GPClient(gp.wsdl_url, gp.soap_url, f"{gp.domain}\\{gp.user}", gp.password)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def real_wsdl_client(gp):
+    c = GPClient(shared_path("gp", "DynamicsGP.wsdl"), gp.soap_url, f"{gp.domain}\\{gp.user}",
+                 gp.password)
+    yield c
+    c.close()

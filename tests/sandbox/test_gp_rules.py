@@ -8,22 +8,7 @@ import httpx
 import pytest
 import zeep
 
-from sandbox.gp import GPStandIn
 from tests.sandbox.gp_support import GPClient, log_id
-
-
-@pytest.fixture
-def gp(tmp_path):
-    standin = GPStandIn(tmp_path / "gp").start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture
-def client(gp):
-    c = GPClient(gp.wsdl_url, gp.soap_url, f"{gp.domain}\\{gp.user}", gp.password)
-    yield c
-    c.close()
 
 
 def create_invoice(client: GPClient, number: str, **kw) -> None:

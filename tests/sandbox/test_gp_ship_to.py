@@ -7,26 +7,15 @@ from __future__ import annotations
 import pytest
 import zeep
 
-from sandbox.gp import GPStandIn
-from tests.conftest import shared_path
 from tests.sandbox.gp_support import GPClient, log_id
 
 pytestmark = pytest.mark.shared
 
 
 @pytest.fixture
-def gp(tmp_path):
-    standin = GPStandIn(tmp_path / "gp").start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture
-def client(gp):
-    c = GPClient(shared_path("gp", "DynamicsGP.wsdl"), gp.soap_url, f"{gp.domain}\\{gp.user}",
-                 gp.password)
-    yield c
-    c.close()
+def client(real_wsdl_client):
+    """Calls here go through Microsoft's WSDL, not the one the stand-in serves."""
+    return real_wsdl_client
 
 
 def _create(c: GPClient, number: str, **extra) -> None:

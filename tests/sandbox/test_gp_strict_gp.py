@@ -17,20 +17,6 @@ from sandbox.gp.sop_lines import unit_price_matches
 from tests.sandbox.gp_support import GPClient, log_id
 
 
-@pytest.fixture
-def gp(tmp_path):
-    standin = GPStandIn(tmp_path / "gp").start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture
-def client(gp):
-    c = GPClient(gp.wsdl_url, gp.soap_url, f"{gp.domain}\\{gp.user}", gp.password)
-    yield c
-    c.close()
-
-
 def refused(client: GPClient, call) -> list[str]:
     """GP's validation messages for a refused call (read back from the validation log)."""
     with pytest.raises(zeep.exceptions.Fault) as exc:

@@ -20,20 +20,6 @@ from tests.sandbox.gp_support import GPClient, log_id
 ROLE = "ML Connector"
 
 
-@pytest.fixture
-def gp(tmp_path):
-    standin = GPStandIn(tmp_path / "gp").start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture
-def client(gp):
-    c = GPClient(gp.wsdl_url, gp.soap_url, f"{gp.domain}\\{gp.user}", gp.password)
-    yield c
-    c.close()
-
-
 def policy(gp: GPStandIn, behaviour: str, option: int) -> None:
     for operation in ("CreateSalesInvoice", "UpdateSalesInvoice"):
         r = httpx.post(f"{gp.control_url}/policy", json={
