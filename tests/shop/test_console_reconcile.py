@@ -13,25 +13,15 @@ from textual.widgets import DataTable, Label
 from core.store.db import close_db
 from core.woo.client import WooClient
 from tests.sandbox.demo_support import stand_ins
-from tests.shop.env import cli
+from tests.shop.env import cli, sell_and_sync, shop_workspace
 from tests.tui.helpers import settle
 from tui.app import make_app
-from tui.demo.setup import SandboxControl, prepare_workspace
 
 
 async def test_the_console_reconciliation_shows_a_refund_deleted_in_the_shop(tmp_path):
     with stand_ins(tmp_path, seed=14, webhook_delay=0) as (box, ep):
-        ws, settings = prepare_workspace(tmp_path / "ws", ep)
-        settings.products.enabled = False
-        settings.worker.schedule.timezone = "America/New_York"
-        ws.save(settings)
-        root = str(tmp_path / "ws")
-        control = SandboxControl(ep)
-        try:
-            control.activity(orders=6)
-        finally:
-            control.close()
-        assert cli("--workspace", root, "worker", "--once", "--no-webhooks").returncode == 0
+        ws, root = shop_workspace(tmp_path, ep)
+        sell_and_sync(ep, root, orders=6)
         paid = [i["number"] for i in box.gp.state()["invoices"] if i["state"] != "void"]
         woo = WooClient(ep.woo_url, ep.woo_key, ep.woo_secret)
         try:

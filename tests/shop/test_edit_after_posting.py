@@ -12,8 +12,7 @@ from core.store.db import close_db, init_db
 from core.store.models import AuditEvent, Order
 from core.woo.client import WooClient
 from tests.sandbox.demo_support import stand_ins
-from tests.shop.env import cli
-from tui.demo.setup import SandboxControl, prepare_workspace
+from tests.shop.env import cli, sell_and_sync, shop_workspace
 
 
 def _once(root: str) -> None:
@@ -31,16 +30,8 @@ def _order(ws, woo_id: int) -> Order:
 
 def test_edits_follow_an_unposted_invoice_and_hold_a_posted_one(tmp_path):
     with stand_ins(tmp_path, seed=9, webhook_delay=0) as (box, ep):
-        ws, settings = prepare_workspace(tmp_path / "ws", ep)
-        settings.products.enabled = False
-        ws.save(settings)
-        root = str(tmp_path / "ws")
-        control = SandboxControl(ep)
-        try:
-            control.activity(orders=8)
-        finally:
-            control.close()
-        _once(root)
+        ws, root = shop_workspace(tmp_path, ep, store_time_zone=False)
+        sell_and_sync(ep, root, orders=8)
         invoices = {i["number"]: i for i in box.gp.state()["invoices"] if i["state"] == "work"}
         assert len(invoices) >= 2
         first, second = sorted(invoices)[:2]
@@ -104,17 +95,9 @@ def test_after_posting_a_decrease_asks_for_a_credit_memo_an_increase_for_the_con
     after the batch was posted asks for a credit memo against the invoice; an added line, with
     `[posting] changed_increase_document = "debit_memo"`, asks for a debit memo."""
     with stand_ins(tmp_path, seed=13, webhook_delay=0) as (box, ep):
-        ws, settings = prepare_workspace(tmp_path / "ws", ep)
-        settings.products.enabled = False
-        settings.posting.changed_increase_document = "debit_memo"
-        ws.save(settings)
-        root = str(tmp_path / "ws")
-        control = SandboxControl(ep)
-        try:
-            control.activity(orders=10)
-        finally:
-            control.close()
-        _once(root)
+        ws, root = shop_workspace(tmp_path, ep, store_time_zone=False,
+                                  changed_increase_document="debit_memo")
+        sell_and_sync(ep, root, orders=10)
         woo = WooClient(ep.woo_url, ep.woo_key, ep.woo_secret)
         try:
             work = {i["number"]: i for i in box.gp.state()["invoices"] if i["state"] == "work"}

@@ -15,8 +15,7 @@ from core.store.db import close_db, init_db
 from core.store.models import Order
 from core.woo.client import WooClient
 from tests.sandbox.demo_support import stand_ins
-from tests.shop.env import cli
-from tui.demo.setup import SandboxControl, prepare_workspace
+from tests.shop.env import cli, sell_and_sync, shop_workspace
 
 
 def _recon(root: str, day: str, *extra: str) -> dict:
@@ -27,17 +26,8 @@ def _recon(root: str, day: str, *extra: str) -> dict:
 
 def test_live_reconciliation_sees_what_the_shop_did_without_telling(tmp_path):
     with stand_ins(tmp_path, seed=6, webhook_delay=0) as (box, ep):
-        ws, settings = prepare_workspace(tmp_path / "ws", ep)
-        settings.products.enabled = False
-        settings.worker.schedule.timezone = "America/New_York"
-        ws.save(settings)
-        root = str(tmp_path / "ws")
-        control = SandboxControl(ep)
-        try:
-            control.activity(orders=10)
-        finally:
-            control.close()
-        assert cli("--workspace", root, "worker", "--once", "--no-webhooks").returncode == 0
+        ws, root = shop_workspace(tmp_path, ep)
+        sell_and_sync(ep, root, orders=10)
         invoices = {i["number"]: i for i in box.gp.state()["invoices"]}
         paid = [n for n, i in invoices.items() if i["state"] != "void"]
         assert len(paid) >= 3
@@ -95,17 +85,8 @@ def test_an_order_restored_from_trash_is_counted_with_its_live_status(tmp_path):
     webhook for the change out of trash. The poll and reconciliation see it as processing: the
     restored order is counted on both sides and nothing names it as trash."""
     with stand_ins(tmp_path, seed=12, webhook_delay=0) as (box, ep):
-        ws, settings = prepare_workspace(tmp_path / "ws", ep)
-        settings.products.enabled = False
-        settings.worker.schedule.timezone = "America/New_York"
-        ws.save(settings)
-        root = str(tmp_path / "ws")
-        control = SandboxControl(ep)
-        try:
-            control.activity(orders=8)
-        finally:
-            control.close()
-        assert cli("--workspace", root, "worker", "--once", "--no-webhooks").returncode == 0
+        ws, root = shop_workspace(tmp_path, ep)
+        sell_and_sync(ep, root, orders=8)
         invoices = {i["number"]: i for i in box.gp.state()["invoices"]}
         woo = WooClient(ep.woo_url, ep.woo_key, ep.woo_secret)
         try:

@@ -13,17 +13,13 @@ from core.store.models import FlaggedSku, Order, OrderSku, Refund
 from core.store.states import DocState
 from core.woo.client import WooClient
 from tests.sandbox.demo_support import stand_ins
-from tests.shop.env import cli
-from tui.demo.setup import SandboxControl, prepare_workspace
+from tests.shop.env import cli, shop_workspace
+from tui.demo.setup import SandboxControl
 
 
 def test_a_refund_on_a_held_order_is_taken_in_and_reconciled(tmp_path):
     with stand_ins(tmp_path, seed=8, webhook_delay=0) as (box, ep):
-        ws, settings = prepare_workspace(tmp_path / "ws", ep)
-        settings.products.enabled = False
-        settings.worker.schedule.timezone = "America/New_York"
-        ws.save(settings)
-        root = str(tmp_path / "ws")
+        ws, root = shop_workspace(tmp_path, ep)
         woo = WooClient(ep.woo_url, ep.woo_key, ep.woo_secret)
         control = SandboxControl(ep)
         try:
@@ -62,11 +58,7 @@ def test_once_the_sku_is_fixed_the_invoice_and_the_refunds_credit_memo_both_post
     Flagged SKUs action, which replays the order), the next pass posts the invoice AND the
     credit memo, and reconciliation (live and stored) counts both with nothing to explain."""
     with stand_ins(tmp_path, seed=9, webhook_delay=0) as (box, ep):
-        ws, settings = prepare_workspace(tmp_path / "ws", ep)
-        settings.products.enabled = False
-        settings.worker.schedule.timezone = "America/New_York"
-        ws.save(settings)
-        root = str(tmp_path / "ws")
+        ws, root = shop_workspace(tmp_path, ep)
         woo = WooClient(ep.woo_url, ep.woo_key, ep.woo_secret)
         control = SandboxControl(ep)
         try:
