@@ -36,9 +36,8 @@ def test_gp(ctx: ConsoleContext) -> str:
         gateway = open_gp(ctx)
         with closing(gateway):
             company = gateway.company()
-            routes = gateway.capabilities()
-    enabled = ", ".join(f"{k}: {v}" for k, v in sorted(routes.items())) or "no routes"
-    return f"GP answered: company {company.name} (key {company.key}); {enabled}"
+            routes = gateway.summary()
+    return f"GP answered: company {company.name} (key {company.key}). {routes}"
 
 
 def test_woo(ctx: ConsoleContext) -> str:

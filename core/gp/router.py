@@ -113,6 +113,17 @@ class RoutedGateway:
         head = f"over {LABELS[chosen]}" if chosen != "none" else "not available"
         return f"{head}: {'; '.join(why)}"
 
+    def summary(self) -> str:
+        """For a person testing the connection: which route serves what, and for each thing no
+        route can do, what it is and why (the same reason `check` gives)."""
+        by_route: dict[str, list[str]] = {}
+        for capability, name in sorted(self._caps.items()):
+            by_route.setdefault(name, []).append(capability)
+        parts = [f"{LABELS.get(name, name)} serves {', '.join(caps)}"
+                 for name, caps in sorted(by_route.items()) if name != "none"]
+        parts += [f"{DESCRIPTIONS.get(c, c)}: {self.explain(c)}" for c in by_route.get("none", [])]
+        return "; ".join(parts) or "no routes"
+
     def _why(self, name: str, capability: str) -> str:
         route = self.routes.get(name)
         if route is None:

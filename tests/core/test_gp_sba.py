@@ -149,6 +149,11 @@ def test_help_without_the_item_patch_makes_item_updates_unavailable_and_check_sa
             assert g.explain("item_update") == (
                 "not available: SBA /help does not list PATCH Inventory/Items(<item>); "
                 "Web Services (SOAP) has no operation for it")
+            summary = g.summary()  # what the console's connection test shows
+            assert "SBA serves items" in summary
+            assert ("change an item's name or price in GP: not available: SBA /help does not "
+                    "list PATCH Inventory/Items(<item>)") in summary
+            assert "item_update" not in summary.split("SBA serves")[1].split(";")[0]
         finally:
             g.close()
         report = check_gp(settings_for(gp), gp.password, tmp_path / "ws", probe=False)
