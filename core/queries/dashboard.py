@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from peewee import fn
+from peewee import Database, fn
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.store.db import tuples
@@ -64,9 +64,11 @@ def _parse_time(value: object) -> datetime | None:
     return None
 
 
-def worker_status(clock: Clock = SYSTEM_CLOCK) -> WorkerStatus | None:
-    """The lease holder, or None when no worker ever ran on this database."""
-    lease = WorkerLease.get_or_none(WorkerLease.name == "worker")
+def worker_status(clock: Clock = SYSTEM_CLOCK, db: Database | None = None
+                  ) -> WorkerStatus | None:
+    """The lease holder, or None when no worker ever ran on this database (`db`: another
+    pair's database, read through its own connection; default: the one this process opened)."""
+    lease = WorkerLease.select().where(WorkerLease.name == "worker").first(db)
     if lease is None:
         return None
     now = clock.now()
