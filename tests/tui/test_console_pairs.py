@@ -4,6 +4,7 @@ a pair's dashboard, key 0 comes back, and switching shows only the chosen pair's
 a restart. One pair, or --pair NAME: the console opens on the dashboard as before."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,10 +14,12 @@ from textual.widgets import DataTable
 from core.clock import ManualClock
 from core.config import Workspace
 from core.pairs import pair_workspace
+from core.queries.pair_queues import pair_overview
 from core.secrets.keys import ENV_VAR
 from core.store.db import close_db, database, init_db
 from core.store.models import WorkerLease
 from core.worker.lease import Lease
+from tests.core.pairs_env import close_pairs, start_pair
 from tests.tui.helpers import settle
 from tests.tui.seed import START, add_order
 from tui.app import PickerApp, make_app, make_picker_app
@@ -193,3 +196,43 @@ async def test_a_pair_opened_with_its_name_switches_to_another_from_the_picker(f
         await pilot.press("2")
         await settle(pilot)
         assert order_keys(app) == ["1001", "1002", "1003", "1004"]
+
+
+async def test_switching_stops_the_first_pairs_embedded_worker_and_starts_the_nexts(tmp_path):
+    """Two real pairs (each its own shop and GP stand-in): the console's embedded worker runs
+    the open pair only; going back to the picker stops it and gives its lease back, and the
+    next pair gets a worker of its own, on that pair's workspace and lease."""
+    folder = tmp_path / "ws"
+    envs = [start_pair(tmp_path, folder, "default", seed=1, orders=3),
+            start_pair(tmp_path, folder, "wholesale", seed=2, orders=2)]
+    base = Workspace.at(folder)
+    app = make_picker_app(base, start_worker=True, actor="console:test", poll_interval=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await choose(pilot, app, "default")
+            first = app.embedded
+            assert first is not None
+            assert await asyncio.to_thread(first.worker.started.wait, 30)
+            a_queues = pair_overview(base, "default").queues
+            assert a_queues is not None and a_queues.worker is not None
+            assert a_queues.worker.alive and a_queues.worker.mode == "embedded"
+            assert pair_overview(base, "wholesale").queues.worker is None  # B untouched
+            await pilot.press("0")
+            await settle(pilot)
+            assert app.embedded is None and first.finished.is_set() and first.exit_code == 0
+            default = pair_overview(base, "default").queues
+            assert default is not None and (default.worker is None or not default.worker.alive)
+            await choose(pilot, app, "wholesale")
+            second = app.embedded
+            assert second is not None and second is not first
+            assert second.worker.workspace == pair_workspace(base, "wholesale")
+            assert await asyncio.to_thread(second.worker.started.wait, 30)
+            b_queues = pair_overview(base, "wholesale").queues
+            assert b_queues is not None and b_queues.worker is not None and b_queues.worker.alive
+            assert b_queues.worker.mode == "embedded"
+            default = pair_overview(base, "default").queues  # A's lease stays given back
+            assert default is not None and (default.worker is None or not default.worker.alive)
+        assert second.finished.is_set()  # the console closing stops it too
+    finally:
+        close_pairs(envs)
