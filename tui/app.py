@@ -114,7 +114,8 @@ class ConnectorApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pairs":
-            return self.pairs_base is not None  # hidden (and off) with one pair
+            # hidden (and off) with one pair, and on the picker itself
+            return self.pairs_base is not None and self.current_mode != "pairs"
         if action == "go":
             return self.pair_open  # no pair open (the picker): its keys pass through
         return True

@@ -20,7 +20,7 @@ from core.store.db import close_db, database, init_db
 from core.store.models import WorkerLease
 from core.worker.lease import Lease
 from tests.core.pairs_env import close_pairs, start_pair
-from tests.tui.helpers import settle
+from tests.tui.helpers import settle, text_of
 from tests.tui.seed import START, add_order
 from tui.app import PickerApp, make_app, make_picker_app
 from tui.cli import cli, main
@@ -122,12 +122,14 @@ async def test_choosing_a_pair_shows_its_orders_only_and_switching_back_shows_th
     app = make_picker_app(base, clock=clock, actor="console:test", poll_interval=None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        assert "0" not in app.screen.active_bindings  # no "0 Pairs" on the picker itself
         await pilot.press("2")  # no pair open yet: the screen keys do nothing
         await settle(pilot)
         assert isinstance(app.screen, PairPickerScreen)
         await choose(pilot, app, "wholesale")
         assert isinstance(app.screen, DashboardScreen)
         assert app.screen.active_bindings["0"].binding.description == "Pairs"  # in the footer
+        assert "0 Pairs" in text_of(app.screen.query_one("#nav"))
         assert app.screen.sub_title == "pair wholesale: shop-b.example.com → GP BBB"
         assert Path(database.database) == pair_workspace(base, "wholesale").db_path
         await pilot.press("2")

@@ -70,7 +70,11 @@ class PairPickerScreen(Screen[None]):
                                   ("poll", poll, 19), ("worker", "Worker", 20)):
             table.add_column(label, key=key, width=width)
         if self.host.poll_interval:
-            self.set_interval(REFRESH_S, self.load, name="pairs-refresh")
+            self.set_interval(REFRESH_S, self.tick, name="pairs-refresh")
+
+    def tick(self) -> None:
+        if self.is_current:  # not while a pair's screens are in front
+            self.load()
 
     def on_screen_resume(self) -> None:
         self.load()
