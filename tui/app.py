@@ -104,7 +104,7 @@ class ConnectorApp(App[None]):
         """The pair's database is open: its key map, its change marker, its worker."""
         stored = get_setting(KEYMAP)
         keymap = {**(stored if isinstance(stored, dict) else {}), **(self._keymap_override or {})}
-        if keymap:
+        if keymap or self.pairs_base is not None:  # a pair's key map replaces the last one's
             self.set_keymap(keymap)
         self._marker = queries.change_marker()
         if self.start_worker:

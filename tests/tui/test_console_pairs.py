@@ -29,6 +29,7 @@ from tui.commands.console import console_app
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.orders import OrdersScreen
 from tui.screens.pair_picker import PairPickerScreen
+from tui.widgets.stat_card import StatCard
 
 SIZE = (120, 36)
 PAIRS = {"default": ("https://shop-a.example.com", "AAA"),
@@ -86,6 +87,11 @@ def order_keys(app) -> list[str]:
     return sorted(str(table.get_cell(k, "number")) for k in table.rows)
 
 
+def cards(app) -> tuple[str, ...]:
+    return tuple(app.screen.query_one(f"#card-{name}", StatCard).value
+                 for name in ("incoming", "held", "failed"))
+
+
 async def choose(pilot, app, name: str) -> None:
     assert isinstance(app.screen, PairPickerScreen)
     table = app.screen.query_one("#pairs", DataTable)
@@ -130,6 +136,7 @@ async def test_choosing_a_pair_shows_its_orders_only_and_switching_back_shows_th
         assert isinstance(app.screen, DashboardScreen)
         assert app.screen.active_bindings["0"].binding.description == "Pairs"  # in the footer
         assert "0 Pairs" in text_of(app.screen.query_one("#nav"))
+        assert cards(app) == ("3", "1", "0")  # B's incoming, held, failed
         assert app.screen.sub_title == "pair wholesale: shop-b.example.com → GP BBB"
         assert Path(database.database) == pair_workspace(base, "wholesale").db_path
         await pilot.press("2")
@@ -143,6 +150,7 @@ async def test_choosing_a_pair_shows_its_orders_only_and_switching_back_shows_th
         assert database.is_closed() and not held_b.is_attached
         await choose(pilot, app, "default")
         assert app.screen.sub_title == "pair default: shop-a.example.com → GP AAA"
+        assert cards(app) == ("1", "2", "1")  # A's, none of B's left on screen
         await pilot.press("2")
         await settle(pilot)
         assert order_keys(app) == ["1001", "1002", "1003", "1004"]
