@@ -246,3 +246,36 @@ async def test_switching_stops_the_first_pairs_embedded_worker_and_starts_the_ne
         assert second.finished.is_set()  # the console closing stops it too
     finally:
         close_pairs(envs)
+
+
+async def test_a_pair_that_cannot_be_read_is_listed_with_why_and_the_others_still_open(
+        folder, clock):
+    """A broken config.toml in one pair (a hand edit gone wrong): its row says so in words,
+    its figures are '?', and the other pairs open as usual."""
+    base = Workspace.at(folder)
+    config = pair_workspace(base, "eu").config_path
+    config.write_text(config.read_text() + "\n[gp\n")
+    app = make_picker_app(base, clock=clock, actor="console:test", poll_interval=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = picker_rows(app)
+        assert rows["eu"][3:6] == ["?", "?", "?"]
+        note = text_of(app.screen.query_one("#pair-note"))
+        assert note.startswith("eu: configuration:") and "config.toml" in note
+        assert rows["wholesale"][3:6] == ["3", "1", "0"]
+        await choose(pilot, app, "wholesale")
+        assert cards(app) == ("3", "1", "0")
+
+
+async def test_going_back_and_choosing_at_once_waits_for_the_first_pair_to_close(folder, clock):
+    """0 then Enter with no pause: the second pair opens only after the first is closed."""
+    base = Workspace.at(folder)
+    app = make_picker_app(base, clock=clock, actor="console:test", poll_interval=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await choose(pilot, app, "default")
+        await pilot.press("0", "enter")  # the cursor is still on default's row
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen) and app.ctx.pair == "default"
+        assert cards(app) == ("1", "2", "1")
+        assert Path(database.database) == base.db_path and not database.is_closed()
