@@ -146,6 +146,8 @@ class ConnectorApp(App[None]):
                     self.add_mode(mode, screen)
             close_db()
             self._marker = None
+        if isinstance(self.screen, PairPickerScreen):
+            self.screen.load()  # its first read may have seen the worker still stopping
 
     async def open_pair(self, name: str) -> None:
         """Open pair `name` (closing the one open, if any) on its dashboard."""

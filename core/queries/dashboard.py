@@ -52,7 +52,7 @@ class WorkerStatus:
     status: dict[str, Any] = field(default_factory=dict)
 
 
-def _parse_time(value: object) -> datetime | None:
+def parse_time(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value.astimezone(UTC)
     if isinstance(value, str) and value:
@@ -74,7 +74,7 @@ def worker_status(clock: Clock = SYSTEM_CLOCK, db: Database | None = None
     now = clock.now()
     status = lease.status if isinstance(lease.status, dict) else {}
     # The worker writes what it knows under its own keys; read the likely spellings.
-    last_poll = _parse_time(status.get("last_poll_at") or status.get("last_poll"))
+    last_poll = parse_time(status.get("last_poll_at") or status.get("last_poll"))
     webhook = status.get("webhook_health") or status.get("webhooks")
     if isinstance(webhook, dict):
         webhook = ", ".join(f"{k}: {v}" for k, v in sorted(webhook.items()))

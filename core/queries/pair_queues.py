@@ -18,10 +18,11 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConnectorError
 from core.pairs import list_pairs, pair_workspace
-from core.queries.dashboard import INCOMING_STATES, WorkerStatus, worker_status
+from core.queries.dashboard import INCOMING_STATES, WorkerStatus, parse_time, worker_status
 from core.store.db import private_readonly, tuples
-from core.store.models import Order
+from core.store.models import Order, Setting
 from core.store.states import DocState
+from core.worker.lease import LAST_RUN_KEY
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,15 @@ class PairQueues:
     incoming: int
     held: int
     failed: int
-    worker: WorkerStatus | None
+    worker: WorkerStatus | None  # the lease, live or expired (None once released)
+    stopped_at: datetime | None = None  # when the last worker released it (cleanly stopped)
+    last_run_poll_at: datetime | None = None  # that worker's last poll
 
     @property
     def last_poll_at(self) -> datetime | None:
-        return self.worker.last_poll_at if self.worker else None
+        if self.worker is not None and self.worker.last_poll_at is not None:
+            return self.worker.last_poll_at
+        return self.last_run_poll_at
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,15 @@ def pair_queues(db: Database, clock: Clock = SYSTEM_CLOCK) -> PairQueues:
     """The queue counts of the database `db` (a connection of its own)."""
     by_state: dict[str, int] = dict(tuples(
         Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state).bind(db)))
+    row = Setting.select().where(Setting.key == LAST_RUN_KEY).first(db)
+    last = row.value if row is not None and isinstance(row.value, dict) else {}
     return PairQueues(incoming=sum(by_state.get(s, 0) for s in INCOMING_STATES),
                       held=by_state.get(DocState.HELD, 0),
                       failed=by_state.get(DocState.FAILED, 0),
-                      worker=worker_status(clock, db))
+                      worker=worker_status(clock, db),
+                      stopped_at=parse_time(last.get("stopped_at")),
+                      last_run_poll_at=parse_time(last.get("last_poll_at")
+                                                  or last.get("last_poll")))
 
 
 def _host(url: str) -> str:

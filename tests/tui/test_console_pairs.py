@@ -110,7 +110,7 @@ async def test_the_picker_lists_every_pairs_shop_company_and_queues_read_only(fo
     assert list(rows) == ["default", "eu", "wholesale"]
     # pair, shop, GP company, incoming, held, failed, last poll (UTC), worker
     assert rows["default"][:6] == ["default", "shop-a.example.com", "AAA", "1", "2", "1"]
-    assert rows["default"][6] == "2026-11-27 10:00:00"
+    assert rows["default"][6] == "2026-11-27 10:00"
     assert rows["wholesale"][:7] == ["wholesale", "shop-b.example.com", "BBB", "3", "1", "0",
                                      "never"]
     assert rows["wholesale"][7] == "never ran"
@@ -232,7 +232,9 @@ async def test_switching_stops_the_first_pairs_embedded_worker_and_starts_the_ne
             await settle(pilot)
             assert app.embedded is None and first.finished.is_set() and first.exit_code == 0
             default = pair_overview(base, "default").queues
-            assert default is not None and (default.worker is None or not default.worker.alive)
+            assert default is not None and default.worker is None  # released, not expired
+            assert default.stopped_at is not None and default.last_poll_at is not None
+            assert picker_rows(app)["default"][7].startswith("stopped ")
             await choose(pilot, app, "wholesale")
             second = app.embedded
             assert second is not None and second is not first

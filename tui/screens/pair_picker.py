@@ -64,10 +64,11 @@ class PairPickerScreen(Screen[None]):
         self.sub_title = "several shops and GP companies in this workspace"
         table = self.query_one("#pairs", DataTable)
         poll = f"Last poll ({self.host.ctx.zone_name()})"
-        for key, label, width in (("pair", "Pair", 14), ("shop", "Shop", 26),
-                                  ("company", "GP company", 10), ("incoming", "Incoming", 8),
+        # 119 columns with the cell padding: fits a 120-column terminal
+        for key, label, width in (("pair", "Pair", 12), ("shop", "Shop", 24),
+                                  ("company", "GP company", 16), ("incoming", "Incoming", 8),
                                   ("held", "Held", 5), ("failed", "Failed", 6),
-                                  ("poll", poll, 19), ("worker", "Worker", 20)):
+                                  ("poll", poll, 16), ("worker", "Worker", 16)):
             table.add_column(label, key=key, width=width)
         if self.host.poll_interval:
             self.set_interval(REFRESH_S, self.tick, name="pairs-refresh")
@@ -115,13 +116,15 @@ class PairPickerScreen(Screen[None]):
         if q is None:
             return [*names, "?", "?", "?", "", Text("cannot read (below)", style="red")]
         w = q.worker
-        if w is None:
+        if w is None and q.stopped_at is not None:
+            worker = Text(f"stopped {ctx.local(q.stopped_at, '%m-%d %H:%M')}")
+        elif w is None:
             worker = Text("never ran", style="dim")
         elif w.alive:
             worker = Text(f"{w.mode} running", style="green")
         else:
             worker = Text("stopped", style="red")
-        poll = ctx.local(q.last_poll_at, "%Y-%m-%d %H:%M:%S") if q.last_poll_at else "never"
+        poll = ctx.local(q.last_poll_at, "%Y-%m-%d %H:%M") if q.last_poll_at else "never"
         return [*names, _count(q.incoming), _count(q.held, True), _count(q.failed, True), poll,
                 worker]
 
