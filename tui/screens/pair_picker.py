@@ -117,7 +117,8 @@ class PairPickerScreen(Screen[None]):
             return [*names, "?", "?", "?", "", Text("cannot read (below)", style="red")]
         w = q.worker
         if w is None and q.stopped_at is not None:
-            worker = Text(f"stopped {ctx.local(q.stopped_at, '%m-%d %H:%M')}")
+            today = ctx.local(q.stopped_at, "%Y-%m-%d") == ctx.local(clock.now(), "%Y-%m-%d")
+            worker = Text(f"stopped {ctx.local(q.stopped_at, '%H:%M' if today else '%m-%d')}")
         elif w is None:
             worker = Text("never ran", style="dim")
         elif w.alive:
