@@ -54,8 +54,8 @@ class PairPickerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label("Choose the shop -> GP company pair to work on (Enter). "
-                    "Key 0 brings you back here from any screen.", classes="hint")
+        yield Label("Enter opens a pair; key 0 comes back here from any screen.",
+                    classes="hint")
         yield DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
         yield Static(id="pair-note")
         yield Footer()
