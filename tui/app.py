@@ -82,6 +82,7 @@ class ConnectorApp(App[None]):
         self.pairs_base = pairs_base
         self.pair_open = pair_open
         self._switching = asyncio.Lock()
+        self._stopping: Any = None  # the closed pair's embedded worker, until it has ended
         if pairs_base is not None:
             self.add_mode("pairs", PairPickerScreen)
 
@@ -136,6 +137,7 @@ class ConnectorApp(App[None]):
             worker, self.embedded = self.embedded, None
             if worker is not None and hasattr(worker, "stop"):
                 await asyncio.to_thread(worker.stop)  # the same graceful path as SIGTERM
+                self._stopping = worker
             # Screen workers still reading this pair finish before its screens and database go
             # (the picker's own reads use connections of their own and are not waited for).
             await asyncio.gather(*(w.wait() for w in self.workers if w.group != "pairs"),
@@ -155,6 +157,12 @@ class ConnectorApp(App[None]):
             return
         await self.close_pair()
         async with self._switching:
+            if self._stopping is not None and getattr(self._stopping, "running", False):
+                # Its threads would open their connections on the next pair's database.
+                self.notify("The previous pair's worker is still finishing its GP call: "
+                            "choose again in a moment.", severity="warning")
+                return
+            self._stopping = None
             ws = pair_workspace(self.pairs_base, name)
             try:
                 settings = ws.load() if ws.config_path.exists() else Settings()
