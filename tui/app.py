@@ -1,6 +1,7 @@
 """The accountant's console: `make_app()` builds it for the CLI and the tests alike."""
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,8 +17,9 @@ from core import queries
 from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.console_settings import KEYMAP, get_setting
-from core.errors import ConfigError
-from core.store.db import init_db
+from core.errors import ConfigError, ConnectorError
+from core.pairs import pair_workspace
+from core.store.db import close_db, init_db
 from core.text import plain_text
 from core.worker import embedded
 from tui.context import ConsoleContext, console_actor
@@ -28,6 +30,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.gl import GlScreen
 from tui.screens.help import HelpScreen
 from tui.screens.orders import OrdersScreen
+from tui.screens.pair_picker import PairPickerScreen
 from tui.screens.problems import ProblemsScreen
 from tui.screens.products import ProductsScreen
 from tui.screens.reconcile import ReconcileScreen
@@ -59,10 +62,16 @@ class ConnectorApp(App[None]):
           for mode, key, title, _screen in SCREENS),
         Binding("f1,question_mark", "app.help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", id="app.commands"),
+        # Shown only when the workspace holds several pairs (check_action). Not `p`: the GL and
+        # Connections screens use it for the GP payment and the GP password.
+        Binding("0", "app.pairs", "Pairs", id="app.pairs"),
     ]
 
     def __init__(self, ctx: ConsoleContext, *, poll_interval: float | None = 1.0,
-                 start_worker: bool | str = False, keymap: dict[str, str] | None = None) -> None:
+                 start_worker: bool | str = False, keymap: dict[str, str] | None = None,
+                 pairs_base: Workspace | None = None, pair_open: bool = True) -> None:
+        """pairs_base: the workspace folder when it holds several pairs (key 0 opens the pair
+        picker); pair_open=False: no pair is open yet, the console opens on the picker."""
         super().__init__()
         self.ctx = ctx
         self.poll_interval = poll_interval
@@ -70,6 +79,12 @@ class ConnectorApp(App[None]):
         self.embedded: Any = None
         self._marker: tuple[object, ...] | None = None
         self._keymap_override = keymap
+        self.pairs_base = pairs_base
+        self.pair_open = pair_open
+        self._switching = asyncio.Lock()
+        self._stopping: Any = None  # the closed pair's embedded worker, until it has ended
+        if pairs_base is not None:
+            self.add_mode("pairs", PairPickerScreen)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -81,15 +96,89 @@ class ConnectorApp(App[None]):
     # --- start and stop --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        stored = get_setting(KEYMAP)
-        keymap = {**(stored if isinstance(stored, dict) else {}), **(self._keymap_override or {})}
-        if keymap:
-            self.set_keymap(keymap)
-        self._marker = queries.change_marker()
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.check_database, name="db-poll")
+        if self.pair_open:
+            self._pair_opened()
+
+    def _pair_opened(self) -> None:
+        """The pair's database is open: its key map, its change marker, its worker."""
+        stored = get_setting(KEYMAP)
+        keymap = {**(stored if isinstance(stored, dict) else {}), **(self._keymap_override or {})}
+        if keymap or self.pairs_base is not None:  # a pair's key map replaces the last one's
+            self.set_keymap(keymap)
+        self._marker = queries.change_marker()
         if self.start_worker:
             self.start_embedded_worker()
+
+    # --- several pairs: the picker, and switching without a restart --------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pairs":
+            # hidden (and off) with one pair, and on the picker itself
+            return self.pairs_base is not None and self.current_mode != "pairs"
+        if action == "go":
+            return self.pair_open  # no pair open (the picker): its keys pass through
+        return True
+
+    async def action_pairs(self) -> None:
+        """Back to the pair picker; the open pair is closed (its worker stopped, its screens
+        dropped, its database closed) so the next one opens on a clean console."""
+        if self.pairs_base is None or self.current_mode == "pairs":
+            return
+        await self.switch_mode("pairs")
+        await self.close_pair()
+
+    async def close_pair(self) -> None:
+        async with self._switching:
+            if not self.pair_open:
+                return
+            self.pair_open = False
+            worker, self.embedded = self.embedded, None
+            if worker is not None and hasattr(worker, "stop"):
+                await asyncio.to_thread(worker.stop)  # the same graceful path as SIGTERM
+                self._stopping = worker
+            # Screen workers still reading this pair finish before its screens and database go
+            # (the picker's own reads use connections of their own and are not waited for).
+            await asyncio.gather(*(w.wait() for w in self.workers if w.group != "pairs"),
+                                 return_exceptions=True)
+            for mode, _key, _title, screen in SCREENS:
+                if mode in self._screen_stacks:
+                    await self.remove_mode(mode)
+                    self.add_mode(mode, screen)
+            close_db()
+            self._marker = None
+        if isinstance(self.screen, PairPickerScreen):
+            self.screen.load()  # its first read may have seen the worker still stopping
+
+    async def open_pair(self, name: str) -> None:
+        """Open pair `name` (closing the one open, if any) on its dashboard."""
+        if self.pairs_base is None:
+            return
+        await self.close_pair()
+        async with self._switching:
+            if self._stopping is not None and getattr(self._stopping, "running", False):
+                # Its threads would open their connections on the next pair's database.
+                self.notify("The previous pair's worker is still finishing its GP call: "
+                            "choose again in a moment.", severity="warning")
+                return
+            self._stopping = None
+            ws = pair_workspace(self.pairs_base, name)
+            try:
+                settings = ws.load() if ws.config_path.exists() else Settings()
+            except ConfigError:
+                settings = Settings()  # the console still opens; `check --pair` explains
+            try:
+                init_db(ws.db_path)
+            except ConnectorError as exc:
+                close_db()
+                self.notify(escape(f"Pair {name} cannot be opened: {exc}"), severity="error")
+                return
+            self.ctx = ConsoleContext(db_path=ws.db_path, workspace=ws, settings=settings,
+                                      clock=self.ctx.clock, actor=self.ctx.actor, pair=name)
+            self.pair_open = True
+            self._pair_opened()
+        await self.switch_mode("dashboard")
 
     def start_embedded_worker(self) -> None:
         """Run the sync inside the console, but only when no other worker holds the lease;
@@ -126,6 +215,8 @@ class ConnectorApp(App[None]):
     def check_database(self) -> bool:
         """Cheap change detection (a few index maxima); redraw the screen when anything moved,
         whoever wrote it. Returns whether something changed."""
+        if not self.pair_open:
+            return False  # the pair picker reads every pair on its own
         marker = queries.change_marker()
         if marker == self._marker:
             return False
@@ -143,6 +234,9 @@ class ConnectorApp(App[None]):
     # --- actions ---------------------------------------------------------------------------
 
     def action_go(self, mode: str) -> None:
+        if not self.pair_open:
+            self.notify("Choose a pair first (Enter on its row).")
+            return
         if self.current_mode != mode:
             self.switch_mode(mode)
 
@@ -167,6 +261,9 @@ class ConnectorApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if self.pairs_base is not None:
+            yield SystemCommand("Pairs", "Choose another shop -> GP company pair (key 0)",
+                                self.action_pairs)
         for mode, key, title, _screen in SCREENS:
             yield SystemCommand(f"Go to {title}", f"Open the {title} screen (key {key})",
                                 lambda m=mode: self.action_go(m))
@@ -176,15 +273,23 @@ class ConnectorApp(App[None]):
             yield from commands()
 
 
+class PickerApp(ConnectorApp):
+    """The console that opens on the pair picker (several pairs, none named)."""
+
+    DEFAULT_MODE = "pairs"
+
+
 def make_app(workspace_or_db_path: Workspace | str | os.PathLike[str], *,
              clock: Clock | None = None, start_worker: bool | str = False,
              actor: str | None = None, poll_interval: float | None = 1.0,
-             keymap: dict[str, str] | None = None, settings: Settings | None = None
-             ) -> ConnectorApp:
+             keymap: dict[str, str] | None = None, settings: Settings | None = None,
+             pairs_base: Workspace | None = None, pair: str | None = None) -> ConnectorApp:
     """The console over a workspace (folder or Workspace) or a bare state database file.
 
     start_worker: run an embedded worker when no headless worker holds the lease.
     poll_interval: seconds between database change checks (None: tests drive it by hand).
+    pairs_base, pair: the workspace folder holding several pairs and the one opened (key 0
+    goes to the pair picker).
     """
     workspace: Workspace | None
     if isinstance(workspace_or_db_path, Workspace):
@@ -203,6 +308,20 @@ def make_app(workspace_or_db_path: Workspace | str | os.PathLike[str], *,
                 settings = Settings()  # the console still opens; `check` explains the file
     init_db(db_path)
     ctx = ConsoleContext(db_path=db_path, workspace=workspace, settings=settings,
-                         clock=clock or SYSTEM_CLOCK, actor=actor or console_actor())
+                         clock=clock or SYSTEM_CLOCK, actor=actor or console_actor(),
+                         pair=pair if pairs_base is not None else None)
     return ConnectorApp(ctx, poll_interval=poll_interval, start_worker=start_worker,
-                        keymap=keymap)
+                        keymap=keymap, pairs_base=pairs_base)
+
+
+def make_picker_app(base: Workspace, *, clock: Clock | None = None,
+                    start_worker: bool | str = False, actor: str | None = None,
+                    poll_interval: float | None = 1.0, keymap: dict[str, str] | None = None
+                    ) -> ConnectorApp:
+    """The console over a workspace folder of several pairs: it opens on the pair picker and
+    no pair's database is open until one is chosen."""
+    close_db()
+    ctx = ConsoleContext(db_path=base.db_path, clock=clock or SYSTEM_CLOCK,
+                         actor=actor or console_actor())
+    return PickerApp(ctx, poll_interval=poll_interval, start_worker=start_worker,
+                     keymap=keymap, pairs_base=base, pair_open=False)

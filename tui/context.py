@@ -24,6 +24,7 @@ class ConsoleContext:
     settings: Settings = field(default_factory=Settings)
     clock: Clock = SYSTEM_CLOCK
     actor: str = field(default_factory=console_actor)
+    pair: str | None = None  # named only when the workspace holds several pairs
 
     @property
     def export_dir(self) -> Path:
@@ -50,4 +51,5 @@ class ConsoleContext:
         """Which shop and which GP company this console shows."""
         shop = urlsplit(self.settings.woocommerce.url).hostname or "no shop configured"
         company = self.settings.gp.company or "no GP company configured"
-        return f"{shop} → GP {company}"
+        pair = f"pair {self.pair}: " if self.pair else ""
+        return f"{pair}{shop} → GP {company}"

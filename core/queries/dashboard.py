@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from peewee import fn
+from peewee import Database, fn
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.store.db import tuples
@@ -52,7 +52,7 @@ class WorkerStatus:
     status: dict[str, Any] = field(default_factory=dict)
 
 
-def _parse_time(value: object) -> datetime | None:
+def parse_time(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value.astimezone(UTC)
     if isinstance(value, str) and value:
@@ -64,15 +64,17 @@ def _parse_time(value: object) -> datetime | None:
     return None
 
 
-def worker_status(clock: Clock = SYSTEM_CLOCK) -> WorkerStatus | None:
-    """The lease holder, or None when no worker ever ran on this database."""
-    lease = WorkerLease.get_or_none(WorkerLease.name == "worker")
+def worker_status(clock: Clock = SYSTEM_CLOCK, db: Database | None = None
+                  ) -> WorkerStatus | None:
+    """The lease holder, or None when no worker ever ran on this database (`db`: another
+    pair's database, read through its own connection; default: the one this process opened)."""
+    lease = WorkerLease.select().where(WorkerLease.name == "worker").first(db)
     if lease is None:
         return None
     now = clock.now()
     status = lease.status if isinstance(lease.status, dict) else {}
     # The worker writes what it knows under its own keys; read the likely spellings.
-    last_poll = _parse_time(status.get("last_poll_at") or status.get("last_poll"))
+    last_poll = parse_time(status.get("last_poll_at") or status.get("last_poll"))
     webhook = status.get("webhook_health") or status.get("webhooks")
     if isinstance(webhook, dict):
         webhook = ", ".join(f"{k}: {v}" for k, v in sorted(webhook.items()))

@@ -82,8 +82,9 @@ def test_a_workspace_of_one_pair_needs_no_pair_named(ws_dir, capsys):
 @pytest.mark.parametrize("argv", [
     ["status"], ["check", "--no-probe"], ["replay", "--held"],
     ["reconcile", "--from", "2026-11-01", "--to", "2026-11-02", "--stored"],
-    ["console"], ["credentials", "show"]])
+    ["credentials", "show"]])
 def test_with_several_pairs_a_command_without_pair_names_them_and_exits_2(ws_dir, capsys, argv):
+    """(`console` opens on the pair picker instead: tests/tui/test_console_pairs.py.)"""
     _init(ws_dir)
     _init(ws_dir, "--pair", "wholesale", shop="https://wholesale.example.com")
     capsys.readouterr()

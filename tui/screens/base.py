@@ -78,9 +78,14 @@ class ConsoleScreen(Screen[None]):
             self.query_one(self.AUTO_FOCUS).focus()
 
     def deliver(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Hand a worker thread's result to the UI, unless the app is closing."""
+        """Hand a worker thread's result to the UI, unless the app is closing or this screen
+        has gone (the console switched to another pair while the thread was reading)."""
         if self.app.is_running:
-            self.app.call_from_thread(callback, *args, **kwargs)
+            self.app.call_from_thread(self._delivered, callback, *args, **kwargs)
+
+    def _delivered(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        if self.is_attached:
+            callback(*args, **kwargs)
 
     def replay_and_report(self, what: str, woo_ids: list[int] | None = None, *,
                           why: str = "console", **selection: Any) -> None:

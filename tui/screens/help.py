@@ -23,6 +23,7 @@ WooCommerce orders become Dynamics GP invoices; this console is where you watch 
 | 7 | Audit | who did what; verify the chain |
 | 8 | Products | product sync conflicts: choose a side |
 | 9 | Connections | credentials (masked), test connections |
+| 0 | Pairs | several shop → GP company pairs: each one's queues; Enter opens one |
 
 **Ctrl+P** opens the command palette: every action is there. **F1** or **?** shows this page.
 Keys can be changed with the `console.keymap` setting (binding id → key), for example

@@ -33,9 +33,15 @@ class NavBar(Static):
             here = mode == self.current
             bar.append(f"{key}", style="bold reverse" if here else "bold")
             bar.append(f" {SHORT.get(mode, mode)} ", style="bold" if here else "")
+        clock = ""
         if ctx is not None:
-            now = ctx.clock.now()
-            clock = f"{ctx.local(now, '%H:%M')} {ctx.zone_name()}"
+            clock = f"{ctx.local(ctx.clock.now(), '%H:%M')} {ctx.zone_name()}"
+        # Several pairs in the workspace: key 0 (the pair picker), where it fits with the clock.
+        if getattr(self.app, "pairs_base", None) is not None and \
+                bar.cell_len + len("0 Pairs ") + len(clock) + 3 <= self.size.width:
+            bar.append("0", style="bold")
+            bar.append(" Pairs ")
+        if ctx is not None:
             pad = max(1, self.size.width - 2 - bar.cell_len - len(clock))
             bar.append(" " * pad + clock, style="dim")
         self.update(bar)
