@@ -26,10 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from core.config import Settings, Workspace
+from core.connections import woo_client
 from core.errors import ConnectorError
 from core.pairs import DEFAULT_PAIR, other_pairs, pair_workspace
+from core.secrets.vault import open_vault
 from core.shared_company import key_clashes
 from core.store.db import close_db
+from core.woo.site import read_site
 from sandbox.gp import GPStandIn
 from sandbox.woo import WooStandIn
 from tui.demo.setup import DemoEndpoints, prepare_workspace
@@ -142,6 +145,8 @@ def prepare_pairs(base_root: Path, started: ShopsAndCompanies, *, webhooks: bool
                                          listen=free_listen() if webhooks else "127.0.0.1:0")
         _apply(settings.posting, plan.posting)
         _apply(settings.products, plan.products)
+        # The shop's day is the schedule's and reconciliation's (`check` fails otherwise).
+        settings.worker.schedule.timezone = store_timezone(ws, settings) or "UTC"
         ws.save(settings)
         close_db()
         made[plan.pair] = (ws, settings)
@@ -150,6 +155,15 @@ def prepare_pairs(base_root: Path, started: ShopsAndCompanies, *, webhooks: bool
         if clashes:
             raise ShopsError("; ".join(clashes))
     return made
+
+
+def store_timezone(ws: Workspace, settings: Settings) -> str | None:
+    """The store's named time zone, read from its WordPress REST index."""
+    client = woo_client(settings, open_vault(ws))
+    try:
+        return read_site(client).timezone
+    finally:
+        client.close()
 
 
 def _apply(section: Any, values: dict[str, str]) -> None:
