@@ -35,6 +35,7 @@ from sandbox.launch import Sandbox, launch
 from tui.app import make_app
 from tui.commands.common import global_options
 from tui.demo.harness import ActivityStream, DemoSession, run_headless
+from tui.demo.pair_figures import pair_lines
 from tui.demo.pairs_run import PairsSession, run_headless_pairs
 from tui.demo.setup import DemoEndpoints
 from tui.demo.shops import ShopsAndCompanies, start_shops_and_companies
@@ -192,6 +193,7 @@ def _headless_pairs(root: Path, started: ShopsAndCompanies, orders: int, timeout
     summary = run_headless_pairs(root / "workspace", started, orders=orders, timeout_s=timeout,
                                  settle_s=settle)
     click.echo(json.dumps(summary, indent=2))
+    click.echo("\n".join(pair_lines(summary)), err=True)
     return 0 if summary["every_pair_ok"] and summary["idle"] else 1
 
 

@@ -157,6 +157,21 @@ def pair_figures(name: str, ws: Workspace, settings: Settings, woo: dict[str, An
     }
 
 
+def pair_lines(summary: dict[str, Any]) -> list[str]:
+    """The per-pair figures as a short table (the JSON has the detail)."""
+    lines = [f"{'pair':<10} {'GP company':<10} {'orders':>6} {'postable':>8} {'posted':>6} "
+             f"{'verified':>8} {'duplicates':>10}  totals per currency (GP = shop)"]
+    for name, f in summary["pairs"].items():
+        company = str(f["gp_company"]).split(":", 1)[0]
+        totals = "; ".join(
+            f"{code} {t['gp_total']} {'=' if t['matched'] else '!='} {t['shop_total']} "
+            f"({t['invoices']} invoices)" for code, t in f["totals_by_currency"].items())
+        lines.append(f"{name:<10} {company:<10} {f['orders']:>6} {f['postable']:>8} "
+                     f"{f['posted']:>6} {f['verified']:>8} {f['duplicates']:>10}  "
+                     f"{totals or 'none'}{'' if pair_ok(f) else '  <- NOT OK'}")
+    return lines
+
+
 def pair_ok(figures: dict[str, Any]) -> bool:
     """What `demo --headless --pairs` requires of every pair to exit 0."""
     return (figures["duplicates"] == 0 and figures["every_postable_order_verified"]
