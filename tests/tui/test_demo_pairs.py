@@ -52,6 +52,10 @@ def test_three_shops_two_companies_each_pair_verified_once_with_eur_totals_in_eu
         assert eur["EUR"]["invoices"] == pairs["europe"]["posted"]
         assert eur["EUR"]["gp_total"] == eur["EUR"]["shop_total"]
         assert Decimal(eur["EUR"]["gp_functional_total"]) > Decimal(eur["EUR"]["gp_total"])
+        eur_credits = pairs["europe"]["refund_totals_by_currency"]
+        assert set(eur_credits) == {"EUR"} and eur_credits["EUR"]["matched"] is True
+        assert eur_credits["EUR"]["credit_documents"] == pairs["europe"]["refunds_by_state"].get(
+            "verified", 0) > 0
 
         # Read GP company 1 directly: the European shop's invoices are EUR at GP's table rate,
         # each equal, in EUR, to its EUR order; the US shop's beside them are USD.

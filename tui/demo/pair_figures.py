@@ -14,11 +14,14 @@ other's (core.shared_company refuses that), so the split is exact.
   numbers) with more than one invoice that is not void;
 - totals per currency: for every invoice of this pair, GP's total against the shop order's total,
   in the invoice's currency (an EUR order's EUR invoice compares in EUR), summed per currency;
-  an invoice in another currency than its order, or for no order, is a mismatch.
+  an invoice in another currency than its order, or for no order, is a mismatch. The same for
+  credit memos and returns against the shop's refunds (our state names which refund each
+  credits; the amounts compared are GP's and the shop's).
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -45,16 +48,18 @@ def pair_documents(settings: Settings, gp: dict[str, Any]) -> dict[str, list[dic
             "returns": mine(gp.get("returns", []), refund)}
 
 
-def _our_rows(ws: Workspace) -> tuple[list[tuple[Any, ...]], Counter[str]]:
-    """(woo id, number, status, state, hold reason) of every order in the pair's state, and its
-    refunds by state."""
+def _our_rows(ws: Workspace
+              ) -> tuple[list[tuple[Any, ...]], Counter[str], list[tuple[int, str | None]]]:
+    """(woo id, number, status, state, hold reason) of every order in the pair's state, its
+    refunds by state, and (refund id, GP document number) of each refund."""
     init_db(ws.db_path)
     try:
         orders: list[Any] = list(Order.select(Order.woo_id, Order.number, Order.status,
                                               Order.state, Order.hold_reason).tuples())
-        refund_rows: list[Any] = list(Refund.select(Refund.state).tuples())
+        refund_rows: list[Any] = list(Refund.select(Refund.state, Refund.woo_id,
+                                                    Refund.gp_doc_number).tuples())
         refunds = Counter(str(r[0]) for r in refund_rows)
-        return orders, refunds
+        return orders, refunds, [(int(r[1]), r[2]) for r in refund_rows]
     finally:
         close_db()
 
@@ -67,45 +72,88 @@ def duplicates(docs: dict[str, list[dict[str, Any]]]) -> list[str]:
                   + [f"PO {p}" for p, c in by_po.items() if c > 1 and p])
 
 
-def totals_by_currency(invoices: list[dict[str, Any]], shop_orders: dict[str, dict[str, Any]]
-                       ) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """Per currency of GP's invoices: count, GP's total, the shop orders' total, matched; and
-    each mismatch said with both figures."""
+Counterpart = Callable[[dict[str, Any]], "tuple[str, str, Decimal] | None"]
+
+
+def compare_totals(docs: list[dict[str, Any]], counterpart: Counterpart, what: str
+                   ) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Per currency of GP's documents (void ones aside): how many, GP's total, the shop's
+    total of their counterparts (label, currency, amount), GP's functional total, the rates,
+    matched; and each mismatch said with both figures."""
     sums: dict[str, dict[str, Any]] = defaultdict(lambda: {
-        "invoices": 0, "gp_total": Decimal(0), "shop_total": Decimal(0),
+        what: 0, "gp_total": Decimal(0), "shop_total": Decimal(0),
         "gp_functional_total": Decimal(0), "exchange_rates": set(), "matched": True})
     mismatches: list[str] = []
-    for doc in invoices:
+    for doc in docs:
         if doc.get("state") == "void":
             continue
         code = str(doc.get("currency") or "")
         gp_total = Decimal(str(doc.get("total")))
         row = sums[code]
-        row["invoices"] += 1
+        row[what] += 1
         row["gp_total"] += gp_total
         functional = (doc.get("functional") or {}).get("total")
         row["gp_functional_total"] += Decimal(str(functional)) if functional else gp_total
         if doc.get("exchange_rate"):
             row["exchange_rates"].add(str(doc["exchange_rate"]))
-        order = shop_orders.get(str(doc.get("po")))
-        if order is None:
+        found = counterpart(doc)
+        if found is None:
             row["matched"] = False
-            mismatches.append(f"{doc.get('number')}: GP {code} {gp_total}, no shop order "
-                              f"{doc.get('po')!r}")
+            mismatches.append(f"{doc.get('number')}: GP {code} {gp_total}, nothing in the shop "
+                              f"for it (PO {doc.get('po')!r})")
             continue
-        shop_total = Decimal(str(order.get("total")))
-        shop_code = str(order.get("currency") or "")
+        label, shop_code, shop_total = found
         row["shop_total"] += shop_total
         if shop_code != code or shop_total != gp_total:
             row["matched"] = False
-            mismatches.append(f"{doc.get('number')}: GP {code} {gp_total}, shop order "
-                              f"{order.get('number')} {shop_code} {shop_total}")
+            mismatches.append(f"{doc.get('number')}: GP {code} {gp_total}, {label} "
+                              f"{shop_code} {shop_total}")
     shown = {code: {**row, "gp_total": str(row["gp_total"]),
                     "shop_total": str(row["shop_total"]),
                     "gp_functional_total": str(row["gp_functional_total"]),
                     "exchange_rates": sorted(row["exchange_rates"])}
              for code, row in sorted(sums.items())}
     return shown, mismatches
+
+
+def totals_by_currency(invoices: list[dict[str, Any]], shop_orders: dict[str, dict[str, Any]]
+                       ) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """GP's invoices against the shop's orders (by customer PO number = order number)."""
+    def order_of(doc: dict[str, Any]) -> tuple[str, str, Decimal] | None:
+        order = shop_orders.get(str(doc.get("po")))
+        if order is None:
+            return None
+        return (f"shop order {order.get('number')}", str(order.get("currency") or ""),
+                Decimal(str(order.get("total"))))
+
+    return compare_totals(invoices, order_of, "invoices")
+
+
+def refund_totals_by_currency(credit_docs: list[dict[str, Any]],
+                              shop_refund_of: dict[str, tuple[str, str, Decimal]]
+                              ) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """GP's credit memos and returns against the shop's refunds (label, currency, amount) by
+    GP document number."""
+    return compare_totals(credit_docs,
+                          lambda doc: shop_refund_of.get(str(doc.get("number")).upper()),
+                          "credit_documents")
+
+
+def _shop_refunds(refund_links: list[tuple[int, str | None]], woo: dict[str, Any],
+                  orders_by_id: dict[int, dict[str, Any]]) -> dict[str, tuple[str, str, Decimal]]:
+    """GP document number -> (label, currency, amount) of the shop's refund it credits: our
+    state links the two (refund id -> document number); the figures are the shop's."""
+    refunds = {int(r["id"]): r for r in woo.get("refunds", [])}
+    found: dict[str, tuple[str, str, Decimal]] = {}
+    for woo_id, doc in refund_links:
+        refund = refunds.get(int(woo_id))
+        if not doc or refund is None:
+            continue
+        order = orders_by_id.get(int(refund.get("parent_id") or 0), {})
+        found[str(doc).upper()] = (f"shop refund {woo_id} of order {order.get('number')}",
+                                   str(order.get("currency") or ""),
+                                   abs(Decimal(str(refund.get("amount")))))
+    return found
 
 
 def pair_figures(name: str, ws: Workspace, settings: Settings, woo: dict[str, Any],
@@ -115,7 +163,7 @@ def pair_figures(name: str, ws: Workspace, settings: Settings, woo: dict[str, An
     docs = pair_documents(settings, gp)
     shop_by_id = {int(o["id"]): o for o in woo.get("orders", [])}
     shop_by_number = {str(o.get("number") or o["id"]): o for o in shop_by_id.values()}
-    rows, refund_states = _our_rows(ws)
+    rows, refund_states, refund_links = _our_rows(ws)
     eligible = settings.posting.eligible_statuses
 
     def postable(woo_id: int, status: str, state: str, hold: str | None) -> bool:
@@ -132,6 +180,8 @@ def pair_figures(name: str, ws: Workspace, settings: Settings, woo: dict[str, An
                   if not (r[3] == DocState.VERIFIED and str(r[1]) in in_gp)]
     doubled = duplicates(docs)
     totals, mismatches = totals_by_currency(docs["invoices"], shop_by_number)
+    refund_totals, refund_mismatches = refund_totals_by_currency(
+        docs["credit_memos"] + docs["returns"], _shop_refunds(refund_links, woo, shop_by_id))
     states = Counter(("held: " + r[4]) if r[3] == DocState.HELD and r[4] else str(r[3])
                      for r in rows)
     return {
@@ -152,8 +202,9 @@ def pair_figures(name: str, ws: Workspace, settings: Settings, woo: dict[str, An
         "duplicates": len(doubled),
         "duplicate_documents": doubled[:SHOWN],
         "totals_by_currency": totals,
-        "totals_matched": not mismatches and bool(totals),
-        "total_mismatches": mismatches[:SHOWN],
+        "refund_totals_by_currency": refund_totals,
+        "totals_matched": not mismatches and not refund_mismatches and bool(totals),
+        "total_mismatches": (mismatches + refund_mismatches)[:SHOWN],
     }
 
 
@@ -164,8 +215,11 @@ def pair_lines(summary: dict[str, Any]) -> list[str]:
     for name, f in summary["pairs"].items():
         company = str(f["gp_company"]).split(":", 1)[0]
         totals = "; ".join(
-            f"{code} {t['gp_total']} {'=' if t['matched'] else '!='} {t['shop_total']} "
-            f"({t['invoices']} invoices)" for code, t in f["totals_by_currency"].items())
+            [f"{code} {t['gp_total']} {'=' if t['matched'] else '!='} {t['shop_total']} "
+             f"({t['invoices']} invoices)" for code, t in f["totals_by_currency"].items()]
+            + [f"{code} {t['gp_total']} {'=' if t['matched'] else '!='} {t['shop_total']} "
+               f"({t['credit_documents']} credits)"
+               for code, t in f["refund_totals_by_currency"].items()])
         lines.append(f"{name:<10} {company:<10} {f['orders']:>6} {f['postable']:>8} "
                      f"{f['posted']:>6} {f['verified']:>8} {f['duplicates']:>10}  "
                      f"{totals or 'none'}{'' if pair_ok(f) else '  <- NOT OK'}")
