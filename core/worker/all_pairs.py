@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from core.worker.options import EXIT_OK
 
@@ -58,7 +58,11 @@ class AllPairs:
 
     def __init__(self, pair_argv: dict[str, list[str]], *, once: bool = False,
                  drain_timeout_s: float = 20.0,
-                 monotonic: Callable[[], float] | None = None) -> None:
+                 monotonic: Callable[[], float] | None = None,
+                 output: IO[Any] | None = None) -> None:
+        """output: where the pairs' workers write (their log lines); None: this process's
+        stdout and stderr (a service's journal). The demo sends them to a file: its console
+        owns the terminal."""
         self.pairs = [PairProcess(name, argv, pause_s=RESTART_FIRST_S)
                       for name, argv in pair_argv.items()]
         self.once = once
@@ -66,6 +70,7 @@ class AllPairs:
         self.stop_requested = threading.Event()
         self.stop_reason = ""
         self._now = monotonic or time.monotonic
+        self.output = output
 
     def request_stop(self, reason: str = "asked to stop") -> None:
         """Safe from a signal handler: only sets an event."""
@@ -92,7 +97,8 @@ class AllPairs:
     def _start(self, pair: PairProcess) -> None:
         env = dict(os.environ)
         env[SUPERVISOR_ENV] = str(os.getpid())
-        pair.process = subprocess.Popen(pair.argv, env=env)
+        pair.process = subprocess.Popen(pair.argv, env=env, stdout=self.output,
+                                        stderr=self.output)
         pair.started_at = self._now()
         log.info("pair %s: worker started (pid %d)", pair.name, pair.process.pid)
 

@@ -37,9 +37,11 @@ def _loopback(host: str) -> bool:
 def handler(shop: Shop) -> Callable[[Req], Awaitable[tuple[int, Any]]]:
     def state() -> dict[str, Any]:
         with shop.store.lock:
-            orders = [{"id": i, "status": s, "customer_id": c, "date_modified_gmt": m,
-                       "total": t} for i, s, c, m, t in shop.book.db.execute(
-                "SELECT id, status, customer_id, modified, json_extract(body, '$.total') "
+            orders = [{"id": i, "number": n, "status": s, "customer_id": c,
+                       "date_modified_gmt": m, "total": t, "currency": cur}
+                      for i, n, s, c, m, t, cur in shop.book.db.execute(
+                "SELECT id, json_extract(body, '$.number'), status, customer_id, modified, "
+                "json_extract(body, '$.total'), json_extract(body, '$.currency') "
                 "FROM orders ORDER BY id")]
             refunds = [{"id": i, "parent_id": p, "amount": a, "date_created_gmt": d}
                        for i, p, a, d in shop.book.db.execute(

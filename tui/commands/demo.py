@@ -7,6 +7,13 @@ flagged. Fix it in Flagged SKUs, watch its orders replay and post, reconcile the
 
 `--headless --orders N` runs the same flow without the console to completion and prints a JSON
 summary (exit 0 when there are no duplicates and every postable order posted, else 1).
+
+`--pairs`: three shops and two GP companies in one workspace — a US shop (USD) and a European
+shop (EUR) both posting to GP company 1, a second brand's shop (USD) posting to GP company 2 —
+run by one worker. With --headless every shop takes N orders and the summary is per pair:
+orders, posted, verified, duplicates (counted in GP), totals per currency (GP's invoice totals
+against the shop's order totals); exit 1 if any pair has a duplicate, an unverified postable
+order or a total that differs.
 """
 from __future__ import annotations
 
@@ -22,12 +29,16 @@ import click
 import httpx
 
 from core.config import Workspace
+from core.pairs import list_pairs, pair_workspace
 from core.worker.logs import configure_logging
 from sandbox.launch import Sandbox, launch
 from tui.app import make_app
 from tui.commands.common import global_options
 from tui.demo.harness import ActivityStream, DemoSession, run_headless
+from tui.demo.pair_figures import pair_lines
+from tui.demo.pairs_run import PairsSession, run_headless_pairs
 from tui.demo.setup import DemoEndpoints
+from tui.demo.shops import ShopsAndCompanies, start_shops_and_companies
 
 
 def start_stand_ins(root: Path, seed: int, *, webhook_delay: float = 1.0,
@@ -61,9 +72,12 @@ def endpoints_for(box: Sandbox) -> DemoEndpoints:
 @global_options()
 @click.option("--headless", is_flag=True,
               help="no console: run to completion and print a JSON summary")
+@click.option("--pairs", "several", is_flag=True,
+              help="three shops, two GP companies: a US shop (USD) and a European shop (EUR) "
+                   "into GP company 1, a second brand's shop (USD) into GP company 2")
 @click.option("--orders", type=click.IntRange(min=1, clamp=True), default=50, show_default=True,
               metavar="N",
-              help="orders the shop takes in --headless mode")
+              help="orders the shop (with --pairs: each shop) takes in --headless mode")
 @click.option("--seed", type=int, default=0, show_default=True, help="the seeded store's variant")
 @click.option("--every", type=float, default=8.0, show_default=True, metavar="SECONDS",
               help="console mode: seconds between bursts of shop activity")
@@ -79,8 +93,9 @@ def endpoints_for(box: Sandbox) -> DemoEndpoints:
               metavar="MS", help="GP's median time per business call (a realistic profile: 300)")
 @click.option("--gp-processes", type=click.IntRange(min=1), default=30, show_default=True,
               metavar="N", help="GP service processes serving calls at once (e.g. 4)")
-def command(headless: bool, orders: int, seed: int, every: float, timeout: float, settle: float,
-            keep: bool, gp_profile: str, gp_latency_ms: float, gp_processes: int) -> int:
+def command(headless: bool, several: bool, orders: int, seed: int, every: float, timeout: float,
+            settle: float, keep: bool, gp_profile: str, gp_latency_ms: float,
+            gp_processes: int) -> int:
     root = Path(tempfile.mkdtemp(prefix="ml-connector-demo-"))
     log_file = root / "workspace" / "logs" / "demo.log"
     if headless:
@@ -88,15 +103,17 @@ def command(headless: bool, orders: int, seed: int, every: float, timeout: float
     else:
         # The console owns the terminal: logs go to a file only.
         configure_logging("text", "INFO", file=log_file, stream=open(os.devnull, "w"))
-    box = None
+    box: Sandbox | ShopsAndCompanies | None = None
     try:
+        if several:
+            box = start_shops_and_companies(root / "stand-ins", seed, gp_profile=gp_profile)
+            for gp in box.companies.values():
+                set_gp_capacity(gp.base_url, str(gp.ca_file), gp_latency_ms, gp_processes, seed)
+            if headless:
+                return _headless_pairs(root, box, orders, timeout, settle)
+            return _console_pairs(root, box, every)
         box, ep = start_stand_ins(root, seed, gp_profile=gp_profile)
-        if gp_latency_ms or gp_processes != 30:
-            # GP's speed and capacity (sandbox/gp/capacity.py): calls queue when all are busy.
-            httpx.post(f"{ep.gp_base_url}/_sandbox/capacity", json={
-                "median_ms": gp_latency_ms, "sigma": 0.4, "processes": gp_processes,
-                "seed": seed}, verify=ssl.create_default_context(cafile=ep.gp_ca),
-                timeout=30).raise_for_status()
+        set_gp_capacity(ep.gp_base_url, ep.gp_ca, gp_latency_ms, gp_processes, seed)
         if headless:
             return _headless(root, ep, orders, timeout, settle)
         return _console(root, ep, every)
@@ -115,9 +132,24 @@ def command(headless: bool, orders: int, seed: int, every: float, timeout: float
             saved = keep_exports(root / "workspace" / "exports")
             if saved is not None:
                 click.echo(f"the demo's exports and screenshots were kept in {saved}", err=True)
+            # Each pair's key lives outside the workspace (core.config.workspace_key_dir):
+            # removed too.
+            base = Workspace.at(root / "workspace")
+            keys = [pair_workspace(base, name).key_dir for name in list_pairs(base)]
             shutil.rmtree(root, ignore_errors=True)
-            # The key lives outside the workspace (core.config.workspace_key_dir): remove it too.
-            shutil.rmtree(Workspace.at(root / "workspace").key_dir, ignore_errors=True)
+            for key_dir in [base.key_dir, *keys]:
+                shutil.rmtree(key_dir, ignore_errors=True)
+
+
+def set_gp_capacity(base_url: str, ca_file: str | None, latency_ms: float, processes: int,
+                    seed: int) -> None:
+    """GP's speed and capacity (sandbox/gp/capacity.py): calls queue when all are busy."""
+    if not latency_ms and processes == 30:
+        return
+    httpx.post(f"{base_url}/_sandbox/capacity", json={
+        "median_ms": latency_ms, "sigma": 0.4, "processes": processes, "seed": seed},
+        verify=ssl.create_default_context(cafile=ca_file) if ca_file else True,
+        timeout=30).raise_for_status()
 
 
 def keep_exports(exports: Path) -> Path | None:
@@ -152,5 +184,32 @@ def _console(root: Path, ep: DemoEndpoints, every: float) -> int:
         app.run()
     finally:
         stream.stop()
+        session.stop()
+    return 0
+
+
+def _headless_pairs(root: Path, started: ShopsAndCompanies, orders: int, timeout: float,
+                    settle: float) -> int:
+    summary = run_headless_pairs(root / "workspace", started, orders=orders, timeout_s=timeout,
+                                 settle_s=settle)
+    click.echo(json.dumps(summary, indent=2))
+    click.echo("\n".join(pair_lines(summary)), err=True)
+    return 0 if summary["every_pair_ok"] and summary["idle"] else 1
+
+
+def _console_pairs(root: Path, started: ShopsAndCompanies, every: float) -> int:
+    click.echo("Starting the demo: three shops, two GP companies, one worker for every pair, "
+               "the console (on the default pair)...", err=True)
+    session = PairsSession.start(root / "workspace", started)
+    streams = []
+    try:
+        for control in session.controls.values():
+            control.activity(orders=4, unknown_sku_orders=1)
+            streams.append(ActivityStream(control, every_s=every).start())
+        app = make_app(session.base, start_worker=False)
+        app.run()
+    finally:
+        for stream in streams:
+            stream.stop()
         session.stop()
     return 0

@@ -169,7 +169,7 @@ def headless_activity(orders: int) -> tuple[list[dict[str, int]], list[dict[str,
     return first, second
 
 
-def _local_counts() -> dict[str, Any]:
+def local_counts() -> dict[str, Any]:
     orders = group_counts(Order.select(Order.state, fn.COUNT(Order.id)).group_by(Order.state))
     refunds = group_counts(Refund.select(Refund.state, fn.COUNT(Refund.id)).group_by(Refund.state))
     # Posting jobs only: product-sync hints wait for the next product pass by design.
@@ -200,7 +200,7 @@ def wait_until_idle(session: DemoSession, *, timeout_s: float, settle_s: float =
             if session.thread is not None and not session.thread.is_alive():
                 raise DemoError(f"the worker stopped (exit {session.exit_codes})")
             try:
-                idle = is_idle(session.control.woo_state(), _local_counts())
+                idle = is_idle(session.control.woo_state(), local_counts())
             except Exception as exc:  # a busy database or a slow shop: look again
                 log.debug("idle check: %s", exc)
                 idle = False
