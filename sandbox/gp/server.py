@@ -59,7 +59,8 @@ class GPStandIn:
                  sba_allow_http: bool = False, profile: str = profiles.CONFIGURED,
                  capacity: dict[str, Any] | None = None, keytab: Path | None = None,
                  clock: Callable[[], datetime] | None = None,
-                 sba_missing: Iterable[str] = ()) -> None:
+                 sba_missing: Iterable[str] = (),
+                 company: tuple[int, str] | None = None) -> None:
         """profile: "configured" (GP after the README's set-up; the default) or "fresh" (a new
         install's defaults). calculate_unit_price: the administrator sets GP's pricing the same
         way in every policy before start: True = GP's defaults (Calculate Unit Price and
@@ -68,7 +69,9 @@ class GPStandIn:
         (sandbox/gp/capacity.py), e.g. {"median_ms": 300, "sigma": 0.4, "processes": 4}.
         sba_missing: SBA routes this server lacks, neither listed by /help nor served, as
         "METHOD Area/Resource(<key>)", e.g. "PATCH Inventory/Items(<item>)" (a GP version or
-        set-up without them; sandbox/gp/sba_routes.py)."""
+        set-up without them; sandbox/gp/sba_routes.py). company: (id, name) of the company
+        this server holds, for a second GP installation beside the first (default: Microsoft's
+        sample, Fabrikam, Inc., id -1); the sample data is the same, the name tells them apart."""
         self.sba_missing = tuple(sba_missing)
         sba_routes.check_missing(self.sba_missing)  # before anything is opened
         self.state_dir = Path(state_dir)
@@ -102,6 +105,8 @@ class GPStandIn:
         self._sba_allow_http = sba_allow_http
         self.profile = profile
         self.gp_state = GPState(self.store, clock=clock or system_clock)
+        if company is not None:
+            self.gp_state.company_id, self.gp_state.company_name = company
         profiles.apply(profile, self.store, self.gp_state.policies, self.gp_state.company_id)
         if calculate_unit_price is not None:
             self.gp_state.policies.set_pricing(self.gp_state.company_id, calculate_unit_price)

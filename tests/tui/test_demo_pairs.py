@@ -44,6 +44,8 @@ def test_three_shops_two_companies_each_pair_verified_once_with_eur_totals_in_eu
         assert pairs["default"]["gp_company"].startswith("company 1")
         assert pairs["europe"]["gp_company"].startswith("company 1")
         assert pairs["company2"]["gp_company"].startswith("company 2")
+        assert "Contoso Outdoor, Ltd." in pairs["company2"]["gp_company"]  # its own name
+        assert "Fabrikam, Inc." in pairs["europe"]["gp_company"]
         # Each pair's totals are in its own currency, as many invoices as it posted.
         assert set(pairs["default"]["totals_by_currency"]) == {"USD"}
         assert set(pairs["company2"]["totals_by_currency"]) == {"USD"}

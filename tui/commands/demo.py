@@ -32,7 +32,7 @@ from core.config import Workspace
 from core.pairs import list_pairs, pair_workspace
 from core.worker.logs import configure_logging
 from sandbox.launch import Sandbox, launch
-from tui.app import make_app
+from tui.app import make_app, make_picker_app
 from tui.commands.common import global_options
 from tui.demo.harness import ActivityStream, DemoSession, run_headless
 from tui.demo.pair_figures import pair_lines
@@ -199,14 +199,16 @@ def _headless_pairs(root: Path, started: ShopsAndCompanies, orders: int, timeout
 
 def _console_pairs(root: Path, started: ShopsAndCompanies, every: float) -> int:
     click.echo("Starting the demo: three shops, two GP companies, one worker for every pair, "
-               "the console (on the default pair)...", err=True)
+               "the console (on the pair picker)...", err=True)
     session = PairsSession.start(root / "workspace", started)
     streams = []
     try:
         for control in session.controls.values():
             control.activity(orders=4, unknown_sku_orders=1)
             streams.append(ActivityStream(control, every_s=every).start())
-        app = make_app(session.base, start_worker=False)
+        # The pair picker first, as `console` opens on a workspace of several pairs: the
+        # accountant sees the three shops side by side and switches with key 0.
+        app = make_picker_app(session.base, start_worker=False)
         app.run()
     finally:
         for stream in streams:

@@ -13,7 +13,8 @@ Company 2 is a second GP stand-in: the stand-in serves one company per server (r
 several on one Web Services server, chosen by the CompanyKey in each call's Context; the
 stand-in does not model that), so the second company is on a server of its own, as a second
 GP installation would be. Both stand-ins hold the same sample company data (Fabrikam's chart,
-items and customers); the connector tells them apart by server and company, as `check` does.
+items and customers); company 2 is named "Contoso Outdoor, Ltd." (id 2), and the connector tells
+them apart by server and company, as `check` does.
 
 Each pair is made the way `init` and `init --pair NAME` make one: its own folder, config, key,
 credentials, state database and GL accounts (prepare_workspace), in `<workspace>/pairs/NAME`.
@@ -99,7 +100,7 @@ def start_shops_and_companies(root: Path, seed: int, *, https: bool = True,
     try:
         for number in sorted({p.company for p in plans}):
             gp = GPStandIn(root / f"gp-company{number}", seed=seed + number, https=https,
-                           profile=gp_profile)
+                           profile=gp_profile, company=COMPANIES.get(number))
             gp.start()
             started.companies[number] = gp
         for i, plan in enumerate(plans):
@@ -112,6 +113,11 @@ def start_shops_and_companies(root: Path, seed: int, *, https: bool = True,
         started.stop()
         raise
     return started
+
+
+# Company 2 is another firm's GP: its own name (and id) so the picker, the dashboard's title
+# and `check` tell the two companies apart; company 1 keeps the stand-in's sample, Fabrikam.
+COMPANIES: dict[int, tuple[int, str]] = {2: (2, "Contoso Outdoor, Ltd.")}
 
 
 def _endpoints(shop: WooStandIn, gp: GPStandIn) -> DemoEndpoints:
