@@ -31,7 +31,7 @@ import apsw
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.intake.spool import Spool, spool_dir_for
-from core.store.db import database
+from core.store.db import database, set_busy_wait
 from core.store.models import WebhookDelivery
 
 log = logging.getLogger("core.intake.receiver")
@@ -175,7 +175,7 @@ class DeliveryWriter:
 
     def _own_connection(self) -> None:
         if self.busy_wait_ms is not None:
-            database.connection().setbusytimeout(int(self.busy_wait_ms))
+            set_busy_wait(int(self.busy_wait_ms))
 
     def _run(self) -> None:
         self._own_connection()

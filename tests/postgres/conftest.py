@@ -1,0 +1,103 @@
+"""A real PostgreSQL for the tests that run the state store on it.
+
+One server per test session (per xdist worker), started by the tests themselves: the PyPI
+package `pgserver` (PostgreSQL binaries in a wheel, installed by the `test` extra), else
+initdb/pg_ctl found on PATH (not as root: PostgreSQL refuses to run as root). Each test gets a
+fresh database of its own and its postgresql:// URL. No server to be had: the tests skip saying
+why, except under CI=true, where they fail (CI installs what they need).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+try:
+    import psycopg2
+except ImportError:  # the `postgresql` extra is not installed
+    psycopg2 = None
+
+try:
+    import pgserver
+except ImportError:  # the `test` extra's pgserver is missing (or no wheel for this platform)
+    pgserver = None
+
+
+def _unavailable(why: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"PostgreSQL tests cannot run under CI: {why}")
+    pytest.skip(f"no PostgreSQL for the tests: {why}")
+
+
+class Server:
+    """Where the session's server listens: a Unix socket folder; the superuser `postgres`."""
+
+    def __init__(self, socket_dir: str) -> None:
+        self.socket_dir = socket_dir
+
+    def url(self, name: str) -> str:
+        return f"postgresql://postgres@/{name}?host={self.socket_dir}"
+
+    def admin(self) -> object:
+        assert psycopg2 is not None
+        conn = psycopg2.connect(dbname="postgres", user="postgres", host=self.socket_dir)
+        conn.autocommit = True
+        return conn
+
+
+def _start_from_path(root: Path) -> Server:
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    subprocess.run(["initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                    "--locale=C"], check=True, capture_output=True)
+    subprocess.run(["pg_ctl", "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+                    f"-k {sock} -c listen_addresses=''", "start"], check=True,
+                   capture_output=True)
+    return Server(str(sock))
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory) -> Iterator[Server]:
+    if psycopg2 is None:
+        _unavailable("psycopg2 is not installed (pip install -e '.[postgresql]')")
+    root = tmp_path_factory.mktemp("pg")
+    if pgserver is not None:
+        try:
+            server = pgserver.get_server(str(root / "data"), cleanup_mode="delete")
+        except Exception as exc:  # noqa: BLE001 - said in the skip / failure
+            _unavailable(f"pgserver could not start PostgreSQL: {type(exc).__name__}: {exc}")
+        host = dict(p.split("=", 1) for p in server.get_uri().split("?", 1)[1].split("&"))["host"]
+        yield Server(host)
+        server.cleanup()
+        return
+    if shutil.which("initdb") and shutil.which("pg_ctl") and os.geteuid() != 0:
+        try:
+            found = _start_from_path(root)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            _unavailable(f"initdb/pg_ctl on PATH failed: {exc}")
+        yield found
+        subprocess.run(["pg_ctl", "-D", str(root / "data"), "-m", "immediate", "stop"],
+                       check=False, capture_output=True)
+        return
+    _unavailable("neither the pgserver package nor initdb/pg_ctl (as a non-root user) found")
+
+
+@pytest.fixture
+def pg_url(pg_server: Server) -> Iterator[str]:
+    """A fresh, empty database on the session's server: its postgresql:// URL."""
+    from core.store.db import close_db
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = pg_server.admin()
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield pg_server.url(name)
+    finally:
+        close_db()
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

@@ -1,0 +1,69 @@
+"""One schema, two engines: the same numbered migrations on SQLite and on a real PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+from peewee import PostgresqlDatabase
+
+from core.errors import StateError
+from core.store.db import close_db, database, init_db, is_open_at
+from core.store.dialect import VERSION_TABLE, schema_version, table_columns
+from core.store.migrations import LATEST
+from core.store.models import Job
+from core.store.postgres import connect_params, describe
+
+
+def _schema() -> dict[str, list[str]]:
+    tables = [t for t in database.get_tables() if t != VERSION_TABLE]
+    return {t: table_columns(database, t) for t in sorted(tables)}
+
+
+def _indexes() -> set[tuple[str, tuple[str, ...], bool]]:
+    return {(i.name, tuple(i.columns), bool(i.unique))
+            for t in database.get_tables() for i in database.get_indexes(t)}
+
+
+def test_migrations_give_postgresql_the_same_tables_columns_and_indexes_as_sqlite(tmp_path,
+                                                                                   pg_url):
+    init_db(tmp_path / "state.db")
+    sqlite_tables, sqlite_indexes = _schema(), _indexes()
+    close_db()
+    init_db(pg_url)
+    assert isinstance(database.obj, PostgresqlDatabase)
+    assert is_open_at(pg_url)
+    assert schema_version(database) == LATEST
+    assert _schema() == sqlite_tables
+    assert len(sqlite_tables) >= 18
+    pg_indexes = {i for i in _indexes() if not i[0].endswith("_pkey")}
+    assert pg_indexes == {i for i in sqlite_indexes if not i[0].startswith("sqlite_")}
+    init_db(pg_url)  # a second start finds the schema current and changes nothing
+    assert schema_version(database) == LATEST
+    close_db()
+    assert not isinstance(database.obj, PostgresqlDatabase)  # closed: SQLite is the default
+
+
+def test_times_compare_as_text_in_c_order_whatever_the_database_locale(pg_url):
+    """Times are ISO text compared as text (the due-job query); the columns are "C"-collated."""
+    init_db(pg_url)
+    rows = database.execute_sql(
+        "SELECT collation_name FROM information_schema.columns "
+        "WHERE table_name = 'job' AND column_name = 'run_at'").fetchall()
+    assert rows == [("C",)]
+    assert Job.select().count() == 0
+
+
+def test_a_url_password_never_appears_in_what_is_said():
+    url = "postgresql://conn:s3cr%40t@db.example:6543/tenants?sslmode=verify-full"
+    name, params = connect_params(url)
+    assert (name, params["password"], params["port"], params["sslmode"]) == (
+        "tenants", "s3cr@t", 6543, "verify-full")
+    assert "s3cr" not in describe(url) and describe(url) == (
+        "postgresql://conn@db.example:6543/tenants")
+
+
+def test_an_unreachable_server_is_a_state_error_without_the_password(tmp_path):
+    sock = tmp_path / "nothing-listens-here"
+    sock.mkdir()
+    with pytest.raises(StateError) as caught:
+        init_db(f"postgresql://conn:hunter2@/none?host={sock}")
+    assert "hunter2" not in str(caught.value) and "cannot reach" in str(caught.value)
+    assert not isinstance(database.obj, PostgresqlDatabase)
