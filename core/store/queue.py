@@ -5,8 +5,9 @@ console's embedded worker and a headless one) never hold the same job. A lease t
 (the worker was `kill -9`ed) makes the job claimable again: the pipeline's read-before-post makes
 the second attempt safe.
 
-On PostgreSQL (many workers on many hosts) the due rows are read FOR UPDATE SKIP LOCKED: a row
-another worker is claiming right now is passed over, not waited for, and never claimed twice.
+On PostgreSQL (many workers on many hosts) each due row is taken with FOR UPDATE SKIP LOCKED
+inside its guarded UPDATE: a row another worker is claiming right now is passed over, not waited
+for, and never claimed twice; only the rows claimed are locked.
 A customer group's one-job-in-flight rule holds across hosts through a per-group advisory lock
 taken before the group's live leases are re-read.
 """
@@ -148,11 +149,8 @@ def _lease_due(owner: str, limit: int, now: datetime, until: datetime,
         (Job.status == JobStatus.LEASED) & (Job.lease_expires_at >= now)
         & Job.group_key.is_null(False)))}
     groups |= leased_groups
-    query = query.order_by(Job.run_at, Job.id).limit(limit * 4 + 16)
     pg = on_postgres()
-    if pg:
-        query = query.for_update(skip_locked=True)
-    for job in query:
+    for job in query.order_by(Job.run_at, Job.id).limit(limit * 4 + 16):
         if len(claimed) >= limit:
             break
         if job.group_key and job.group_key in groups:
@@ -160,9 +158,11 @@ def _lease_due(owner: str, limit: int, now: datetime, until: datetime,
         if pg and job.group_key and not _group_free(job.group_key, now):
             groups.add(job.group_key)
             continue
+        this = (Job.id == job.id) & due
+        if pg:  # only this row, and only when no other claimer holds it: skipped, not awaited
+            this = Job.id.in_(Job.select(Job.id).where(this).for_update(skip_locked=True))
         took = (Job.update(status=JobStatus.LEASED, lease_owner=owner, lease_expires_at=until,
-                           attempts=Job.attempts + 1, updated_at=now)
-                .where((Job.id == job.id) & due).execute())
+                           attempts=Job.attempts + 1, updated_at=now).where(this).execute())
         if took:
             if job.group_key:
                 groups.add(job.group_key)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,10 +63,20 @@ def _start_from_path(root: Path) -> Server:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory) -> Iterator[Server]:
+def pg_server() -> Iterator[Server]:
     if psycopg2 is None:
         _unavailable("psycopg2 is not installed (pip install -e '.[postgresql]')")
-    root = tmp_path_factory.mktemp("pg")
+    # Not under pytest's basetemp: another pytest run on the machine prunes old numbered
+    # basetemps, which would delete the running server's files. A short path, too: a Unix
+    # socket's path must stay under ~100 characters.
+    root = Path(tempfile.mkdtemp(prefix="ml-pg-"))
+    try:
+        yield from _serve(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _serve(root: Path) -> Iterator[Server]:
     if pgserver is not None:
         try:
             server = pgserver.get_server(str(root / "data"), cleanup_mode="delete")
@@ -101,3 +112,11 @@ def pg_url(pg_server: Server) -> Iterator[str]:
         close_db()
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture
+def state_db(pg_url: str) -> Iterator[object]:
+    """The store's own tests, re-run here, get a migrated PostgreSQL database, not a file."""
+    from core.store.db import init_db
+
+    yield init_db(pg_url)
