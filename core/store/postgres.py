@@ -12,6 +12,8 @@ with transaction-scoped advisory locks (core.store.dialect names them).
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -20,6 +22,21 @@ from peewee import PostgresqlDatabase
 from core.errors import ConfigError
 
 SCHEMES = ("postgresql", "postgres")
+DATABASE_URL_ENV = "ML_CONNECTOR_DATABASE_URL"
+
+
+def state_location(db_path: Path) -> str | Path:
+    """Where a command finds the state: the PostgreSQL URL in ML_CONNECTOR_DATABASE_URL when
+    set, else the workspace's state.db (`db_path`). ConfigError when the variable is set to
+    something that is not a postgresql:// URL (never silently the file instead)."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if not url:
+        return db_path
+    if not is_url(url):
+        raise ConfigError(f"{DATABASE_URL_ENV} must be a postgresql:// URL, not "
+                          f"{url.split('://', 1)[0]!r}")
+    connect_params(url)
+    return url
 
 
 def is_url(location: object) -> bool:

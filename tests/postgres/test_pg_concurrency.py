@@ -9,9 +9,12 @@ import threading
 from collections import Counter
 
 from core.clock import ManualClock
+from core.config import Settings, Workspace
 from core.store import audit, queue
-from core.store.db import database, init_db, thread_connection
+from core.store.db import close_db, database, init_db, thread_connection
 from core.store.models import AuditEvent, Job
+from core.store.postgres import DATABASE_URL_ENV
+from tui.cli import main
 
 
 def _run_together(n: int, work: object) -> list[BaseException]:
@@ -92,7 +95,8 @@ def test_three_claimers_at_once_never_hold_the_same_job_nor_two_of_one_customer(
     assert Job.select().where(Job.status == "leased").count() == len(every) == 70
 
 
-def test_four_writers_appending_at_once_leave_one_chain_that_verifies(pg_url):
+def test_four_writers_appending_at_once_leave_one_chain_audit_verify_accepts(
+        pg_url, tmp_path, monkeypatch, capsys):
     init_db(pg_url)
     clock = ManualClock()
 
@@ -115,3 +119,14 @@ def test_four_writers_appending_at_once_leave_one_chain_that_verifies(pg_url):
     assert report.events == AuditEvent.select().count() == 4 * (20 + 5 * 3)
     prevs = [e.prev_hash for e in AuditEvent.select(AuditEvent.prev_hash)]
     assert len(prevs) == len(set(prevs))  # no event has two successors: the chain never forked
+    # `ml-connector audit verify`, its state on PostgreSQL through ML_CONNECTOR_DATABASE_URL.
+    ws = tmp_path / "ws"
+    Workspace.at(ws).save(Settings())
+    monkeypatch.setenv(DATABASE_URL_ENV, pg_url)
+    close_db()
+    assert main(["audit", "verify", "--workspace", str(ws)]) == 0
+    assert f"audit trail intact: {4 * 35} event(s)" in capsys.readouterr().out
+    assert not (ws / "state.db").exists()
+    AuditEvent.update(message="edited").where(AuditEvent.id == 70).execute()
+    assert main(["audit", "verify", "--workspace", str(ws)]) == 1
+    assert "BROKEN at event 70" in capsys.readouterr().out

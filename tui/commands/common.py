@@ -27,6 +27,7 @@ from core.exit_codes import ExitCode
 from core.pairs import DEFAULT_PAIR, choose_pair, list_pairs, pair_workspace
 from core.secrets.vault import Vault, open_vault
 from core.store.db import ensure_db
+from core.store.postgres import state_location
 from core.text import plain_text
 
 WORKSPACE_ENV = "ML_CONNECTOR_WORKSPACE"
@@ -182,11 +183,15 @@ def open_state() -> tuple[Workspace, Settings]:
     """The workspace's settings and its opened state database (status, reconcile, replay only
     read settings: they default when there is no config file)."""
     ws = existing_workspace()
-    if not ws.db_path.exists():
+    try:
+        where = state_location(ws.db_path)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    if where == ws.db_path and not ws.db_path.exists():
         raise CommandError(f"no state database at {ws.db_path}: run `ml-connector init` first "
                            "(or pass --workspace DIR)")
     settings = ws.load() if ws.config_path.exists() else Settings()
-    ensure_db(ws.db_path)
+    ensure_db(where)
     return ws, settings
 
 
