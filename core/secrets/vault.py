@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -24,6 +25,7 @@ from core.secrets.keys import KeyStore, key_id, key_store_for, new_key
 from core.store import audit
 from core.store.db import database, ensure_db, is_open_at, tuples
 from core.store.models import Secret
+from core.store.postgres import describe_location
 
 log = logging.getLogger(__name__)
 
@@ -245,13 +247,16 @@ def create_key(ws: Workspace) -> KeyStore:
     return store
 
 
-def open_vault(ws: Workspace, *, clock: Clock = SYSTEM_CLOCK) -> Vault:
+def open_vault(ws: Workspace, *, clock: Clock = SYSTEM_CLOCK,
+               at: str | os.PathLike[str] | None = None) -> Vault:
     """The vault of a workspace whose state database this process has opened; loads its key
     (fail closed). It never opens or creates the database itself: reading a secret must not make
-    a workspace appear where there was none, nor read another workspace's database."""
-    if not is_open_at(ws.db_path):
-        raise StateError(f"the state database {ws.db_path} is not open: open it before its "
-                         "vault (init_db or ensure_db)")
+    a workspace appear where there was none, nor read another workspace's database. `at`: where
+    the workspace keeps its state when not in its state.db (its PostgreSQL URL)."""
+    where = ws.db_path if at is None else at
+    if not is_open_at(where):
+        raise StateError(f"the state database {describe_location(where)} is not open: open it "
+                         "before its vault (init_db or ensure_db)")
     store = key_store_for(ws)
     if not store.exists():
         raise ConfigError(_orphaned_secrets(ws, store) or

@@ -25,11 +25,12 @@ SCHEMES = ("postgresql", "postgres")
 DATABASE_URL_ENV = "ML_CONNECTOR_DATABASE_URL"
 
 
-def state_location(db_path: Path) -> str | Path:
+def state_location(db_path: Path, configured: str = "") -> str | Path:
     """Where a command finds the state: the PostgreSQL URL in ML_CONNECTOR_DATABASE_URL when
-    set, else the workspace's state.db (`db_path`). ConfigError when the variable is set to
-    something that is not a postgresql:// URL (never silently the file instead)."""
-    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    set, else `configured` ([store] database_url), else the workspace's state.db (`db_path`).
+    ConfigError when the variable is set to something that is not a postgresql:// URL (never
+    silently the file instead)."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip() or configured.strip()
     if not url:
         return db_path
     if not is_url(url):
@@ -51,6 +52,11 @@ def describe(url: str) -> str:
     user = f"{unquote(parts.username)}@" if parts.username else ""
     port = f":{parts.port}" if parts.port else ""
     return f"postgresql://{user}{host}{port}{parts.path}"
+
+
+def describe_location(where: object) -> str:
+    """A state location (a path or a URL) as messages may show it."""
+    return describe(str(where)) if is_url(where) else str(where)
 
 
 def connect_params(url: str) -> tuple[str, dict[str, Any]]:

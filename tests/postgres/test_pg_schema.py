@@ -4,12 +4,15 @@ from __future__ import annotations
 import pytest
 from peewee import PostgresqlDatabase
 
-from core.errors import StateError
+from core.config import Settings, Workspace, load_settings
+from core.errors import ConfigError, StateError
+from core.store import audit
 from core.store.db import close_db, database, init_db, is_open_at
 from core.store.dialect import VERSION_TABLE, schema_version, table_columns
 from core.store.migrations import LATEST
 from core.store.models import Job
 from core.store.postgres import connect_params, describe
+from tui.cli import main
 
 
 def _schema() -> dict[str, list[str]]:
@@ -67,3 +70,26 @@ def test_an_unreachable_server_is_a_state_error_without_the_password(tmp_path):
         init_db(f"postgresql://conn:hunter2@/none?host={sock}")
     assert "hunter2" not in str(caught.value) and "cannot reach" in str(caught.value)
     assert not isinstance(database.obj, PostgresqlDatabase)
+
+
+def test_config_store_database_url_puts_a_workspace_state_on_postgresql(tmp_path, pg_url,
+                                                                         capsys):
+    ws = Workspace.at(tmp_path / "ws")
+    s = Settings()
+    s.store.database_url = pg_url
+    ws.save(s)
+    init_db(pg_url)
+    audit.record("setting", "x", "changed", "set on PostgreSQL", actor="test")
+    close_db()
+    assert main(["audit", "verify", "--workspace", str(ws.config_path.parent)]) == 0
+    assert "audit trail intact: 1 event(s)" in capsys.readouterr().out
+    assert not ws.db_path.exists()  # nothing fell back to a state.db file
+
+
+def test_config_refuses_a_password_in_the_url_without_repeating_it(tmp_path):
+    text = '[store]\ndatabase_url = "postgresql://conn:hunter2@db.example/tenants"\n'
+    with pytest.raises(ConfigError) as caught:
+        load_settings(text, "config.toml")
+    assert "hunter2" not in str(caught.value) and ".pgpass" in str(caught.value)
+    with pytest.raises(ConfigError, match="postgresql://user@host:port/database"):
+        load_settings('[store]\ndatabase_url = "mysql://x@y/z"\n', "config.toml")

@@ -175,22 +175,26 @@ def load() -> tuple[Workspace, Settings, Vault]:
     """Workspace, settings and vault (the database opened) for commands that need all three."""
     ws = existing_workspace()
     settings = ws.load()
-    ensure_db(ws.db_path)
-    return ws, settings, open_vault(ws)
+    try:
+        where = state_location(ws.db_path, settings.store.database_url)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    ensure_db(where)
+    return ws, settings, open_vault(ws, at=where)
 
 
 def open_state() -> tuple[Workspace, Settings]:
     """The workspace's settings and its opened state database (status, reconcile, replay only
     read settings: they default when there is no config file)."""
     ws = existing_workspace()
+    settings = ws.load() if ws.config_path.exists() else Settings()
     try:
-        where = state_location(ws.db_path)
+        where = state_location(ws.db_path, settings.store.database_url)
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
     if where == ws.db_path and not ws.db_path.exists():
         raise CommandError(f"no state database at {ws.db_path}: run `ml-connector init` first "
                            "(or pass --workspace DIR)")
-    settings = ws.load() if ws.config_path.exists() else Settings()
     ensure_db(where)
     return ws, settings
 
