@@ -80,8 +80,9 @@ class Env:
         now = self.clock.now()
         with database.atomic():
             GpItem.insert_many([{"item_number": i.item_number, "description": i.description,
-                                 "refreshed_at": now} for i in items]).on_conflict_replace(
-            ).execute()
+                                 "refreshed_at": now} for i in items]).on_conflict(
+                conflict_target=[GpItem.item_number],
+                preserve=[GpItem.description, GpItem.refreshed_at]).execute()
         return len(items)
 
     # --- the shop -----------------------------------------------------------------------
