@@ -31,7 +31,7 @@ import apsw
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.intake.spool import Spool, spool_dir_for
-from core.store.db import database, set_busy_wait
+from core.store.db import database, set_busy_wait, spool_anchor
 from core.store.models import WebhookDelivery
 
 log = logging.getLogger("core.intake.receiver")
@@ -104,7 +104,7 @@ class DeliveryWriter:
     @property
     def spool(self) -> Spool:
         if self._spool is None:
-            folder = self._spool_dir or spool_dir_for(str(database.database))
+            folder = self._spool_dir or spool_dir_for(spool_anchor())
             self._spool = Spool(folder)
         return self._spool
 

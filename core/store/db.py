@@ -94,6 +94,7 @@ database: Any = Proxy()
 database.initialize(_sqlite)
 _init_lock = threading.Lock()
 _location: list[str] = [""]  # the path or URL `database` was opened on ("" before)
+_home: list[str] = [""]  # PostgreSQL: the workspace's state.db path, where local files go
 
 
 def on_postgres() -> bool:
@@ -224,11 +225,14 @@ def checkpoint() -> None:
 
 
 def init_db(path: str | os.PathLike[str], *, migrate: bool = True,
-            check: bool = False) -> Any:
+            check: bool = False, home: str | os.PathLike[str] | None = None) -> Any:
     """Open (and by default migrate) the state database at `path` (a file), or at a
     postgresql:// URL. `check`: run `PRAGMA quick_check` too (the worker at start-up, `check`,
-    `status --check`). A damaged file is a StateError saying what to do, never a traceback."""
+    `status --check`). A damaged file is a StateError saying what to do, never a traceback.
+    `home`: with a URL, the workspace's state.db path: the receiver's spool goes beside it,
+    on this host (PostgreSQL keeps no local file to put it next to)."""
     if is_url(path):
+        _home[0] = str(home or "")
         return _init_postgres(str(path), migrate=migrate)
     try:
         return _init_db(Path(path), migrate=migrate, check=check)
@@ -293,8 +297,12 @@ def is_open_at(path: str | os.PathLike[str]) -> bool:
     return Path(current).resolve() == Path(path).resolve()
 
 
-def ensure_db(path: str | os.PathLike[str]) -> None:
-    """Open the state database at `path` unless this process already has it open."""
+def ensure_db(path: str | os.PathLike[str], *,
+              home: str | os.PathLike[str] | None = None) -> None:
+    """Open the state database at `path` unless this process already has it open. `home`: as
+    for init_db."""
+    if home is not None and is_url(path):
+        _home[0] = str(home)
     if is_open_at(path):
         try:
             database.connect(reuse_if_open=True)
@@ -303,7 +311,18 @@ def ensure_db(path: str | os.PathLike[str]) -> None:
                 raise
             raise damaged(Path(path), str(exc)) from None
         return
-    init_db(path)
+    init_db(path, home=home)
+
+
+def spool_anchor() -> Path:
+    """The path the receiver's spool folder is named after: the SQLite file itself, or on
+    PostgreSQL the workspace's state.db path given as `home` (StateError when none was)."""
+    if not on_postgres():
+        return Path(str(database.database))
+    if not _home[0]:
+        raise StateError("the state is on PostgreSQL but no local folder was given for the "
+                         "receiver's spool (init_db(url, home=workspace state.db path))")
+    return Path(_home[0])
 
 
 def _owner_only(path: Path) -> None:
