@@ -179,7 +179,7 @@ def load() -> tuple[Workspace, Settings, Vault]:
         where = state_location(ws.db_path, settings.store.database_url)
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
-    ensure_db(where)
+    ensure_db(where, home=ws.db_path)
     return ws, settings, open_vault(ws, at=where)
 
 
@@ -195,7 +195,7 @@ def open_state() -> tuple[Workspace, Settings]:
     if where == ws.db_path and not ws.db_path.exists():
         raise CommandError(f"no state database at {ws.db_path}: run `ml-connector init` first "
                            "(or pass --workspace DIR)")
-    ensure_db(where)
+    ensure_db(where, home=ws.db_path)
     return ws, settings
 
 
