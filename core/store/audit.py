@@ -16,13 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.store.db import (
-    chain_transaction,
-    database,
-    insert_row,
-    insert_rows,
-    lock_audit_chain,
-)
+from core.store.db import database, insert_row, insert_rows
+from core.store.locks import chain_transaction, lock_audit_chain
 from core.store.models import AuditEvent, utc_text
 
 GENESIS = "0" * 64

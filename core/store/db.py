@@ -15,16 +15,16 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import apsw
-from peewee import SQL, BaseQuery, Field, Node, Proxy, fn
+from peewee import SQL, BaseQuery, Field, Node, NodeList, Proxy, fn
 from playhouse.apsw_ext import APSWDatabase
 
 from core.errors import StateError
-from core.store.dialect import LOCK_AUDIT, LOCK_GROUP, LOCK_LEASE, is_postgres
+from core.store.dialect import is_postgres
 from core.store.integrity import DAMAGE_OR_WRAPPED, damaged, is_damage, quick_check
 from core.store.migrations import LATEST, migrate_to_latest, schema_version
 from core.store.postgres import describe, is_url, open_postgres
@@ -169,37 +169,12 @@ def _value(f: Any, row: dict[str, Any]) -> Any:
     return f.db_value(default)
 
 
-def chain_transaction() -> Any:
-    """Where an audit append runs. SQLite: the caller's transaction as it is (BEGIN IMMEDIATE,
-    or one statement's own). PostgreSQL: a transaction (a savepoint inside the caller's), so the
-    chain's advisory lock is held from reading the tail to the commit even for a lone append."""
-    return database.atomic() if on_postgres() else nullcontext()
-
-
-def lock_audit_chain() -> None:
-    """Inside a write transaction, before reading the audit chain's tail: on PostgreSQL the
-    next writer waits here until this transaction ends, so the chain cannot fork (SQLite's
-    BEGIN IMMEDIATE already admits one writer at a time)."""
+def like_ci(column: Any, pattern: str) -> Node:
+    """`column` LIKE `pattern` ESCAPE '\\', case-insensitive: SQLite's LIKE (ASCII), or
+    PostgreSQL's ILIKE."""
     if on_postgres():
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s, 0)", (LOCK_AUDIT,))
-
-
-def lock_group(group: str) -> bool:
-    """PostgreSQL, inside a claim's transaction: take customer group `group`'s advisory lock
-    unless another claimer holds it (then False). SQLite: always True (one writer anyway)."""
-    if not on_postgres():
-        return True
-    row = database.execute_sql("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))",
-                               (LOCK_GROUP, group)).fetchone()
-    return bool(row[0])
-
-
-def lock_lease(name: str) -> None:
-    """PostgreSQL, inside a lease transaction: one process at a time reads and writes the
-    lease row `name` (SQLite: BEGIN IMMEDIATE already)."""
-    if on_postgres():
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                             (LOCK_LEASE, name))
+        return NodeList((column, SQL("ILIKE"), pattern, SQL("ESCAPE"), "\\"))
+    return fn.LIKE(pattern, column, "\\")
 
 
 def json_value(field: Field, name: str) -> Node:

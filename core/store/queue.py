@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from peewee import Case, fn
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.store.db import database, lock_group, on_postgres, tuples
+from core.store.db import database, on_postgres, tuples
+from core.store.locks import lock_group
 from core.store.models import Job
 from core.store.states import JOB_LIFECYCLE, JobStatus, move
 

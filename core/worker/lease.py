@@ -22,7 +22,8 @@ from typing import Any
 from core.clock import SYSTEM_CLOCK, Clock
 from core.errors import ConnectorError, LeaseLost
 from core.owners import dead_local_process, make_owner
-from core.store.db import database, lock_lease, thread_connection
+from core.store.db import database, thread_connection
+from core.store.locks import lock_lease
 from core.store.models import Setting, WorkerLease
 
 LEASE_NAME = "worker"

@@ -171,14 +171,20 @@ def existing_workspace() -> Workspace:
     raise CommandError(f"{where}: {how}")
 
 
+def state_of(ws: Workspace, settings: Settings) -> str | Path:
+    """Where the workspace keeps its state: its PostgreSQL URL (ML_CONNECTOR_DATABASE_URL, else
+    [store] database_url), else its state.db; CommandError when the variable is not a URL."""
+    try:
+        return state_location(ws.db_path, settings.store.database_url)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def load() -> tuple[Workspace, Settings, Vault]:
     """Workspace, settings and vault (the database opened) for commands that need all three."""
     ws = existing_workspace()
     settings = ws.load()
-    try:
-        where = state_location(ws.db_path, settings.store.database_url)
-    except ConfigError as exc:
-        raise CommandError(str(exc)) from None
+    where = state_of(ws, settings)
     ensure_db(where, home=ws.db_path)
     return ws, settings, open_vault(ws, at=where)
 
@@ -188,10 +194,7 @@ def open_state() -> tuple[Workspace, Settings]:
     read settings: they default when there is no config file)."""
     ws = existing_workspace()
     settings = ws.load() if ws.config_path.exists() else Settings()
-    try:
-        where = state_location(ws.db_path, settings.store.database_url)
-    except ConfigError as exc:
-        raise CommandError(str(exc)) from None
+    where = state_of(ws, settings)
     if where == ws.db_path and not ws.db_path.exists():
         raise CommandError(f"no state database at {ws.db_path}: run `ml-connector init` first "
                            "(or pass --workspace DIR)")
