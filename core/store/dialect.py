@@ -94,11 +94,12 @@ def schema_lock(db: Database) -> Iterator[None]:
     if not is_postgres(db):
         yield
         return
-    db.execute_sql("SELECT pg_advisory_lock(%s, 0)", (LOCK_SCHEMA,))
+    key = "hashtext(current_schema())"  # pairs in schemas of one database migrate apart
+    db.execute_sql(f"SELECT pg_advisory_lock(%s, {key})", (LOCK_SCHEMA,))
     try:
         yield
     finally:
-        db.execute_sql("SELECT pg_advisory_unlock(%s, 0)", (LOCK_SCHEMA,))
+        db.execute_sql(f"SELECT pg_advisory_unlock(%s, {key})", (LOCK_SCHEMA,))
 
 
 def last_status_sql(db: Database) -> str:

@@ -2,6 +2,8 @@
 
 Each is a transaction-scoped advisory lock (pg_advisory_xact_lock), released when the
 transaction that took it ends; on SQLite every function here does nothing (or says yes).
+Advisory locks are per database, so each key includes the current schema: pairs kept in
+schemas of one database (search_path in the URL's options) never wait on each other's locks.
 """
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ def lock_audit_chain() -> None:
     next writer waits here until this transaction ends, so the chain cannot fork (SQLite's
     BEGIN IMMEDIATE already admits one writer at a time)."""
     if on_postgres():
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s, 0)", (LOCK_AUDIT,))
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))",
+                             (LOCK_AUDIT,))
 
 
 def lock_group(group: str) -> bool:
@@ -32,8 +35,9 @@ def lock_group(group: str) -> bool:
     unless another claimer holds it (then False). SQLite: always True (one writer anyway)."""
     if not on_postgres():
         return True
-    row = database.execute_sql("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))",
-                               (LOCK_GROUP, group)).fetchone()
+    row = database.execute_sql(
+        "SELECT pg_try_advisory_xact_lock(%s, hashtext(current_schema() || '/' || %s))",
+        (LOCK_GROUP, group)).fetchone()
     return bool(row[0])
 
 
@@ -41,5 +45,6 @@ def lock_lease(name: str) -> None:
     """PostgreSQL, inside a lease transaction: one process at a time reads and writes the
     lease row `name` (SQLite: BEGIN IMMEDIATE already)."""
     if on_postgres():
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                             (LOCK_LEASE, name))
+        database.execute_sql(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema() || '/' || %s))",
+            (LOCK_LEASE, name))

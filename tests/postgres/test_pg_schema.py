@@ -93,3 +93,26 @@ def test_config_refuses_a_password_in_the_url_without_repeating_it(tmp_path):
     assert "hunter2" not in str(caught.value) and ".pgpass" in str(caught.value)
     with pytest.raises(ConfigError, match="postgresql://user@host:port/database"):
         load_settings('[store]\ndatabase_url = "mysql://x@y/z"\n', "config.toml")
+
+
+def test_pairs_in_schemas_of_one_database_keep_their_own_tables_and_chains(pg_url):
+    """Many tenants on one server: each pair's URL picks its schema with search_path."""
+    init_db(pg_url, migrate=False)
+    for name in ("retail", "wholesale"):
+        database.execute_sql(f'CREATE SCHEMA "{name}"')
+    close_db()
+    urls = {name: f"{pg_url}&options=-csearch_path%3D{name}" for name in ("retail", "wholesale")}
+    for name, url in urls.items():
+        init_db(url)
+        assert database.execute_sql("SELECT current_schema()").fetchone()[0] == name
+        assert schema_version(database) == LATEST
+        for n in range(3 if name == "retail" else 5):
+            audit.record("order", n, "received", f"{name} order {n}", actor="test")
+        close_db()
+    for name, url in urls.items():
+        init_db(url)
+        report = audit.verify_chain()
+        assert report.ok and report.events == (3 if name == "retail" else 5)
+        close_db()
+    init_db(pg_url, migrate=False)  # the database's own public schema was never migrated
+    assert database.get_tables() == []
