@@ -15,11 +15,12 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import apsw
+import peewee
 from peewee import SQL, BaseQuery, Field, Node, NodeList, Proxy, fn
 from playhouse.apsw_ext import APSWDatabase
 
@@ -138,7 +139,8 @@ def insert_rows(model: Any, rows: list[dict[str, Any]]) -> int:
     sql = _insert_sql(model, fields)
 
     params = [tuple(_value(f, row) for f in fields) for row in rows]
-    database.connection().cursor().executemany(sql, params)
+    with _driver_errors():
+        database.connection().cursor().executemany(sql, params)
     return len(params)
 
 
@@ -150,10 +152,18 @@ def insert_row(model: Any, row: dict[str, Any]) -> int:
     params = tuple(_value(f, row) for f in fields)
     cursor = database.connection().cursor()
     if on_postgres():
-        cursor.execute(sql + f' RETURNING "{model._meta.primary_key.column_name}"', params)
+        with _driver_errors():
+            cursor.execute(sql + f' RETURNING "{model._meta.primary_key.column_name}"', params)
         return int(cursor.fetchone()[0])
     cursor.execute(sql, params)
     return int(database.connection().last_insert_rowid())
+
+
+def _driver_errors() -> Any:
+    """Around a statement run on the driver's own cursor: PostgreSQL's errors as peewee's
+    (IntegrityError, InternalError ...), as every other statement raises them. SQLite's stay
+    apsw's, as before."""
+    return vars(peewee)["__exception_wrapper__"] if on_postgres() else nullcontext()
 
 
 def _insert_sql(model: Any, fields: list[Any]) -> str:
@@ -243,21 +253,29 @@ def _init_db(path: Path, *, migrate: bool, check: bool) -> Any:
 
 def _init_postgres(url: str, *, migrate: bool) -> Any:
     with _init_lock:
-        if not database.is_closed():
-            database.close()
-        pg = open_postgres(url)
-        database.initialize(pg)
-        _location[0] = url
-        try:
-            database.connect(reuse_if_open=True)
-        except Exception as exc:  # noqa: BLE001 - said without the URL's password
-            database.initialize(_sqlite)
-            _location[0] = ""
-            raise StateError(f"cannot reach the state database {describe(url)}: "
-                             f"{type(exc).__name__}: {_first_line(exc)}") from None
+        pg = _connect_postgres(url, readonly=False)
         if migrate:
             migrate_to_latest(pg)
     return database
+
+
+def _connect_postgres(url: str, *, readonly: bool) -> Any:
+    """Point the proxy at PostgreSQL and connect (call with _init_lock held); a server that
+    cannot be reached is a StateError without the URL's password, and leaves SQLite the
+    default again."""
+    if not database.is_closed():
+        database.close()
+    pg = open_postgres(url, readonly=readonly)
+    database.initialize(pg)
+    _location[0] = url
+    try:
+        database.connect(reuse_if_open=True)
+    except Exception as exc:  # noqa: BLE001 - said without the URL's password
+        database.initialize(_sqlite)
+        _location[0] = ""
+        raise StateError(f"cannot reach the state database {describe(url)}: "
+                         f"{type(exc).__name__}: {_first_line(exc)}") from None
+    return pg
 
 
 def _first_line(exc: BaseException) -> str:
@@ -361,11 +379,7 @@ def open_readonly(path: str | os.PathLike[str]) -> Any:
 
 def _readonly_postgres(url: str) -> Any:
     with _init_lock:
-        if not database.is_closed():
-            database.close()
-        pg = open_postgres(url, readonly=True)
-        database.initialize(pg)
-        _location[0] = url
+        pg = _connect_postgres(url, readonly=True)
         if schema_version(pg) < LATEST:
             database.close()
             raise StateError(f"{describe(url)} is from an older version: run `ml-connector "

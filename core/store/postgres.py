@@ -85,13 +85,33 @@ def connect_params(url: str) -> tuple[str, dict[str, Any]]:
 
 class PgDatabase(PostgresqlDatabase):
     """PostgresqlDatabase that takes (and ignores) SQLite's lock type, so `atomic("IMMEDIATE")`
-    reads the same in every module whichever engine runs."""
+    reads the same in every module whichever engine runs.
+
+    A connection the server dropped (a restart, a failover, an idle timeout) is forgotten at its
+    thread's next use outside a transaction, so that use opens a new one. The statement that
+    found it broken still fails as it did: it is never sent again, so nothing is done twice."""
 
     def atomic(self, lock_type: str | None = None, **kwargs: Any) -> Any:
+        self._forget_if_broken()
         return super().atomic(**kwargs)
 
     def transaction(self, lock_type: str | None = None, **kwargs: Any) -> Any:
+        self._forget_if_broken()
         return super().transaction(**kwargs)
+
+    def connection(self) -> Any:
+        self._forget_if_broken()
+        return super().connection()
+
+    def cursor(self, named_cursor: Any = None) -> Any:
+        self._forget_if_broken()
+        return super().cursor(named_cursor)
+
+    def _forget_if_broken(self) -> None:
+        state: Any = self.__dict__["_state"]  # peewee's per-thread connection state
+        conn = state.conn
+        if conn is not None and getattr(conn, "closed", False) and self.transaction_depth() == 0:
+            state.reset()
 
 
 def open_postgres(url: str, *, readonly: bool = False) -> PgDatabase:

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+from peewee import InterfaceError, OperationalError
 
 from core.clock import ManualClock
 from core.config import Settings, Workspace
@@ -130,3 +134,22 @@ def test_four_writers_appending_at_once_leave_one_chain_audit_verify_accepts(
     AuditEvent.update(message="edited").where(AuditEvent.id == 70).execute()
     assert main(["audit", "verify", "--workspace", str(ws)]) == 1
     assert "BROKEN at event 70" in capsys.readouterr().out
+
+
+def test_a_connection_the_server_dropped_is_replaced_at_its_next_use(pg_url, pg_server):
+    """A PostgreSQL restart or failover drops every connection: the statement that meets the
+    dropped one fails (it is not sent twice), the next one opens a new connection."""
+    clock = ManualClock()
+    init_db(pg_url)
+    queue.enqueue("order", "A-1", clock=clock)
+    name = urlsplit(pg_url).path.strip("/")
+    admin = pg_server.admin()
+    admin.cursor().execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+                           "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    admin.close()
+    with pytest.raises((OperationalError, InterfaceError)):
+        Job.select().count()
+    assert Job.select().count() == 1
+    with database.atomic():
+        queue.enqueue("order", "A-2", clock=clock)
+    assert [j.key for j in queue.claim("w", limit=5, clock=clock)] == ["A-1", "A-2"]

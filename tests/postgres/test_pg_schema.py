@@ -1,13 +1,14 @@
 """One schema, two engines: the same numbered migrations on SQLite and on a real PostgreSQL."""
 from __future__ import annotations
 
+import peewee
 import pytest
 from peewee import PostgresqlDatabase
 
 from core.config import Settings, Workspace, load_settings
 from core.errors import ConfigError, StateError
 from core.store import audit
-from core.store.db import close_db, database, init_db, is_open_at
+from core.store.db import close_db, database, init_db, is_open_at, on_postgres, open_readonly
 from core.store.dialect import VERSION_TABLE, schema_version, table_columns
 from core.store.migrations import LATEST
 from core.store.models import Job
@@ -116,3 +117,16 @@ def test_pairs_in_schemas_of_one_database_keep_their_own_tables_and_chains(pg_ur
         close_db()
     init_db(pg_url, migrate=False)  # the database's own public schema was never migrated
     assert database.get_tables() == []
+
+
+def test_the_dry_runs_read_only_open_refuses_every_write_on_postgresql(pg_url):
+    init_db(pg_url)
+    audit.record("setting", "x", "changed", "before the dry run", actor="test")
+    close_db()
+    open_readonly(pg_url)
+    assert on_postgres() and Job.select().count() == 0
+    with pytest.raises(peewee.InternalError, match="read-only transaction"):
+        audit.record("setting", "x", "changed", "during the dry run", actor="test")
+    close_db()
+    init_db(pg_url)
+    assert audit.verify_chain().events == 1
