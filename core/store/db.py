@@ -190,9 +190,8 @@ def like_ci(column: Any, pattern: str) -> Node:
 def json_value(field: Field, name: str) -> Node:
     """The top-level key `name` of a JSON text column, read inside the database (strings,
     numbers and null as they are; arrays and objects as JSON text or as Python values)."""
-    if on_postgres():
-        return SQL(f'("{field.model._meta.table_name}"."{field.column_name}"::json -> %s)',
-                   (name,))
+    if on_postgres():  # the column as the query names it (its table's alias), cast to json
+        return NodeList((field.cast("json"), SQL("->"), name), parens=True)
     return fn.json_extract(field, f"$.{name}").coerce(False)
 
 
