@@ -59,7 +59,20 @@ def _start_from_path(root: Path) -> Server:
     subprocess.run(["pg_ctl", "-D", str(data), "-l", str(root / "log"), "-w", "-o",
                     f"-k {sock} -c listen_addresses=''", "start"], check=True,
                    capture_output=True)
-    return Server(str(sock))
+    found = Server(str(sock))
+    _throwaway(found)
+    return found
+
+
+def _throwaway(server: Server) -> None:
+    """A test server's data is thrown away: no fsync, no waiting for the WAL flush at commit
+    (the code under test behaves the same; only a crash of the test server could lose data)."""
+    admin = server.admin()
+    cur = admin.cursor()
+    for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+        cur.execute(f"ALTER SYSTEM SET {setting} = off")
+    cur.execute("SELECT pg_reload_conf()")
+    admin.close()
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +96,9 @@ def _serve(root: Path) -> Iterator[Server]:
         except Exception as exc:  # noqa: BLE001 - said in the skip / failure
             _unavailable(f"pgserver could not start PostgreSQL: {type(exc).__name__}: {exc}")
         host = dict(p.split("=", 1) for p in server.get_uri().split("?", 1)[1].split("&"))["host"]
-        yield Server(host)
+        found = Server(host)
+        _throwaway(found)
+        yield found
         server.cleanup()
         return
     if shutil.which("initdb") and shutil.which("pg_ctl") and os.geteuid() != 0:
