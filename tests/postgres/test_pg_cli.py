@@ -1,6 +1,8 @@
 """`ml-connector init --database-url`: a new workspace whose state (and vault) is on PostgreSQL."""
 from __future__ import annotations
 
+import json
+
 from core.store.db import close_db, init_db
 from core.store.models import Secret
 from tui.cli import main
@@ -27,6 +29,13 @@ def test_init_puts_a_new_workspace_state_and_vault_on_postgresql(tmp_path, pg_ur
     assert "gp.password" in capsys.readouterr().out
     assert main(["audit", "verify", "--workspace", str(ws_dir)]) == 0
     assert "audit trail intact" in capsys.readouterr().out
+    # status (its spool report on this host's folder) and status --check (no SQLite check).
+    assert main(["status", "--json", "--workspace", str(ws_dir)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["spool"]["folder"] == str(ws_dir / "state.db") + "-spool"
+    assert main(["status", "--check", "--workspace", str(ws_dir)]) == 1  # as on SQLite:
+    assert "No worker is running" in capsys.readouterr().out  # no worker yet
+    assert not (ws_dir / "state.db").exists()
 
 
 def test_init_refuses_a_database_url_with_a_password_and_creates_nothing(tmp_path, capsys):
