@@ -17,6 +17,7 @@ script starts from the `pgserver` wheel (pip install -e '.[test,postgresql]').
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import shutil
 import subprocess
@@ -46,12 +47,14 @@ RUNS = [("sqlite", 1), ("postgresql", 1), ("postgresql", 3)]
 
 
 def start_postgres() -> tuple[str, Any]:
-    """An admin URL of a PostgreSQL this script starts (pgserver), and the server."""
+    """An admin URL of a PostgreSQL this script starts (pgserver), and the server (its folder
+    is removed with the run's)."""
     try:
         import pgserver
     except ImportError:
         raise SystemExit("no PostgreSQL: pass --admin-url, or pip install pgserver") from None
     data = Path(tempfile.mkdtemp(prefix="bench-pg-"))
+    atexit.register(shutil.rmtree, data, ignore_errors=True)
     server = pgserver.get_server(str(data / "data"), cleanup_mode="delete")
     host = server.get_uri().split("host=", 1)[1].split("&")[0]
     return f"postgresql://postgres@/postgres?host={host}", server
