@@ -54,7 +54,7 @@ class WriteTransactions:
 
     def __init__(self) -> None:
         self.total = 0
-        original = type(database).atomic
+        original = type(database.obj).atomic  # the engine behind the store's proxy
         me = self
 
         def atomic(db: Any, lock_type: str | None = "IMMEDIATE") -> Any:
@@ -62,7 +62,7 @@ class WriteTransactions:
                 me.total += 1
             return original(db, lock_type)
 
-        type(database).atomic = atomic  # type: ignore[method-assign]
+        type(database.obj).atomic = atomic
 
 
 class RoundTrips:

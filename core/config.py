@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -164,6 +165,14 @@ class LoggingSettings:
 
 
 @dataclass
+class StoreSettings:
+    # "": the workspace's state.db (SQLite, the default). postgresql://user@host:port/database:
+    # the state on PostgreSQL (pip install 'ml-connector[postgresql]'). No password here: libpq
+    # finds it in ~/.pgpass or PGPASSWORD, or signs in with a client certificate (sslcert).
+    database_url: str = ""
+
+
+@dataclass
 class Settings:
     woocommerce: WooSettings = field(default_factory=WooSettings)
     gp: GPSettings = field(default_factory=GPSettings)
@@ -173,6 +182,7 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
 
 
 # What a TOML value of each annotated type may be (an int is a fine float).
@@ -244,10 +254,23 @@ def _validate_sections(s: Settings) -> None:
                           "auth to negotiate or kerberos, or remove it")
     if s.gp.spn and not re.fullmatch(r"[A-Za-z]+/[^/@\s]+", s.gp.spn.strip()):
         raise ConfigError(f"[gp] spn {s.gp.spn!r} should look like HTTP/gp01.example.local")
+    _validate_database_url(s.store.database_url)
     validate_alerts(s.alerts)
     if s.metrics.listen and not is_host_port(s.metrics.listen):
         raise ConfigError(f"[metrics] listen = {s.metrics.listen!r} should be HOST:PORT, "
                           "e.g. 127.0.0.1:9464")
+
+
+def _validate_database_url(url: str) -> None:
+    """Said without the URL itself: it could carry the password it must not carry."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.path.strip("/"):
+        raise ConfigError("[store] database_url should read postgresql://user@host:port/database")
+    if parts.password is not None:
+        raise ConfigError("[store] database_url carries a password: remove it from config.toml "
+                          "and put it in ~/.pgpass (or PGPASSWORD in the service's environment)")
 
 
 def _toml_value(value: Any) -> str:

@@ -15,7 +15,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from core.clock import Clock
@@ -33,8 +32,9 @@ from core.products.report import SyncReport
 from core.products.sync import sync_products
 from core.replay import ORDER_JOB
 from core.secrets.vault import open_vault
-from core.store.db import close_db, database, open_readonly
+from core.store.db import close_db, database, is_open_at, open_readonly
 from core.store.models import Job, Order
+from core.store.postgres import state_location
 from core.woo.client import WooClient, gmt
 from core.worker.components import register_vault_secrets
 from core.worker.options import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_STATE
@@ -190,10 +190,11 @@ def run_dry_pass(workspace: Workspace, settings: Settings, *, clock: Clock,
                  products: bool = True, open_db: bool = True) -> DryPassReport:
     """Open everything a real pass would (the state database read-only), run `dry_pass`,
     close. `open_db=False` when the caller already holds the database open."""
+    where = state_location(workspace.db_path, settings.store.database_url)
     if open_db:
-        open_readonly(workspace.db_path)
+        open_readonly(where)
     try:
-        vault = open_vault(workspace, clock=clock)
+        vault = open_vault(workspace, clock=clock, at=where)
         register_vault_secrets(vault)
         woo = woo_client(settings, vault)
         gateway = None
@@ -213,9 +214,9 @@ def run_dry_pass(workspace: Workspace, settings: Settings, *, clock: Clock,
 def run_logged(workspace: Workspace, settings: Settings, *, clock: Clock, products: bool,
                log: logging.Logger) -> tuple[int, DryPassReport | None]:
     """The worker's `--dry-run`: (exit code, report), each report line logged."""
-    held = bool(database.database) and not database.is_closed() and Path(
-        database.database).resolve() == workspace.db_path.resolve()
     try:
+        held = not database.is_closed() and is_open_at(
+            state_location(workspace.db_path, settings.store.database_url))
         report = run_dry_pass(workspace, settings, clock=clock, products=products,
                               open_db=not held)
     except StateError as exc:

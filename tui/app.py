@@ -20,6 +20,7 @@ from core.console_settings import KEYMAP, get_setting
 from core.errors import ConfigError, ConnectorError
 from core.pairs import pair_workspace
 from core.store.db import close_db, init_db
+from core.store.postgres import state_location
 from core.text import plain_text
 from core.worker import embedded
 from tui.context import ConsoleContext, console_actor
@@ -306,7 +307,10 @@ def make_app(workspace_or_db_path: Workspace | str | os.PathLike[str], *,
                 settings = workspace.load()
             except ConfigError:
                 settings = Settings()  # the console still opens; `check` explains the file
-    init_db(db_path)
+    where: str | Path = db_path
+    if workspace is not None:  # its PostgreSQL, when its configuration or environment says so
+        where = state_location(db_path, settings.store.database_url)
+    init_db(where, home=db_path)
     ctx = ConsoleContext(db_path=db_path, workspace=workspace, settings=settings,
                          clock=clock or SYSTEM_CLOCK, actor=actor or console_actor(),
                          pair=pair if pairs_base is not None else None)

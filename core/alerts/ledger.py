@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from peewee import BooleanField, CharField, IntegerField, TextField
+from peewee import CharField, IntegerField, TextField
 
 from core.alerts.conditions import Condition
 from core.store.db import database
+from core.store.dialect import FlagField
 from core.store.models import BaseModel, JSONField, UTCField
 
 
 class AlertRecord(BaseModel):
     key = CharField(primary_key=True)
-    active = BooleanField(default=False)
+    active = FlagField(default=False)
     epoch = IntegerField(default=0)
     severity = CharField(default="warning")
     title = TextField(default="")
@@ -120,7 +121,8 @@ def mark_sent(notice: Notice, now: datetime) -> None:
 
 
 def active() -> list[AlertRecord]:
-    return list(AlertRecord.select().where(AlertRecord.active).order_by(AlertRecord.key))
+    live = AlertRecord.active == True  # noqa: E712 (peewee builds SQL from ==)
+    return list(AlertRecord.select().where(live).order_by(AlertRecord.key))
 
 
 def mark_digest(channel: str, day: Any, now: datetime) -> None:

@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import apsw
+import peewee
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.intake.spool import Spool, spool_dir_for
-from core.store.db import database
+from core.store.db import database, on_postgres, set_busy_wait, spool_anchor
 from core.store.models import WebhookDelivery
 
 log = logging.getLogger("core.intake.receiver")
@@ -42,8 +43,11 @@ IMPORT_RETRY_S = 1.0  # how often the importer tries a busy database again
 
 
 def is_busy(exc: BaseException) -> bool:
-    """The database's write lock is held by someone else (past the busy timeout)."""
+    """The database's write lock is held by someone else (past the busy timeout), or on
+    PostgreSQL the server cannot be reached (down, restarting, refusing connections)."""
     if isinstance(exc, (apsw.BusyError, apsw.LockedError)):
+        return True
+    if on_postgres() and isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
         return True
     text = str(exc).lower()
     return "database is locked" in text or "busy" in text
@@ -104,7 +108,7 @@ class DeliveryWriter:
     @property
     def spool(self) -> Spool:
         if self._spool is None:
-            folder = self._spool_dir or spool_dir_for(str(database.database))
+            folder = self._spool_dir or spool_dir_for(spool_anchor())
             self._spool = Spool(folder)
         return self._spool
 
@@ -175,7 +179,7 @@ class DeliveryWriter:
 
     def _own_connection(self) -> None:
         if self.busy_wait_ms is not None:
-            database.connection().setbusytimeout(int(self.busy_wait_ms))
+            set_busy_wait(int(self.busy_wait_ms))
 
     def _run(self) -> None:
         self._own_connection()

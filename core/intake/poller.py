@@ -26,14 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from peewee import fn
-
 from core.clock import FUTURE_SKEW, SYSTEM_CLOCK, Clock
 from core.errors import WooError
 from core.intake.inbox import accept_order_snapshot, is_newer, stored_versions
 from core.intake.page import accept_new_orders
 from core.store import audit
-from core.store.db import database
+from core.store.db import database, json_value
 from core.store.models import Order, PollCursor, Setting
 from core.woo.client import Page, WooClient, gmt
 
@@ -92,8 +90,7 @@ def _stored_cheap_fields(woo_ids: list[int]) -> dict[int, tuple[Any, ...]]:
     the whole payloads are not loaded for every order in the overlap."""
     found: dict[int, tuple[Any, ...]] = {}
     # coerce(False): the raw SQLite values, not run through JSONField.python_value.
-    extracts = [fn.json_extract(Order.payload, f"$.{name}").coerce(False)
-                for name in SAME_SECOND_FIELDS]
+    extracts = [json_value(Order.payload, name) for name in SAME_SECOND_FIELDS]
     for start in range(0, len(woo_ids), 500):
         chunk = woo_ids[start:start + 500]
         rows: Any = Order.select(Order.woo_id, *extracts).where(Order.woo_id.in_(chunk)).tuples()

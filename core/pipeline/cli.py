@@ -24,6 +24,7 @@ from core.secrets.vault import (
     open_vault,
 )
 from core.store.db import init_db
+from core.store.postgres import state_location
 
 
 class Secrets:
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     ws = Workspace.from_args(args.workspace, args.config)
     settings = ws.load()
-    init_db(ws.db_path)
+    init_db(state_location(ws.db_path, settings.store.database_url))
     env = {GP_PASSWORD: args.gp_password_env, WOO_CONSUMER_KEY: args.woo_key_env,
            WOO_CONSUMER_SECRET: args.woo_secret_env}
     vault = None if all(env.values()) else open_vault(ws)

@@ -50,10 +50,12 @@ def recover_orphans(clock: Clock = SYSTEM_CLOCK) -> int:
         for job in Job.select().where(Job.status == JobStatus.LEASED):
             owner = Owner.parse(job.lease_owner or "")
             if owner is not None and owner.is_dead_here:
-                Job.update(status=JobStatus.QUEUED, lease_owner=None, lease_expires_at=None,
-                           run_at=clock.now(), updated_at=clock.now()).where(
-                    Job.id == job.id).execute()
-                freed += 1
+                # Guarded: on PostgreSQL another process may have freed and re-claimed it since.
+                freed += Job.update(status=JobStatus.QUEUED, lease_owner=None,
+                                    lease_expires_at=None, run_at=clock.now(),
+                                    updated_at=clock.now()).where(
+                    (Job.id == job.id) & (Job.status == JobStatus.LEASED)
+                    & (Job.lease_owner == job.lease_owner)).execute()
     return freed
 
 

@@ -69,7 +69,11 @@ def _refresh_cache(items: list[GPItemInfo], *, full: bool, now: datetime) -> Non
             for i in items]
     with database.atomic():
         for i in range(0, len(rows), 200):
-            GpItem.insert_many(rows[i:i + 200]).on_conflict_replace().execute()
+            # An upsert of every column (not INSERT OR REPLACE): PostgreSQL has no REPLACE.
+            GpItem.insert_many(rows[i:i + 200]).on_conflict(
+                conflict_target=[GpItem.item_number],
+                preserve=[GpItem.description, GpItem.price, GpItem.quantity,
+                          GpItem.refreshed_at]).execute()
         if full:
             GpItem.delete().where(GpItem.refreshed_at < now).execute()
 

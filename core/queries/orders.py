@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from peewee import SQL, Tuple, fn
+from peewee import Tuple, Value
 
-from core.store.db import tuples
+from core.store.db import like_ci, tuples
 from core.store.models import GpItem, Order, OrderSku, Refund, utc_text
 from core.store.states import DocState
 
@@ -77,7 +77,7 @@ def _like(text: str) -> str:
 def _matches(column: Any, pattern: str) -> Any:
     """column LIKE pattern ESCAPE '\\' (case-insensitive for ASCII, as SQLite's LIKE is), so a
     typed % or _ is taken literally."""
-    return fn.LIKE(pattern, column, "\\")
+    return like_ci(column, pattern)
 
 
 def _filtered(flt: OrderFilter, *fields: Any) -> Any:
@@ -138,8 +138,8 @@ def order_page(flt: OrderFilter = OrderFilter(), *, after: Cursor | None = None,
     if exact:  # shown first on the first page, never again further down
         query = query.where(Order.id.not_in(exact))
     if after is not None:
-        query = query.where(Tuple(Order.updated_at, Order.id) < Tuple(SQL("?", [after[0]]),
-                                                                       after[1]))
+        stamp = Value(after[0], converter=False)  # already the stored text
+        query = query.where(Tuple(Order.updated_at, Order.id) < Tuple(stamp, after[1]))
     query = query.order_by(Order.updated_at.desc(), Order.id.desc()).limit(limit + 1)
     keys = list(tuples(query))
     more = len(keys) > limit

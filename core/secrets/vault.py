@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -24,6 +25,7 @@ from core.secrets.keys import KeyStore, key_id, key_store_for, new_key
 from core.store import audit
 from core.store.db import database, ensure_db, is_open_at, tuples
 from core.store.models import Secret
+from core.store.postgres import describe_location, is_url
 
 log = logging.getLogger(__name__)
 
@@ -214,12 +216,17 @@ class Vault:
         return RotationReport(self._primary_id, rotated, removed)
 
 
-def _orphaned_secrets(ws: Workspace, store: KeyStore) -> str | None:
+def _orphaned_secrets(ws: Workspace, store: KeyStore,
+                      at: str | os.PathLike[str] | None = None) -> str | None:
     """When the key is missing but the database holds secrets encrypted with one: what to do.
-    Making a new key then would orphan every one of them, so nothing here ever does."""
-    if not ws.db_path.exists():
+    Making a new key then would orphan every one of them, so nothing here ever does. `at`: the
+    workspace's PostgreSQL URL when its state is there."""
+    if at is not None and is_url(at):
+        ensure_db(at, home=ws.db_path)
+    elif not ws.db_path.exists():
         return None
-    ensure_db(ws.db_path)
+    else:
+        ensure_db(ws.db_path)
     rows = list(Secret.select(Secret.key_id))
     if not rows:
         return None
@@ -232,12 +239,13 @@ def _orphaned_secrets(ws: Workspace, store: KeyStore) -> str | None:
             "credentials again.")
 
 
-def create_key(ws: Workspace) -> KeyStore:
+def create_key(ws: Workspace, *, at: str | os.PathLike[str] | None = None) -> KeyStore:
     """Create the workspace's key if it has none yet (never replaces an existing key, and never
-    creates one next to secrets another, missing key encrypted: ConfigError says what to do)."""
+    creates one next to secrets another, missing key encrypted: ConfigError says what to do).
+    `at`: where the workspace keeps its state when not in its state.db (its PostgreSQL URL)."""
     store = key_store_for(ws, creating=True)
     if not store.exists():
-        orphaned = _orphaned_secrets(ws, store)
+        orphaned = _orphaned_secrets(ws, store, at)
         if orphaned:
             raise ConfigError(orphaned)
         store.save([new_key()])
@@ -245,16 +253,19 @@ def create_key(ws: Workspace) -> KeyStore:
     return store
 
 
-def open_vault(ws: Workspace, *, clock: Clock = SYSTEM_CLOCK) -> Vault:
+def open_vault(ws: Workspace, *, clock: Clock = SYSTEM_CLOCK,
+               at: str | os.PathLike[str] | None = None) -> Vault:
     """The vault of a workspace whose state database this process has opened; loads its key
     (fail closed). It never opens or creates the database itself: reading a secret must not make
-    a workspace appear where there was none, nor read another workspace's database."""
-    if not is_open_at(ws.db_path):
-        raise StateError(f"the state database {ws.db_path} is not open: open it before its "
-                         "vault (init_db or ensure_db)")
+    a workspace appear where there was none, nor read another workspace's database. `at`: where
+    the workspace keeps its state when not in its state.db (its PostgreSQL URL)."""
+    where = ws.db_path if at is None else at
+    if not is_open_at(where):
+        raise StateError(f"the state database {describe_location(where)} is not open: open it "
+                         "before its vault (init_db or ensure_db)")
     store = key_store_for(ws)
     if not store.exists():
-        raise ConfigError(_orphaned_secrets(ws, store) or
+        raise ConfigError(_orphaned_secrets(ws, store, at) or
                           f"no encryption key found ({store.description}): run `ml-connector "
                           "init`, or set ML_CONNECTOR_KEY")
     return Vault(store, clock=clock)

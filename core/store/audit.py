@@ -3,7 +3,8 @@
 `record()` must be called inside the write transaction of the change it describes
 (`with database.atomic(): ...; record(...)`), so the change and its event commit together.
 Because every write transaction is BEGIN IMMEDIATE, reading the previous hash and appending is
-serialised across processes: the chain cannot fork.
+serialised across processes: the chain cannot fork. On PostgreSQL (READ COMMITTED, many writers)
+an advisory lock taken before the tail is read does the same until the transaction ends.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.store.db import database, insert_rows
+from core.store.db import database, insert_row, insert_rows
+from core.store.locks import chain_transaction, lock_audit_chain
 from core.store.models import AuditEvent, utc_text
 
 GENESIS = "0" * 64
@@ -55,6 +57,12 @@ def _digest(prev_hash: str, at: str, entity: str, entity_id: str | None, kind: s
 def record(entity: str, entity_id: object, kind: str, message: str, *, actor: str,
            data: Any = None, clock: Clock = SYSTEM_CLOCK) -> AuditEvent:
     """Append one event. Call inside the transaction of the change it records."""
+    with chain_transaction():
+        return _record(entity, entity_id, kind, message, actor=actor, data=data, clock=clock)
+
+
+def _record(entity: str, entity_id: object, kind: str, message: str, *, actor: str,
+            data: Any, clock: Clock) -> AuditEvent:
     prev = _last_hash()
     at = clock.now()
     at_text = utc_text(at)
@@ -65,8 +73,7 @@ def record(entity: str, entity_id: object, kind: str, message: str, *, actor: st
            "message": message, "data": clean, "prev_hash": prev, "hash": digest}
     # A prepared INSERT, not Model.create: every state change writes one or more events, and
     # peewee's rendering of the row cost more CPU than SQLite's insert (issue 16).
-    insert_rows(AuditEvent, [row])
-    return AuditEvent(id=database.connection().last_insert_rowid(), **row)
+    return AuditEvent(id=insert_row(AuditEvent, row), **row)
 
 
 _LAST_HASH_SQL = f'SELECT "hash" FROM "{AuditEvent._meta.table_name}" ORDER BY "id" DESC LIMIT 1'
@@ -74,6 +81,7 @@ _LAST_HASH_SQL = f'SELECT "hash" FROM "{AuditEvent._meta.table_name}" ORDER BY "
 
 def _last_hash() -> str:
     """The newest event's hash (the chain's tail), GENESIS for an empty trail."""
+    lock_audit_chain()
     row = database.execute_sql(_LAST_HASH_SQL).fetchone()
     return str(row[0]) if row else GENESIS
 
@@ -85,6 +93,12 @@ def record_many(events: list[tuple[str, object, str, str, Any]], *, actor: str,
     "received" events. Call inside the transaction of the changes they record."""
     if not events:
         return 0
+    with chain_transaction():
+        return _record_many(events, actor=actor, clock=clock)
+
+
+def _record_many(events: list[tuple[str, object, str, str, Any]], *, actor: str,
+                 clock: Clock) -> int:
     prev = _last_hash()
     at = clock.now()
     at_text = utc_text(at)

@@ -1,4 +1,7 @@
-"""Numbered migrations with a recorded schema version (PRAGMA user_version).
+"""Numbered migrations with a recorded schema version (PRAGMA user_version on SQLite).
+
+The same migrations run on PostgreSQL: they are written in SQLite's words and core.store.dialect
+says them in PostgreSQL's (SERIAL keys, BYTEA, "C"-collated text, the version in a table).
 
 Migration 1 creates the schema as fixed DDL: it must never change when a model changes (a
 database created by this release and one created by a later release must end up identical after
@@ -13,6 +16,14 @@ from collections.abc import Callable
 from peewee import Database
 
 from core.errors import StateError
+from core.store.dialect import (
+    ddl,
+    last_status_sql,
+    schema_lock,
+    set_schema_version,
+    table_columns,
+)
+from core.store.dialect import schema_version as schema_version
 
 # The schema as release 0.1.0 created it (then `create_tables(ALL_MODELS)`), frozen.
 SCHEMA_1: tuple[str, ...] = (
@@ -262,40 +273,37 @@ SCHEMA_1: tuple[str, ...] = (
 
 def _m0001_initial(db: Database) -> None:
     for statement in SCHEMA_1:
-        db.execute_sql(statement)
+        db.execute_sql(ddl(db, statement))
 
 
 def _m0002_order_search_index(db: Database) -> None:
     # The console's order search (number, customer, GP document) scans this narrow index in
     # (updated_at, id) order instead of 100,000 wide rows with their payloads: ~30 ms, not ~300.
-    db.execute_sql(
+    db.execute_sql(ddl(db,
         'CREATE INDEX IF NOT EXISTS "order_search" ON "order" (updated_at, id, number, '
         "customer_name, customer_key, gp_doc_number, woo_id, state, hold_reason, "
-        "date_created_gmt)")
+        "date_created_gmt)"))
 
 
 def _m0003_order_status_applied(db: Database) -> None:
     # "Was this WooCommerce status change already applied?" is business state: a column, not a
     # read of the last audit event. Existing orders take it from that event once, here.
-    have = {row[1] for row in db.execute_sql('PRAGMA table_info("order")').fetchall()}
+    have = set(table_columns(db, "order"))
     for column in ("status_applied", "status_action"):
         if column not in have:  # a database migrated before this release may lack them
-            db.execute_sql(f'ALTER TABLE "order" ADD COLUMN "{column}" VARCHAR(255)')
-    last = ("(SELECT json_extract(a.data, ?) FROM \"audit_event\" AS a "
-            "WHERE a.entity = 'order' AND a.entity_id = CAST(\"order\".woo_id AS TEXT) "
-            "AND a.kind IN ('status_updated', 'voided', 'credit_memo') "
-            "ORDER BY a.id DESC LIMIT 1)")
+            db.execute_sql(ddl(db, f'ALTER TABLE "order" ADD COLUMN "{column}" VARCHAR(255)'))
+    last = last_status_sql(db)
     db.execute_sql(f'UPDATE "order" SET status_applied = {last}, status_action = {last}',
-                   ("$.status", "$.action"))
+                   ("status", "action"))
 
 
 def _m0004_alerts(db: Database) -> None:
     # The alert ledger (core/alerts/ledger.py): fixed DDL, so this migration never changes.
-    db.execute_sql(
+    db.execute_sql(ddl(db,
         'CREATE TABLE IF NOT EXISTS "alert" ("key" VARCHAR(255) NOT NULL PRIMARY KEY, '
         '"active" INTEGER NOT NULL, "epoch" INTEGER NOT NULL, "severity" VARCHAR(255) NOT NULL, '
         '"title" TEXT NOT NULL, "detail" TEXT NOT NULL, "figures" TEXT, "raised_at" TEXT, '
-        '"resolved_at" TEXT, "notified" TEXT)')
+        '"resolved_at" TEXT, "notified" TEXT)'))
 
 
 def _m0005_sku_map_sync_and_sent_documents(db: Database) -> None:
@@ -303,13 +311,13 @@ def _m0005_sku_map_sync_and_sent_documents(db: Database) -> None:
     # said so (sku_map.sync; migration 1 on a new database already has the column); the GP
     # documents as sent (core/store/sent.py) are kept so a posted invoice shows the GL
     # distribution it was posted with, not today's mapping. Fixed DDL: never changes.
-    columns = {row[1] for row in db.execute_sql('PRAGMA table_info("sku_map")').fetchall()}
+    columns = set(table_columns(db, "sku_map"))
     if "sync" not in columns:
         db.execute_sql('ALTER TABLE "sku_map" ADD COLUMN "sync" INTEGER NOT NULL DEFAULT 0')
-    db.execute_sql(
+    db.execute_sql(ddl(db,
         'CREATE TABLE IF NOT EXISTS "sent_document" ("id" INTEGER NOT NULL PRIMARY KEY, '
         '"gp_doc_number" VARCHAR(255) NOT NULL, "order_woo_id" INTEGER NOT NULL, '
-        '"doc_type" VARCHAR(255) NOT NULL, "document" TEXT NOT NULL, "sent_at" TEXT NOT NULL)')
+        '"doc_type" VARCHAR(255) NOT NULL, "document" TEXT NOT NULL, "sent_at" TEXT NOT NULL)'))
     db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "sent_document_gp_doc_number" ON '
                    '"sent_document" ("gp_doc_number")')
     db.execute_sql('CREATE INDEX IF NOT EXISTS "sent_document_order_woo_id" ON '
@@ -323,18 +331,15 @@ MIGRATIONS: list[Callable[[Database], None]] = [
 LATEST = len(MIGRATIONS)
 
 
-def schema_version(db: Database) -> int:
-    return int(db.execute_sql("PRAGMA user_version").fetchone()[0])
-
-
 def migrate_to_latest(db: Database) -> int:
     """Apply pending migrations, each with its version bump in one transaction."""
-    current = schema_version(db)
-    if current > LATEST:
-        raise StateError(f"the database is at schema {current}, newer than this ml-connector "
-                         f"({LATEST}): upgrade ml-connector before opening it")
-    for number in range(current + 1, LATEST + 1):
-        with db.atomic("IMMEDIATE"):
-            MIGRATIONS[number - 1](db)
-            db.execute_sql(f"PRAGMA user_version = {number}")
+    with schema_lock(db):
+        current = schema_version(db)
+        if current > LATEST:
+            raise StateError(f"the database is at schema {current}, newer than this "
+                             f"ml-connector ({LATEST}): upgrade ml-connector before opening it")
+        for number in range(current + 1, LATEST + 1):
+            with db.atomic("IMMEDIATE"):
+                MIGRATIONS[number - 1](db)
+                set_schema_version(db, number)
     return LATEST

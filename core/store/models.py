@@ -13,7 +13,6 @@ from peewee import (
     SQL,
     AutoField,
     BlobField,
-    BooleanField,
     CharField,
     Field,
     ForeignKeyField,
@@ -24,6 +23,7 @@ from peewee import (
 
 from core.clock import as_utc
 from core.store.db import database
+from core.store.dialect import FlagField
 from core.store.states import DocState, JobStatus
 
 
@@ -153,7 +153,7 @@ class Refund(BaseModel):
     order_id: int  # peewee's raw-id accessor for `order` (declared for the type checker)
     amount = MoneyField()
     reason = TextField(null=True)
-    restock = BooleanField(default=False)
+    restock = FlagField(default=False)
     payload = JSONField(null=True)
     date_created_gmt = UTCField(null=True, index=True)
     state = CharField(default=DocState.NEW, index=True)
@@ -217,7 +217,7 @@ class Job(BaseModel):
     lease_owner = CharField(null=True)
     lease_expires_at = UTCField(null=True)
     last_error = TextField(null=True)
-    rerun = BooleanField(default=False)  # asked for again while leased: one more pass after
+    rerun = FlagField(default=False)  # asked for again while leased: one more pass after
     created_at = UTCField()
     updated_at = UTCField()
 
@@ -251,7 +251,7 @@ class SkuMap(BaseModel):
     created_by = CharField()
     created_at = UTCField()
     # DEFAULT 0 in the table too: migration 5 adds the column to existing rows with it.
-    sync = BooleanField(default=False, constraints=[SQL("DEFAULT 0")])
+    sync = FlagField(default=False, constraints=[SQL("DEFAULT 0")])
 
 
 class FlaggedSku(BaseModel):

@@ -4,6 +4,12 @@ A worker claims due jobs with a guarded UPDATE inside BEGIN IMMEDIATE, so two wo
 console's embedded worker and a headless one) never hold the same job. A lease that expires
 (the worker was `kill -9`ed) makes the job claimable again: the pipeline's read-before-post makes
 the second attempt safe.
+
+On PostgreSQL (many workers on many hosts) each due row is taken with FOR UPDATE SKIP LOCKED
+inside its guarded UPDATE: a row another worker is claiming right now is passed over, not waited
+for, and never claimed twice; only the rows claimed are locked.
+A customer group's one-job-in-flight rule holds across hosts through a per-group advisory lock
+taken before the group's live leases are re-read.
 """
 from __future__ import annotations
 
@@ -12,10 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from peewee import fn
+from peewee import Case, fn
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.store.db import database, tuples
+from core.store.db import database, on_postgres, tuples
+from core.store.locks import lock_group
 from core.store.models import Job
 from core.store.states import JOB_LIFECYCLE, JobStatus, move
 
@@ -143,20 +150,36 @@ def _lease_due(owner: str, limit: int, now: datetime, until: datetime,
         (Job.status == JobStatus.LEASED) & (Job.lease_expires_at >= now)
         & Job.group_key.is_null(False)))}
     groups |= leased_groups
+    pg = on_postgres()
     for job in query.order_by(Job.run_at, Job.id).limit(limit * 4 + 16):
         if len(claimed) >= limit:
             break
         if job.group_key and job.group_key in groups:
             continue
+        if pg and job.group_key and not _group_free(job.group_key, now):
+            groups.add(job.group_key)
+            continue
+        this = (Job.id == job.id) & due
+        if pg:  # only this row, and only when no other claimer holds it: skipped, not awaited
+            this = Job.id.in_(Job.select(Job.id).where(this).for_update(skip_locked=True))
         took = (Job.update(status=JobStatus.LEASED, lease_owner=owner, lease_expires_at=until,
-                           attempts=Job.attempts + 1, updated_at=now)
-                .where((Job.id == job.id) & due).execute())
+                           attempts=Job.attempts + 1, updated_at=now).where(this).execute())
         if took:
             if job.group_key:
                 groups.add(job.group_key)
             claimed.append(ClaimedJob(job.id, job.kind, job.key, job.attempts + 1,
                                       job.group_key))
     return claimed
+
+
+def _group_free(group: str, now: datetime) -> bool:
+    """PostgreSQL: whether this transaction may claim `group`'s next job. Another claimer
+    holding the group's lock, or a live lease on it committed since this claim began, says no."""
+    if not lock_group(group):
+        return False
+    return not Job.select(Job.id).where(
+        (Job.group_key == group) & (Job.status == JobStatus.LEASED)
+        & (Job.lease_expires_at >= now)).exists()
 
 
 def complete(job_id: int, owner: str, *, clock: Clock = SYSTEM_CLOCK) -> bool:
@@ -204,7 +227,8 @@ def retry_later(job_id: int, owner: str, error: str, *, transient: bool,
 def release(job_id: int, owner: str, *, clock: Clock = SYSTEM_CLOCK) -> None:
     """Give a job back untouched (shutdown before the GP call started)."""
     now = clock.now()
-    Job.update(status=JobStatus.QUEUED, attempts=fn.MAX(Job.attempts - 1, 0), lease_owner=None,
+    Job.update(status=JobStatus.QUEUED,
+               attempts=Case(None, [(Job.attempts > 0, Job.attempts - 1)], 0), lease_owner=None,
                lease_expires_at=None, updated_at=now).where(
         (Job.id == job_id) & (Job.lease_owner == owner)).execute()
 

@@ -14,7 +14,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.errors import ConnectorError, LeaseLost
 from core.intake.retention import prune_deliveries
-from core.store.db import database
+from core.store.db import checkpoint
 
 log = logging.getLogger("ml_connector.worker")
 
@@ -59,7 +59,7 @@ def hourly(settings: Settings, clock: Clock) -> None:
     except Exception as exc:  # a busy database: the next hour prunes
         log.warning("pruning old webhook deliveries skipped: %s", type(exc).__name__)
     try:
-        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint()
     except Exception as exc:  # readers hold it back: next hour
         log.debug("WAL checkpoint skipped: %s", exc)
 

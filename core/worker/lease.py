@@ -7,7 +7,8 @@ taken over. On the same host a holder whose process no longer exists is dead at 
 service manager restarting a `kill -9`ed worker need not wait out the TTL.
 
 Every change is one BEGIN IMMEDIATE transaction, so two processes racing for the lease cannot both
-win: the second one reads the first one's row.
+win: the second one reads the first one's row. On PostgreSQL the same transactions first take the
+lease's advisory lock (`lock_lease`), which serialises them across hosts just as well.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.errors import ConnectorError, LeaseLost
 from core.owners import dead_local_process, make_owner
 from core.store.db import database, thread_connection
+from core.store.locks import lock_lease
 from core.store.models import Setting, WorkerLease
 
 LEASE_NAME = "worker"
@@ -134,6 +136,7 @@ class Lease:
         now = self.clock.now()
         expires = now + timedelta(seconds=self.ttl_s)
         with self._lock, database.atomic("IMMEDIATE"):
+            lock_lease(LEASE_NAME)
             row = WorkerLease.get_or_none(WorkerLease.name == LEASE_NAME)
             if row is not None and row.holder != self.holder and _info(row).alive(now):
                 raise LeaseHeld(_info(row))
@@ -177,6 +180,7 @@ class Lease:
         if status is not None:
             values[WorkerLease.status] = status
         with self._lock, database.atomic("IMMEDIATE"):
+            lock_lease(LEASE_NAME)
             changed = WorkerLease.update(values).where(
                 (WorkerLease.name == LEASE_NAME) & (WorkerLease.holder == self.holder)).execute()
         if not changed:
@@ -198,6 +202,7 @@ class Lease:
         # No self._lock: the caller may already hold the database's write lock (a claim), and
         # the heartbeat takes _lock before the database: the two orders would deadlock.
         with database.atomic("IMMEDIATE"):
+            lock_lease(LEASE_NAME)
             row = WorkerLease.get_or_none(WorkerLease.name == LEASE_NAME)
             if row is None or row.holder != self.holder:
                 self.held = False
@@ -215,6 +220,7 @@ class Lease:
         `status`: the worker's final figures, kept with who ran and why it stopped, so
         `status` after a clean stop says which worker ran, not "none has run"."""
         with self._lock, database.atomic("IMMEDIATE"):
+            lock_lease(LEASE_NAME)
             row = WorkerLease.get_or_none((WorkerLease.name == LEASE_NAME)
                                           & (WorkerLease.holder == self.holder))
             if row is not None:

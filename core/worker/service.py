@@ -18,7 +18,6 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from core import dry_pass
@@ -26,8 +25,16 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError, LeaseLost, StateError
 from core.intake import drift
-from core.store.db import database, init_db, thread_connection
+from core.store.db import (
+    database,
+    ensure_db,
+    init_db,
+    is_open_at,
+    on_postgres,
+    thread_connection,
+)
 from core.store.integrity import quick_check
+from core.store.postgres import state_location
 from core.worker import housekeeping
 from core.worker.alerting import WorkerAlerts
 from core.worker.components import Components, build_components
@@ -121,11 +128,17 @@ class Worker:
                 log=log)
             return code
         try:
-            current = database.database
+            where = state_location(self.workspace.db_path, self.settings.store.database_url)
+        except ConfigError as exc:
+            log.error("cannot start: %s", exc)
+            return EXIT_CONFIG
+        try:
             # The console (embedded mode) already has this database open: re-initialising it
             # would close the console's connection under it.
-            if not current or Path(current).resolve() != self.workspace.db_path.resolve():
-                init_db(self.workspace.db_path, check=True)  # a damaged file: exit 4
+            if not is_open_at(where):  # a damaged file: exit 4
+                init_db(where, check=True, home=self.workspace.db_path)
+            elif on_postgres():  # the spool of this host goes beside the workspace's state.db
+                ensure_db(where, home=self.workspace.db_path)
             else:
                 quick_check(database, self.workspace.db_path)
         except StateError as exc:

@@ -15,7 +15,7 @@ from core import queries
 from core.clock import SYSTEM_CLOCK, Clock
 from core.intake.drift import drift_attention
 from core.intake.spool import Spool, spool_dir_for
-from core.store.db import database
+from core.store.db import spool_anchor
 from core.store.models import AuditEvent, Order, Refund, Setting, WebhookDelivery
 from core.worker.lease import last_run, read_lease
 
@@ -96,7 +96,7 @@ SPOOL_STUCK_S = 120.0  # a spooled delivery older than this: the database has be
 
 def spool_report(clock: Clock = SYSTEM_CLOCK) -> dict[str, Any]:
     """The receiver's spool beside the database: how many deliveries wait and since when."""
-    folder = spool_dir_for(str(database.database))
+    folder = spool_dir_for(spool_anchor())
     spool = Spool(folder)
     oldest = spool.oldest_at()
     return {"waiting": spool.pending(), "oldest_at": _iso(oldest), "folder": str(folder),

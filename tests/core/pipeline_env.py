@@ -80,8 +80,9 @@ class Env:
         now = self.clock.now()
         with database.atomic():
             GpItem.insert_many([{"item_number": i.item_number, "description": i.description,
-                                 "refreshed_at": now} for i in items]).on_conflict_replace(
-            ).execute()
+                                 "refreshed_at": now} for i in items]).on_conflict(
+                conflict_target=[GpItem.item_number],
+                preserve=[GpItem.description, GpItem.refreshed_at]).execute()
         return len(items)
 
     # --- the shop -----------------------------------------------------------------------
@@ -118,7 +119,9 @@ class Env:
 
 def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYSTEM_CLOCK,
               concurrency: int = 4, calculate_unit_price: bool = False,
-              profile: str = "configured") -> Env:
+              profile: str = "configured", database: str | None = None) -> Env:
+    """`database`: a postgresql:// URL to keep the state there instead of the workspace's
+    state.db (tests/postgres)."""
     from sandbox.gp import GPStandIn
     from sandbox.woo import WooStandIn
 
@@ -141,7 +144,7 @@ def start_env(root: Path, *, orders: int = 0, seed: int = 1, clock: Clock = SYST
     s.posting.gateways = {k: dict(v) for k, v in GATEWAYS.items()}
     s.posting.concurrency = concurrency
     ws.save(s)
-    init_db(ws.db_path)
+    init_db(database or ws.db_path)
     for kind, account in ACCOUNTS.items():
         gl.set_account("company", "", kind, account, actor="test", clock=clock)
     for gateway, account in GATEWAY_CASH.items():

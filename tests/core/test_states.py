@@ -18,6 +18,7 @@ from core.pipeline.context import PipelineContext
 from core.pipeline.result import StepResult
 from core.store import audit, queue
 from core.store.db import database
+from core.store.dialect import set_schema_version
 from core.store.migrations import LATEST, migrate_to_latest
 from core.store.models import AuditEvent, Job, Order, Refund
 from core.store.states import (
@@ -125,7 +126,7 @@ def test_migration_3_takes_the_applied_status_change_from_the_audit_trail(state_
                      data={"status": "x", "action": "y"})
         # A database from before migration 3: the columns are empty, the version is 2.
         Order.update(status_applied=None, status_action=None).execute()
-        database.execute_sql("PRAGMA user_version = 2")
+        set_schema_version(database, 2)  # PRAGMA user_version on SQLite
     assert migrate_to_latest(database) == LATEST
     h, u = Order.get_by_id(held.id), Order.get_by_id(untouched.id)
     assert (h.status_applied, h.status_action) == ("on-hold", "hold")

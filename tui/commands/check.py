@@ -22,7 +22,8 @@ from core.secrets.vault import open_vault
 from core.shared_company import key_clashes
 from core.store.db import database, ensure_db
 from core.store.integrity import quick_check
-from tui.commands.common import existing_pairs, existing_workspace, global_options
+from core.store.postgres import is_url
+from tui.commands.common import existing_pairs, existing_workspace, global_options, state_of
 
 
 @click.command(help=__doc__)
@@ -37,17 +38,20 @@ def command(no_probe: bool, wsdl: str | None, refresh_wsdl: bool, as_json: bool)
     ws = existing_workspace()
     settings = ws.load()
     secrets: dict[str, str | None] = {}
-    if ws.db_path.exists():  # a damaged state database first: exit 4 with what to do
+    where = state_of(ws, settings)
+    if is_url(where):
+        ensure_db(where, home=ws.db_path)  # unreachable: exit 4 saying so
+    elif ws.db_path.exists():  # a damaged state database first: exit 4 with what to do
         ensure_db(ws.db_path)
         quick_check(database, ws.db_path)
     try:
-        ensure_db(ws.db_path)
-        vault = open_vault(ws)
+        ensure_db(where, home=ws.db_path)
+        vault = open_vault(ws, at=where)
         secrets = {name: vault.get(name) for name in (GP_PASSWORD, WOO_KEY, WOO_SECRET)}
     except ConnectorError as exc:  # still check what can be checked; the report says what is off
         click.echo(f"ml-connector check: the stored credentials cannot be read: {exc}", err=True)
     # The GL mapping and tax details live in the state database: prove them against GP too.
-    refs = refs_from_database() if ws.db_path.exists() else None
+    refs = refs_from_database() if is_url(where) or ws.db_path.exists() else None
     report = run_check(settings, secrets, workspace_folder(ws), probe=not no_probe,
                        refresh_wsdl=refresh_wsdl, wsdl=wsdl, refs=refs)
     # Another pair of this workspace posting to the same GP company must not share keys.

@@ -27,6 +27,7 @@ from core.exit_codes import ExitCode
 from core.pairs import DEFAULT_PAIR, choose_pair, list_pairs, pair_workspace
 from core.secrets.vault import Vault, open_vault
 from core.store.db import ensure_db
+from core.store.postgres import state_location
 from core.text import plain_text
 
 WORKSPACE_ENV = "ML_CONNECTOR_WORKSPACE"
@@ -170,23 +171,34 @@ def existing_workspace() -> Workspace:
     raise CommandError(f"{where}: {how}")
 
 
+def state_of(ws: Workspace, settings: Settings) -> str | Path:
+    """Where the workspace keeps its state: its PostgreSQL URL (ML_CONNECTOR_DATABASE_URL, else
+    [store] database_url), else its state.db; CommandError when the variable is not a URL."""
+    try:
+        return state_location(ws.db_path, settings.store.database_url)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def load() -> tuple[Workspace, Settings, Vault]:
     """Workspace, settings and vault (the database opened) for commands that need all three."""
     ws = existing_workspace()
     settings = ws.load()
-    ensure_db(ws.db_path)
-    return ws, settings, open_vault(ws)
+    where = state_of(ws, settings)
+    ensure_db(where, home=ws.db_path)
+    return ws, settings, open_vault(ws, at=where)
 
 
 def open_state() -> tuple[Workspace, Settings]:
     """The workspace's settings and its opened state database (status, reconcile, replay only
     read settings: they default when there is no config file)."""
     ws = existing_workspace()
-    if not ws.db_path.exists():
+    settings = ws.load() if ws.config_path.exists() else Settings()
+    where = state_of(ws, settings)
+    if where == ws.db_path and not ws.db_path.exists():
         raise CommandError(f"no state database at {ws.db_path}: run `ml-connector init` first "
                            "(or pass --workspace DIR)")
-    settings = ws.load() if ws.config_path.exists() else Settings()
-    ensure_db(ws.db_path)
+    ensure_db(where, home=ws.db_path)
     return ws, settings
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from core.store.audit import actor
-from tui.commands.common import global_options, interactive, load
+from core.store.postgres import describe_location
+from tui.commands.common import global_options, interactive, load, state_of
 from tui.commands.credential_input import gp_options, read_gp, read_woo, store_secrets, woo_options
 
 
@@ -57,7 +58,7 @@ def set_gp(**opts: Any) -> int:
 def show() -> int:
     ws, settings, vault = load()
     click.echo(f"configuration   {ws.config_path}")
-    click.echo(f"database        {ws.db_path}")
+    click.echo(f"database        {describe_location(state_of(ws, settings))}")
     click.echo(f"encryption key  {vault.key_store.description}")
     click.echo(f"woocommerce     {settings.woocommerce.url or '(not set)'}")
     gp = settings.gp

@@ -24,7 +24,7 @@ from typing import Any
 import click
 
 from core.config import Settings, Workspace, validate
-from core.errors import ConnectorError
+from core.errors import ConfigError, ConnectorError
 from core.pairs import DEFAULT_PAIR, other_pairs, unused_listen
 from core.secrets.vault import (
     WOO_CONSUMER_KEY,
@@ -35,9 +35,11 @@ from core.secrets.vault import (
 from core.shared_company import key_clashes
 from core.store.audit import actor
 from core.store.db import close_db, ensure_db
+from core.store.postgres import describe_location, state_location
 from core.woo.client import WooClient
 from core.woo.site import adopt_site
 from tui.commands.common import (
+    CommandError,
     asked_pair,
     base_workspace,
     global_options,
@@ -71,7 +73,10 @@ def _removed_on_failure(ws: Workspace) -> Iterator[None]:
 @woo_options("woo-")
 @gp_options("gp-")
 @click.option("--non-interactive", is_flag=True, help="never prompt (missing values stay unset)")
-def command(non_interactive: bool, **opts: Any) -> int:
+@click.option("--database-url", metavar="URL",
+              help="keep the state on PostgreSQL: postgresql://user@host:port/database "
+                   "([store] database_url; no password: ~/.pgpass or PGPASSWORD)")
+def command(non_interactive: bool, database_url: str | None, **opts: Any) -> int:
     ws = workspace()
     ask = interactive() and not non_interactive
     settings = ws.load() if ws.config_path.exists() else Settings()
@@ -81,13 +86,19 @@ def command(non_interactive: bool, **opts: Any) -> int:
         settings.worker.listen = unused_listen(settings.worker.listen,
                                                other_pairs(base_workspace(),
                                                            pair or DEFAULT_PAIR))
+    if database_url is not None:
+        settings.store.database_url = database_url.strip()
     secrets = read_woo(opts, settings, ask=ask)
     secrets |= read_gp(opts, settings, ask=ask)
     validate(settings)
+    try:
+        where = state_location(ws.db_path, settings.store.database_url)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
     with _removed_on_failure(ws):
-        key_store = create_key(ws)
-        ensure_db(ws.db_path)
-        vault = open_vault(ws)
+        key_store = create_key(ws, at=where)
+        ensure_db(where, home=ws.db_path)
+        vault = open_vault(ws, at=where)
         store_secrets(vault, secrets, actor("cli"))
         learned = learn_from_shop(settings, vault)
         ws.save(settings)
@@ -96,7 +107,7 @@ def command(non_interactive: bool, **opts: Any) -> int:
     if pair not in (None, DEFAULT_PAIR):
         click.echo(f"pair            {pair} (webhooks on {settings.worker.listen})")
     click.echo(f"configuration   {ws.config_path}")
-    click.echo(f"database        {ws.db_path}")
+    click.echo(f"database        {describe_location(where)}")
     click.echo(f"encryption key  {key_store.description}")
     masked = vault.masked()
     for name, shown in masked.items():

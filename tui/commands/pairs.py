@@ -15,6 +15,7 @@ from core.config import Settings, Workspace
 from core.errors import ConnectorError
 from core.pairs import list_pairs, pair_workspace
 from core.store.db import close_db, ensure_db
+from core.store.postgres import is_url, state_location
 from core.worker.status import status_report
 from tui.commands.common import CommandError, base_workspace, global_options
 
@@ -30,11 +31,16 @@ def pair_summary(name: str, ws: Workspace) -> dict[str, Any]:
     row["shop"] = settings.woocommerce.url or "(not set)"
     row["gp_company"] = settings.gp.company or "(not set)"
     row["webhooks_on"] = settings.worker.listen
-    if not ws.db_path.exists():
+    try:
+        where = state_location(ws.db_path, settings.store.database_url)
+    except ConnectorError as exc:
+        row["problem"] = str(exc)
+        return row
+    if not is_url(where) and not ws.db_path.exists():
         row["problem"] = "no state database yet: run `ml-connector init --pair ...` again"
         return row
     try:
-        ensure_db(ws.db_path)
+        ensure_db(where, home=ws.db_path)
         report = status_report()
     except ConnectorError as exc:
         row["problem"] = str(exc)

@@ -20,11 +20,11 @@ from core.payment_setup import GPPaymentLists, choose, overview, read_lists, sav
 from core.queries import known_gateways
 from core.secrets.vault import open_vault
 from core.store.audit import actor
-from tui.commands.common import global_options, open_state
+from tui.commands.common import global_options, open_state, state_of
 
 
 def _gp_lists(ws: Workspace, settings: Settings) -> GPPaymentLists:
-    gateway = gp_gateway(settings, open_vault(ws), ws.db_path.parent)
+    gateway = gp_gateway(settings, open_vault(ws, at=state_of(ws, settings)), ws.db_path.parent)
     try:
         return read_lists(gateway)
     finally:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from core.store.db import database
+from core.store.db import database, on_postgres
 from core.store.integrity import quick_check
 from core.worker.status import format_status, status_report
 from tui.commands.common import global_options, open_state
@@ -19,7 +19,7 @@ from tui.commands.common import global_options, open_state
               help="exit 1 when something needs attention (for monitoring)")
 def command(as_json: bool, check: bool) -> int:
     ws, _ = open_state()
-    if check:
+    if check and not on_postgres():
         quick_check(database, ws.db_path)  # a damaged database: exit 4 with what to do
     report = status_report()
     if as_json:
