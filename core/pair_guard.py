@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from core.config import Settings, Workspace
 from core.errors import ConnectorError
-from core.pairs import other_pairs, pair_workspace
+from core.pairs import other_pairs, pair_workspace, state_clashes
 from core.shared_company import key_clashes
 from core.store.db import close_db, init_db
 from core.store.models import Order
@@ -35,7 +35,7 @@ def has_posted(ws: Workspace) -> bool:
 def start_refused(base: Workspace, name: str, settings: Settings) -> list[str]:
     """Why pair `name`'s worker must not start (empty: it may)."""
     others = other_pairs(base, name)
-    problems: list[str] = []
+    problems: list[str] = state_clashes(name, settings, others)
     mine: bool | None = None
     for other, theirs in others.items():
         clashes = key_clashes(name, settings, {other: theirs})

@@ -9,11 +9,13 @@ pair's folder: nothing in another pair is read or written.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError
+from core.store.postgres import DATABASE_URL_ENV
 
 DEFAULT_PAIR = "default"
 PAIRS_FOLDER = "pairs"
@@ -114,4 +116,25 @@ def listen_clashes(name: str, settings: Settings, others: dict[str, Settings]) -
             if mine and mine == their and not mine.endswith(":0"):
                 problems.append(f"pairs {name!r} and {other!r} both have {what} = {mine!r}: "
                                 "give each pair its own port")
+    return problems
+
+
+def state_clashes(name: str, settings: Settings, others: dict[str, Settings]) -> list[str]:
+    """Why pair `name` would keep its state where another pair does (on PostgreSQL): the two
+    would share one job queue, lease and audit trail, and each pair's worker would take the
+    other shop's orders for its own. Never allowed, whichever pair came first."""
+    problems = []
+    if others and os.environ.get(DATABASE_URL_ENV, "").strip():
+        problems.append(
+            f"{DATABASE_URL_ENV} is set, and it names one database for every pair of this "
+            f"workspace ({name!r} and {', '.join(repr(o) for o in sorted(others))}): unset it "
+            "and give each pair its own [store] database_url, a database or a schema of its own "
+            f"(...?options=-csearch_path%3D{name})")
+    mine = settings.store.database_url.strip()
+    for other, theirs in sorted(others.items()):
+        if mine and mine == theirs.store.database_url.strip():
+            problems.append(
+                f"pairs {name!r} and {other!r} both have [store] database_url = {mine!r}: they "
+                "would share one job queue, lease and audit trail; give each its own database "
+                f"or schema (...?options=-csearch_path%3D{name})")
     return problems

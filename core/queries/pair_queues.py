@@ -2,9 +2,9 @@
 what waits (incoming, held, failed) and when its worker last polled.
 
 Read from each pair's own state database through a read-only connection of its own
-(core.store.db.private_readonly): the pair the console has open, if any, stays open, no other
-pair's lease is taken and nothing is migrated or written. A pair whose configuration or database
-cannot be read is still listed, with what is wrong in words.
+(core.store.private_read.private_readonly): the pair the console has open, if any, stays open,
+no other pair's lease is taken and nothing is migrated or written. A pair whose configuration
+or database cannot be read is still listed, with what is wrong in words.
 """
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from core.config import Settings, Workspace
 from core.errors import ConnectorError
 from core.pairs import list_pairs, pair_workspace
 from core.queries.dashboard import INCOMING_STATES, WorkerStatus, parse_time, worker_status
-from core.store.db import private_readonly, tuples
+from core.store.db import tuples
 from core.store.models import Order, Setting
+from core.store.private_read import private_readonly
 from core.store.states import DocState
 from core.worker.lease import LAST_RUN_KEY
 

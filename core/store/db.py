@@ -349,35 +349,6 @@ def thread_connection() -> Iterator[None]:
         yield
 
 
-@contextmanager
-def private_readonly(path: str | os.PathLike[str]) -> Iterator[APSWDatabase]:
-    """A read-only connection of its own to another state database (the console's pair picker
-    reads every pair's queues this way): never the global `database`, so whatever pair this
-    process has open stays open, and no write (no lease, no migration) can happen through it.
-    Queries run on it with `.bind(db)` or `.first(db)`. StateError when the file is missing or
-    from an older version (a read-only connection cannot migrate)."""
-    problem = sqlite_version_problem(apsw.sqlite_lib_version())
-    if problem:
-        raise StateError(problem)
-    path = Path(path)
-    if not path.exists():
-        raise StateError(f"{path} does not exist: run `ml-connector init` first")
-    db = APSWDatabase(str(path), pragmas={"busy_timeout": BUSY_TIMEOUT_MS},
-                      timeout=BUSY_TIMEOUT_MS / 1000, flags=apsw.SQLITE_OPEN_READONLY)
-    try:
-        db.connect()
-        if schema_version(db) < LATEST:
-            raise StateError(f"{path} is from an older version: open this pair once (or run "
-                             "`ml-connector status --pair NAME`) to upgrade it")
-        yield db
-    except DAMAGE_OR_WRAPPED as exc:
-        if not is_damage(exc):
-            raise
-        raise damaged(path, str(exc) or type(exc).__name__) from None
-    finally:
-        db.close()
-
-
 def open_readonly(path: str | os.PathLike[str]) -> Any:
     """Open the state database so that any write fails ("attempt to write a readonly
     database"): a dry run proves it wrote nothing by construction, not by care. The schema must

@@ -8,7 +8,9 @@ import pytest
 from core.config import Settings, load_settings
 from core.errors import ConfigError
 from core.mapping.customers import CUSTOMER_ID_MAX, guest_customer_id, registered_customer_id
+from core.pairs import state_clashes
 from core.shared_company import fixed_text, gp_company, key_clashes
+from core.store.postgres import DATABASE_URL_ENV
 
 GP = "https://gp01.example.local/DynamicsGPWebServices/DynamicsGPService.asmx"
 
@@ -89,3 +91,27 @@ def test_a_customer_prefix_that_cannot_fit_or_is_not_a_key_is_refused(prefix):
 def test_a_document_prefix_too_long_for_gp_is_refused_at_load():
     with pytest.raises(ConfigError, match="GP allows 17"):
         load_settings('[posting]\ndoc_number_template = "RETAILWC{number}"\n', "config.toml")
+
+
+PG = "postgresql://mlc@db.example:5432/tenants"
+
+
+def test_two_pairs_on_one_postgresql_state_are_refused_whatever_their_gp(monkeypatch):
+    """One queue, lease and audit trail for two shops: each pair's worker would take the other
+    shop's orders for its own. Refused even on different GP companies."""
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    retail, wholesale = _pair(company="TWO"), _pair(company="FAB2")
+    retail.store.database_url = wholesale.store.database_url = PG
+    (problem,) = state_clashes("retail", retail, {"wholesale": wholesale})
+    assert f"pairs 'retail' and 'wholesale' both have [store] database_url = '{PG}'" in problem
+    assert "csearch_path%3Dretail" in problem  # what to do: a schema of its own
+    wholesale.store.database_url = PG + "?options=-csearch_path%3Dwholesale"
+    assert state_clashes("retail", retail, {"wholesale": wholesale}) == []
+    assert state_clashes("retail", _pair(), {"wholesale": _pair()}) == []  # SQLite files apart
+
+
+def test_the_database_url_variable_with_several_pairs_is_refused(monkeypatch):
+    monkeypatch.setenv(DATABASE_URL_ENV, PG)
+    (problem,) = state_clashes("retail", _pair(), {"wholesale": _pair()})
+    assert f"{DATABASE_URL_ENV} is set" in problem and "'wholesale'" in problem
+    assert state_clashes("default", _pair(), {}) == []  # one pair: the variable is its state

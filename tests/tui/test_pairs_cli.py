@@ -15,6 +15,7 @@ from core.pairs import pair_workspace
 from core.secrets.keys import ENV_VAR
 from core.store.db import close_db, init_db
 from core.store.models import Order
+from core.store.postgres import DATABASE_URL_ENV
 from core.store.states import DocState
 from tui.cli import cli, main
 from tui.commands.common import PAIR_ENV, WORKSPACE_ENV
@@ -217,3 +218,19 @@ def run_in_context(args: list[str], call):  # noqa: ANN001, ANN201 - a test help
     """`call` inside a click context that parsed `args` as ml-connector's global options."""
     with cli.make_context("ml-connector", [*args, "status"]) as ctx, ctx.scope():
         return call()
+
+
+def test_no_pairs_worker_starts_on_the_state_the_database_url_variable_names_for_all(
+        ws_dir, capsys, monkeypatch):
+    """ML_CONNECTOR_DATABASE_URL names one database for every pair: the pairs would share one
+    queue and lease, each worker taking the other shop's orders. Refused before anything opens
+    (the URL points nowhere: a refusal that tried it would fail differently)."""
+    _init(ws_dir, shop="https://127.0.0.1:9")
+    _init(ws_dir, "--pair", "wholesale", "--gp-company", "FAB2", shop="https://127.0.0.1:9")
+    monkeypatch.setenv(DATABASE_URL_ENV, "postgresql://mlc@127.0.0.1:9/tenants")
+    capsys.readouterr()
+    for pair in ("default", "wholesale"):
+        assert main(["worker", "--once", "--no-webhooks", "--no-products", "--workspace",
+                     str(ws_dir), "--pair", pair]) == 2
+        err = capsys.readouterr().err
+        assert f"{DATABASE_URL_ENV} is set, and it names one database for every pair" in err

@@ -17,7 +17,7 @@ from core.check import FAIL, GP_PASSWORD, WOO_KEY, WOO_SECRET, Finding, run_chec
 from core.check_setup import refs_from_database
 from core.connections import workspace_folder
 from core.errors import ConnectorError
-from core.pairs import listen_clashes, other_pairs
+from core.pairs import listen_clashes, other_pairs, state_clashes
 from core.secrets.vault import open_vault
 from core.shared_company import key_clashes
 from core.store.db import database, ensure_db
@@ -59,6 +59,9 @@ def command(no_probe: bool, wsdl: str | None, refresh_wsdl: bool, as_json: bool)
     others = other_pairs(base, names[0]) if names else {}
     for problem in key_clashes(names[0], settings, others) if names else []:
         report.findings.append(Finding("GP", "Numbers shared with another pair", FAIL, problem))
+    for problem in state_clashes(names[0], settings, others) if names else []:
+        report.findings.append(Finding("State", "State shared with another pair", FAIL,
+                                       problem))
     for problem in listen_clashes(names[0], settings, others) if names else []:
         report.findings.append(Finding("WooCommerce", "Port shared with another pair", FAIL,
                                        problem))

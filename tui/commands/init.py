@@ -25,7 +25,7 @@ import click
 
 from core.config import Settings, Workspace, validate
 from core.errors import ConfigError, ConnectorError
-from core.pairs import DEFAULT_PAIR, other_pairs, unused_listen
+from core.pairs import DEFAULT_PAIR, other_pairs, state_clashes, unused_listen
 from core.secrets.vault import (
     WOO_CONSUMER_KEY,
     WOO_CONSUMER_SECRET,
@@ -115,8 +115,9 @@ def command(non_interactive: bool, database_url: str | None, **opts: Any) -> int
     missing = [n for n, shown in masked.items() if shown == "(not set)" and n != "webhook.secret"]
     if missing:
         click.echo("still missing: " + ", ".join(missing) + " (ml-connector credentials set ...)")
-    for problem in key_clashes(pair or DEFAULT_PAIR, settings,
-                               other_pairs(base_workspace(), pair or DEFAULT_PAIR)):
+    others = other_pairs(base_workspace(), pair or DEFAULT_PAIR)
+    for problem in (key_clashes(pair or DEFAULT_PAIR, settings, others)
+                    + state_clashes(pair or DEFAULT_PAIR, settings, others)):
         click.echo(f"warning: {problem}")
     click.echo("next: `ml-connector check`, then GL accounts and gateways, then "
                "`ml-connector worker --once --dry-run` (the README's set-up order)")
