@@ -18,7 +18,7 @@ from core.clock import SYSTEM_CLOCK, Clock
 from core.config import Settings, Workspace
 from core.console_settings import KEYMAP, get_setting
 from core.errors import ConfigError, ConnectorError
-from core.pairs import pair_workspace
+from core.pairs import other_pairs, pair_workspace, state_clashes
 from core.store.db import close_db, init_db
 from core.store.postgres import state_location
 from core.text import plain_text
@@ -169,8 +169,13 @@ class ConnectorApp(App[None]):
                 settings = ws.load() if ws.config_path.exists() else Settings()
             except ConfigError:
                 settings = Settings()  # the console still opens; `check --pair` explains
-            try:
-                init_db(ws.db_path)
+            shared = state_clashes(name, settings, other_pairs(self.pairs_base, name))
+            if shared:  # its screens would show (and its worker post) another pair's state
+                self.notify(escape(f"Pair {name} is not opened: {shared[0]}"), severity="error")
+                return
+            try:  # the pair's own state: its PostgreSQL when its configuration says so
+                init_db(state_location(ws.db_path, settings.store.database_url),
+                        home=ws.db_path)
             except ConnectorError as exc:
                 close_db()
                 self.notify(escape(f"Pair {name} cannot be opened: {exc}"), severity="error")

@@ -18,6 +18,7 @@ from core.queries.pair_queues import pair_overview
 from core.secrets.keys import ENV_VAR
 from core.store.db import close_db, database, init_db
 from core.store.models import WorkerLease
+from core.store.postgres import DATABASE_URL_ENV
 from core.worker.lease import Lease
 from tests.core.pairs_env import close_pairs, start_pair
 from tests.tui.helpers import settle, text_of
@@ -281,3 +282,32 @@ async def test_going_back_and_choosing_at_once_waits_for_the_first_pair_to_close
         assert isinstance(app.screen, DashboardScreen) and app.ctx.pair == "default"
         assert cards(app) == ("1", "2", "1")
         assert Path(database.database) == base.db_path and not database.is_closed()
+
+
+async def test_a_pair_whose_state_another_pair_shares_is_not_opened(folder, clock, monkeypatch):
+    """ML_CONNECTOR_DATABASE_URL names one database for every pair: opening a pair on it would
+    show (and its embedded worker would work) a state the other pairs write too. The console
+    says why and opens nothing; the URL points nowhere, so an attempt would fail differently."""
+    monkeypatch.setenv(DATABASE_URL_ENV, "postgresql://mlc@127.0.0.1:9/tenants")
+    app = make_picker_app(Workspace.at(folder), clock=clock, actor="console:test",
+                          poll_interval=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await choose(pilot, app, "wholesale")
+        assert isinstance(app.screen, PairPickerScreen)
+        assert not app.pair_open
+        shown = " ".join(str(n.message) for n in app._notifications)
+        assert f"Pair wholesale is not opened: {DATABASE_URL_ENV} is set" in shown
+
+
+def test_a_pair_on_postgresql_is_listed_as_such_not_as_a_missing_database(folder, clock):
+    """Side connections are SQLite's: a pair whose state is on PostgreSQL says where it is (no
+    password: the URL never holds one) instead of 'no state database yet'."""
+    ws = pair_workspace(Workspace.at(folder), "eu")
+    settings = ws.load()
+    settings.store.database_url = ("postgresql://mlc@db.example:5432/tenants"
+                                   "?options=-csearch_path%3Deu")
+    ws.save(settings)
+    row = pair_overview(Workspace.at(folder), "eu", clock)
+    assert row.problem == ("state on PostgreSQL (postgresql://mlc@db.example:5432/tenants): "
+                           "Enter opens it")
