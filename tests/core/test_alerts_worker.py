@@ -4,7 +4,6 @@ worker that lost its lease says so before it exits 5."""
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 
 import httpx
@@ -19,15 +18,10 @@ from core.worker.components import build_components
 from core.worker.options import EXIT_LEASE_LOST, EXIT_OK, WorkerOptions
 from core.worker.service import Worker
 from tests.core.alert_receivers import HookReceiver
+from tests.ports import port_for_later
 from tui.demo.setup import DemoEndpoints, prepare_workspace
 
 SECRET = "worker-hook-secret-0d9a"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -54,7 +48,7 @@ def workspace(tmp_path):
     settings.alerts.held_threshold = 0
     settings.alerts.digest_at = ""
     settings.alerts.webhook.url = hook.url
-    settings.metrics.listen = f"127.0.0.1:{_free_port()}"
+    settings.metrics.listen = f"127.0.0.1:{port_for_later()}"
     ws.save(settings)
     open_vault(ws).set(ALERTS_WEBHOOK_SECRET, SECRET, "test")
     yield ws, settings, hook

@@ -3,7 +3,6 @@ then posts what waited, with [posting] concurrency GP connections (one per posti
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 from typing import Any
 
@@ -15,6 +14,7 @@ from core.worker import gp_link
 from core.worker.components import Components, build_components
 from core.worker.options import WorkerOptions
 from core.worker.service import Worker
+from tests.ports import port_for_later
 from tests.sandbox.demo_support import wait_for
 from tui.demo.setup import DemoEndpoints, prepare_workspace
 
@@ -31,12 +31,6 @@ class _Lines(logging.Handler):
         self.messages.append(msg)
         if self.needle in msg:
             self.seen.set()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -59,7 +53,7 @@ def test_worker_waits_for_gp_then_posts_in_parallel(tmp_path, stand_ins, monkeyp
     shop, gp = stand_ins
     monkeypatch.setattr(gp_link, "RETRY_FIRST_S", 0.2)
     monkeypatch.setattr(gp_link, "RETRY_MAX_S", 0.4)
-    port = _free_port()
+    port = port_for_later()
     url = f"http://127.0.0.1:{port}/DynamicsGPWebServices/DynamicsGPService.asmx"
     ep = DemoEndpoints(woo_url=shop.url, woo_key=shop.consumer_key,
                        woo_secret=shop.consumer_secret, gp_soap_url=url,

@@ -12,10 +12,11 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.ports import port_for_later
 
 REALM = "FABRIKAM.TEST"
 HOST = "localhost"  # the GP stand-in's host name in URLs, so its SPN is HTTP/localhost
@@ -37,12 +38,6 @@ def find_tool(name: str) -> str | None:
 
 def missing_tools() -> list[str]:
     return [t for t in TOOLS if find_tool(t) is None]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _password() -> str:
@@ -143,7 +138,7 @@ class Realm:
         self.root.mkdir(parents=True, exist_ok=True)
         kdb5_util, krb5kdc = find_tool("kdb5_util"), find_tool("krb5kdc")
         assert kdb5_util is not None and krb5kdc is not None
-        self.port = self.port or _free_port()
+        self.port = self.port or port_for_later()
         self._write_config()
         self._run(kdb5_util, "-r", self.name, "create", "-s", stdin=f"{_password()}\n" * 2)
         # Active Directory requires pre-authentication by default: so does this realm.

@@ -7,29 +7,23 @@ from __future__ import annotations
 import base64
 import os
 import signal
-import socket
 import subprocess
 import sys
 
 from core.secrets.vault import WEBHOOK_SECRET, open_vault
 from core.store.db import close_db, init_db
 from core.store.models import Order, WebhookDelivery
+from tests.ports import port_for_later
 from tests.sandbox.demo_support import ROOT, stand_ins, wait_for
 from tui.demo.setup import SandboxControl, install_webhooks, prepare_workspace
 
 NTLMSSP_B64 = base64.b64encode(b"NTLMSSP\x00").decode()[:11]  # "TlRMTVNTUAA"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_debug_log_has_no_ntlm_message_no_secret_no_body(tmp_path):
     assert NTLMSSP_B64 == "TlRMTVNTUAA"
     with stand_ins(tmp_path, webhook_delay=0) as (_box, ep):
-        listen = f"127.0.0.1:{_free_port()}"
+        listen = f"127.0.0.1:{port_for_later()}"
         ws, settings = prepare_workspace(tmp_path / "ws", ep, listen=listen)
         install_webhooks(ws, settings, f"http://{listen}/webhooks/woocommerce")
         secret = open_vault(ws).get(WEBHOOK_SECRET)

@@ -21,7 +21,6 @@ import http.client
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -40,6 +39,7 @@ from core.store.models import WebhookDelivery
 from sandbox.gp import GPStandIn
 from sandbox.woo import WooStandIn
 from tests.core.intake_helpers import WEBHOOK_SECRET, body_of, delivery_headers, order_payload
+from tests.ports import port_for_later
 from tui.demo.setup import DemoEndpoints, prepare_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,20 +52,14 @@ P99_LIMIT_S = 0.5
 pytestmark = pytest.mark.timeout(0 if DEEP else 300)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def workspace(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
     shop = WooStandIn(tmp_path / "woo", seed=3, orders=0, webhook_delay=0)
     shop.start()
     gp = GPStandIn(tmp_path / "gp", seed=3)  # never started: GP is unreachable
-    dead = f"http://127.0.0.1:{_free_port()}/DynamicsGPWebServices/DynamicsGPService.asmx"
-    port = _free_port()
+    dead = f"http://127.0.0.1:{port_for_later()}/DynamicsGPWebServices/DynamicsGPService.asmx"
+    port = port_for_later()
     ep = DemoEndpoints(woo_url=shop.url, woo_key=shop.consumer_key,
                        woo_secret=shop.consumer_secret, gp_soap_url=dead,
                        gp_user=f"{gp.domain}\\{gp.user}", gp_password=gp.password,

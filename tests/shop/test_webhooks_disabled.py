@@ -4,7 +4,6 @@ runs, says that WooCommerce keeps the failure count (the stand-in does, as the r
 looks again soon, and `status` shows WooCommerce's state."""
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime
 
 import httpx
@@ -20,13 +19,8 @@ from core.worker.schedule import plan_next_poll
 from core.worker.status import format_status, status_report
 from sandbox.woo import WooStandIn
 from tests.core.intake_helpers import make_vault, settings_for
+from tests.ports import port_for_later
 from tui.demo.setup import install_webhooks
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _orders(shop: WooStandIn, n: int) -> None:
@@ -48,7 +42,7 @@ def test_disabled_webhooks_fast_poll_reactivation_and_kept_failure_count(tmp_pat
         vault.set(WOO_CONSUMER_KEY, shop.consumer_key, "test")
         vault.set(WOO_CONSUMER_SECRET, shop.consumer_secret, "test")
         settings = settings_for(shop.url)
-        port = _free_port()
+        port = port_for_later()
         install_webhooks(ws, settings, f"http://127.0.0.1:{port}/webhooks/woocommerce")
         _orders(shop, 7)  # the worker is down: 7 failed deliveries disable the order webhooks
         assert _hooks(shop)["order.created"][0] == "disabled"
