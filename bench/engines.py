@@ -33,10 +33,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posting import ACCOUNTS, control, start_standins  # noqa: E402
+from posting import bench_workspace, control, start_standins  # noqa: E402
 
-from core import gl  # noqa: E402
-from core.config import Settings, Workspace  # noqa: E402
+from core.config import Settings  # noqa: E402
 from core.intake.inbox import accept_order_snapshot  # noqa: E402
 from core.store.db import close_db, database, init_db  # noqa: E402
 from core.store.models import GpItem, Job, Order  # noqa: E402
@@ -75,24 +74,8 @@ def fresh_database(admin_url: str) -> str:
 def prepare(info: dict[str, Any], root: Path, location: str | Path, concurrency: int,
             n_orders: int, seen: set[int]) -> int:
     """The run's workspace and state, and `n_orders` new orders taken in (jobs queued)."""
-    woo_i, gp_i = info["woocommerce"], info["gp"]
-    ws = Workspace.at(root)
-    s = Settings()
-    s.woocommerce.url = woo_i["url"]
-    s.gp.soap_url, s.gp.company, s.gp.allow_http = gp_i["soap_url"], gp_i["company"], True
-    s.gp.user = f"{gp_i['domain']}\\{gp_i['user']}"
-    s.posting.concurrency = concurrency
-    s.posting.gateways = {"stripe": {"paid": True, "payment_type": "credit_card",
-                                     "card_type": "STRIPE", "checkbook": "CARDS"},
-                          "ppcp": {"paid": True, "payment_type": "credit_card",
-                                   "card_type": "PAYPAL", "checkbook": "PAYPAL"}}
-    s.store.database_url = "" if isinstance(location, Path) else location
-    ws.save(s)
-    init_db(location)
-    for kind, account in ACCOUNTS.items():
-        gl.set_account("company", "", kind, account, actor="bench")
-    for rate_id, detail in {1: "WEB-NY", 2: "WEB-CA", 3: "WEB-TX", 4: "WEB-WA"}.items():
-        gl.set_account("tax_rate", str(rate_id), "tax", detail, actor="bench")
+    woo_i = info["woocommerce"]
+    bench_workspace(info, root, concurrency, location)
     items = info["items"]
     now = datetime.now(UTC)
     with database.atomic():

@@ -202,16 +202,12 @@ def main() -> int:
         proc.wait(timeout=30)
 
 
-def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = "") -> int:
-    import logging
-
-    from core.gp.factory import open_gateway
-    from core.pipeline.runner import Runner
-    from core.woo.client import WooClient
-
-    logging.getLogger("core.gp.auth").setLevel(logging.ERROR)
+def bench_workspace(info: dict[str, Any], root: Path, concurrency: int,
+                    location: str | Path | None = None) -> Settings:
+    """A workspace at `root` on the stand-ins (`info`), its state opened at `location` (a
+    PostgreSQL URL, default the workspace's state.db) with the GL accounts and tax details the
+    README's GP set-up makes; its settings."""
     woo_i, gp_i = info["woocommerce"], info["gp"]
-    root = Path(tempfile.mkdtemp(prefix="bench-posting-"))
     ws = Workspace.at(root)
     s = Settings()
     s.woocommerce.url = woo_i["url"]
@@ -223,12 +219,27 @@ def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = ""
                                      "card_type": "STRIPE", "checkbook": "CARDS"},
                           "ppcp": {"paid": True, "payment_type": "credit_card",
                                    "card_type": "PAYPAL", "checkbook": "PAYPAL"}}
+    s.store.database_url = location if isinstance(location, str) else ""
     ws.save(s)
-    init_db(ws.db_path)
+    init_db(location if location is not None else ws.db_path)
     for kind, account in ACCOUNTS.items():
         gl.set_account("company", "", kind, account, actor="bench")
     for rate_id, detail in {1: "WEB-NY", 2: "WEB-CA", 3: "WEB-TX", 4: "WEB-WA"}.items():
         gl.set_account("tax_rate", str(rate_id), "tax", detail, actor="bench")
+    return s
+
+
+def run(info: dict[str, Any], n_orders: int, concurrency: int, profile: str = "") -> int:
+    import logging
+
+    from core.gp.factory import open_gateway
+    from core.pipeline.runner import Runner
+    from core.woo.client import WooClient
+
+    logging.getLogger("core.gp.auth").setLevel(logging.ERROR)
+    woo_i, gp_i = info["woocommerce"], info["gp"]
+    root = Path(tempfile.mkdtemp(prefix="bench-posting-"))
+    s = bench_workspace(info, root, concurrency)
     gp_port = httpx.URL(gp_i["soap_url"]).port
     trips = RoundTrips(gp_port)
     writes = WriteTransactions()
