@@ -40,6 +40,7 @@ from sandbox.gp import GPStandIn
 from sandbox.woo import WooStandIn
 from tests.core.intake_helpers import WEBHOOK_SECRET, body_of, delivery_headers, order_payload
 from tests.ports import port_for_later
+from tests.sandbox.demo_support import wait_for
 from tui.demo.setup import DemoEndpoints, prepare_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,15 +83,16 @@ class _Worker:
             [sys.executable, "-m", "tui.cli", "--workspace", str(ws.db_path.parent), "worker",
              "--no-products", "--log-level", "WARNING"], cwd=ROOT, env=env,
             stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 60
-        while True:  # until the receiver answers (a poll of a fresh process, not a sleep)
-            assert self.proc.poll() is None, log.read_text()[-3000:]
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                return
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, log.read_text()[-3000:]
-                time.sleep(0.05)
+        assert wait_for(self._answers, 60), log.read_text()[-3000:]
+
+    def _answers(self) -> bool:
+        """The receiver answers; a worker that died meanwhile fails at once with its log."""
+        assert self.proc.poll() is None, Path(self.log.name).read_text()[-3000:]
+        try:
+            httpx.get(f"{self.url}/healthz", timeout=1)
+        except httpx.TransportError:
+            return False
+        return True
 
     def kill(self) -> None:
         if self.proc.poll() is None:
