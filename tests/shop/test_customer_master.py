@@ -8,8 +8,7 @@ import httpx
 
 from core.woo.client import WooClient
 from tests.sandbox.demo_support import stand_ins
-from tests.shop.env import cli
-from tui.demo.setup import prepare_workspace
+from tests.shop.env import cli, shop_workspace
 
 
 def _once(root: str) -> None:
@@ -24,10 +23,7 @@ def _gp_lines(box: Any, customer_id: str) -> set[str]:
 
 def test_an_order_edit_leaves_the_customer_master_to_the_customer_record(tmp_path):
     with stand_ins(tmp_path, seed=10, webhook_delay=0) as (box, ep):
-        ws, settings = prepare_workspace(tmp_path / "ws", ep)
-        settings.products.enabled = False
-        ws.save(settings)
-        root = str(tmp_path / "ws")
+        ws, root = shop_workspace(tmp_path, ep, store_time_zone=False)
         woo = WooClient(ep.woo_url, ep.woo_key, ep.woo_secret)
         try:
             cust = woo._json("GET", "customers", params={"per_page": 1})[0]

@@ -15,8 +15,7 @@ from core.store.sent import sent_invoice
 from core.store.states import DocState
 from core.woo.client import WooClient
 from tests.sandbox.demo_support import stand_ins
-from tests.shop.env import cli
-from tui.demo.setup import prepare_workspace
+from tests.shop.env import cli, shop_workspace
 
 LONG_STREET = "1234 Extraordinarily Long Industrial Parkway Service Road, Building 7"
 
@@ -27,10 +26,7 @@ def _invoice(box: Any, order_id: int) -> dict[str, Any]:
 
 def test_the_invoice_carries_the_orders_ship_to_and_the_customers_bill_to(tmp_path):
     with stand_ins(tmp_path, seed=11, webhook_delay=0) as (box, ep):
-        ws, settings = prepare_workspace(tmp_path / "ws", ep)
-        settings.products.enabled = False
-        ws.save(settings)
-        root = str(tmp_path / "ws")
+        ws, root = shop_workspace(tmp_path, ep, store_time_zone=False)
         woo = WooClient(ep.woo_url, ep.woo_key, ep.woo_secret)
         try:
             cust = woo._json("GET", "customers", params={"per_page": 1})[0]
@@ -106,10 +102,7 @@ def test_a_ship_to_changed_after_invoicing_follows_while_unposted_and_is_noted_o
     """Same total, new address: the unposted invoice gets the new ship-to (once); a posted one
     keeps the address it was posted with, and the order's history says so once."""
     with stand_ins(tmp_path, seed=15, webhook_delay=0) as (box, ep):
-        ws, settings = prepare_workspace(tmp_path / "ws", ep)
-        settings.products.enabled = False
-        ws.save(settings)
-        root = str(tmp_path / "ws")
+        ws, root = shop_workspace(tmp_path, ep, store_time_zone=False)
         woo = WooClient(ep.woo_url, ep.woo_key, ep.woo_secret)
         try:
             cust = woo._json("GET", "customers", params={"per_page": 1})[0]
