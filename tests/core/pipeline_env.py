@@ -7,6 +7,8 @@ and credentials.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,25 @@ SHOP_TAX_DETAILS = {1: "WEB-NY", 2: "WEB-CA", 3: "WEB-TX", 4: "WEB-WA"}
 PASSWORD_ENV = "ML_TEST_GP_PASSWORD"
 WOO_KEY_ENV = "ML_TEST_WOO_KEY"
 WOO_SECRET_ENV = "ML_TEST_WOO_SECRET"
+
+
+def pipeline_worker(env: Any, crash: str | None, concurrency: int | str
+                    ) -> tuple[list[str], dict[str, str]]:
+    """(argv, environment) of the posting worker as its own process (`python -m
+    core.pipeline.cli`) on `env`'s workspace, its secrets passed by environment variable;
+    `crash`: ML_CONNECTOR_CRASH (the points where it SIGKILLs itself), None for none. The
+    workspace's config names its state, never an inherited ML_CONNECTOR_DATABASE_URL."""
+    child_env = dict(os.environ)
+    child_env.update({PASSWORD_ENV: env.gp.password, WOO_KEY_ENV: env.shop.consumer_key,
+                      WOO_SECRET_ENV: env.shop.consumer_secret})
+    child_env.pop("ML_CONNECTOR_CRASH", None)
+    child_env.pop("ML_CONNECTOR_DATABASE_URL", None)
+    if crash:
+        child_env["ML_CONNECTOR_CRASH"] = crash
+    argv = [sys.executable, "-m", "core.pipeline.cli", "--workspace",
+            str(env.ws.db_path.parent), "--gp-password-env", PASSWORD_ENV, "--woo-key-env",
+            WOO_KEY_ENV, "--woo-secret-env", WOO_SECRET_ENV, "--concurrency", str(concurrency)]
+    return argv, child_env
 
 
 @dataclass

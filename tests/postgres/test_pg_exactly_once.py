@@ -10,10 +10,8 @@ read-before-post makes that second attempt safe.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -21,14 +19,7 @@ import pytest
 
 from core.store.db import close_db, init_db
 from core.store.models import AuditEvent, Job, Order
-from tests.core.pipeline_env import (
-    PASSWORD_ENV,
-    WOO_KEY_ENV,
-    WOO_SECRET_ENV,
-    eligible_orders,
-    invoices_by_po,
-    start_env,
-)
+from tests.core.pipeline_env import eligible_orders, invoices_by_po, pipeline_worker, start_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CRASH_POINTS = "after_record,before_create,after_create,after_posted,before_complete"
@@ -36,18 +27,9 @@ WORKERS = 3
 
 
 def _start_worker(env, crash: str | None) -> subprocess.Popen:
-    child_env = dict(os.environ)
-    child_env.update({PASSWORD_ENV: env.gp.password, WOO_KEY_ENV: env.shop.consumer_key,
-                      WOO_SECRET_ENV: env.shop.consumer_secret})
-    child_env.pop("ML_CONNECTOR_CRASH", None)
-    child_env.pop("ML_CONNECTOR_DATABASE_URL", None)  # the workspace's config names it
-    if crash:
-        child_env["ML_CONNECTOR_CRASH"] = crash
-    return subprocess.Popen(
-        [sys.executable, "-m", "core.pipeline.cli", "--workspace", str(env.ws.db_path.parent),
-         "--gp-password-env", PASSWORD_ENV, "--woo-key-env", WOO_KEY_ENV,
-         "--woo-secret-env", WOO_SECRET_ENV, "--concurrency", "2"],
-        cwd=ROOT, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    argv, child_env = pipeline_worker(env, crash, 2)
+    return subprocess.Popen(argv, cwd=ROOT, env=child_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def test_three_workers_killed_at_random_leave_every_invoice_exactly_once(tmp_path, pg_url):

@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -20,31 +19,16 @@ import pytest
 
 from core.store.db import close_db, init_db
 from core.store.models import AuditEvent, Job, Order
-from tests.core.pipeline_env import (
-    PASSWORD_ENV,
-    WOO_KEY_ENV,
-    WOO_SECRET_ENV,
-    eligible_orders,
-    invoices_by_po,
-    start_env,
-)
+from tests.core.pipeline_env import eligible_orders, invoices_by_po, pipeline_worker, start_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CRASH_POINTS = "after_record,before_create,after_create,after_posted,before_complete"
 
 
 def _run_worker(env, crash: str | None) -> subprocess.CompletedProcess:
-    child_env = dict(os.environ)
-    child_env.update({PASSWORD_ENV: env.gp.password, WOO_KEY_ENV: env.shop.consumer_key,
-                      WOO_SECRET_ENV: env.shop.consumer_secret})
-    child_env.pop("ML_CONNECTOR_CRASH", None)
-    if crash:
-        child_env["ML_CONNECTOR_CRASH"] = crash
-    return subprocess.run(
-        [sys.executable, "-m", "core.pipeline.cli", "--workspace", str(env.ws.db_path.parent),
-         "--gp-password-env", PASSWORD_ENV, "--woo-key-env", WOO_KEY_ENV,
-         "--woo-secret-env", WOO_SECRET_ENV, "--concurrency", os.environ.get("ML_TEST_CONC", "4")],
-        cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=300)
+    argv, child_env = pipeline_worker(env, crash, os.environ.get("ML_TEST_CONC", "4"))
+    return subprocess.run(argv, cwd=ROOT, env=child_env, capture_output=True, text=True,
+                          timeout=300)
 
 
 def test_kill_9_at_random_points_leaves_every_invoice_exactly_once(tmp_path) -> None:
