@@ -25,7 +25,7 @@ from core.secrets.keys import KeyStore, key_id, key_store_for, new_key
 from core.store import audit
 from core.store.db import database, ensure_db, is_open_at, tuples
 from core.store.models import Secret
-from core.store.postgres import describe_location, is_url
+from core.store.postgres import describe_location, is_url, state_location
 
 log = logging.getLogger(__name__)
 
@@ -258,8 +258,14 @@ def open_vault(ws: Workspace, *, clock: Clock = SYSTEM_CLOCK,
     """The vault of a workspace whose state database this process has opened; loads its key
     (fail closed). It never opens or creates the database itself: reading a secret must not make
     a workspace appear where there was none, nor read another workspace's database. `at`: where
-    the workspace keeps its state when not in its state.db (its PostgreSQL URL)."""
-    where = ws.db_path if at is None else at
+    the workspace keeps its state when not in its state.db (its PostgreSQL URL); by default
+    where the workspace's configuration (or ML_CONNECTOR_DATABASE_URL) says it is: a caller
+    that forgot a PostgreSQL state must not be sent to a state.db that does not exist."""
+    if at is None:
+        configured = ws.load().store.database_url if ws.config_path.exists() else ""
+        where: str | os.PathLike[str] = state_location(ws.db_path, configured)
+    else:
+        where = at
     if not is_open_at(where):
         raise StateError(f"the state database {describe_location(where)} is not open: open it "
                          "before its vault (init_db or ensure_db)")

@@ -5,17 +5,13 @@ after the worker stopped says what ran and counts what it says (items 6, 7, 9, 1
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import httpx
 
-from core import gl
-from core.config import Workspace
-from core.store.db import close_db, init_db
 from tests.sandbox.demo_support import stand_ins
-from tests.shop.env import cli, db_digest
-from tui.demo.setup import COMPANY_ACCOUNTS, GATEWAY_CASH_ACCOUNTS, GATEWAYS, SandboxControl
+from tests.shop.env import cli, db_digest, readme_setup
+from tui.demo.setup import SandboxControl
 
 
 def _products(woo_url: str) -> dict[str, tuple]:
@@ -32,48 +28,7 @@ def test_the_readme_setup_order_from_scratch(tmp_path, monkeypatch):
         finally:
             control.close()
         root = str(tmp_path / "ws")
-        monkeypatch.setenv("SETUP_WOO_KEY", ep.woo_key)
-        monkeypatch.setenv("SETUP_WOO_SECRET", ep.woo_secret)
-        monkeypatch.setenv("SETUP_GP_PASSWORD", ep.gp_password)
-        os.environ.pop("ML_CONNECTOR_KEY", None)
-        # 1. init: credentials, and the store's time zone read from the shop
-        init = cli("--workspace", root, "init", "--non-interactive", "--woo-url", ep.woo_url,
-                   "--woo-key-env", "SETUP_WOO_KEY", "--woo-secret-env", "SETUP_WOO_SECRET",
-                   "--gp-url", ep.gp_soap_url, "--gp-user", ep.gp_user, "--gp-password-env",
-                   "SETUP_GP_PASSWORD", "--gp-company", ep.gp_company, "--gp-allow-http")
-        assert init.returncode == 0, init.stderr
-        ws = Workspace.at(tmp_path / "ws")
-        assert ws.load().worker.schedule.timezone == "America/New_York"
-        # 2. check: the keys work, but every order would be held or posted unpaid
-        check = cli("--workspace", root, "check", "--no-probe")
-        assert check.returncode == 1, check.stdout
-        assert "GL accounts: no company account for sales" in check.stdout
-        assert "ml-connector gl set company" in check.stdout
-        assert re.search(r"FAIL  Gateway \w+", check.stdout)
-        # 3. GL accounts and gateways, with the CLI's `gl set` and `payments set` (item 7: no
-        # way to set them outside the console was part of what went wrong)
-        for kind, account in COMPANY_ACCOUNTS.items():
-            done = cli("--workspace", root, "gl", "set", kind, account)
-            assert done.returncode == 0, done.stdout + done.stderr
-        for gateway, account in GATEWAY_CASH_ACCOUNTS.items():
-            done = cli("--workspace", root, "gl", "set", "cash", account, "--scope", "gateway",
-                       "--for", gateway)
-            assert done.returncode == 0, done.stdout + done.stderr
-        for gateway, rule in GATEWAYS.items():
-            extra = [f"--{k.replace('_', '-')}={v}" for k, v in rule.items()
-                     if k in ("card_type", "checkbook")]
-            done = cli("--workspace", root, "payments", "set", gateway, "--type",
-                       rule["payment_type"], *extra)
-            assert done.returncode == 0, done.stdout + done.stderr
-        init_db(ws.db_path)
-        try:
-            assert {k: gl.resolve_account(k) for k in COMPANY_ACCOUNTS} == COMPANY_ACCOUNTS
-            assert gl.gateway_account("stripe") == GATEWAY_CASH_ACCOUNTS["stripe"]
-        finally:
-            close_db()
-        assert ws.load().posting.gateways["stripe"]["card_type"] == "STRIPE"
-        check = cli("--workspace", root, "check", "--no-probe")
-        assert check.returncode == 0, check.stdout
+        ws = readme_setup(tmp_path / "ws", ep, monkeypatch)
         # 4. dry run: nothing written, and what the real pass will post
         before = db_digest(ws.db_path)
         dry = cli("--workspace", root, "worker", "--once", "--dry-run", "--no-webhooks")

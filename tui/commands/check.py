@@ -13,7 +13,7 @@ from dataclasses import asdict
 
 import click
 
-from core.check import FAIL, GP_PASSWORD, WOO_KEY, WOO_SECRET, Finding, run_check
+from core.check import FAIL, GP_PASSWORD, OK, WOO_KEY, WOO_SECRET, Finding, run_check
 from core.check_setup import refs_from_database
 from core.connections import workspace_folder
 from core.errors import ConnectorError
@@ -21,8 +21,9 @@ from core.pairs import listen_clashes, other_pairs, state_clashes
 from core.secrets.vault import open_vault
 from core.shared_company import key_clashes
 from core.store.db import database, ensure_db
+from core.store.dialect import schema_version
 from core.store.integrity import quick_check
-from core.store.postgres import is_url
+from core.store.postgres import describe_location, is_url
 from tui.commands.common import existing_pairs, existing_workspace, global_options, state_of
 
 
@@ -54,6 +55,11 @@ def command(no_probe: bool, wsdl: str | None, refresh_wsdl: bool, as_json: bool)
     refs = refs_from_database() if is_url(where) or ws.db_path.exists() else None
     report = run_check(settings, secrets, workspace_folder(ws), probe=not no_probe,
                        refresh_wsdl=refresh_wsdl, wsdl=wsdl, refs=refs)
+    if is_url(where) or ws.db_path.exists():  # which state this check judged (never a guess)
+        engine = "PostgreSQL" if is_url(where) else "SQLite"
+        report.findings.append(Finding(
+            "State", "Database", OK, f"{engine} {describe_location(where)}, schema version "
+            f"{schema_version(database)}"))
     # Another pair of this workspace posting to the same GP company must not share keys.
     base, names = existing_pairs()
     others = other_pairs(base, names[0]) if names else {}
