@@ -21,7 +21,6 @@ from core.pairs import list_pairs, pair_workspace
 from core.queries.dashboard import INCOMING_STATES, WorkerStatus, parse_time, worker_status
 from core.store.db import tuples
 from core.store.models import Order, Setting
-from core.store.postgres import describe
 from core.store.private_read import private_readonly
 from core.store.states import DocState
 from core.worker.lease import LAST_RUN_KEY
@@ -81,17 +80,13 @@ def pair_overview(base: Workspace, name: str, clock: Clock = SYSTEM_CLOCK) -> Pa
     except ConnectorError as exc:
         return PairOverview(name, ws, "?", "?", problem=f"configuration: {exc}")
     shop, company = _host(settings.woocommerce.url), settings.gp.company or "(not set)"
-    if settings.store.database_url:
-        # Read-only side connections are SQLite's; a PostgreSQL pair is read when opened.
-        return PairOverview(name, ws, shop, company,
-                            problem=f"state on PostgreSQL ({describe(settings.store.database_url)})"
-                                    ": Enter opens it")
-    if not ws.db_path.exists():
+    where = settings.store.database_url or ws.db_path
+    if not settings.store.database_url and not ws.db_path.exists():
         return PairOverview(name, ws, shop, company,
                             problem="no state database yet: run `ml-connector init --pair "
                                     f"{name}` again")
     try:
-        with private_readonly(ws.db_path) as db:
+        with private_readonly(where) as db:
             queues = pair_queues(db, clock)
     except ConnectorError as exc:
         return PairOverview(name, ws, shop, company, problem=str(exc))

@@ -300,14 +300,16 @@ async def test_a_pair_whose_state_another_pair_shares_is_not_opened(folder, cloc
         assert f"Pair wholesale is not opened: {DATABASE_URL_ENV} is set" in shown
 
 
-def test_a_pair_on_postgresql_is_listed_as_such_not_as_a_missing_database(folder, clock):
-    """Side connections are SQLite's: a pair whose state is on PostgreSQL says where it is (no
-    password: the URL never holds one) instead of 'no state database yet'."""
+def test_a_pair_on_an_unreachable_postgresql_says_so_not_a_missing_database(folder, clock):
+    """A pair whose state is on a PostgreSQL that cannot be reached says where it is (no
+    password: the URL never holds one) and why, instead of 'no state database yet'; the other
+    pairs are still listed (tests/postgres/test_pg_pair_picker.py reads a reachable one)."""
     ws = pair_workspace(Workspace.at(folder), "eu")
     settings = ws.load()
     settings.store.database_url = ("postgresql://mlc@db.example:5432/tenants"
                                    "?options=-csearch_path%3Deu")
     ws.save(settings)
     row = pair_overview(Workspace.at(folder), "eu", clock)
-    assert row.problem == ("state on PostgreSQL (postgresql://mlc@db.example:5432/tenants): "
-                           "Enter opens it")
+    assert row.queues is None and row.problem is not None
+    assert row.problem.startswith("PostgreSQL at postgresql://mlc@db.example:5432/tenants "
+                                  "cannot be read: "), row.problem
