@@ -13,7 +13,6 @@ lease's advisory lock (`lock_lease`), which serialises them across hosts just as
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +20,7 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.errors import ConnectorError, LeaseLost
-from core.owners import dead_local_process, make_owner
+from core.owners import dead_local_process, make_owner, this_host
 from core.store.db import database, thread_connection
 from core.store.locks import lock_lease
 from core.store.models import Setting, WorkerLease
@@ -120,7 +119,7 @@ class Lease:
         self.mode = mode
         self.ttl_s = float(ttl_s)
         self.clock = clock
-        self.host = host or socket.gethostname()
+        self.host = host or this_host()
         self.pid = os.getpid() if pid is None else pid
         # The token makes two Lease objects in one process (tests, console + embedded) distinct.
         self.holder = make_owner(host=self.host, pid=self.pid)
