@@ -26,6 +26,9 @@ from core.store.locks import lock_lease
 from core.store.models import Setting, WorkerLease
 
 LEASE_NAME = "worker"
+# `worker --share` reserves a pair's lease before starting the pair's worker and hands the
+# reservation's holder to it here: the worker's lease then takes the reserved row as its own.
+RESERVED_ENV = "ML_CONNECTOR_LEASE_HOLDER"
 LAST_RUN_KEY = "worker.last_run"
 MODES = ("headless", "embedded")
 
@@ -61,8 +64,8 @@ class LeaseHeld(ConnectorError):
         self.info = info
 
 
-__all__ = ["Heartbeat", "Lease", "LeaseHeld", "LeaseInfo", "LeaseLost", "live_lease",
-           "read_lease"]
+__all__ = ["RESERVED_ENV", "Heartbeat", "Lease", "LeaseHeld", "LeaseInfo", "LeaseLost",
+           "live_lease", "read_lease"]
 
 
 def _info(row: WorkerLease) -> LeaseInfo:
@@ -122,7 +125,10 @@ class Lease:
         self.host = host or this_host()
         self.pid = os.getpid() if pid is None else pid
         # The token makes two Lease objects in one process (tests, console + embedded) distinct.
-        self.holder = make_owner(host=self.host, pid=self.pid)
+        # A reservation handed over by `worker --share` goes to this process's first lease only.
+        reserved = os.environ.pop(RESERVED_ENV, "") if pid is None and mode == "headless" \
+            else ""
+        self.holder = reserved or make_owner(host=self.host, pid=self.pid)
         self.held = False
         self._lock = threading.Lock()
 

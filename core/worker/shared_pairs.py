@@ -5,11 +5,13 @@ Each host runs the same workspace (same pairs, same configuration, same keys) wi
 arbiter (one holder, fencing, taken over once its holder is dead or its TTL has passed). The
 sharing supervisor reads every pair's lease row every CHECK_EVERY_S (one small query each,
 core.worker.pair_leases) and starts a pair's worker process only while that pair's lease is free
-or expired; the started worker then takes the lease as always, and one that lost the race to
-another host exits 3 (EXIT_LEASE_HELD): not a crash, no pause, nothing alarming in the log.
+or expired. Before starting it, it reserves the lease under the lease's own lock and hands the
+reservation to the worker, so two hosts never start a worker for one pair at once; a worker that
+still finds the lease taken (its start-up outlasted the TTL) exits 3 (EXIT_LEASE_HELD): not a
+crash, no pause, nothing alarming in the log.
 
 Spreading the pairs: a supervisor already running k pairs waits k x SPREAD_S (plus a random
-part) after it first saw a pair free before taking it, and starts at most one pair per look. So
+part) after it first saw a pair free before taking it, and starts at most one pair at a time. So
 supervisors started together take turns, ending near an even share (4/3/3 of 10 pairs), and
 a free pair is still taken within (pairs a host runs) x SPREAD_S of becoming free. When a host
 dies (kill -9, power cut), its pairs' leases expire after their TTL ([worker] lease_ttl_s) and
@@ -18,14 +20,14 @@ the other hosts take them over; on the same host, a dead holder is seen at once.
 from __future__ import annotations
 
 import logging
+import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from core.clock import SYSTEM_CLOCK, Clock
-from core.owners import this_host
+from core.owners import make_owner, this_host
 from core.worker.all_pairs import (
     RESTART_FIRST_S,
     RESTART_MAX_S,
@@ -34,14 +36,25 @@ from core.worker.all_pairs import (
     AllPairs,
     PairProcess,
 )
-from core.worker.lease import LeaseInfo
+from core.worker.lease import RESERVED_ENV, LeaseInfo
 from core.worker.options import EXIT_LEASE_HELD, EXIT_OK
 
 log = logging.getLogger("ml_connector.worker")
 
 CHECK_EVERY_S = 2.0  # how often every pair's lease row is read
 SPREAD_S = 2.0  # per pair this supervisor already runs, the wait before it takes another
-STARTING_MAX_S = 60.0  # a worker that has not taken its lease by then counts as started
+
+
+class LeaseBoard(Protocol):
+    """Each pair's lease, by pair name (core.worker.pair_leases.PairLeases)."""
+
+    def read(self, name: str) -> LeaseInfo | None: ...
+
+    def reserve(self, name: str, holder: str) -> LeaseInfo | None: ...
+
+    def renew(self, name: str, holder: str) -> bool: ...
+
+    def release(self, name: str, holder: str) -> bool: ...
 
 
 @dataclass
@@ -50,24 +63,23 @@ class PairWatch:
 
     free_since: float | None = None  # when this supervisor first saw it free (monotonic)
     jitter_s: float = 0.0  # drawn anew each time it is seen free: supervisors differ
-    holder: str = ""  # who holds it ("" free, or ours)
-    ours: bool = False  # the lease row names our worker process
+    holder: str = ""  # who held it last ("" none)
     problem: str = ""  # why its lease could not be read (said once per change)
 
 
 class SharedPairs(AllPairs):
     """Start a pair's worker only while no live worker anywhere holds that pair's lease."""
 
-    def __init__(self, pair_argv: dict[str, list[str]],
-                 read_lease: Callable[[str], LeaseInfo | None], *,
+    def __init__(self, pair_argv: dict[str, list[str]], leases: LeaseBoard, *,
                  drain_timeout_s: float = 20.0, check_every_s: float = CHECK_EVERY_S,
                  spread_s: float = SPREAD_S, clock: Clock = SYSTEM_CLOCK,
                  monotonic: Callable[[], float] | None = None,
                  rng: random.Random | None = None, output: IO[Any] | None = None) -> None:
-        """read_lease(pair name): that pair's lease row, live or not (None: none)."""
+        """leases: each pair's lease, read, reserved and given back (core.worker.pair_leases)."""
         super().__init__(pair_argv, drain_timeout_s=drain_timeout_s, monotonic=monotonic,
                          output=output)
-        self.read_lease = read_lease
+        self.leases = leases
+        self.reserved: dict[str, str] = {}  # pair -> the holder handed to its running worker
         self.check_every_s = check_every_s
         self.spread_s = spread_s
         self.clock = clock
@@ -75,6 +87,7 @@ class SharedPairs(AllPairs):
         self.host = this_host()
         self.watch = {p.name: PairWatch() for p in self.pairs}
         self.lost_races = 0  # workers that found the lease taken by another host first
+        self.beaten = 0  # reservations refused: another host had just taken the pair
 
     def run(self) -> int:
         """Until stopped (SIGTERM/SIGINT). Exit code 0 when every pair's worker running at the
@@ -95,6 +108,8 @@ class SharedPairs(AllPairs):
         finally:
             counts = [len(p.exit_codes) for p in self.pairs]
             self._stop_all()
+            for name in list(self.reserved):  # a worker stopped before it took its lease
+                self._give_back(name)
         finals = [p.exit_codes[-1] for p, before in zip(self.pairs, counts, strict=True)
                   if len(p.exit_codes) > before]
         return next((code for code in finals if code != EXIT_OK), EXIT_OK)
@@ -114,7 +129,8 @@ class SharedPairs(AllPairs):
         pair.exit_codes.append(code)
         pair.process = None
         watch = self.watch[pair.name]
-        watch.ours, watch.free_since = False, None
+        watch.free_since = None
+        self._give_back(pair.name)
         if self.stop_requested.is_set():
             return
         if code == EXIT_LEASE_HELD:  # another host's worker took it first: not a crash
@@ -139,8 +155,8 @@ class SharedPairs(AllPairs):
             self._read(pair, now)
 
     def _take(self) -> None:
-        """Start at most one free pair's worker, once its wait is over (between two looks, a
-        pair seen free stays free here: its worker, if another host started one, exits 3)."""
+        """Start at most one free pair's worker, once its wait is over, after reserving its
+        lease (a host that reserved it since the last look wins; nothing is started here)."""
         now = self._now()
         free = [p for p in self.pairs if p.process is None and now >= p.restart_at
                 and self.watch[p.name].free_since is not None]
@@ -149,13 +165,45 @@ class SharedPairs(AllPairs):
         mine = len(self.running())
         due = {p.name: self._due(p.name, mine) for p in free}
         pair = min(free, key=lambda p: due[p.name])
-        if now >= due[pair.name]:
-            held = self.watch[pair.name]
-            log.info("pair %s: no live worker holds its lease%s; starting its worker here "
-                     "(%d running here)", pair.name, f" ({held.holder})" if held.holder else "",
-                     mine)
-            self._start(pair)
-            held.free_since = None  # ours now, unless its worker finds the lease taken
+        if now < due[pair.name]:
+            return
+        watch = self.watch[pair.name]
+        watch.free_since = None  # ours now, or someone else's
+        holder = make_owner()
+        try:
+            held = self.leases.reserve(pair.name, holder)
+        except Exception as exc:  # noqa: BLE001 - any driver's error: said, tried again
+            log.warning("pair %s: cannot reserve its lease (%s); trying again", pair.name,
+                        _first_line(exc))
+            return
+        if held is not None:
+            self.beaten += 1
+            watch.holder = held.describe()
+            log.info("pair %s: %s took it first; watching its lease", pair.name, watch.holder)
+            return
+        log.info("pair %s: no live worker held its lease%s; starting its worker here "
+                 "(%d running here)", pair.name, f" ({watch.holder})" if watch.holder else "",
+                 mine)
+        self.reserved[pair.name] = holder
+        self._start(pair, {RESERVED_ENV: holder})
+
+    def _give_back(self, name: str) -> None:
+        """The pair's worker ended: its reservation (or its lease, if it was killed holding
+        it) is free at once, not after the TTL."""
+        holder = self.reserved.pop(name, None)
+        if holder is None:
+            return
+        try:
+            self.leases.release(name, holder)
+        except Exception as exc:  # noqa: BLE001 - the TTL frees it instead
+            log.warning("pair %s: cannot give its lease back (%s); it expires after its TTL",
+                        name, _first_line(exc))
+
+    def _renew(self, name: str, holder: str) -> None:
+        try:
+            self.leases.renew(name, holder)
+        except Exception as exc:  # noqa: BLE001 - the next look tries again
+            log.warning("pair %s: cannot renew its reservation (%s)", name, _first_line(exc))
 
     def _due(self, name: str, mine: int) -> float:
         watch = self.watch[name]
@@ -165,9 +213,9 @@ class SharedPairs(AllPairs):
     def _read(self, pair: PairProcess, now: float) -> None:
         watch = self.watch[pair.name]
         try:
-            info = self.read_lease(pair.name)
+            info = self.leases.read(pair.name)
         except Exception as exc:  # noqa: BLE001 - any driver's error: said, tried again
-            problem = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"
+            problem = _first_line(exc)
             if problem != watch.problem:
                 log.warning("pair %s: cannot read its lease (%s); trying again", pair.name,
                             problem)
@@ -175,10 +223,10 @@ class SharedPairs(AllPairs):
             return
         watch.problem = ""
         if pair.process is not None:
-            watch.ours = info is not None and info.host == self.host \
-                and info.pid == pair.process.pid
-            if not watch.ours and now - pair.started_at > STARTING_MAX_S:
-                watch.ours = True  # still starting (a slow database): never start it twice
+            holder = self.reserved.get(pair.name)
+            if holder and info is not None and info.holder == holder \
+                    and info.pid == os.getpid():  # its worker is still starting
+                self._renew(pair.name, holder)
             return
         alive = info is not None and info.alive(self.clock.now())
         if alive:
@@ -191,8 +239,5 @@ class SharedPairs(AllPairs):
             watch.holder = f"expired: was {info.describe()}" if info is not None else ""
 
 
-def lease_reader(locations: dict[str, str | Path],
-                 read: Callable[[str | Path], LeaseInfo | None]
-                 ) -> Callable[[str], LeaseInfo | None]:
-    """read_lease for SharedPairs: a pair's name -> its lease, read at the pair's location."""
-    return lambda name: read(locations[name])
+def _first_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"

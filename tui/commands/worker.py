@@ -27,9 +27,9 @@ from core.pairs import DEFAULT_PAIR
 from core.worker.all_pairs import AllPairs, pair_command, stop_with_supervisor
 from core.worker.logs import configure_logging
 from core.worker.options import EXIT_CONFIG, WorkerOptions
-from core.worker.pair_leases import pair_locations, read_pair_lease
+from core.worker.pair_leases import pair_leases
 from core.worker.service import Worker
-from core.worker.shared_pairs import SharedPairs, lease_reader
+from core.worker.shared_pairs import SharedPairs
 from tui.commands.common import (
     CommandError,
     asked_pair,
@@ -97,7 +97,7 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
         forwarded += [f"--log-level={log_level}"] if log_level else []
         commands = pair_commands(names, forwarded, listen)
         supervisor = SharedPairs(
-            commands, lease_reader(pair_locations(base, names), read_pair_lease),
+            commands, pair_leases(base, names),
             drain_timeout_s=drain_timeout) if share else AllPairs(
             commands, once=once or dry_run, drain_timeout_s=drain_timeout)
         install_stop_signals(supervisor.request_stop)
