@@ -6,6 +6,7 @@ PostgreSQL database: both run some pairs; one host is killed -9 with every pair'
 expire ([worker] lease_ttl_s), never before, and within the TTL plus a small bound."""
 from __future__ import annotations
 
+import json
 import signal
 import time
 from collections import Counter
@@ -16,6 +17,7 @@ from sandbox.gp import GPStandIn
 from tests.core.pairs_env import close_pairs, kill_group
 from tests.postgres.shared_env import leases, make_pg_pair, pair_names, start_sharing
 from tests.sandbox.demo_support import wait_for
+from tui.cli import main
 
 TTL_S = 6
 # After the TTL: a look every 2 s, per pair the survivor already runs a 2 s wait (+ up to 2 s),
@@ -31,7 +33,7 @@ def _holders(envs) -> dict[str, str | None]:
 
 
 def test_a_killed_hosts_pairs_are_taken_over_by_the_other_host_after_their_lease_ttl(
-        tmp_path, pg_url):
+        tmp_path, pg_url, capsys):
     gp = GPStandIn(tmp_path / "gp", seed=31)
     gp.start()
     folder = tmp_path / "ws"
@@ -65,6 +67,10 @@ def test_a_killed_hosts_pairs_are_taken_over_by_the_other_host_after_their_lease
             # taken only once host-a's lease had expired: never two holders at once
             assert after[name].started_at >= before.expires_at, (name, before, after[name])
         assert took <= TTL_S + BOUND_S, took
+        capsys.readouterr()
+        assert main(["pairs", "--workspace", str(folder), "--json"]) == 0  # who runs which
+        rows = json.loads(capsys.readouterr().out)
+        assert {r["pair"]: r.get("worker_host") for r in rows} == dict.fromkeys(envs, "host-b")
         workers["host-b"].send_signal(signal.SIGTERM)
         assert workers["host-b"].wait(timeout=90) == 0
         log_b = text("host-b")
