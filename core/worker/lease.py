@@ -9,6 +9,10 @@ service manager restarting a `kill -9`ed worker need not wait out the TTL.
 Every change is one BEGIN IMMEDIATE transaction, so two processes racing for the lease cannot both
 win: the second one reads the first one's row. On PostgreSQL the same transactions first take the
 lease's advisory lock (`lock_lease`), which serialises them across hosts just as well.
+
+`worker --share` (core.worker.shared_pairs) reserves a pair's row under the same lock before it
+starts the pair's worker, with a holder it hands to that worker (RESERVED_ENV): the worker's
+lease is then that holder and takes the reserved row over as its own, like any renewal.
 """
 from __future__ import annotations
 
