@@ -13,6 +13,7 @@ from core.store.db import close_db
 from core.worker.pair_leases import read_pair_lease
 from tests.core.pairs_env import close_pairs, kill_group, start_pair, start_worker
 from tests.sandbox.demo_support import wait_for
+from tui.cli import main
 
 
 def test_two_sharing_workers_on_sqlite_run_each_pair_once_and_take_over_a_killed_ones(tmp_path):
@@ -64,3 +65,9 @@ def test_two_sharing_workers_on_sqlite_run_each_pair_once_and_take_over_a_killed
             log.close()
         close_db()
         close_pairs(envs)
+
+
+def test_share_refuses_once_dry_run_and_wait(tmp_path, capsys):
+    for flag in ("--once", "--dry-run", "--wait"):
+        assert main(["worker", "--workspace", str(tmp_path), "--share", flag]) == 2
+        assert "--share runs until stopped" in capsys.readouterr().err
