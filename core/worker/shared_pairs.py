@@ -11,7 +11,7 @@ still finds the lease taken (its start-up outlasted the TTL) exits 3 (EXIT_LEASE
 crash, no pause, nothing alarming in the log.
 
 Spreading the pairs: a supervisor already running k pairs waits k x SPREAD_S (plus a random
-part) after it first saw a pair free before taking it, and starts at most one pair at a time. So
+part) after it first saw a pair free before taking it, and tries at most one pair per look. So
 supervisors started together take turns, ending near an even share (4/3/3 of 10 pairs), and
 a free pair is still taken within (pairs a host runs) x SPREAD_S of becoming free. When a host
 dies (kill -9, power cut), its pairs' leases expire after their TTL ([worker] lease_ttl_s) and
@@ -88,6 +88,7 @@ class SharedPairs(AllPairs):
         self.watch = {p.name: PairWatch() for p in self.pairs}
         self.lost_races = 0  # workers that found the lease taken by another host first
         self.beaten = 0  # reservations refused: another host had just taken the pair
+        self._took_since_look = False  # at most one start between two looks
 
     def run(self) -> int:
         """Until stopped (SIGTERM/SIGINT). Exit code 0 when every pair's worker running at the
@@ -151,6 +152,7 @@ class SharedPairs(AllPairs):
     def _look(self) -> None:
         """Read every pair's lease."""
         now = self._now()
+        self._took_since_look = False
         for pair in self.pairs:
             self._read(pair, now)
 
@@ -158,6 +160,8 @@ class SharedPairs(AllPairs):
         """Start at most one free pair's worker, once its wait is over, after reserving its
         lease (a host that reserved it since the last look wins; nothing is started here)."""
         now = self._now()
+        if self._took_since_look:
+            return
         free = [p for p in self.pairs if p.process is None and now >= p.restart_at
                 and self.watch[p.name].free_since is not None]
         if not free:
@@ -169,6 +173,7 @@ class SharedPairs(AllPairs):
             return
         watch = self.watch[pair.name]
         watch.free_since = None  # ours now, or someone else's
+        self._took_since_look = True
         holder = make_owner()
         try:
             held = self.leases.reserve(pair.name, holder)
