@@ -11,6 +11,11 @@ import secrets
 import socket
 from dataclasses import dataclass
 
+# The host name a worker gives in its leases, when the machine's own is not unique among the
+# hosts sharing one PostgreSQL (containers all named alike): each host needs its own name, or a
+# live holder on another host could be judged dead here.
+HOST_ENV = "ML_CONNECTOR_HOST"
+
 
 @dataclass(frozen=True)
 class Owner:
@@ -31,16 +36,21 @@ class Owner:
         return dead_local_process(self.host, self.pid)
 
 
+def this_host() -> str:
+    """This host's name in leases: ML_CONNECTOR_HOST when set, else the machine's host name."""
+    return os.environ.get(HOST_ENV, "").strip() or socket.gethostname()
+
+
 def make_owner(*, host: str | None = None, pid: int | None = None, token_bytes: int = 4) -> str:
     """A fresh owner string for this process; the token keeps two holders in one process apart
     (the console and its embedded worker, tests)."""
-    return (f"{host or socket.gethostname()}:{os.getpid() if pid is None else pid}:"
+    return (f"{host or this_host()}:{os.getpid() if pid is None else pid}:"
             f"{secrets.token_hex(token_bytes)}")
 
 
 def dead_local_process(host: str, pid: int) -> bool:
     """True only when `pid` ran on this host and is certainly gone (never probes on Windows)."""
-    if host != socket.gethostname() or pid <= 0 or pid == os.getpid():
+    if host != this_host() or pid <= 0 or pid == os.getpid():
         return False
     if os.name == "nt":
         # os.kill(pid, 0) on Windows is TerminateProcess: never probe there; trust the expiry.

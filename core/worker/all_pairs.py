@@ -94,8 +94,8 @@ class AllPairs:
         return next((p.exit_codes[-1] for p in self.pairs
                      if p.exit_codes and p.exit_codes[-1] != EXIT_OK), EXIT_OK)
 
-    def _start(self, pair: PairProcess) -> None:
-        env = dict(os.environ)
+    def _start(self, pair: PairProcess, extra_env: dict[str, str] | None = None) -> None:
+        env = {**os.environ, **(extra_env or {})}
         env[SUPERVISOR_ENV] = str(os.getpid())
         pair.process = subprocess.Popen(pair.argv, env=env, stdout=self.output,
                                         stderr=self.output)

@@ -9,11 +9,14 @@ service manager restarting a `kill -9`ed worker need not wait out the TTL.
 Every change is one BEGIN IMMEDIATE transaction, so two processes racing for the lease cannot both
 win: the second one reads the first one's row. On PostgreSQL the same transactions first take the
 lease's advisory lock (`lock_lease`), which serialises them across hosts just as well.
+
+`worker --share` (core.worker.shared_pairs) reserves a pair's row under the same lock before it
+starts the pair's worker, with a holder it hands to that worker (RESERVED_ENV): the worker's
+lease is then that holder and takes the reserved row over as its own, like any renewal.
 """
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,12 +24,15 @@ from typing import Any
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.errors import ConnectorError, LeaseLost
-from core.owners import dead_local_process, make_owner
+from core.owners import dead_local_process, make_owner, this_host
 from core.store.db import database, thread_connection
 from core.store.locks import lock_lease
 from core.store.models import Setting, WorkerLease
 
 LEASE_NAME = "worker"
+# `worker --share` reserves a pair's lease before starting the pair's worker and hands the
+# reservation's holder to it here: the worker's lease then takes the reserved row as its own.
+RESERVED_ENV = "ML_CONNECTOR_LEASE_HOLDER"
 LAST_RUN_KEY = "worker.last_run"
 MODES = ("headless", "embedded")
 
@@ -62,8 +68,8 @@ class LeaseHeld(ConnectorError):
         self.info = info
 
 
-__all__ = ["Heartbeat", "Lease", "LeaseHeld", "LeaseInfo", "LeaseLost", "live_lease",
-           "read_lease"]
+__all__ = ["RESERVED_ENV", "Heartbeat", "Lease", "LeaseHeld", "LeaseInfo", "LeaseLost",
+           "live_lease", "read_lease"]
 
 
 def _info(row: WorkerLease) -> LeaseInfo:
@@ -120,10 +126,13 @@ class Lease:
         self.mode = mode
         self.ttl_s = float(ttl_s)
         self.clock = clock
-        self.host = host or socket.gethostname()
+        self.host = host or this_host()
         self.pid = os.getpid() if pid is None else pid
         # The token makes two Lease objects in one process (tests, console + embedded) distinct.
-        self.holder = make_owner(host=self.host, pid=self.pid)
+        # A reservation handed over by `worker --share` goes to this process's first lease only.
+        reserved = os.environ.pop(RESERVED_ENV, "") if pid is None and mode == "headless" \
+            else ""
+        self.holder = reserved or make_owner(host=self.host, pid=self.pid)
         self.held = False
         self._lock = threading.Lock()
 

@@ -48,7 +48,10 @@ def pair_summary(name: str, ws: Workspace) -> dict[str, Any]:
     finally:
         close_db()
     worker = report["worker"]
-    row["worker"] = ("running" if worker and worker["alive"] else "not running")
+    running = bool(worker and worker["alive"])
+    row["worker"] = "running" if running else "not running"
+    if running:  # which host runs it (several hosts share the pairs with `worker --share`)
+        row["worker_host"], row["worker_pid"] = worker["host"], worker["pid"]
     row["held"] = sum(report["held"].values())
     row["failed"] = report["failed"]
     row["attention"] = len(report["attention"])
@@ -74,7 +77,9 @@ def command(as_json: bool) -> int:
         if "problem" in row:
             click.echo(f"{'':<16} {row['problem']}")
         else:
-            click.echo(f"{'':<16} worker {row['worker']}, held {row['held']}, failed "
+            where = (f" on {row['worker_host']} (pid {row['worker_pid']})"
+                     if "worker_host" in row else "")
+            click.echo(f"{'':<16} worker {row['worker']}{where}, held {row['held']}, failed "
                        f"{row['failed']}, needs attention {row['attention']}, webhooks on "
                        f"{row['webhooks_on']}")
         click.echo(f"{'':<16} {row['folder']}")

@@ -5,6 +5,10 @@ A workspace of several pairs: every pair runs, each in a worker process of its o
 state, schedules, webhook port), so one pair's GP outage or slow GP never slows another; a pair's
 worker that stops unexpectedly is started again. `--pair NAME` runs that pair alone.
 
+`--share`: several hosts share the pairs (state on PostgreSQL, the same workspace on each host):
+this host starts a pair's worker only while no live worker holds that pair's lease, takes turns
+with the others (near an even share) and takes over a dead host's pairs once their leases expire.
+
 Exit codes: 0 stopped cleanly (SIGTERM/SIGINT, or --once finished); 1 unexpected error (see the
 log); 2 configuration or credentials missing or wrong; 3 another worker holds the lease (its host
 and pid are named); 4 the state database cannot be used; 5 the lease was lost while running.
@@ -23,7 +27,9 @@ from core.pairs import DEFAULT_PAIR
 from core.worker.all_pairs import AllPairs, pair_command, stop_with_supervisor
 from core.worker.logs import configure_logging
 from core.worker.options import EXIT_CONFIG, WorkerOptions
+from core.worker.pair_leases import pair_leases
 from core.worker.service import Worker
+from core.worker.shared_pairs import SharedPairs
 from tui.commands.common import (
     CommandError,
     asked_pair,
@@ -62,13 +68,22 @@ def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> s
 @click.option("--no-webhooks", is_flag=True,
               help="do not listen for webhooks: poll only (the shop cannot reach us)")
 @click.option("--no-products", is_flag=True, help="skip the product sync")
+@click.option("--share", is_flag=True,
+              help="share the pairs with `worker --share` on other hosts: run a pair's worker "
+                   "here only while no live worker holds its lease; take over a dead host's")
 @click.option("--drain-timeout", type=float, default=20.0, show_default=True, metavar="SECONDS",
               help="at shutdown, wait this long for the GP call in flight")
 def command(listen: str | None, dry_run: bool, once: bool, log_format: str | None,
             log_level: str | None, wait: bool, no_webhooks: bool, no_products: bool,
-            drain_timeout: float) -> int:
+            share: bool, drain_timeout: float) -> int:
     base, names = existing_pairs()
-    if len(names) > 1:
+    if share and (once or dry_run or wait):
+        raise CommandError("--share runs until stopped and takes a pair whenever its lease is "
+                           "free: leave out --once, --dry-run and --wait")
+    if share and not names:
+        raise CommandError(f"no pair in {base.db_path.parent} to share: create one with "
+                           "`ml-connector init`")
+    if len(names) > 1 or share:
         if listen and DEFAULT_PAIR not in names:
             raise CommandError("--listen names one address; with several pairs each pair's "
                                "worker listens on its own [worker] listen (or run one pair: "
@@ -80,8 +95,11 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
         forwarded += [f"--drain-timeout={drain_timeout}"]
         forwarded += [f"--log-format={log_format}"] if log_format else []
         forwarded += [f"--log-level={log_level}"] if log_level else []
-        supervisor = AllPairs(pair_commands(names, forwarded, listen), once=once or dry_run,
-                              drain_timeout_s=drain_timeout)
+        commands = pair_commands(names, forwarded, listen)
+        supervisor = SharedPairs(
+            commands, pair_leases(base, names),
+            drain_timeout_s=drain_timeout) if share else AllPairs(
+            commands, once=once or dry_run, drain_timeout_s=drain_timeout)
         install_stop_signals(supervisor.request_stop)
         return supervisor.run()
     ws = existing_workspace()
