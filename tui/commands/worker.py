@@ -11,15 +11,20 @@ and pid are named); 4 the state database cannot be used; 5 the lease was lost wh
 """
 from __future__ import annotations
 
+import logging
 import signal
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from core.config import Workspace
 from core.errors import ConfigError
+from core.intake.receiver import PATH
+from core.intake.router import open_router
+from core.intake.service import ReceiverServer
 from core.pair_guard import start_refused
-from core.pairs import DEFAULT_PAIR
+from core.pairs import DEFAULT_PAIR, pair_workspace
 from core.worker.all_pairs import AllPairs, pair_command, stop_with_supervisor
 from core.worker.logs import configure_logging
 from core.worker.options import EXIT_CONFIG, WorkerOptions
@@ -32,6 +37,12 @@ from tui.commands.common import (
     global_options,
     workspace_args,
 )
+
+log = logging.getLogger("ml_connector.worker")
+
+
+def listen_option(text: str) -> Any:
+    return click.option("--listen", callback=_listen, metavar="HOST:PORT", help=text)
 
 
 def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> str | None:
@@ -46,8 +57,7 @@ def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> s
 
 @click.command(help=__doc__)
 @global_options()
-@click.option("--listen", callback=_listen, metavar="HOST:PORT",
-              help="webhook receiver address (default: [worker] listen)")
+@listen_option("webhook receiver address (default: [worker] listen)")
 @click.option("--dry-run", is_flag=True,
               help="one read-only pass: show what a real pass would write (orders taken in, "
                    "invoices posted, product changes) and write nothing anywhere")
@@ -61,13 +71,32 @@ def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> s
               help="if another worker holds the lease, wait for it instead of exiting 3")
 @click.option("--no-webhooks", is_flag=True,
               help="do not listen for webhooks: poll only (the shop cannot reach us)")
+@click.option("--route-webhooks", is_flag=True,
+              help="one receiver for every pair, served by this process on --listen (default: "
+                   "the first pair's [worker] listen): each delivery goes to the pair whose shop "
+                   "sent it; the pairs' workers listen nowhere (`ml-connector receive` runs the "
+                   "same receiver on its own)")
+@click.option("--webhooks-elsewhere", is_flag=True,
+              help="this pair's webhooks are received by `ml-connector receive` or `worker "
+                   "--route-webhooks`: no receiver here, stored deliveries are picked up within "
+                   "a second")
 @click.option("--no-products", is_flag=True, help="skip the product sync")
 @click.option("--drain-timeout", type=float, default=20.0, show_default=True, metavar="SECONDS",
               help="at shutdown, wait this long for the GP call in flight")
 def command(listen: str | None, dry_run: bool, once: bool, log_format: str | None,
-            log_level: str | None, wait: bool, no_webhooks: bool, no_products: bool,
-            drain_timeout: float) -> int:
+            log_level: str | None, wait: bool, no_webhooks: bool, route_webhooks: bool,
+            webhooks_elsewhere: bool, no_products: bool, drain_timeout: float) -> int:
     base, names = existing_pairs()
+    if route_webhooks and names and not (once or dry_run or no_webhooks):
+        configure_logging(log_format or "text", log_level or "INFO")
+        forwarded = [flag for flag, on in (("--wait", wait), ("--no-products", no_products)) if on]
+        forwarded += [f"--drain-timeout={drain_timeout}", "--webhooks-elsewhere"]
+        forwarded += [f"--log-format={log_format}"] if log_format else []
+        forwarded += [f"--log-level={log_level}"] if log_level else []
+        supervisor = AllPairs(pair_commands(names, forwarded, None),
+                              drain_timeout_s=drain_timeout)
+        install_stop_signals(supervisor.request_stop)
+        return routing(base, names, listen, supervisor)
     if len(names) > 1:
         if listen and DEFAULT_PAIR not in names:
             raise CommandError("--listen names one address; with several pairs each pair's "
@@ -103,7 +132,8 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
                       pair=pair)
     worker = Worker(ws, settings, WorkerOptions(
         mode="headless", dry_run=dry_run, once=once, listen=listen,
-        receiver=not no_webhooks, products=not no_products, wait_for_lease=wait,
+        receiver=not no_webhooks, webhooks_elsewhere=webhooks_elsewhere,
+        products=not no_products, wait_for_lease=wait,
         drain_timeout_s=drain_timeout))
     install_stop_signals(worker.request_stop)
     stop_with_supervisor(worker.request_stop)
@@ -111,6 +141,21 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
     if worker.dry_report is not None:
         click.echo("\n".join(worker.dry_report.lines()))
     return code
+
+
+def routing(base: Workspace, names: list[str], listen: str | None,
+            supervisor: AllPairs) -> int:
+    """The pairs' workers under `supervisor`, and the receiver of every pair served here."""
+    router = open_router(base)
+    server = ReceiverServer(router, listen or pair_workspace(base, names[0]).load().worker.listen)
+    server.start()
+    router.start()
+    log.info("webhooks for every pair (%s) on %s%s", ", ".join(r.name for r in router.routes),
+             server.url, PATH)
+    try:
+        return supervisor.run()
+    finally:
+        server.stop()
 
 
 def pair_commands(names: list[str], options: list[str], listen: str | None

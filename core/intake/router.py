@@ -1,0 +1,246 @@
+"""The receiver of every pair: one address takes the webhooks of every shop of the workspace.
+
+Started by `ml-connector receive` (a process of its own, on any host, several behind a load
+balancer) or by `ml-connector worker --route-webhooks` (the pairs' supervisor serves it). Each
+delivery goes to the pair whose shop sent it:
+
+1. the pair is found from `X-WC-Webhook-Source` (WordPress's home URL) matched against each
+   pair's `[woocommerce] home_url` (else `url`), normalised (case, trailing slash);
+2. the signature is verified with THAT pair's webhook secrets only, decrypted with that pair's
+   own key: a delivery signed with one shop's secret but claiming another's source is refused
+   401 (two pairs on one shop: the one whose secret signed it);
+3. it is stored in that pair's state by that pair's own writer (core.intake.delivery_writer,
+   given the pair's database object): committed before the 200, one bad delivery alone, a busy
+   or unreachable database -> the pair's spool beside its state.db on this host, imported when
+   it frees. The pair's worker (`--webhooks-elsewhere`) picks stored deliveries up within a
+   second.
+
+A delivery from a shop no pair has is refused 403 saying so, and recorded (rolled up, one row a
+minute per reason) with the workspace's first pair's refusals, where `status` shows them. The
+creation ping (no source, no signature) is answered 200 when any pair knows the webhook id.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from core.clock import SYSTEM_CLOCK, Clock
+from core.config import Settings, Workspace
+from core.errors import ConfigError, ConnectorError
+from core.intake.known_webhooks import is_known
+from core.intake.receiver import (
+    PATH,
+    SIGNATURE_HEADER,
+    Receive,
+    Scope,
+    Send,
+    VaultSecrets,
+    WebhookReceiver,
+    normalise_source,
+    request_headers,
+    respond,
+)
+from core.intake.spool import spool_dir_for
+from core.pairs import list_pairs, pair_workspace
+from core.secrets.vault import open_pair_vault
+from core.store.pair_state import open_state_at
+from core.store.postgres import describe_location, state_location
+
+log = logging.getLogger("core.intake.receiver")
+
+REFRESH_EVERY_S = 1.0  # a pair's secrets are re-read at most this often after a failed signature
+UNKNOWN_SOURCE = "unknown source: no pair of this workspace has this shop"
+NO_SOURCE = "signed delivery without X-WC-Webhook-Source"
+
+
+class PairSecrets(VaultSecrets):
+    """One pair's webhook secrets (VaultSecrets on that pair's database and key). After a failed
+    signature they are re-read at most once a REFRESH_EVERY_S, and a database that cannot be read
+    then keeps the cached ones: a flood of bad signatures costs no more than one small read a
+    second per pair, and an unreachable database turns into a 401, not a 500."""
+
+    def __init__(self, vault: Any, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self._next_refresh = 0.0
+        self._loaded = False
+        super().__init__(vault)  # the first read raises: no pair is served without its secrets
+        self._loaded = True
+
+    def refresh(self) -> None:
+        if not self._loaded:
+            super().refresh()
+            return
+        now = self._monotonic()
+        if now < self._next_refresh:
+            return
+        self._next_refresh = now + REFRESH_EVERY_S
+        try:
+            super().refresh()
+        except Exception as exc:  # noqa: BLE001 - the cached secrets still verify
+            log.warning("a pair's webhook secrets could not be re-read (%s): the ones read "
+                        "before are used", type(exc).__name__)
+
+
+@dataclass
+class PairRoute:
+    """Where one pair's deliveries go: its shop's source, its receiver (secrets, writer)."""
+
+    name: str
+    source: str  # normalised
+    receiver: WebhookReceiver
+    db: Any
+
+
+class WebhookRouter:
+    """ASGI app: `POST /webhooks/woocommerce` for every pair, `GET /healthz` for all of them."""
+
+    def __init__(self, routes: list[PairRoute]) -> None:
+        if not routes:
+            raise ConfigError("no pair to receive webhooks for")
+        self.routes = routes
+        self.refusals = routes[0].receiver  # where refusals no pair owns are recorded
+
+    def by_source(self, source: str) -> list[PairRoute]:
+        wanted = normalise_source(source)
+        return [r for r in self.routes if r.source == wanted]
+
+    def start(self) -> None:
+        """Start every pair's writer: deliveries a crash or a busy database left in a pair's
+        spool are imported at once."""
+        for route in self.routes:
+            route.receiver.writer.start()
+
+    def close(self) -> None:
+        for route in self.routes:
+            route.receiver.close()
+            if not route.db.is_closed():
+                route.db.close()
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        pairs = {}
+        for route in self.routes:
+            ok, detail = route.receiver.writer.health()
+            pairs[route.name] = detail
+        every = all(d["ok"] for d in pairs.values())
+        return every, {"ok": every, "pairs": pairs}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        path, method = scope.get("path", ""), scope.get("method", "")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            ok, detail = self.health()
+            await respond(send, 200 if ok else 503, json.dumps(detail).encode())
+            return
+        if path.rstrip("/") != PATH:
+            await respond(send, 404, b'{"error":"not found"}')
+            return
+        if method != "POST":
+            await respond(send, 405, b'{"error":"POST only"}', extra=[(b"allow", b"POST")])
+            return
+        headers = request_headers(scope)
+        source = headers.get("x-wc-webhook-source", "")
+        if not source.strip():
+            await self._without_source(headers, receive, send)
+            return
+        routes = self.by_source(source)
+        if not routes:
+            self._refuse(headers, UNKNOWN_SOURCE)
+            log.warning("webhook delivery refused: no pair has the shop %s (its [woocommerce] "
+                        "url or home_url)", source[:200])
+            await respond(send, 403, json.dumps({
+                "error": "no pair of this workspace takes deliveries from this shop",
+                "source": source[:200]}).encode())
+            return
+        body = await routes[0].receiver.read_body(headers, receive, send)
+        if body is None:
+            return
+        chosen = routes[0]
+        if len(routes) > 1:  # one shop, several pairs: the pair whose secret signed it
+            chosen = next((r for r in routes if r.receiver.signed_here(headers, body)), chosen)
+        await chosen.receiver.answer(headers, body, send)
+
+    async def _without_source(self, headers: dict[str, str], receive: Receive,
+                              send: Send) -> None:
+        """WooCommerce's creation ping carries no X-WC-* header: 200 when any pair knows the
+        webhook id (or awaits its ping), else 401, as each pair's receiver answers it."""
+        if headers.get(SIGNATURE_HEADER):
+            self._refuse(headers, NO_SOURCE)
+            await respond(send, 403, b'{"error":"no X-WC-Webhook-Source: which shop sent this?"}')
+            return
+        body = await self.refusals.read_body(headers, receive, send)
+        if body is None:
+            return
+        verdicts = [route.receiver.decide(headers, body) for route in self.routes]
+        for status, answer, _row in verdicts:
+            if status == 200:
+                await respond(send, status, answer)
+                return
+        status, answer, row = verdicts[0]
+        if row is not None:
+            self.refusals.writer.refused(row)
+        await respond(send, status, answer)
+
+    def _refuse(self, headers: dict[str, str], reason: str) -> None:
+        self.refusals.refuse(headers, reason)
+
+
+def pair_route(base: Workspace, name: str, settings: Settings, *, clock: Clock = SYSTEM_CLOCK,
+               busy_wait_ms: int | None = None) -> PairRoute:
+    """Pair `name`'s route: its state database (an object of its own), its vault read with its
+    own key, a receiver writing there with the pair's spool folder on this host."""
+    ws = pair_workspace(base, name)
+    woo = settings.woocommerce
+    source = woo.home_url or woo.url
+    where = state_location(ws.db_path, settings.store.database_url)
+    db = open_state_at(where)
+    try:
+        secrets = PairSecrets(open_pair_vault(ws, db, clock=clock))
+    except ConnectorError as exc:
+        db.close()
+        raise ConfigError(f"pair {name!r}: {exc}") from None
+    receiver = WebhookReceiver(
+        secrets, store_url=source if woo.verify_source else "",
+        max_body=settings.worker.max_body_bytes, clock=clock,
+        spool_dir=str(spool_dir_for(ws.db_path)), busy_wait_ms=busy_wait_ms,
+        known_webhook=lambda webhook_id: is_known(webhook_id, clock, db), db=db)
+    log.info("pair %s: webhooks from %s are stored in %s", name, source,
+             describe_location(where))
+    return PairRoute(name, normalise_source(source), receiver, db)
+
+
+def open_router(base: Workspace, *, clock: Clock = SYSTEM_CLOCK,
+                busy_wait_ms: int | None = None) -> WebhookRouter:
+    """The receiver of every pair of workspace `base`. A pair without a shop URL is left out
+    (said in the log); a pair whose state, key or secrets cannot be read stops the start with
+    what to do (ConfigError / StateError naming it)."""
+    routes: list[PairRoute] = []
+    places: dict[str, str] = {}
+    try:
+        for name in list_pairs(base):
+            settings = pair_workspace(base, name).load()
+            if not (settings.woocommerce.home_url or settings.woocommerce.url):
+                log.warning("pair %s has no [woocommerce] url: no webhook is routed to it", name)
+                continue
+            where = str(state_location(pair_workspace(base, name).db_path,
+                                       settings.store.database_url))
+            if where in places:
+                raise ConfigError(f"pairs {places[where]!r} and {name!r} keep their state in "
+                                  f"the same place ({describe_location(where)}): give each "
+                                  "its own database or schema")
+            places[where] = name
+            routes.append(pair_route(base, name, settings, clock=clock,
+                                     busy_wait_ms=busy_wait_ms))
+    except BaseException:
+        for route in routes:
+            route.receiver.close()
+            route.db.close()
+        raise
+    if not routes:
+        raise ConfigError("no pair of this workspace has a shop to receive webhooks from: run "
+                          "`ml-connector init` (or `init --pair NAME`) first")
+    return WebhookRouter(routes)
