@@ -46,7 +46,7 @@ from core.intake.receiver import (
 )
 from core.intake.spool import spool_dir_for
 from core.pairs import list_pairs, pair_workspace
-from core.secrets.vault import open_pair_vault
+from core.secrets.vault import VaultError, open_pair_vault
 from core.store.pair_state import open_state_at
 from core.store.postgres import describe_location, state_location
 
@@ -79,7 +79,11 @@ class PairSecrets(VaultSecrets):
             return
         self._next_refresh = now + REFRESH_EVERY_S
         try:
-            super().refresh()
+            try:
+                super().refresh()
+            except VaultError:  # re-encrypted under a new key since: read the key again
+                self._vault.reload_keys()
+                super().refresh()
         except Exception as exc:  # noqa: BLE001 - the cached secrets still verify
             log.warning("a pair's webhook secrets could not be re-read (%s): the ones read "
                         "before are used", type(exc).__name__)

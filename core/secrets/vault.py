@@ -84,6 +84,11 @@ class Vault:
     def key_store(self) -> KeyStore:
         return self._store
 
+    def reload_keys(self) -> None:
+        """Read the key store again: another process rotated the key (`credentials
+        rotate-key`) and re-encrypted the secrets under the new one."""
+        self._load_keys()
+
     def _load_keys(self) -> None:
         keys = self._store.load()
         self._primary_id = key_id(keys[0])

@@ -1,0 +1,59 @@
+"""The receiver of every pair on SQLite (issue 18): three pairs, each its own shop URL, webhook
+secret, key and state.db; one receiver over real loopback HTTP routes each delivery by its
+X-WC-Webhook-Source, verifies it with that pair's secrets only and commits it in that pair's
+state before the 200 (or spools it beside that pair's state.db while it is locked)."""
+from __future__ import annotations
+
+import apsw
+import pytest
+
+from core.secrets.keys import ENV_VAR
+from tests.core import router_scenarios as scenario
+from tests.core.router_env import Pair, make_pair
+
+SHOPS = {"default": "https://retail.example.test", "wholesale": "https://Wholesale.example.test",
+         "outlet": "https://outlet.example.test/shop"}
+
+
+@pytest.fixture
+def pairs(tmp_path, monkeypatch) -> list[Pair]:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    return [make_pair(tmp_path / "ws", name, shop, f"Secret-of-{name}-0123456789")
+            for name, shop in SHOPS.items()]
+
+
+def test_each_pairs_deliveries_land_in_its_own_state_and_become_its_orders(tmp_path, pairs):
+    scenario.each_pairs_deliveries_land_in_its_own_state_and_become_its_orders(
+        tmp_path / "ws", pairs)
+
+
+def test_cross_signed_unknown_and_unsigned_deliveries_are_refused(tmp_path, pairs):
+    scenario.cross_signed_unknown_and_unsigned_deliveries_are_refused(tmp_path / "ws", pairs)
+
+
+def test_a_locked_pair_state_spools_its_deliveries_the_others_are_stored_at_once(tmp_path,
+                                                                                 pairs):
+    locked = pairs[1]
+
+    def take():
+        holder = apsw.Connection(str(locked.ws.db_path))
+        holder.execute("BEGIN IMMEDIATE")  # another process's long write: the lock is taken
+
+        def give_back() -> None:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return give_back
+
+    scenario.deliveries_spooled_while_a_state_is_unavailable_are_imported_after(
+        tmp_path / "ws", pairs, take, [locked])
+
+
+def test_rotating_one_pairs_key_leaves_the_others_and_no_key_is_in_a_state_file(tmp_path,
+                                                                                pairs):
+    def dump(pair: Pair) -> bytes:
+        files = [pair.ws.db_path.with_name(pair.ws.db_path.name + suffix)
+                 for suffix in ("", "-wal", "-shm")]
+        return b"".join(f.read_bytes() for f in files if f.exists())
+
+    scenario.rotating_one_pairs_key_leaves_the_others_and_no_key_is_in_a_database(
+        tmp_path / "ws", pairs, dump)
