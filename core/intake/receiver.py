@@ -31,6 +31,7 @@ PATH = "/webhooks/woocommerce"
 BODY_TIMEOUT_S = 30.0
 SIGNATURE_HEADER = "x-wc-webhook-signature"
 _PING = re.compile(rb"^webhook_id=(\d{1,18})$")
+PING_ANSWER = b'{"ok":true,"ping":true}'
 _WP_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
 _WP_DECODE = re.compile(r"&(?:amp|lt|gt|quot);|&#(0*(?:38|60|62|34|39)|[xX]0*(?:26|22|27));")
 
@@ -244,6 +245,14 @@ class WebhookReceiver:
                 await self._record(row)
         await respond(send, status, answer)
 
+    def ping_known(self, body: bytes) -> bool:
+        """Whether `body` is WooCommerce's creation ping for a webhook of ours."""
+        ping = _PING.match(body.strip())
+        if ping is None:
+            return False
+        return self.secrets.has_own(ping.group(1).decode()) or self.known_webhook(
+            int(ping.group(1)))
+
     def signed_here(self, headers: dict[str, str], body: bytes) -> bool:
         """Whether one of this receiver's secrets signed the delivery."""
         header_sig = headers.get(SIGNATURE_HEADER)
@@ -257,9 +266,8 @@ class WebhookReceiver:
         header_sig = headers.get(SIGNATURE_HEADER)
         if not header_sig:
             ping = _PING.match(body.strip())
-            if ping and (self.secrets.has_own(ping.group(1).decode())
-                         or self.known_webhook(int(ping.group(1)))):
-                return 200, b'{"ok":true,"ping":true}', None  # the creation ping: change nothing
+            if ping and self.ping_known(body):
+                return 200, PING_ANSWER, None  # the creation ping: change nothing
             if ping:
                 return 401, b'{"error":"ping from a webhook this connector did not install"}', \
                     self._rejection(headers, "ping from an unknown webhook id")

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +32,7 @@ from core.errors import ConfigError, ConnectorError
 from core.intake.known_webhooks import is_known
 from core.intake.receiver import (
     PATH,
+    PING_ANSWER,
     SIGNATURE_HEADER,
     Receive,
     Scope,
@@ -52,20 +51,19 @@ from core.store.postgres import describe_location, state_location
 
 log = logging.getLogger("core.intake.receiver")
 
-REFRESH_EVERY_S = 1.0  # a pair's secrets are re-read at most this often after a failed signature
 UNKNOWN_SOURCE = "unknown source: no pair of this workspace has this shop"
 NO_SOURCE = "signed delivery without X-WC-Webhook-Source"
 
 
 class PairSecrets(VaultSecrets):
-    """One pair's webhook secrets (VaultSecrets on that pair's database and key). After a failed
-    signature they are re-read at most once a REFRESH_EVERY_S, and a database that cannot be read
-    then keeps the cached ones: a flood of bad signatures costs no more than one small read a
-    second per pair, and an unreachable database turns into a 401, not a 500."""
+    """One pair's webhook secrets: VaultSecrets on that pair's database, decrypted with that
+    pair's key. As there, a failed signature costs one small read (the secrets' stamp) and a
+    decryption only when they changed. Here besides: secrets re-encrypted under a rotated key
+    make the key be read again, and a database that cannot be read keeps the cached secrets
+    (a delivery signed with one of them is still taken, to the spool; the others get a 401,
+    not a 500)."""
 
-    def __init__(self, vault: Any, *, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._monotonic = monotonic
-        self._next_refresh = 0.0
+    def __init__(self, vault: Any) -> None:
         self._loaded = False
         super().__init__(vault)  # the first read raises: no pair is served without its secrets
         self._loaded = True
@@ -74,10 +72,6 @@ class PairSecrets(VaultSecrets):
         if not self._loaded:
             super().refresh()
             return
-        now = self._monotonic()
-        if now < self._next_refresh:
-            return
-        self._next_refresh = now + REFRESH_EVERY_S
         try:
             try:
                 super().refresh()
@@ -179,15 +173,10 @@ class WebhookRouter:
         body = await self.refusals.read_body(headers, receive, send)
         if body is None:
             return
-        verdicts = [route.receiver.decide(headers, body) for route in self.routes]
-        for status, answer, _row in verdicts:
-            if status == 200:
-                await respond(send, status, answer)
-                return
-        status, answer, row = verdicts[0]
-        if row is not None:
-            self.refusals.writer.refused(row)
-        await respond(send, status, answer)
+        if not any(route.receiver.ping_known(body) for route in self.routes):
+            await self.refusals.answer(headers, body, send)  # 401, recorded once
+            return
+        await respond(send, 200, PING_ANSWER)
 
     def _refuse(self, headers: dict[str, str], reason: str) -> None:
         self.refusals.refuse(headers, reason)
