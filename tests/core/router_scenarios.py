@@ -15,6 +15,7 @@ from core.intake.spool import spool_dir_for
 from core.secrets.keys import key_id
 from core.secrets.vault import WEBHOOK_SECRET, open_pair_vault, open_vault
 from core.store.db import close_db, init_db
+from core.worker.status import webhook_health
 from tests.core.router_env import (
     PATH,
     Pair,
@@ -106,6 +107,13 @@ def cross_signed_unknown_and_unsigned_deliveries_are_refused(
     assert rolled and rolled[0].startswith(f"{UNKNOWN_SOURCE}: 5 more refused since")
     assert ("bad signature", second.shop + "/") in refusals(second)
     assert not any(reason == "bad signature" for reason, _ in seen_first)
+    _open(first)  # what `ml-connector status` shows the operator for the first pair
+    try:
+        shown = webhook_health()
+    finally:
+        close_db()
+    assert shown["accepted_24h"] == 0 and shown["rejected_24h"] >= 3
+    assert shown["last_refused"].startswith(f"{UNKNOWN_SOURCE}: 5 more refused since")
 
 
 def deliveries_spooled_while_a_state_is_unavailable_are_imported_after(
