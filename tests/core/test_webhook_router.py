@@ -7,9 +7,12 @@ from __future__ import annotations
 import apsw
 import pytest
 
-from core.secrets.keys import ENV_VAR
+from core.config import KEY_HOME_ENV, Workspace
+from core.errors import ConfigError
+from core.intake.router import open_router
+from core.secrets.keys import ENV_VAR, pair_key_var
 from tests.core import router_scenarios as scenario
-from tests.core.router_env import Pair, make_pair
+from tests.core.router_env import Pair, accepted_ids, key_texts, make_pair, post, serving
 
 SHOPS = {"default": "https://retail.example.test", "wholesale": "https://Wholesale.example.test",
          "outlet": "https://outlet.example.test/shop"}
@@ -57,3 +60,19 @@ def test_rotating_one_pairs_key_leaves_the_others_and_no_key_is_in_a_state_file(
 
     scenario.rotating_one_pairs_key_leaves_the_others_and_no_key_is_in_a_database(
         tmp_path / "ws", pairs, dump)
+
+
+def test_a_host_with_each_pairs_key_in_the_environment_and_no_key_folder_receives_for_all(
+        tmp_path, pairs, monkeypatch):
+    keys = {p.name: key_texts(p)[0].decode() for p in pairs}
+    monkeypatch.setenv(KEY_HOME_ENV, str(tmp_path / "another-host-keys"))  # no key folder here
+    monkeypatch.setenv(ENV_VAR, keys["default"])
+    monkeypatch.setenv(pair_key_var("wholesale"), keys["wholesale"])
+    monkeypatch.setenv(pair_key_var("outlet"), keys["outlet"])
+    with serving(tmp_path / "ws") as (http, _router):
+        assert [post(http, p, 60 + n).status_code for n, p in enumerate(pairs)] == [200] * 3
+    assert [accepted_ids(p) for p in pairs] == [[60], [61], [62]]
+    # A pair whose own key is missing is never read with another pair's key: the start says so.
+    monkeypatch.delenv(pair_key_var("outlet"))
+    with pytest.raises(ConfigError, match="pair 'outlet'.*cannot be decrypted"):
+        open_router(Workspace.at(tmp_path / "ws"))
