@@ -207,14 +207,15 @@ def pair_route(base: Workspace, name: str, settings: Settings, *, clock: Clock =
 
 
 def open_router(base: Workspace, *, clock: Clock = SYSTEM_CLOCK,
-                busy_wait_ms: int | None = None) -> WebhookRouter:
-    """The receiver of every pair of workspace `base`. A pair without a shop URL is left out
-    (said in the log); a pair whose state, key or secrets cannot be read stops the start with
-    what to do (ConfigError / StateError naming it)."""
+                busy_wait_ms: int | None = None,
+                names: list[str] | None = None) -> WebhookRouter:
+    """The receiver of every pair of workspace `base` (or of the pairs `names`). A pair without
+    a shop URL is left out (said in the log); a pair whose state, key or secrets cannot be read
+    stops the start with what to do (ConfigError / StateError naming it)."""
     routes: list[PairRoute] = []
     places: dict[str, str] = {}
     try:
-        for name in list_pairs(base):
+        for name in list_pairs(base) if names is None else names:
             settings = pair_workspace(base, name).load()
             if not (settings.woocommerce.home_url or settings.woocommerce.url):
                 log.warning("pair %s has no [woocommerce] url: no webhook is routed to it", name)

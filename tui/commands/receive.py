@@ -5,6 +5,7 @@ matched against each pair's shop URL), after its signature was verified with tha
 webhook secrets; a shop no pair has is refused 403. Run it on any host (several behind a load
 balancer): each needs every pair's configuration, its state (PostgreSQL, or the pairs' state.db
 files on this host) and its key. The pairs' workers then run with `--webhooks-elsewhere`.
+`--pair NAME` receives for that pair alone.
 `ml-connector worker --route-webhooks` serves the same receiver from the pairs' supervisor.
 """
 from __future__ import annotations
@@ -39,7 +40,7 @@ def command(listen: str | None, log_format: str, log_level: str) -> int:
     address = listen or pair_workspace(base, names[0]).load().worker.listen
     stop = threading.Event()
     install_stop_signals(lambda _reason: stop.set())
-    router = open_router(base)
+    router = open_router(base, names=names)
     server = ReceiverServer(router, address)
     try:
         server.start()

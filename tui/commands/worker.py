@@ -4,6 +4,8 @@ holding the single-worker lease.
 A workspace of several pairs: every pair runs, each in a worker process of its own (own lease,
 state, schedules, webhook port), so one pair's GP outage or slow GP never slows another; a pair's
 worker that stops unexpectedly is started again. `--pair NAME` runs that pair alone.
+`--route-webhooks`: one webhook address for every pair, served by this process; each delivery
+goes to the pair whose shop sent it (`ml-connector receive` runs that receiver on its own).
 
 Exit codes: 0 stopped cleanly (SIGTERM/SIGINT, or --once finished); 1 unexpected error (see the
 log); 2 configuration or credentials missing or wrong; 3 another worker holds the lease (its host
@@ -146,7 +148,7 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
 def routing(base: Workspace, names: list[str], listen: str | None,
             supervisor: AllPairs) -> int:
     """The pairs' workers under `supervisor`, and the receiver of every pair served here."""
-    router = open_router(base)
+    router = open_router(base, names=names)
     server = ReceiverServer(router, listen or pair_workspace(base, names[0]).load().worker.listen)
     server.start()
     router.start()
