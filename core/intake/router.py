@@ -15,14 +15,18 @@ delivery goes to the pair whose shop sent it:
    it frees. The pair's worker (`--webhooks-elsewhere`) picks stored deliveries up within a
    second.
 
-A delivery from a shop no pair has is refused 403 saying so, and recorded (rolled up, one row a
-minute per reason) with the workspace's first pair's refusals, where `status` shows them. The
-creation ping (no source, no signature) is answered 200 when any pair knows the webhook id.
+A delivery from a shop no pair has first makes the receiver look for pairs added since it
+started (at most every LOOK_FOR_PAIRS_S); still none: refused 403 saying so, and recorded
+(rolled up, one row a minute per reason) with the workspace's first pair's refusals, where
+`status` shows them. The creation ping (no source, no signature) is answered 200 when any pair
+knows the webhook id.
 """
 from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +57,7 @@ log = logging.getLogger("core.intake.receiver")
 
 UNKNOWN_SOURCE = "unknown source: no pair of this workspace has this shop"
 NO_SOURCE = "signed delivery without X-WC-Webhook-Source"
+LOOK_FOR_PAIRS_S = 10.0  # a shop no pair has: look for pairs added since at most this often
 
 
 class PairSecrets(VaultSecrets):
@@ -96,15 +101,31 @@ class PairRoute:
 class WebhookRouter:
     """ASGI app: `POST /webhooks/woocommerce` for every pair, `GET /healthz` for all of them."""
 
-    def __init__(self, routes: list[PairRoute]) -> None:
+    def __init__(self, routes: list[PairRoute], *,
+                 discover: Callable[[set[str]], list[PairRoute]] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        """`discover(known names)`: the routes of pairs added since (looked for when a shop
+        no pair has sends, at most once a LOOK_FOR_PAIRS_S)."""
         if not routes:
             raise ConfigError("no pair to receive webhooks for")
         self.routes = routes
         self.refusals = routes[0].receiver  # where refusals no pair owns are recorded
+        self._discover = discover
+        self._monotonic = monotonic
+        self._next_look = 0.0
 
     def by_source(self, source: str) -> list[PairRoute]:
         wanted = normalise_source(source)
-        return [r for r in self.routes if r.source == wanted]
+        found = [r for r in self.routes if r.source == wanted]
+        if found or self._discover is None or self._monotonic() < self._next_look:
+            return found
+        self._next_look = self._monotonic() + LOOK_FOR_PAIRS_S
+        added = self._discover({r.name for r in self.routes})
+        for route in added:  # a pair added with `init --pair` while this receiver runs
+            route.receiver.writer.start()
+            log.info("pair %s added: its webhooks are received here now", route.name)
+        self.routes = self.routes + added
+        return [r for r in added if r.source == wanted]
 
     def start(self) -> None:
         """Start every pair's writer: deliveries a crash or a busy database left in a pair's
@@ -237,4 +258,19 @@ def open_router(base: Workspace, *, clock: Clock = SYSTEM_CLOCK,
     if not routes:
         raise ConfigError("no pair of this workspace has a shop to receive webhooks from: run "
                           "`ml-connector init` (or `init --pair NAME`) first")
-    return WebhookRouter(routes)
+
+    def discover(known: set[str]) -> list[PairRoute]:
+        added = []
+        for name in list_pairs(base):
+            if name in known:
+                continue
+            try:
+                settings = pair_workspace(base, name).load()
+                if settings.woocommerce.home_url or settings.woocommerce.url:
+                    added.append(pair_route(base, name, settings, clock=clock,
+                                            busy_wait_ms=busy_wait_ms))
+            except ConnectorError as exc:  # said once a LOOK_FOR_PAIRS_S until it is fixed
+                log.warning("pair %s cannot receive webhooks yet: %s", name, exc)
+        return added
+
+    return WebhookRouter(routes, discover=discover if names is None else None)

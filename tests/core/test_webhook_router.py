@@ -76,3 +76,17 @@ def test_a_host_with_each_pairs_key_in_the_environment_and_no_key_folder_receive
     monkeypatch.delenv(pair_key_var("outlet"))
     with pytest.raises(ConfigError, match="pair 'outlet'.*cannot be decrypted"):
         open_router(Workspace.at(tmp_path / "ws"))
+
+
+def test_a_pair_added_while_the_receiver_runs_is_received_for_without_a_restart(tmp_path,
+                                                                                pairs):
+    folder = tmp_path / "ws"
+    with serving(folder) as (http, router):
+        assert post(http, pairs[0], 1).status_code == 200
+        late = make_pair(folder, "late", "https://late.example.test", "Secret-of-late-012345")
+        assert post(http, late, 2).status_code == 200  # looked for pairs added since: found
+        assert [r.name for r in router.routes][-1] == "late"
+        stranger = post(http, late, 3, source="https://stranger.example.test/")
+        assert stranger.status_code == 403  # and no new look within LOOK_FOR_PAIRS_S
+    assert accepted_ids(late) == [2]
+    assert accepted_ids(pairs[0]) == [1]
