@@ -99,7 +99,9 @@ class PairRoute:
 
 
 class WebhookRouter:
-    """ASGI app: `POST /webhooks/woocommerce` for every pair, `GET /healthz` for all of them."""
+    """ASGI app: `POST /webhooks/woocommerce` for every pair, `GET /healthz` for all of them
+    (503 while any pair's deliveries wait in its spool), `GET /livez` (the process takes
+    deliveries: a load balancer's check)."""
 
     def __init__(self, routes: list[PairRoute], *,
                  discover: Callable[[set[str]], list[PairRoute]] | None = None,
@@ -154,6 +156,12 @@ class WebhookRouter:
         if path == "/healthz" and method in ("GET", "HEAD"):
             ok, detail = self.health()
             await respond(send, 200 if ok else 503, json.dumps(detail).encode())
+            return
+        if path == "/livez" and method in ("GET", "HEAD"):
+            # For a load balancer: this process takes deliveries (into a spool, too). /healthz
+            # is 503 while any pair's deliveries wait in a spool; taking every receiver out of
+            # rotation then would turn a busy database into refused deliveries.
+            await respond(send, 200, json.dumps({"ok": True, "pairs": len(self.routes)}).encode())
             return
         if path.rstrip("/") != PATH:
             await respond(send, 404, b'{"error":"not found"}')

@@ -129,6 +129,7 @@ def deliveries_spooled_while_a_state_is_unavailable_are_imported_after(
                 assert answers == [200, 200, 200]  # on disk somewhere before each 200
             health = http.get("/healthz")
             assert health.status_code == 503
+            assert http.get("/livez").status_code == 200  # a load balancer keeps sending
             for pair in blocked:
                 assert health.json()["pairs"][pair.name]["spooled"] == 3
                 assert len(list(spool_dir_for(pair.ws.db_path).glob("*.delivery"))) == 3
