@@ -109,7 +109,25 @@ def accepted_ids(pair: Pair) -> list[int]:
     try:
         rows = WebhookDelivery.select(WebhookDelivery.body).where(
             WebhookDelivery.verdict == "accepted").order_by(WebhookDelivery.id).bind(db)
-        return [json.loads(bytes(r.body))["id"] for r in rows]
+        return [_id_of(bytes(r.body)) for r in rows]
+    finally:
+        db.close()
+
+
+def _id_of(body: bytes) -> int | None:
+    try:
+        return int(json.loads(body)["id"])
+    except ValueError:
+        return None
+
+
+def delivery_errors(pair: Pair) -> list[str | None]:
+    """The processing error of each accepted delivery in `pair`'s table, in order."""
+    db = pair.open()
+    try:
+        rows = WebhookDelivery.select(WebhookDelivery.error).where(
+            WebhookDelivery.verdict == "accepted").order_by(WebhookDelivery.id).bind(db)
+        return [r.error for r in rows]
     finally:
         db.close()
 
@@ -139,5 +157,5 @@ def key_texts(pair: Pair) -> list[bytes]:
     return [k for k in key_store_for(pair.ws).load()]
 
 
-__all__ = ["Pair", "accepted_ids", "key_texts", "make_pair", "order_ids", "post", "refusals",
-           "serving", "signed_headers"]
+__all__ = ["Pair", "accepted_ids", "delivery_errors", "key_texts", "make_pair", "order_ids",
+           "post", "refusals", "serving", "signed_headers"]

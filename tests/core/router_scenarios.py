@@ -20,11 +20,13 @@ from tests.core.router_env import (
     PATH,
     Pair,
     accepted_ids,
+    delivery_errors,
     key_texts,
     order_ids,
     post,
     refusals,
     serving,
+    signed_headers,
 )
 from tests.sandbox.demo_support import wait_for
 from tui.cli import main as cli_main
@@ -43,6 +45,10 @@ def each_pairs_deliveries_land_in_its_own_state_and_become_its_orders(
             assert answers == [200, 200, 200]
         for pair in pairs:  # committed before the 200: there at once, and only there
             assert accepted_ids(pair) == sent[pair.name]
+        broken = b'{"id": 4242, "status": "processing", '  # signed, but not JSON: alone
+        answer = http.post(PATH, content=broken, headers=signed_headers(
+            broken, pairs[0].secret, pairs[0].shop + "/"))
+        assert answer.status_code == 200
         # The pair's worker (webhooks elsewhere: no receiver of its own, nothing wakes it)
         # turns them into its orders; the last pair's deliveries arrive while it runs.
         for pair in pairs:
@@ -64,6 +70,8 @@ def each_pairs_deliveries_land_in_its_own_state_and_become_its_orders(
     every = set().union(*(set(s) for s in sent.values()))
     for pair in pairs:  # no order of another shop in any pair
         assert order_ids(pair) & every == set(sent[pair.name])
+    assert [error is not None for error in delivery_errors(pairs[0])] == [False] * 3 + [
+        True, False]  # the broken one is shown with its error; its neighbours became orders
 
 
 def _at(pair: Pair) -> str | None:
