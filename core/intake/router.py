@@ -15,8 +15,10 @@ delivery goes to the pair whose shop sent it:
    it frees. The pair's worker (`--webhooks-elsewhere`) picks stored deliveries up within a
    second.
 
-A delivery from a shop no pair has first makes the receiver look for pairs added since it
-started (at most every LOOK_FOR_PAIRS_S); still none: refused 403 saying so, and recorded
+A pair whose state, key or secrets cannot be read at start is left out (the log and /healthz
+say why; its shop's deliveries are answered 503) and the others are served. A delivery from a
+shop without a route makes the receiver look again for such pairs and for pairs added since it
+started (at most every LOOK_FOR_PAIRS_S); a shop no pair has is refused 403 saying so, recorded
 (rolled up, one row a minute per reason) with the workspace's first pair's refusals, where
 `status` shows them. The creation ping (no source, no signature) is answered 200 when any pair
 knows the webhook id.
@@ -98,19 +100,35 @@ class PairRoute:
     db: Any
 
 
+@dataclass
+class Unavailable:
+    """A pair that cannot receive now: its shop's source, and why."""
+
+    source: str  # normalised ("" when its configuration cannot be read)
+    reason: str
+    error: ConnectorError
+
+
+Found = tuple[list[PairRoute], dict[str, Unavailable]]
+
+
 class WebhookRouter:
     """ASGI app: `POST /webhooks/woocommerce` for every pair, `GET /healthz` for all of them
     (503 while any pair's deliveries wait in its spool), `GET /livez` (the process takes
     deliveries: a load balancer's check)."""
 
     def __init__(self, routes: list[PairRoute], *,
-                 discover: Callable[[set[str]], list[PairRoute]] | None = None,
+                 unavailable: dict[str, Unavailable] | None = None,
+                 discover: Callable[[set[str]], Found] | None = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
-        """`discover(known names)`: the routes of pairs added since (looked for when a shop
-        no pair has sends, at most once a LOOK_FOR_PAIRS_S)."""
+        """`unavailable`: the pairs that cannot receive now (their state, key or secrets
+        cannot be read) and why. `discover(names served)`: the pairs added since, or that can
+        receive again, looked for when a shop without a route sends (at most once a
+        LOOK_FOR_PAIRS_S)."""
         if not routes:
             raise ConfigError("no pair to receive webhooks for")
         self.routes = routes
+        self.unavailable = dict(unavailable or {})
         self.refusals = routes[0].receiver  # where refusals no pair owns are recorded
         self._discover = discover
         self._monotonic = monotonic
@@ -122,12 +140,18 @@ class WebhookRouter:
         if found or self._discover is None or self._monotonic() < self._next_look:
             return found
         self._next_look = self._monotonic() + LOOK_FOR_PAIRS_S
-        added = self._discover({r.name for r in self.routes})
-        for route in added:  # a pair added with `init --pair` while this receiver runs
+        added, self.unavailable = self._discover({r.name for r in self.routes})
+        for route in added:  # added with `init --pair`, or its state or key readable again
             route.receiver.writer.start()
-            log.info("pair %s added: its webhooks are received here now", route.name)
+            log.info("pair %s: its webhooks are received here now", route.name)
         self.routes = self.routes + added
         return [r for r in added if r.source == wanted]
+
+    def unavailable_for(self, source: str) -> str | None:
+        """The pair whose shop this is, when it cannot receive now."""
+        wanted = normalise_source(source)
+        return next((name for name, why in self.unavailable.items() if why.source == wanted),
+                    None)
 
     def start(self) -> None:
         """Start every pair's writer: deliveries a crash or a busy database left in a pair's
@@ -142,10 +166,12 @@ class WebhookRouter:
                 route.db.close()
 
     def health(self) -> tuple[bool, dict[str, Any]]:
-        pairs = {}
+        pairs: dict[str, Any] = {}
         for route in self.routes:
             ok, detail = route.receiver.writer.health()
             pairs[route.name] = detail
+        for name, why in self.unavailable.items():
+            pairs[name] = {"ok": False, "cannot_receive": why.reason}
         every = all(d["ok"] for d in pairs.values())
         return every, {"ok": every, "pairs": pairs}
 
@@ -175,6 +201,13 @@ class WebhookRouter:
             await self._without_source(headers, receive, send)
             return
         routes = self.by_source(source)
+        pair = None if routes else self.unavailable_for(source)
+        if pair is not None:  # one of ours, whose state or key cannot be read now
+            self._refuse(headers, f"pair {pair} cannot receive now")
+            await respond(send, 503, json.dumps({
+                "error": "this shop's pair cannot store deliveries now", "pair": pair}).encode(),
+                extra=[(b"retry-after", b"60")])
+            return
         if not routes:
             self._refuse(headers, UNKNOWN_SOURCE)
             log.warning("webhook delivery refused: no pair has the shop %s (its [woocommerce] "
@@ -235,50 +268,60 @@ def pair_route(base: Workspace, name: str, settings: Settings, *, clock: Clock =
     return PairRoute(name, normalise_source(source), receiver, db)
 
 
+def open_routes(base: Workspace, names: list[str], *, clock: Clock = SYSTEM_CLOCK,
+                busy_wait_ms: int | None = None) -> Found:
+    """The routes of pairs `names` that can receive, and why the others cannot. A pair without
+    a shop URL is neither (said in the log)."""
+    routes: list[PairRoute] = []
+    failing: dict[str, Unavailable] = {}
+    for name in names:
+        source = ""
+        try:
+            settings = pair_workspace(base, name).load()
+            source = settings.woocommerce.home_url or settings.woocommerce.url
+            if not source:
+                log.warning("pair %s has no [woocommerce] url: no webhook is routed to it", name)
+                continue
+            routes.append(pair_route(base, name, settings, clock=clock,
+                                     busy_wait_ms=busy_wait_ms))
+        except ConnectorError as exc:
+            failing[name] = Unavailable(normalise_source(source), str(exc), exc)
+            log.error("pair %s: its webhooks cannot be received now (its shop's deliveries are "
+                      "answered 503 until they can): %s", name, exc)
+    return routes, failing
+
+
 def open_router(base: Workspace, *, clock: Clock = SYSTEM_CLOCK,
                 busy_wait_ms: int | None = None,
                 names: list[str] | None = None) -> WebhookRouter:
-    """The receiver of every pair of workspace `base` (or of the pairs `names`). A pair without
-    a shop URL is left out (said in the log); a pair whose state, key or secrets cannot be read
-    stops the start with what to do (ConfigError / StateError naming it)."""
-    routes: list[PairRoute] = []
+    """The receiver of every pair of workspace `base` (or of the pairs `names`). A pair whose
+    state, key or secrets cannot be read now is left out, said in the log and in /healthz, and
+    tried again when its shop sends; two pairs keeping their state in one place stop the start
+    (ConfigError), and so does no pair able to receive (the first pair's error)."""
+    wanted = list_pairs(base) if names is None else names
     places: dict[str, str] = {}
-    try:
-        for name in list_pairs(base) if names is None else names:
-            settings = pair_workspace(base, name).load()
-            if not (settings.woocommerce.home_url or settings.woocommerce.url):
-                log.warning("pair %s has no [woocommerce] url: no webhook is routed to it", name)
-                continue
-            where = str(state_location(pair_workspace(base, name).db_path,
-                                       settings.store.database_url))
-            if where in places:
-                raise ConfigError(f"pairs {places[where]!r} and {name!r} keep their state in "
-                                  f"the same place ({describe_location(where)}): give each "
-                                  "its own database or schema")
-            places[where] = name
-            routes.append(pair_route(base, name, settings, clock=clock,
-                                     busy_wait_ms=busy_wait_ms))
-    except BaseException:
-        for route in routes:
-            route.receiver.close()
-            route.db.close()
-        raise
+    for name in wanted:
+        ws = pair_workspace(base, name)
+        try:
+            where = str(state_location(ws.db_path, ws.load().store.database_url))
+        except ConnectorError:
+            continue  # open_routes says why this pair cannot receive
+        if where in places:
+            raise ConfigError(f"pairs {places[where]!r} and {name!r} keep their state in the "
+                              f"same place ({describe_location(where)}): give each its own "
+                              "database or schema")
+        places[where] = name
+    routes, failing = open_routes(base, wanted, clock=clock, busy_wait_ms=busy_wait_ms)
     if not routes:
+        first = next(iter(failing.values()), None)
+        if first is not None:
+            raise first.error
         raise ConfigError("no pair of this workspace has a shop to receive webhooks from: run "
                           "`ml-connector init` (or `init --pair NAME`) first")
 
-    def discover(known: set[str]) -> list[PairRoute]:
-        added = []
-        for name in list_pairs(base):
-            if name in known:
-                continue
-            try:
-                settings = pair_workspace(base, name).load()
-                if settings.woocommerce.home_url or settings.woocommerce.url:
-                    added.append(pair_route(base, name, settings, clock=clock,
-                                            busy_wait_ms=busy_wait_ms))
-            except ConnectorError as exc:  # said once a LOOK_FOR_PAIRS_S until it is fixed
-                log.warning("pair %s cannot receive webhooks yet: %s", name, exc)
-        return added
+    def discover(served: set[str]) -> Found:
+        names_now = list_pairs(base) if names is None else names
+        return open_routes(base, [n for n in names_now if n not in served], clock=clock,
+                           busy_wait_ms=busy_wait_ms)
 
-    return WebhookRouter(routes, discover=discover if names is None else None)
+    return WebhookRouter(routes, unavailable=failing, discover=discover)

@@ -9,6 +9,7 @@ import pytest
 
 from core.config import KEY_HOME_ENV, Workspace
 from core.errors import ConfigError
+from core.intake import router as router_module
 from core.intake.router import open_router
 from core.secrets.keys import ENV_VAR, pair_key_var
 from tests.core import router_scenarios as scenario
@@ -72,9 +73,26 @@ def test_a_host_with_each_pairs_key_in_the_environment_and_no_key_folder_receive
     with serving(tmp_path / "ws") as (http, _router):
         assert [post(http, p, 60 + n).status_code for n, p in enumerate(pairs)] == [200] * 3
     assert [accepted_ids(p) for p in pairs] == [[60], [61], [62]]
-    # A pair whose own key is missing is never read with another pair's key: the start says so.
+    # A pair whose own key is missing is never read with another pair's key: it is left out,
+    # said in /healthz, its shop answered 503; the others are served; its key back, it is too.
     monkeypatch.delenv(pair_key_var("outlet"))
-    with pytest.raises(ConfigError, match="pair 'outlet'.*cannot be decrypted"):
+    monkeypatch.setattr(router_module, "LOOK_FOR_PAIRS_S", 0.0)
+    with serving(tmp_path / "ws") as (http, router):
+        assert [r.name for r in router.routes] == ["default", "wholesale"]
+        health = http.get("/healthz")
+        assert health.status_code == 503
+        assert "cannot be decrypted" in health.json()["pairs"]["outlet"]["cannot_receive"]
+        assert post(http, pairs[2], 70).status_code == 503
+        assert post(http, pairs[1], 71).status_code == 200
+        monkeypatch.setenv(pair_key_var("outlet"), keys["outlet"])
+        assert post(http, pairs[2], 72).status_code == 200
+        assert http.get("/healthz").status_code == 200
+    assert [accepted_ids(p) for p in pairs] == [[60], [61, 71], [62, 72]]
+    # No pair able to receive: the start fails with the first one's reason.
+    monkeypatch.delenv(ENV_VAR)
+    monkeypatch.delenv(pair_key_var("wholesale"))
+    monkeypatch.delenv(pair_key_var("outlet"))
+    with pytest.raises(ConfigError, match="no encryption key"):
         open_router(Workspace.at(tmp_path / "ws"))
 
 
