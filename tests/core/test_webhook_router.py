@@ -108,3 +108,16 @@ def test_a_pair_added_while_the_receiver_runs_is_received_for_without_a_restart(
         assert stranger.status_code == 403  # and no new look within LOOK_FOR_PAIRS_S
     assert accepted_ids(late) == [2]
     assert accepted_ids(pairs[0]) == [1]
+
+
+def test_two_pairs_on_one_shop_each_get_the_deliveries_their_own_secret_signed(tmp_path,
+                                                                              monkeypatch):
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    folder = tmp_path / "ws"
+    usd = make_pair(folder, "default", "https://one.example.test", "Secret-usd-0123456789")
+    eur = make_pair(folder, "eur", "https://one.example.test", "Secret-eur-0123456789")
+    with serving(folder) as (http, _router):
+        assert post(http, usd, 1).status_code == 200
+        assert post(http, eur, 2).status_code == 200
+        assert post(http, eur, 3, secret="Secret-of-nobody-0123").status_code == 401
+    assert accepted_ids(usd) == [1] and accepted_ids(eur) == [2]
