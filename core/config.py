@@ -346,6 +346,7 @@ class Workspace:
     db_path: Path
     key_dir: Path
     workspace_mode: bool = False  # --workspace DIR: the key is always a file, never the keyring
+    pair: str = ""  # a named pair's name (core.pairs); "" for the workspace folder itself
 
     @classmethod
     def at(cls, root: str | os.PathLike[str]) -> Workspace:

@@ -9,6 +9,7 @@ pair's folder: nothing in another pair is read or written.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -39,7 +40,8 @@ def pair_workspace(base: Workspace, name: str) -> Workspace:
     """The workspace of pair `name` (the default pair is `base` itself)."""
     if name == DEFAULT_PAIR:
         return base
-    return Workspace.at(pairs_root(base) / check_pair_name(name))
+    return dataclasses.replace(Workspace.at(pairs_root(base) / check_pair_name(name)),
+                               pair=name)
 
 
 def _exists(ws: Workspace) -> bool:

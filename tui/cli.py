@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "webhooks": ("tui.commands.webhooks", "install and check WooCommerce webhooks"),
     "backfill": ("tui.commands.backfill", "import order history since a date (resumable)"),
     "worker": ("tui.commands.worker", "run the sync unattended (a service)"),
+    "receive": ("tui.commands.receive", "receive every pair's webhooks on one address"),
     "status": ("tui.commands.status", "queues, held and failed documents, worker and webhooks"),
     "replay": ("tui.commands.replay", "send held or failed orders back to posting"),
     "payments": ("tui.commands.payments", "map WooCommerce gateways to GP payments (GP's ids)"),

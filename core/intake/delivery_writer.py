@@ -33,6 +33,7 @@ import peewee
 from core.clock import SYSTEM_CLOCK, Clock
 from core.intake.spool import Spool, spool_dir_for
 from core.store.db import database, on_postgres, set_busy_wait, spool_anchor
+from core.store.dialect import is_postgres
 from core.store.models import WebhookDelivery
 
 log = logging.getLogger("core.intake.receiver")
@@ -42,12 +43,14 @@ ROLLUP_S = 60.0  # refusals of one kind are written at most once a minute
 IMPORT_RETRY_S = 1.0  # how often the importer tries a busy database again
 
 
-def is_busy(exc: BaseException) -> bool:
+def is_busy(exc: BaseException, db: Any = None) -> bool:
     """The database's write lock is held by someone else (past the busy timeout), or on
-    PostgreSQL the server cannot be reached (down, restarting, refusing connections)."""
+    PostgreSQL the server cannot be reached (down, restarting, refusing connections). `db`:
+    the database written to (default: the process's state database)."""
     if isinstance(exc, (apsw.BusyError, apsw.LockedError)):
         return True
-    if on_postgres() and isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
+    pg = on_postgres() if db is None else is_postgres(db)
+    if pg and isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
         return True
     text = str(exc).lower()
     return "database is locked" in text or "busy" in text
@@ -84,10 +87,15 @@ class DeliveryWriter:
 
     def __init__(self, *, clock: Clock = SYSTEM_CLOCK, spool_dir: str | Path | None = None,
                  on_imported: Callable[[], None] | None = None,
-                 busy_wait_ms: int | None = None) -> None:
+                 busy_wait_ms: int | None = None, db: Any = None) -> None:
         """`busy_wait_ms`: how long the writer's own connection waits for a busy database
         before spooling (default: the database's busy_timeout, 10 s, well inside WooCommerce's
-        60 s request timeout); tests inject a short one."""
+        60 s request timeout); tests inject a short one. `db`: the database to write to (one
+        pair's, for the receiver of every pair: core.intake.router); default the process's
+        state database. With `db` given, `spool_dir` must be given too."""
+        if db is not None and spool_dir is None:
+            raise ValueError("a writer for a given database needs that database's spool folder")
+        self.db: Any = database if db is None else db
         self.clock = clock
         self.busy_wait_ms = busy_wait_ms
         self._spool_dir = Path(spool_dir) if spool_dir else None
@@ -178,8 +186,16 @@ class DeliveryWriter:
         self._importer = None
 
     def _own_connection(self) -> None:
-        if self.busy_wait_ms is not None:
+        if self.busy_wait_ms is None:
+            return
+        if self.db is database:
             set_busy_wait(int(self.busy_wait_ms))
+        elif not is_postgres(self.db):
+            self.db.connection().setbusytimeout(int(self.busy_wait_ms))
+
+    def _close_connection(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
 
     def _run(self) -> None:
         self._own_connection()
@@ -207,8 +223,7 @@ class DeliveryWriter:
             for item in items:
                 if item[0] == "flush":
                     item[1].set()
-        if not database.is_closed():
-            database.close()
+        self._close_connection()
 
     def _write_batch(self, batch: list[Any]) -> None:
         rows = [row for row, _, _ in batch]
@@ -218,12 +233,12 @@ class DeliveryWriter:
             outcomes = [self._to_spool(row) for row in rows]
         else:
             try:
-                with database.atomic("IMMEDIATE"):
-                    WebhookDelivery.insert_many(rows).execute()
+                with self.db.atomic("IMMEDIATE"):
+                    WebhookDelivery.insert_many(rows).execute(self.db)
                 outcomes = [None] * len(rows)
                 self.last_write_error = None
             except BaseException as exc:  # noqa: BLE001 - sorted out row by row below
-                if is_busy(exc):
+                if is_busy(exc, self.db):
                     outcomes = [self._to_spool(row) for row in rows]
                 else:
                     outcomes = [self._write_alone(row) for row in rows]
@@ -233,12 +248,12 @@ class DeliveryWriter:
     def _write_alone(self, row: dict[str, Any]) -> BaseException | None:
         for attempt in (row, None):
             try:
-                with database.atomic("IMMEDIATE"):
-                    WebhookDelivery.insert(**(attempt or row)).execute()
+                with self.db.atomic("IMMEDIATE"):
+                    WebhookDelivery.insert(**(attempt or row)).execute(self.db)
                 self.last_write_error = None
                 return None
             except BaseException as exc:  # noqa: BLE001 - one row's problem stays its own
-                if is_busy(exc):
+                if is_busy(exc, self.db):
                     return self._to_spool(row)
                 if attempt is None:
                     log.error("a signed webhook delivery could not be stored: %s",
@@ -274,8 +289,7 @@ class DeliveryWriter:
                 continue
             if moved and self.on_imported:
                 self.on_imported()
-        if not database.is_closed():
-            database.close()
+        self._close_connection()
 
     def import_spool(self) -> int:
         """Move spooled deliveries into the database, oldest first; returns how many."""
@@ -283,13 +297,13 @@ class DeliveryWriter:
         for path in self.spool.files():
             row = self.spool.read(path)
             try:
-                with database.atomic("IMMEDIATE"):
-                    WebhookDelivery.insert(**row).execute()
+                with self.db.atomic("IMMEDIATE"):
+                    WebhookDelivery.insert(**row).execute(self.db)
             except BaseException as exc:  # noqa: BLE001
-                if is_busy(exc):
+                if is_busy(exc, self.db):
                     raise
-                with database.atomic("IMMEDIATE"):
-                    WebhookDelivery.insert(**flagged(row, exc)).execute()
+                with self.db.atomic("IMMEDIATE"):
+                    WebhookDelivery.insert(**flagged(row, exc)).execute(self.db)
             self.spool.remove(path)
             moved += 1
         if moved:
@@ -324,9 +338,9 @@ class DeliveryWriter:
         if not rows:
             return
         try:
-            with database.atomic("IMMEDIATE"):
+            with self.db.atomic("IMMEDIATE"):
                 for row in rows:
-                    WebhookDelivery.insert(**row).execute()
+                    WebhookDelivery.insert(**row).execute(self.db)
         except Exception:  # noqa: BLE001 - a refusal record is informative only
             log.warning("could not record %d refused webhook deliveries", len(rows))
 

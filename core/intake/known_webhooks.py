@@ -33,8 +33,9 @@ KNOWN_KEY = "intake.webhook_ids"
 PING_WINDOW_S = 120.0  # a create call answers in seconds; the window closes when install ends
 
 
-def _value(key: str) -> dict[str, Any]:
-    row = Setting.get_or_none(Setting.key == key)
+def _value(key: str, db: Any = None) -> dict[str, Any]:
+    query = Setting.select().where(Setting.key == key)
+    row = (query if db is None else query.bind(db)).first()
     return row.value if row is not None and isinstance(row.value, dict) else {}
 
 
@@ -64,22 +65,23 @@ def remember(ids: Iterable[int], *, actor: str, clock: Clock = SYSTEM_CLOCK) -> 
         _save(value, actor, clock)
 
 
-def known_ids() -> set[int]:
-    ids = {int(i) for i in _value(KNOWN_KEY).get("ids", []) if str(i).isdigit()}
-    for hook in _value(WEBHOOK_HEALTH_KEY).get("webhooks", []):
+def known_ids(db: Any = None) -> set[int]:
+    """`db`: one pair's database (the receiver of every pair); default the process's."""
+    ids = {int(i) for i in _value(KNOWN_KEY, db).get("ids", []) if str(i).isdigit()}
+    for hook in _value(WEBHOOK_HEALTH_KEY, db).get("webhooks", []):
         if isinstance(hook, dict) and str(hook.get("id", "")).isdigit():
             ids.add(int(hook["id"]))
     return ids
 
 
-def is_known(webhook_id: int, clock: Clock = SYSTEM_CLOCK) -> bool:
+def is_known(webhook_id: int, clock: Clock = SYSTEM_CLOCK, db: Any = None) -> bool:
     """Whether a ping for `webhook_id` is for one of our webhooks (or arrives while ours are
     being created). A database that cannot be read answers "no": a refused ping costs nothing
     (REST creation ignores it), a 200 to a stranger would tell it what runs here."""
     try:
-        if webhook_id in known_ids():
+        if webhook_id in known_ids(db):
             return True
-        until = _value(KNOWN_KEY).get("expect_pings_until")
+        until = _value(KNOWN_KEY, db).get("expect_pings_until")
         return bool(until) and clock.now() <= as_utc(datetime.fromisoformat(str(until)))
     except Exception as exc:  # noqa: BLE001 - unreadable now: refuse the ping, say why
         log.warning("webhook ping refused: the known webhook ids could not be read (%s)",

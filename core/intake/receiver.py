@@ -31,6 +31,7 @@ PATH = "/webhooks/woocommerce"
 BODY_TIMEOUT_S = 30.0
 SIGNATURE_HEADER = "x-wc-webhook-signature"
 _PING = re.compile(rb"^webhook_id=(\d{1,18})$")
+PING_ANSWER = b'{"ok":true,"ping":true}'
 _WP_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
 _WP_DECODE = re.compile(r"&(?:amp|lt|gt|quot);|&#(0*(?:38|60|62|34|39)|[xX]0*(?:26|22|27));")
 
@@ -157,9 +158,11 @@ class WebhookReceiver:
                  on_accepted: Callable[[], None] | None = None,
                  spool_dir: str | None = None, busy_wait_ms: int | None = None,
                  body_timeout_s: float = BODY_TIMEOUT_S,
-                 known_webhook: Callable[[int], bool] | None = None) -> None:
+                 known_webhook: Callable[[int], bool] | None = None, db: Any = None) -> None:
         """`known_webhook(id)`: whether a creation ping's webhook id is ours (default: the ids
-        `webhooks install` and the worker's webhook check recorded, core.intake.known_webhooks)."""
+        `webhooks install` and the worker's webhook check recorded, core.intake.known_webhooks).
+        `db`: the database deliveries are stored in (one pair's, with its `spool_dir`: the
+        receiver of every pair, core.intake.router); default the process's state database."""
         self.secrets = secrets
         self.known_webhook = known_webhook or (lambda webhook_id: is_known(webhook_id, clock))
         self.store_source = normalise_source(store_url) if store_url else ""
@@ -168,7 +171,7 @@ class WebhookReceiver:
         self.clock = clock
         self.on_accepted = on_accepted
         self.writer = DeliveryWriter(clock=clock, spool_dir=spool_dir, on_imported=on_accepted,
-                                     busy_wait_ms=busy_wait_ms)
+                                     busy_wait_ms=busy_wait_ms, db=db)
 
     def close(self) -> None:
         self.writer.close()
@@ -180,20 +183,28 @@ class WebhookReceiver:
         if path == "/healthz" and method in ("GET", "HEAD"):
             # The truth: not ok while deliveries wait in the spool for a busy database.
             ok, detail = self.writer.health()
-            await _respond(send, 200 if ok else 503, json.dumps(detail).encode())
+            await respond(send, 200 if ok else 503, json.dumps(detail).encode())
             return
         if path.rstrip("/") != PATH:
-            await _respond(send, 404, b'{"error":"not found"}')
+            await respond(send, 404, b'{"error":"not found"}')
             return
         if method != "POST":
-            await _respond(send, 405, b'{"error":"POST only"}', extra=[(b"allow", b"POST")])
+            await respond(send, 405, b'{"error":"POST only"}', extra=[(b"allow", b"POST")])
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = request_headers(scope)
+        body = await self.read_body(headers, receive, send)
+        if body is not None:
+            await self.answer(headers, body, send)
+
+    async def read_body(self, headers: dict[str, str], receive: Receive, send: Send
+                        ) -> bytes | None:
+        """The whole body within the size cap and the time limit; None when the request was
+        answered here (413, 408) or the sender gave up."""
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body:
             await self._record(self._rejection(headers, "body larger than the limit"))
-            await _respond(send, 413, b'{"error":"body too large"}')
-            return
+            await respond(send, 413, b'{"error":"body too large"}')
+            return None
         chunks: list[bytes] = []
         size = 0
         loop = asyncio.get_running_loop()
@@ -202,34 +213,51 @@ class WebhookReceiver:
             try:
                 msg = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
             except TimeoutError:
-                await _respond(send, 408, b'{"error":"the body took too long to arrive"}',
+                await respond(send, 408, b'{"error":"the body took too long to arrive"}',
                                extra=[(b"connection", b"close")])
-                return
+                return None
             if msg["type"] == "http.disconnect":
-                return  # truncated: the sender gave up; nothing was acknowledged, nothing stored
+                return None  # truncated: the sender gave up; nothing acknowledged, nothing stored
             chunk = msg.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
                 await self._record(self._rejection(headers, "body larger than the limit"))
-                await _respond(send, 413, b'{"error":"body too large"}')
-                return
+                await respond(send, 413, b'{"error":"body too large"}')
+                return None
             chunks.append(chunk)
             if not msg.get("more_body", False):
-                break
-        status, answer, row = self.decide(headers, b"".join(chunks))
+                return b"".join(chunks)
+
+    async def answer(self, headers: dict[str, str], body: bytes, send: Send) -> None:
+        """Judge a complete delivery, store it (before the 200) or record the refusal, answer."""
+        status, answer, row = self.decide(headers, body)
         if row is not None:
             if status == 200:
                 try:
                     await self.writer.write(row)  # in the database or the spool before the 200
                 except Exception:  # noqa: BLE001 - neither could take it: nothing was promised
-                    await _respond(send, 503, b'{"error":"cannot store the delivery now"}',
+                    await respond(send, 503, b'{"error":"cannot store the delivery now"}',
                                    extra=[(b"retry-after", b"60")])
                     return
                 if self.on_accepted:
                     self.on_accepted()
             else:
                 await self._record(row)
-        await _respond(send, status, answer)
+        await respond(send, status, answer)
+
+    def ping_known(self, body: bytes) -> bool:
+        """Whether `body` is WooCommerce's creation ping for a webhook of ours."""
+        ping = _PING.match(body.strip())
+        if ping is None:
+            return False
+        return self.secrets.has_own(ping.group(1).decode()) or self.known_webhook(
+            int(ping.group(1)))
+
+    def signed_here(self, headers: dict[str, str], body: bytes) -> bool:
+        """Whether one of this receiver's secrets signed the delivery."""
+        header_sig = headers.get(SIGNATURE_HEADER)
+        return bool(header_sig) and self._verified(body, header_sig or "",
+                                                   headers.get("x-wc-webhook-id"))
 
     def decide(self, headers: dict[str, str], body: bytes
                ) -> tuple[int, bytes, dict[str, Any] | None]:
@@ -238,9 +266,8 @@ class WebhookReceiver:
         header_sig = headers.get(SIGNATURE_HEADER)
         if not header_sig:
             ping = _PING.match(body.strip())
-            if ping and (self.secrets.has_own(ping.group(1).decode())
-                         or self.known_webhook(int(ping.group(1)))):
-                return 200, b'{"ok":true,"ping":true}', None  # the creation ping: change nothing
+            if ping and self.ping_known(body):
+                return 200, PING_ANSWER, None  # the creation ping: change nothing
             if ping:
                 return 401, b'{"error":"ping from a webhook this connector did not install"}', \
                     self._rejection(headers, "ping from an unknown webhook id")
@@ -290,13 +317,22 @@ class WebhookReceiver:
         row["reject_reason"] = reason
         return row
 
+    def refuse(self, headers: dict[str, str], reason: str) -> None:
+        """Record a refusal decided elsewhere (the receiver of every pair), rolled up."""
+        self.writer.refused(self._rejection(headers, reason))
+
     async def _record(self, row: dict[str, Any]) -> None:
         # Rolled up and written by the writer thread: a refusal costs no fsync of its own, and
         # recording it can never turn a 401 into a 500.
         self.writer.refused(row)
 
 
-async def _respond(send: Send, status: int, body: bytes,
+def request_headers(scope: Scope) -> dict[str, str]:
+    """The request's headers, names lower-cased."""
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+async def respond(send: Send, status: int, body: bytes,
                    extra: list[tuple[bytes, bytes]] | None = None) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status,

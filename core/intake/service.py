@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 # backlog is processed even while deliveries keep coming.
 BURST_QUIET_S = 0.1
 BURST_MAX_DEFER_S = 5.0
+# How often stored deliveries are looked for when nothing wakes the loop: the own receiver wakes
+# it at once; deliveries another process stores (the receiver of every pair,
+# core.intake.router) are seen at the next look.
+IDLE_LOOK_S = 5.0
+ELSEWHERE_LOOK_S = 1.0
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -103,7 +108,10 @@ class IntakeService:
     def __init__(self, settings: Settings, vault: Any, clock: Clock = SYSTEM_CLOCK, *,
                  listen: str | None = None, woo: WooClient | None = None, poll: bool = True,
                  receiver: bool = True, poll_interval_s: float | None = None,
-                 secrets: SecretSource | None = None) -> None:
+                 secrets: SecretSource | None = None, webhooks_elsewhere: bool = False) -> None:
+        """`webhooks_elsewhere`: no receiver here, the receiver of every pair stores this pair's
+        deliveries (`ml-connector receive`, `worker --route-webhooks`): they are looked for every
+        ELSEWHERE_LOOK_S, and disabled webhooks are still re-activated."""
         self.settings = settings
         self.vault = vault
         self.clock = clock
@@ -111,7 +119,8 @@ class IntakeService:
         self._woo = woo
         self._own_woo = woo is None
         self.poll_enabled = poll
-        self.receiver_enabled = receiver
+        self.receiver_enabled = receiver and not webhooks_elsewhere
+        self.webhooks_elsewhere = webhooks_elsewhere
         self.poll_interval_s = poll_interval_s or float(
             settings.worker.schedule.business_interval_s)
         self._secrets = secrets
@@ -206,7 +215,10 @@ class IntakeService:
                 if self.poll_enabled and time.monotonic() >= next_poll:
                     self._safely(self.poll_once)
                     next_poll = time.monotonic() + self.poll_interval_s
-                wait = max(0.05, next_poll - time.monotonic()) if self.poll_enabled else 5.0
+                wait = max(0.05, next_poll - time.monotonic()) if self.poll_enabled \
+                    else IDLE_LOOK_S
+                if self.webhooks_elsewhere:
+                    wait = min(wait, ELSEWHERE_LOOK_S)
                 if self._backlog and not self._deferring():
                     continue  # past the deferral bound: keep processing
                 if self._wake.wait(wait) or self._backlog:
@@ -272,8 +284,9 @@ class IntakeService:
         disabled ones (then they count as down until a later look finds them active)."""
         hooks = self.webhook_status()
         lost = webhook_watch.down(hooks)
+        receiving = self.webhooks_elsewhere or (self.receiver_enabled and self._server is not None)
         revived = (webhook_watch.reactivate(self.woo, lost, clock=self.clock)
-                   if lost and self.receiver_enabled and self._server is not None else [])
+                   if lost and receiving else [])
         # Re-activated or not, a webhook that was down may have missed deliveries and may be
         # disabled again by its kept failure count: keep polling fast until a look says active.
         self.webhooks_down = bool(lost)

@@ -10,7 +10,9 @@ is what lets a rotation killed half-way leave every secret decryptable.
 - `KeyringStore`: the OS credential store (Windows Credential Manager, macOS Keychain, Secret
   Service), used by default outside workspace mode when a real backend is present.
 - `EnvKeyStore`: `ML_CONNECTOR_KEY` from the service manager: read-only (rotation tells the user
-  what to set instead).
+  what to set instead). A named pair's own `ML_CONNECTOR_KEY_<PAIR>` (upper case, '-' as '_')
+  comes first for that pair: with keys in the environment each pair still has its own key, and
+  a host that runs no pair's worker (the receiver of every pair) needs no key folder at all.
 
 A key's id is a short hash of the key itself, so the same key has the same id in every store and
 the database can say which key encrypted each row without holding anything secret.
@@ -198,12 +200,22 @@ def is_workspace_mode(ws: Workspace) -> bool:
     return ws.workspace_mode
 
 
+def pair_key_var(pair: str) -> str:
+    """The environment variable that holds named pair `pair`'s own key."""
+    return f"{ENV_VAR}_{pair.upper().replace('-', '_')}"
+
+
 def key_store_for(ws: Workspace, *, creating: bool = False) -> KeyStore:
     """The store that holds (or will hold) this workspace's key.
 
-    Order: ML_CONNECTOR_KEY when set; the key file when it exists or in workspace mode; the OS
-    keyring when it holds the key (or, when creating, when one is available); else the key file.
+    Order: a named pair's ML_CONNECTOR_KEY_<PAIR>, then ML_CONNECTOR_KEY, when set; the key file
+    when it exists or in workspace mode; the OS keyring when it holds the key (or, when creating,
+    when one is available); else the key file.
     """
+    if ws.pair:
+        own = EnvKeyStore(pair_key_var(ws.pair))
+        if own.exists():
+            return own
     env = EnvKeyStore()
     if env.exists():
         return env

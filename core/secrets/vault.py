@@ -15,6 +15,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -58,12 +59,23 @@ class RotationReport:
 
 
 class Vault:
-    """Read and write secrets. The database must already be initialised (open_vault does it)."""
+    """Read and write secrets. The database must already be initialised (open_vault does it).
 
-    def __init__(self, store: KeyStore, *, clock: Clock = SYSTEM_CLOCK) -> None:
+    `db`: read the secrets of the database given (one pair's, for the receiver of every pair:
+    open_pair_vault), not the process's state database; such a vault only reads."""
+
+    def __init__(self, store: KeyStore, *, clock: Clock = SYSTEM_CLOCK, db: Any = None) -> None:
         self._store = store
         self._clock = clock
+        self._db = db
         self._load_keys()
+
+    def _bound(self, query: Any) -> Any:
+        return query if self._db is None else query.bind(self._db)
+
+    def _writable(self) -> None:
+        if self._db is not None:
+            raise StateError("this vault reads another pair's secrets; it never writes them")
 
     def __repr__(self) -> str:
         return f"Vault({self._store.description}, keys={list(self._fernets)})"
@@ -71,6 +83,11 @@ class Vault:
     @property
     def key_store(self) -> KeyStore:
         return self._store
+
+    def reload_keys(self) -> None:
+        """Read the key store again: another process rotated the key (`credentials
+        rotate-key`) and re-encrypted the secrets under the new one."""
+        self._load_keys()
 
     def _load_keys(self) -> None:
         keys = self._store.load()
@@ -106,7 +123,7 @@ class Vault:
                          "or the row was altered; set it again with `ml-connector credentials set`")
 
     def get(self, name: str) -> str | None:
-        row = Secret.get_or_none(Secret.name == name)
+        row = self._bound(Secret.select().where(Secret.name == name)).first()
         return None if row is None else self._decrypt(row)
 
     def require(self, name: str) -> str:
@@ -117,6 +134,7 @@ class Vault:
         return value
 
     def set(self, name: str, value: str, actor: str) -> None:
+        self._writable()
         if not isinstance(value, str) or not value:
             raise ValueError(f"{name}: an empty value cannot be stored")
         now = self._clock.now()
@@ -133,6 +151,7 @@ class Vault:
                          actor=actor, clock=self._clock)
 
     def delete(self, name: str, actor: str) -> bool:
+        self._writable()
         with database.atomic("IMMEDIATE"):
             gone = Secret.delete().where(Secret.name == name).execute()
             if gone:
@@ -141,14 +160,16 @@ class Vault:
         return bool(gone)
 
     def names(self) -> list[str]:
-        return [row.name for row in Secret.select(Secret.name).order_by(Secret.name)]
+        return [row.name for row in self._bound(Secret.select(Secret.name)
+                                                .order_by(Secret.name))]
 
     def stamp(self, prefix: str = "") -> str:
         """Changes whenever a secret under `prefix` is set, replaced or deleted (every token has a
         fresh IV), so a cache can tell it is stale without decrypting anything."""
         digest = hashlib.sha256()
-        for name, token in tuples(Secret.select(Secret.name, Secret.token)
-                                  .where(Secret.name.startswith(prefix)).order_by(Secret.name)):
+        for name, token in tuples(self._bound(
+                Secret.select(Secret.name, Secret.token)
+                .where(Secret.name.startswith(prefix)).order_by(Secret.name))):
             digest.update(name.encode() + b"\0" + bytes(token) + b"\0")
         return digest.hexdigest()
 
@@ -181,6 +202,7 @@ class Vault:
         Crash-safe order: (1) store [new, old...] atomically, (2) re-encrypt row by row, (3) store
         [new] once no row needs an old key. A run killed anywhere is finished by running it again.
         """
+        self._writable()
         if not self._store.writable:
             raise ConfigError(f"the key comes from the {self._store.description}: rotate it by "
                               f"setting it to 'NEW_KEY,OLD_KEY', running `credentials rotate-key "
@@ -197,6 +219,7 @@ class Vault:
         return self._finish_rotation(actor)
 
     def _finish_rotation(self, actor: str) -> RotationReport:
+        self._writable()
         rotated = 0
         for name in self.names():
             rotated += self._rotate_row(name)
@@ -275,3 +298,15 @@ def open_vault(ws: Workspace, *, clock: Clock = SYSTEM_CLOCK,
                           f"no encryption key found ({store.description}): run `ml-connector "
                           "init`, or set ML_CONNECTOR_KEY")
     return Vault(store, clock=clock)
+
+
+def open_pair_vault(ws: Workspace, db: Any, *, clock: Clock = SYSTEM_CLOCK) -> Vault:
+    """A read-only view of pair `ws`'s secrets in its database `db` (not the process's state
+    database), decrypted with that pair's own key: the receiver of every pair holds one per
+    pair, and no pair's key ever reads another pair's secrets."""
+    store = key_store_for(ws)
+    if not store.exists():
+        raise ConfigError(f"no encryption key found for {ws.db_path.parent} "
+                          f"({store.description}): copy that pair's key folder to this host, "
+                          "or set its key in the environment")
+    return Vault(store, clock=clock, db=db)

@@ -92,7 +92,9 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
                      options: Any = None, state: Any = None) -> Components:
     """The real parts for `ml-connector worker` (and the console's embedded worker)."""
     dry_run = bool(getattr(options, "dry_run", False))
-    receiver = bool(getattr(options, "receiver", True)) and not getattr(options, "once", False)
+    elsewhere = bool(getattr(options, "webhooks_elsewhere", False))
+    receiver = bool(getattr(options, "receiver", True)) and not getattr(options, "once", False) \
+        and not elsewhere
     listen = getattr(options, "listen", None) or settings.worker.listen
     if not settings.woocommerce.url:
         raise ConfigError("[woocommerce] url is not set: run `ml-connector init` or "
@@ -127,7 +129,7 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
 
     # Intake: receiver + delivery processing; the worker's schedule drives polling (poll=False)
     intake = IntakeService(settings, vault, clock, listen=listen, woo=woo, poll=False,
-                           receiver=receiver)
+                           receiver=receiver, webhooks_elsewhere=elsewhere)
     comps.on_start.append(intake.start)
     comps.on_stop_intake.append(intake.stop)
     comps.poll = lambda: int(intake.poll_once().changed)

@@ -25,6 +25,9 @@ class WorkerOptions:
     once: bool = False  # one pass of everything, then exit
     listen: str | None = None  # HOST:PORT override for the webhook receiver
     receiver: bool = True  # start the webhook receiver (the poller always runs)
+    # No receiver here: the receiver of every pair stores this pair's deliveries (`ml-connector
+    # receive`, `worker --route-webhooks`); they are looked for every second.
+    webhooks_elsewhere: bool = False
     products: bool = True  # run the product sync (also needs [products] enabled)
     wait_for_lease: bool = False  # wait for the holder to stop instead of exiting 3
     drain_timeout_s: float = 20.0  # bound on finishing the GP call in flight at shutdown

@@ -40,7 +40,16 @@ def webhook_health(clock: Clock = SYSTEM_CLOCK, *, reported: Any = None) -> dict
             .where(WebhookDelivery.verdict == "accepted").scalar())
     if isinstance(last, str):  # MAX() of a text column comes back as stored
         last = WebhookDelivery.received_at.python_value(last)
+    refused = (WebhookDelivery.select(WebhookDelivery.reject_reason, WebhookDelivery.source)
+               .where((WebhookDelivery.received_at >= since)
+                      & (WebhookDelivery.verdict == "rejected"))
+               .order_by(WebhookDelivery.id.desc()).first())
     out: dict[str, Any] = {
+        # Why the last one was refused (a shop no pair has, a wrong secret ...): the receiver
+        # of every pair records the refusals no pair owns with the first pair's.
+        "last_refused": None if refused is None else " ".join(
+            str(part) for part in (refused.reject_reason, refused.source and
+                                   f"(source {refused.source})") if part),
         "accepted_24h": rows.get("accepted", 0),
         "rejected_24h": rows.get("rejected", 0),
         "pings_24h": rows.get("ping", 0),
@@ -191,6 +200,14 @@ def _spool_line(spool: dict[str, Any]) -> str:
     return "Spool:     empty (every acknowledged delivery is in the database)"
 
 
+def _health_lines(hooks: dict[str, Any]) -> list[str]:
+    lines = [f"Webhook health: {hooks['health']} (24 h: {hooks['accepted_24h']} accepted, "
+             f"{hooks['rejected_24h']} rejected; last {hooks['last_accepted_at'] or 'never'})"]
+    if hooks.get("last_refused"):
+        lines.append(f"Last refused: {hooks['last_refused']}")
+    return lines
+
+
 def format_status(report: dict[str, Any]) -> str:
     """The human-readable `status` screen."""
     lines: list[str] = []
@@ -220,8 +237,7 @@ def format_status(report: dict[str, Any]) -> str:
         if w.get("listen"):
             lines.append(f"Webhooks:  listening on {w['listen']}")
     hooks = report["webhooks"]
-    lines.append(f"Webhook health: {hooks['health']} (24 h: {hooks['accepted_24h']} accepted, "
-                 f"{hooks['rejected_24h']} rejected; last {hooks['last_accepted_at'] or 'never'})")
+    lines += _health_lines(hooks)
     lines.append(_spool_line(report.get("spool") or {}))
     seen = dict(hooks.get("woocommerce") or {})
     when = seen.pop("checked_at", None)

@@ -4,6 +4,8 @@ holding the single-worker lease.
 A workspace of several pairs: every pair runs, each in a worker process of its own (own lease,
 state, schedules, webhook port), so one pair's GP outage or slow GP never slows another; a pair's
 worker that stops unexpectedly is started again. `--pair NAME` runs that pair alone.
+`--route-webhooks`: one webhook address for every pair, served by this process; each delivery
+goes to the pair whose shop sent it (`ml-connector receive` runs that receiver on its own).
 
 `--share`: several hosts share the pairs (state on PostgreSQL, the same workspace on each host):
 this host starts a pair's worker only while no live worker holds that pair's lease, takes turns
@@ -15,15 +17,20 @@ and pid are named); 4 the state database cannot be used; 5 the lease was lost wh
 """
 from __future__ import annotations
 
+import logging
 import signal
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from core.config import Workspace
 from core.errors import ConfigError
+from core.intake.receiver import PATH
+from core.intake.router import open_router
+from core.intake.service import ReceiverServer
 from core.pair_guard import start_refused
-from core.pairs import DEFAULT_PAIR
+from core.pairs import DEFAULT_PAIR, pair_workspace
 from core.worker.all_pairs import AllPairs, pair_command, stop_with_supervisor
 from core.worker.logs import configure_logging
 from core.worker.options import EXIT_CONFIG, WorkerOptions
@@ -39,6 +46,12 @@ from tui.commands.common import (
     workspace_args,
 )
 
+log = logging.getLogger("ml_connector.worker")
+
+
+def listen_option(text: str) -> Any:
+    return click.option("--listen", callback=_listen, metavar="HOST:PORT", help=text)
+
 
 def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> str | None:
     if text is None:
@@ -52,8 +65,7 @@ def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> s
 
 @click.command(help=__doc__)
 @global_options()
-@click.option("--listen", callback=_listen, metavar="HOST:PORT",
-              help="webhook receiver address (default: [worker] listen)")
+@listen_option("webhook receiver address (default: [worker] listen)")
 @click.option("--dry-run", is_flag=True,
               help="one read-only pass: show what a real pass would write (orders taken in, "
                    "invoices posted, product changes) and write nothing anywhere")
@@ -67,6 +79,15 @@ def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> s
               help="if another worker holds the lease, wait for it instead of exiting 3")
 @click.option("--no-webhooks", is_flag=True,
               help="do not listen for webhooks: poll only (the shop cannot reach us)")
+@click.option("--route-webhooks", is_flag=True,
+              help="one receiver for every pair, served by this process on --listen (default: "
+                   "the first pair's [worker] listen): each delivery goes to the pair whose shop "
+                   "sent it; the pairs' workers listen nowhere (`ml-connector receive` runs the "
+                   "same receiver on its own)")
+@click.option("--webhooks-elsewhere", is_flag=True,
+              help="this pair's webhooks are received by `ml-connector receive` or `worker "
+                   "--route-webhooks`: no receiver here, stored deliveries are picked up within "
+                   "a second")
 @click.option("--no-products", is_flag=True, help="skip the product sync")
 @click.option("--share", is_flag=True,
               help="share the pairs with `worker --share` on other hosts: run a pair's worker "
@@ -74,8 +95,9 @@ def _listen(_ctx: click.Context, _param: click.Parameter, text: str | None) -> s
 @click.option("--drain-timeout", type=float, default=20.0, show_default=True, metavar="SECONDS",
               help="at shutdown, wait this long for the GP call in flight")
 def command(listen: str | None, dry_run: bool, once: bool, log_format: str | None,
-            log_level: str | None, wait: bool, no_webhooks: bool, no_products: bool,
-            share: bool, drain_timeout: float) -> int:
+            log_level: str | None, wait: bool, no_webhooks: bool, route_webhooks: bool,
+            webhooks_elsewhere: bool, no_products: bool, share: bool,
+            drain_timeout: float) -> int:
     base, names = existing_pairs()
     if share and (once or dry_run or wait):
         raise CommandError("--share runs until stopped and takes a pair whenever its lease is "
@@ -83,25 +105,28 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
     if share and not names:
         raise CommandError(f"no pair in {base.db_path.parent} to share: create one with "
                            "`ml-connector init`")
-    if len(names) > 1 or share:
-        if listen and DEFAULT_PAIR not in names:
+    # One receiver for every pair here; the pairs' workers listen nowhere.
+    routed = route_webhooks and bool(names) and not (once or dry_run or no_webhooks)
+    if len(names) > 1 or share or routed:
+        if listen and DEFAULT_PAIR not in names and not routed:
             raise CommandError("--listen names one address; with several pairs each pair's "
                                "worker listens on its own [worker] listen (or run one pair: "
                                "--pair NAME)")
         configure_logging(log_format or "text", log_level or "INFO")
         forwarded = [flag for flag, on in (("--dry-run", dry_run), ("--once", once),
                                            ("--wait", wait), ("--no-webhooks", no_webhooks),
+                                           ("--webhooks-elsewhere", routed or webhooks_elsewhere),
                                            ("--no-products", no_products)) if on]
         forwarded += [f"--drain-timeout={drain_timeout}"]
         forwarded += [f"--log-format={log_format}"] if log_format else []
         forwarded += [f"--log-level={log_level}"] if log_level else []
-        commands = pair_commands(names, forwarded, listen)
+        commands = pair_commands(names, forwarded, None if routed else listen)
         supervisor = SharedPairs(
             commands, pair_leases(base, names),
             drain_timeout_s=drain_timeout) if share else AllPairs(
             commands, once=once or dry_run, drain_timeout_s=drain_timeout)
         install_stop_signals(supervisor.request_stop)
-        return supervisor.run()
+        return routing(base, names, listen, supervisor) if routed else supervisor.run()
     ws = existing_workspace()
     try:
         settings = ws.load()
@@ -121,7 +146,8 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
                       pair=pair)
     worker = Worker(ws, settings, WorkerOptions(
         mode="headless", dry_run=dry_run, once=once, listen=listen,
-        receiver=not no_webhooks, products=not no_products, wait_for_lease=wait,
+        receiver=not no_webhooks, webhooks_elsewhere=webhooks_elsewhere,
+        products=not no_products, wait_for_lease=wait,
         drain_timeout_s=drain_timeout))
     install_stop_signals(worker.request_stop)
     stop_with_supervisor(worker.request_stop)
@@ -129,6 +155,21 @@ def command(listen: str | None, dry_run: bool, once: bool, log_format: str | Non
     if worker.dry_report is not None:
         click.echo("\n".join(worker.dry_report.lines()))
     return code
+
+
+def routing(base: Workspace, names: list[str], listen: str | None,
+            supervisor: AllPairs) -> int:
+    """The pairs' workers under `supervisor`, and the receiver of every pair served here."""
+    router = open_router(base, names=names)
+    server = ReceiverServer(router, listen or pair_workspace(base, names[0]).load().worker.listen)
+    server.start()
+    router.start()
+    log.info("webhooks for every pair (%s) on %s%s", ", ".join(r.name for r in router.routes),
+             server.url, PATH)
+    try:
+        return supervisor.run()
+    finally:
+        server.stop()
 
 
 def pair_commands(names: list[str], options: list[str], listen: str | None
