@@ -1,7 +1,9 @@
-"""`ml-connector worker --route-webhooks` with every pair's state a schema of one PostgreSQL
-database (issue 18): two shop stand-ins send their real, signed webhooks (and creation pings)
-to one address; each delivery lands in its own pair's schema only and that pair's worker
-(listening nowhere itself) turns it into its orders."""
+"""Webhooks entering anywhere, with every pair's state a schema of one PostgreSQL database
+(issue 18): two shop stand-ins send their real, signed webhooks (and creation pings) to one
+address; each delivery lands in its own pair's schema only and that pair's worker (listening
+nowhere itself) turns it into its orders. Run two ways: one host's `worker --route-webhooks`,
+and the hosted shape, `ml-connector receive` beside two hosts' `worker --share
+--webhooks-elsewhere` (hosts told apart by ML_CONNECTOR_HOST) sharing the pairs."""
 from __future__ import annotations
 
 import os
@@ -11,6 +13,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from core import gl
 from core.config import Workspace
@@ -139,8 +142,21 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def test_pg_worker_route_webhooks_stores_each_shops_webhooks_in_its_own_schema(tmp_path,
-                                                                               pg_url):
+def _commands(shape: str, folder: Path, port: int) -> list[tuple[list[str], dict[str, str]]]:
+    """(argv, extra environment) of each process of the shape."""
+    cli = [sys.executable, "-m", "tui.cli"]
+    if shape == "one host":
+        return [(cli + ["worker", "--workspace", str(folder), "--route-webhooks",
+                        f"--listen=127.0.0.1:{port}", "--no-products"], {})]
+    hosts = [(cli + ["worker", "--workspace", str(folder), "--share", "--webhooks-elsewhere",
+                     "--no-products"], {"ML_CONNECTOR_HOST": f"host-{n}"}) for n in (1, 2)]
+    return [(cli + ["receive", "--workspace", str(folder), "--listen",
+                    f"127.0.0.1:{port}"], {})] + hosts
+
+
+@pytest.mark.parametrize("shape", ["one host", "receive and two sharing hosts"])
+def test_pg_webhooks_enter_anywhere_and_land_in_their_own_pairs_schema(tmp_path, pg_url,
+                                                                       shape):
     conn = _connect(pg_url)
     conn.autocommit = True
     for name in ("default", "second"):
@@ -148,7 +164,7 @@ def test_pg_worker_route_webhooks_stores_each_shops_webhooks_in_its_own_schema(t
     conn.close()
     folder = tmp_path / "ws"
     pairs = []
-    worker = None
+    procs: list[subprocess.Popen] = []
     port = port_for_later()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "worker.log"
@@ -156,11 +172,10 @@ def test_pg_worker_route_webhooks_stores_each_shops_webhooks_in_its_own_schema(t
         for name, seed in (("default", 51), ("second", 52)):
             pairs.append(PgPair(tmp_path, folder, name, seed, _schema_url(pg_url, f"pair_{name}")))
         with log_path.open("w") as log:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "tui.cli", "worker", "--workspace", str(folder),
-                 "--route-webhooks", f"--listen=127.0.0.1:{port}", "--no-products"],
-                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log,
-                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+            for argv, extra in _commands(shape, folder, port):
+                procs.append(subprocess.Popen(
+                    argv, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **extra},
+                    stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True))
             assert wait_for(lambda: _healthy(url), 60), log_path.read_text()[-3000:]
             for pair in pairs:
                 pair.install_webhooks(url + PATH)
@@ -169,18 +184,21 @@ def test_pg_worker_route_webhooks_stores_each_shops_webhooks_in_its_own_schema(t
             for pair in pairs:
                 assert wait_for(pair.delivered, 60), log_path.read_text()[-3000:]
             for pair in pairs:
-                assert wait_for(lambda p=pair: all(done for _, done, _ in p.stored()), 60)
+                assert wait_for(lambda p=pair: all(done for _, done, _ in p.stored()), 60), \
+                    log_path.read_text()[-3000:]
                 assert wait_for(lambda p=pair: p.shop_orders() <= p.orders(), 60)
-            worker.send_signal(signal.SIGTERM)
-            assert worker.wait(timeout=90) == 0
+            for proc in procs:
+                proc.send_signal(signal.SIGTERM)
+            assert [proc.wait(timeout=90) for proc in procs] == [0] * len(procs)
         for pair in pairs:
             stored = pair.stored()
             assert stored and {s for s, _, _ in stored} == {pair.shop.url + "/"}
             assert {i for _, _, i in pair.stored("order.")} == pair.shop_orders()
     finally:
-        if worker is not None and worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
         close_db()
         for pair in pairs:
             pair.close()
