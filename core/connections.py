@@ -7,6 +7,7 @@ change to how either system is reached is made once.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -74,8 +75,10 @@ class Connections:
         self.folder = workspace_folder(workspace)
 
     @classmethod
-    def open(cls, workspace: Workspace, *, clock: Clock = SYSTEM_CLOCK) -> Connections:
-        return cls(workspace, open_vault(workspace, clock=clock), clock=clock)
+    def open(cls, workspace: Workspace, *, clock: Clock = SYSTEM_CLOCK,
+             at: str | os.PathLike[str] | None = None) -> Connections:
+        """`at`: where the workspace keeps its state when not in its state.db (its URL)."""
+        return cls(workspace, open_vault(workspace, clock=clock, at=at), clock=clock)
 
     def woo(self, settings: Settings, **options: Any) -> WooClient:
         return woo_client(settings, self.vault, **options)

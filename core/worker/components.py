@@ -25,6 +25,7 @@ from core.products.intake import HINT_JOB
 from core.products.sync import sync_products
 from core.secrets.vault import Vault
 from core.store.models import Job
+from core.store.postgres import state_location
 from core.store.queue import woo_wait_cap_s
 from core.store.states import JobStatus
 from core.telemetry.calls import HEALTH
@@ -96,7 +97,9 @@ def build_components(workspace: Workspace, settings: Settings, *, clock: Clock =
     if not settings.woocommerce.url:
         raise ConfigError("[woocommerce] url is not set: run `ml-connector init` or "
                           "`ml-connector credentials set woocommerce`")
-    connections = Connections.open(workspace, clock=clock)
+    # The vault is in the state the worker opened: its PostgreSQL database when it has one.
+    connections = Connections.open(workspace, clock=clock, at=state_location(
+        workspace.db_path, settings.store.database_url))
     vault = connections.vault
     register_vault_secrets(vault)
     comps = Components(listen=listen if receiver else None)
