@@ -128,14 +128,18 @@ class Fleet:
         return self.kill_every_s * self.random.uniform(0.5, 1.5)
 
     def kill_one(self) -> Supervisor:
-        """kill -9 one supervisor's process group, start it again. Which one: the seeded random
-        among those running a pair when last looked (holder_pids), else among all: killing a
-        supervisor whose workers only wait would test nothing."""
+        """kill -9 one supervisor's process group, start it again. Which one: the one running
+        a pair drawn by the seeded random (as last looked, holder_pids), so a supervisor
+        running more pairs is killed more often; one whose workers only wait, never (that
+        would test nothing) unless no holder is known."""
         with self._lock:
-            running = {self.owner_of(pid) for pid in list(self.holder_pids.values())}
-            candidates = [s for s in self.supervisors if s.number in running] or \
-                self.supervisors
-            victim = candidates[self.random.randrange(len(candidates))]
+            holders = [self.owner_of(pid) for _pair, pid in sorted(self.holder_pids.items())]
+            running = [n for n in holders if n is not None]
+            if running:
+                number = running[self.random.randrange(len(running))]
+                victim = next(s for s in self.supervisors if s.number == number)
+            else:
+                victim = self.supervisors[self.random.randrange(len(self.supervisors))]
             victim.kill_group()
             victim.kills += 1
             log.warning("demo: killed worker %d's process group (pid %d); starting it again",
