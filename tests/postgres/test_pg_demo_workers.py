@@ -6,11 +6,16 @@ no duplicate, totals matched per currency, and the kills counted."""
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from pathlib import Path
 
 from core.config import Workspace
 from core.pairs import list_pairs
 from core.store.postgres import open_postgres
 from tests.sandbox.demo_support import cli
+from tui.cli import main
+from tui.demo import database
 from tui.demo.database import DemoDatabase
 from tui.demo.fleet_run import run_headless_fleet
 from tui.demo.more_shops import shop_plans
@@ -69,3 +74,33 @@ def test_the_command_refuses_workers_without_pairs_headless():
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert "--workers and --database postgresql go with --pairs --headless" in err
+
+
+def test_without_pgserver_the_demo_exits_2_with_the_pip_command(monkeypatch, capsys):
+    """No package of that name: as on a machine without the `test` extra."""
+    monkeypatch.setattr(database, "SERVER", "pgserver_not_installed_here")
+    assert "pip install 'pgserver>=0.1.4,<0.2'" in (database.missing(local=True) or "")
+    assert database.missing(local=False) is None  # --database-url needs only the driver
+    code = main(["demo", "--headless", "--pairs", "2", "--database", "postgresql"])
+    assert code == 2
+    assert "pip install 'pgserver>=0.1.4,<0.2'" in capsys.readouterr().err
+
+
+def test_the_demos_own_postgresql_takes_many_connections_and_gives_each_pair_a_schema():
+    folder = Path(tempfile.mkdtemp(prefix="ml-demo-pg-"))  # short: a Unix socket's path
+    try:
+        db = DemoDatabase.local(folder / "postgresql")
+        try:
+            url = db.pair_url("books")
+            assert url.endswith("&options=-csearch_path%3Dbooks") and ":@" not in url
+            pg = open_postgres(url)
+            try:
+                assert pg.execute_sql("SHOW max_connections").fetchone()[0] == str(
+                    database.MAX_CONNECTIONS)
+                assert pg.execute_sql("SELECT current_schema()").fetchone()[0] == "books"
+            finally:
+                pg.close()
+        finally:
+            db.stop(keep=False)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
