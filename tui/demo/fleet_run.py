@@ -108,20 +108,25 @@ def run_headless_fleet(root: Path, started: ShopsAndCompanies, *, orders: int, w
                             for p in started.plans},
                            {p.pair: p.company for p in started.plans}, fleet)
     fleet.start()
+    phases: dict[str, float] = {}
     try:
         idle = True
-        for phase in headless_activity(orders):
+        labels = ("orders", "changes_and_refunds")
+        for label, phase in zip(labels, headless_activity(orders), strict=True):
             for burst in phase:
                 for control in session.controls.values():
                     control.activity(**burst)
             idle = wait_until_all_idle(session, timeout_s=_left(begun, timeout_s),
                                        settle_s=settle_s) and idle
+            phases[label] = round(time.monotonic() - begun, 1)
         fleet.stop_chaos()
         # After the last kill: whatever a killed holder left half done is finished by now.
         idle = wait_until_all_idle(session, timeout_s=_left(begun, timeout_s),
                                    settle_s=settle_s) and idle
+        phases["settled_after_the_last_kill"] = round(time.monotonic() - begun, 1)
         summary = summarize_pairs(session, elapsed_s=time.monotonic() - begun,
                                   orders_asked=orders, idle=idle)
+        summary["done_at_s"] = phases
         for name, figures in summary["pairs"].items():
             figures["held_by_at_end"] = session.holder_at_end(name)
             figures["holders_seen"] = len(session.holders.get(name, []))

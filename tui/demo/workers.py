@@ -181,10 +181,11 @@ class Fleet:
 
     def owner_of(self, pid: int) -> int | None:
         """Which supervisor (its number) a pair's worker process `pid` runs under, by its
-        parent process (Linux's /proc); None when unknown."""
+        parent process (Linux's /proc), or is; None when unknown."""
         parent = parent_pid(pid)
         for sup in self.supervisors:
-            if sup.process is not None and parent == sup.process.pid:
+            # the supervisor itself, when it holds a lease for a worker it is starting (--share)
+            if sup.process is not None and sup.process.pid in (parent, pid):
                 return sup.number
         return None
 
