@@ -68,6 +68,16 @@ class FleetSession:
         if not seen or seen[-1] != info.pid:
             seen.append(info.pid)
 
+    def wait_for_holders(self) -> None:
+        """Until every pair is held again (a killed holder's pairs are taken over at once on
+        this host, or once its lease expires; with --share one start at a time), at most two
+        lease lifetimes."""
+        ttl = max(settings.worker.lease_ttl_s for _ws, settings in self.pairs.values())
+        deadline = time.monotonic() + 2 * ttl
+        while time.monotonic() < deadline and \
+                any(self.holder_at_end(name) == "none" for name in self.pairs):
+            self.wait(1.0)
+
     def holder_at_end(self, name: str) -> str:
         ws, settings = self.pairs[name]
         init_db(state_of(ws, settings))
@@ -124,6 +134,7 @@ def run_headless_fleet(root: Path, started: ShopsAndCompanies, *, orders: int, w
         idle = wait_until_all_idle(session, timeout_s=_left(begun, timeout_s),
                                    settle_s=settle_s) and idle
         phases["settled_after_the_last_kill"] = round(time.monotonic() - begun, 1)
+        session.wait_for_holders()
         summary = summarize_pairs(session, elapsed_s=time.monotonic() - begun,
                                   orders_asked=orders, idle=idle)
         summary["done_at_s"] = phases
