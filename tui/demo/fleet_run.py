@@ -162,9 +162,10 @@ def fleet_lines(summary: dict[str, Any]) -> list[str]:
         lines.append(f"{name:<10} held at the end by {f['held_by_at_end']}; "
                      f"{f['holders_seen']} holder(s) seen{'' if pair_ok(f) else '  <- NOT OK'}")
     w = summary["workers"]
+    every = f"about every {w['kill_every_s']:g} s" if w["kill_every_s"] else "none asked"
     lines.append(f"{w['workers']} workers, {w['kills']} kill -9 of a worker's process group "
-                 f"(about every {w['kill_every_s']:g} s), {w['restarts']} restarts; "
-                 f"{summary['database']}; {summary['elapsed_s']} s")
+                 f"({every}), {w['restarts']} restarts; {summary['database']}; "
+                 f"{summary['elapsed_s']} s")
     return lines
 
 
