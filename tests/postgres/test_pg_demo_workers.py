@@ -1,8 +1,8 @@
 """`demo --headless --pairs N --workers W --database postgresql` small (issue 18): four shops,
 two `ml-connector worker` supervisors on one workspace, each pair's state in a schema of its own
-on the session's real PostgreSQL, one supervisor's whole process group killed with -9 every few
-seconds (real processes) while the shops sell; every pair's postable orders verified in GP once,
-no duplicate, totals matched per currency, and the kills counted."""
+on the session's real PostgreSQL (--database-url), one supervisor's whole process group killed
+with -9 every few seconds (real processes) while the shops sell; every pair's postable orders
+verified in GP once, no duplicate, totals matched per currency, and the kills counted."""
 from __future__ import annotations
 
 import json
@@ -10,35 +10,26 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from core.config import Workspace
-from core.pairs import list_pairs
 from core.store.postgres import open_postgres
 from tests.sandbox.demo_support import cli
 from tui.cli import main
 from tui.demo import database
 from tui.demo.database import DemoDatabase
-from tui.demo.fleet_run import run_headless_fleet
 from tui.demo.more_shops import shop_plans
-from tui.demo.shops import start_shops_and_companies
 
 ORDERS = 8
 
 
-def test_four_pairs_two_workers_killed_and_restarted_post_every_order_once(tmp_path, pg_url):
-    db = DemoDatabase.existing(pg_url)
-    started = start_shops_and_companies(tmp_path / "stand-ins", seed=7, webhook_delay=0.2,
-                                        plans=shop_plans(4))
-    try:
-        urls = {p.pair: db.pair_url(p.pair) for p in started.plans}
-        root = tmp_path / "workspace"
-        summary = run_headless_fleet(root, started, orders=ORDERS, workers=2,
-                                     database_urls=urls, seed=3, kill_every_s=3.0,
-                                     timeout_s=150, settle_s=2.0)
-    finally:
-        started.stop()
-        db.stop(keep=False)
+def test_four_pairs_two_workers_killed_and_restarted_post_every_order_once(pg_url):
+    """The command as a process, on an existing server (--database-url: the session's)."""
+    proc = cli("demo", "--headless", "--pairs", "4", "--workers", "2", "--orders", str(ORDERS),
+               "--database-url", pg_url, "--kill-every", "3", "--seed", "3", "--settle", "2",
+               "--timeout", "150")
+    out, err = proc.communicate(timeout=240)
+    assert proc.returncode == 0, err[-3000:]
+    summary = json.loads(out)
     pairs = summary["pairs"]
-    assert sorted(list_pairs(Workspace.at(root))) == sorted(pairs) == sorted(urls)
+    assert list(pairs) == [p.pair for p in shop_plans(4)]
     assert summary["idle"] is True
     assert summary["every_pair_ok"] is True, json.dumps(pairs, indent=1)
     for name, figures in pairs.items():
@@ -54,9 +45,9 @@ def test_four_pairs_two_workers_killed_and_restarted_post_every_order_once(tmp_p
     assert workers["kills"] >= 2 and workers["restarts"] >= workers["kills"]
     # A killed holder's pairs went to the other supervisor (or back): some pair changed hands.
     assert max(f["holders_seen"] for f in pairs.values()) >= 2
-    # Each pair had a schema of its own, and they are gone with the demo.
-    assert db.schemas == [f"{db.prefix}{name}" for name in urls]
-    assert _schemas(pg_url, db.prefix) == []
+    assert "kill -9 of a worker's process group" in err  # the table on stderr
+    # Each pair had a schema of its own on the server, dropped at the end.
+    assert "schemas demo_" in err and _schemas(pg_url, "demo_") == []
 
 
 def _schemas(url: str, prefix: str) -> list[str]:
