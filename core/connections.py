@@ -77,7 +77,8 @@ class Connections:
     @classmethod
     def open(cls, workspace: Workspace, *, clock: Clock = SYSTEM_CLOCK,
              at: str | os.PathLike[str] | None = None) -> Connections:
-        """`at`: where the workspace keeps its state when not in its state.db (its URL)."""
+        """`at`: where the workspace keeps its state when not in its state.db (its PostgreSQL
+        URL, as core.store.postgres.state_location says)."""
         return cls(workspace, open_vault(workspace, clock=clock, at=at), clock=clock)
 
     def woo(self, settings: Settings, **options: Any) -> WooClient:
