@@ -13,13 +13,22 @@ shop (EUR) both posting to GP company 1, a second brand's shop (USD) posting to 
 run by one worker. With --headless every shop takes N orders and the summary is per pair:
 orders, posted, verified, duplicates (counted in GP), totals per currency (GP's invoice totals
 against the shop's order totals); exit 1 if any pair has a duplicate, an unverified postable
-order or a total that differs.
+order or a total that differs. `--pairs N`: N shops (2 to 16) from a small table, mostly USD,
+some EUR, taking turns between the two GP companies, each with its own GP key prefixes.
+
+`--headless --pairs N --workers W --database postgresql`: W `ml-connector worker` processes on
+the one workspace share the pairs (a pair's lease lets one run it at a time); every few seconds
+one of them is killed with -9 (its whole process group) and started again. Polling only (a
+pair's webhook receiver would move with its lease). Each pair's state is in a schema of its own
+on a PostgreSQL the demo starts (or --database-url). The summary adds the kills, restarts and
+which worker held each pair at the end.
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import signal
 import ssl
 import tempfile
 from datetime import datetime
@@ -31,14 +40,18 @@ import httpx
 from core.config import Workspace
 from core.pairs import list_pairs, pair_workspace
 from core.worker.logs import configure_logging
+from core.worker.options import EXIT_CONFIG
 from sandbox.launch import Sandbox, launch
 from tui.app import make_app, make_picker_app
 from tui.commands.common import global_options
+from tui.demo.database import DatabaseMissing, DemoDatabase
+from tui.demo.fleet_run import fleet_lines, run_headless_fleet
 from tui.demo.harness import ActivityStream, DemoSession, run_headless
+from tui.demo.more_shops import MOST, shop_plans
 from tui.demo.pair_figures import pair_lines
 from tui.demo.pairs_run import PairsSession, run_headless_pairs
 from tui.demo.setup import DemoEndpoints
-from tui.demo.shops import ShopsAndCompanies, start_shops_and_companies
+from tui.demo.shops import SHOPS, ShopsAndCompanies, start_shops_and_companies
 
 
 def start_stand_ins(root: Path, seed: int, *, webhook_delay: float = 1.0,
@@ -72,12 +85,29 @@ def endpoints_for(box: Sandbox) -> DemoEndpoints:
 @global_options()
 @click.option("--headless", is_flag=True,
               help="no console: run to completion and print a JSON summary")
-@click.option("--pairs", "several", is_flag=True,
-              help="three shops, two GP companies: a US shop (USD) and a European shop (EUR) "
-                   "into GP company 1, a second brand's shop (USD) into GP company 2")
-@click.option("--orders", type=click.IntRange(min=1, clamp=True), default=50, show_default=True,
-              metavar="N",
-              help="orders the shop (with --pairs: each shop) takes in --headless mode")
+@click.option("--pairs", "several", type=click.IntRange(2, MOST), is_flag=False, flag_value=3,
+              default=None, metavar="[N]",
+              help="several shops, two GP companies; bare: a US shop (USD) and a European shop "
+                   "(EUR) into GP company 1, a second brand's shop (USD) into GP company 2; "
+                   f"N (2 to {MOST}): N shops, mostly USD, some EUR, taking turns between the "
+                   "two companies")
+@click.option("--workers", type=click.IntRange(1, 8), default=1, show_default=True, metavar="W",
+              help="with --pairs --headless: W `ml-connector worker` processes on the one "
+                   "workspace, one of them killed (kill -9 of its process group) and restarted "
+                   "every few seconds; polling only, no webhooks")
+@click.option("--kill-every", type=click.FloatRange(min=0), default=8.0, show_default=True,
+              metavar="SECONDS",
+              help="with --workers: about this long between kills (seeded by --seed; 0: none)")
+@click.option("--database", type=click.Choice(["sqlite", "postgresql"]), default="sqlite",
+              show_default=True,
+              help="with --pairs --headless: each pair's state in a schema of its own on a "
+                   "local PostgreSQL the demo starts (the pgserver package)")
+@click.option("--database-url", metavar="URL",
+              help="with --database postgresql: an existing server instead "
+                   "(postgresql://user@host:port/database, no password in it)")
+@click.option("--orders", type=click.IntRange(min=1, clamp=True), default=None, metavar="N",
+              help="orders the shop (with --pairs: each shop) takes in --headless mode "
+                   "[default: 50; with --workers or --database postgresql: 20]")
 @click.option("--seed", type=int, default=0, show_default=True, help="the seeded store's variant")
 @click.option("--every", type=float, default=8.0, show_default=True, metavar="SECONDS",
               help="console mode: seconds between bursts of shop activity")
@@ -93,9 +123,15 @@ def endpoints_for(box: Sandbox) -> DemoEndpoints:
               metavar="MS", help="GP's median time per business call (a realistic profile: 300)")
 @click.option("--gp-processes", type=click.IntRange(min=1), default=30, show_default=True,
               metavar="N", help="GP service processes serving calls at once (e.g. 4)")
-def command(headless: bool, several: bool, orders: int, seed: int, every: float, timeout: float,
-            settle: float, keep: bool, gp_profile: str, gp_latency_ms: float,
+def command(headless: bool, several: int | None, workers: int, kill_every: float,
+            database: str, database_url: str | None, orders: int | None, seed: int, every: float,
+            timeout: float, settle: float, keep: bool, gp_profile: str, gp_latency_ms: float,
             gp_processes: int) -> int:
+    postgres = database == "postgresql" or bool(database_url)
+    fleet = several is not None and (workers > 1 or postgres)
+    if (workers > 1 or postgres) and (several is None or not headless):
+        raise click.UsageError("--workers and --database postgresql go with --pairs --headless")
+    orders = orders or (20 if fleet else 50)
     root = Path(tempfile.mkdtemp(prefix="ml-connector-demo-"))
     log_file = root / "workspace" / "logs" / "demo.log"
     if headless:
@@ -104,11 +140,16 @@ def command(headless: bool, several: bool, orders: int, seed: int, every: float,
         # The console owns the terminal: logs go to a file only.
         configure_logging("text", "INFO", file=log_file, stream=open(os.devnull, "w"))
     box: Sandbox | ShopsAndCompanies | None = None
+    db: DemoDatabase | None = None
     try:
-        if several:
-            box = start_shops_and_companies(root / "stand-ins", seed, gp_profile=gp_profile)
-            for gp in box.companies.values():
-                set_gp_capacity(gp.base_url, str(gp.ca_file), gp_latency_ms, gp_processes, seed)
+        if several is not None:
+            if postgres:
+                db = (DemoDatabase.existing(database_url) if database_url else
+                      DemoDatabase.local(root / "workspace" / "postgresql"))
+            box = _start_shops(root, several, seed, gp_profile, gp_latency_ms, gp_processes)
+            if fleet:
+                return _headless_fleet(root, box, db, orders=orders, workers=workers, seed=seed,
+                                       kill_every=kill_every, timeout=timeout, settle=settle)
             if headless:
                 return _headless_pairs(root, box, orders, timeout, settle)
             return _console_pairs(root, box, every)
@@ -117,6 +158,9 @@ def command(headless: bool, several: bool, orders: int, seed: int, every: float,
         if headless:
             return _headless(root, ep, orders, timeout, settle)
         return _console(root, ep, every)
+    except DatabaseMissing as exc:
+        click.echo(f"ml-connector demo: {exc}", err=True)
+        return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
     finally:
@@ -125,20 +169,34 @@ def command(headless: bool, several: bool, orders: int, seed: int, every: float,
                 box.stop()
             except Exception:
                 pass
-        if keep:
-            click.echo(f"demo workspace kept in {root / 'workspace'} (log: {log_file})",
-                       err=True)
-        else:
-            saved = keep_exports(root / "workspace" / "exports")
-            if saved is not None:
-                click.echo(f"the demo's exports and screenshots were kept in {saved}", err=True)
-            # Each pair's key lives outside the workspace (core.config.workspace_key_dir):
-            # removed too.
-            base = Workspace.at(root / "workspace")
-            keys = [pair_workspace(base, name).key_dir for name in list_pairs(base)]
-            shutil.rmtree(root, ignore_errors=True)
-            for key_dir in [base.key_dir, *keys]:
-                shutil.rmtree(key_dir, ignore_errors=True)
+        if db is not None:
+            db.stop(keep=keep)
+        _clean_up(root, log_file, keep)
+
+
+def _start_shops(root: Path, several: int, seed: int, gp_profile: str, gp_latency_ms: float,
+                 gp_processes: int) -> ShopsAndCompanies:
+    """`--pairs [N]`'s shops and GP companies (bare --pairs, like --pairs 3: SHOPS)."""
+    plans = SHOPS if several == len(SHOPS) else shop_plans(several)
+    box = start_shops_and_companies(root / "stand-ins", seed, gp_profile=gp_profile, plans=plans)
+    for gp in box.companies.values():
+        set_gp_capacity(gp.base_url, str(gp.ca_file), gp_latency_ms, gp_processes, seed)
+    return box
+
+
+def _clean_up(root: Path, log_file: Path, keep: bool) -> None:
+    if keep:
+        click.echo(f"demo workspace kept in {root / 'workspace'} (log: {log_file})", err=True)
+        return
+    saved = keep_exports(root / "workspace" / "exports")
+    if saved is not None:
+        click.echo(f"the demo's exports and screenshots were kept in {saved}", err=True)
+    # Each pair's key lives outside the workspace (core.config.workspace_key_dir): removed too.
+    base = Workspace.at(root / "workspace")
+    keys = [pair_workspace(base, name).key_dir for name in list_pairs(base)]
+    shutil.rmtree(root, ignore_errors=True)
+    for key_dir in [base.key_dir, *keys]:
+        shutil.rmtree(key_dir, ignore_errors=True)
 
 
 def set_gp_capacity(base_url: str, ca_file: str | None, latency_ms: float, processes: int,
@@ -195,6 +253,27 @@ def _headless_pairs(root: Path, started: ShopsAndCompanies, orders: int, timeout
     click.echo(json.dumps(summary, indent=2))
     click.echo("\n".join(pair_lines(summary)), err=True)
     return 0 if summary["every_pair_ok"] and summary["idle"] else 1
+
+
+def _headless_fleet(root: Path, started: ShopsAndCompanies, db: DemoDatabase | None, *,
+                    orders: int, workers: int, seed: int, kill_every: float, timeout: float,
+                    settle: float) -> int:
+    # The W workers run in sessions of their own (kill -9 of one's group spares the demo): a
+    # SIGTERM to the demo must still stop them, through the finally blocks.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    urls = {p.pair: db.pair_url(p.pair) for p in started.plans} if db is not None else None
+    if db is not None:
+        click.echo(f"the pairs' state: PostgreSQL at {db.where()}", err=True)
+    summary = run_headless_fleet(root / "workspace", started, orders=orders, workers=workers,
+                                 database_urls=urls, seed=seed, kill_every_s=kill_every,
+                                 timeout_s=timeout, settle_s=settle)
+    click.echo(json.dumps(summary, indent=2))
+    click.echo("\n".join(fleet_lines(summary)), err=True)
+    return 0 if summary["every_pair_ok"] and summary["idle"] else 1
+
+
+def _stop_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _console_pairs(root: Path, started: ShopsAndCompanies, every: float) -> int:

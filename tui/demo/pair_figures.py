@@ -31,6 +31,7 @@ from core.shared_company import fixed_text
 from core.store.db import close_db, init_db
 from core.store.models import Order, Refund
 from core.store.states import POSTED_STATES, DocState
+from tui.demo.setup import state_of
 
 SHOWN = 20  # at most this many order numbers in a list
 
@@ -48,11 +49,11 @@ def pair_documents(settings: Settings, gp: dict[str, Any]) -> dict[str, list[dic
             "returns": mine(gp.get("returns", []), refund)}
 
 
-def _our_rows(ws: Workspace
+def _our_rows(ws: Workspace, settings: Settings
               ) -> tuple[list[tuple[Any, ...]], Counter[str], list[tuple[int, str | None]]]:
     """(woo id, number, status, state, hold reason) of every order in the pair's state, its
     refunds by state, and (refund id, GP document number) of each refund."""
-    init_db(ws.db_path)
+    init_db(state_of(ws, settings))
     try:
         orders: list[Any] = list(Order.select(Order.woo_id, Order.number, Order.status,
                                               Order.state, Order.hold_reason).tuples())
@@ -163,7 +164,7 @@ def pair_figures(name: str, ws: Workspace, settings: Settings, woo: dict[str, An
     docs = pair_documents(settings, gp)
     shop_by_id = {int(o["id"]): o for o in woo.get("orders", [])}
     shop_by_number = {str(o.get("number") or o["id"]): o for o in shop_by_id.values()}
-    rows, refund_states, refund_links = _our_rows(ws)
+    rows, refund_states, refund_links = _our_rows(ws, settings)
     eligible = settings.posting.eligible_statuses
 
     def postable(woo_id: int, status: str, state: str, hold: str | None) -> bool:

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from core.config import Settings, Workspace
 from core.shared_company import gp_company
@@ -26,7 +26,7 @@ from core.store.db import close_db, init_db
 from core.worker.all_pairs import AllPairs, pair_command
 from tui.demo.harness import DemoError, headless_activity, is_idle, local_counts
 from tui.demo.pair_figures import pair_figures, pair_ok
-from tui.demo.setup import SandboxControl, install_webhooks
+from tui.demo.setup import SandboxControl, install_webhooks, state_of
 from tui.demo.shops import ShopsAndCompanies, prepare_pairs
 
 log = logging.getLogger("ml_connector.demo")
@@ -83,7 +83,7 @@ class PairsSession:
                     raise DemoError(f"pair {name}'s worker did not start its webhook receiver "
                                     f"in {timeout_s:.0f} s; see {self.log_path}")
                 self.supervisor.stop_requested.wait(0.2)
-            init_db(ws.db_path)
+            init_db(state_of(ws, settings))
             try:
                 install_webhooks(ws, settings,
                                  f"http://{settings.worker.listen}/webhooks/woocommerce")
@@ -108,10 +108,13 @@ class PairsSession:
             self._log_file.close()
         return self.exit_codes[0] if self.exit_codes else None
 
+    def wait(self, seconds: float) -> None:
+        self.supervisor.stop_requested.wait(seconds)
+
     def pair_idle(self, name: str) -> bool:
-        ws, _settings = self.pairs[name]
+        ws, settings = self.pairs[name]
         woo = self.controls[name].woo_state()
-        init_db(ws.db_path)
+        init_db(state_of(ws, settings))
         try:
             return is_idle(woo, local_counts())
         finally:
@@ -126,7 +129,23 @@ def _accepts(host: str, port: int) -> bool:
         return False
 
 
-def wait_until_all_idle(session: PairsSession, *, timeout_s: float, settle_s: float) -> bool:
+class PairsRun(Protocol):
+    """What the idle wait and the summary need of a run of several pairs: PairsSession (one
+    supervisor in this process) or the W supervisors of tui/demo/fleet_run.py."""
+
+    base: Workspace
+    pairs: dict[str, tuple[Workspace, Settings]]
+    controls: dict[str, SandboxControl]
+    companies: dict[str, int]
+
+    def check_running(self) -> None: ...
+
+    def pair_idle(self, name: str) -> bool: ...
+
+    def wait(self, seconds: float) -> None: ...
+
+
+def wait_until_all_idle(session: PairsRun, *, timeout_s: float, settle_s: float) -> bool:
     """Every pair idle twice in a row, `settle_s` apart (a poll in between had its chance)."""
     deadline = time.monotonic() + timeout_s
     streak = 0
@@ -142,11 +161,11 @@ def wait_until_all_idle(session: PairsSession, *, timeout_s: float, settle_s: fl
         streak = streak + 1 if idle else 0
         if streak >= 2:
             return True
-        session.supervisor.stop_requested.wait(settle_s if idle else 1.0)
+        session.wait(settle_s if idle else 1.0)
     return False
 
 
-def summarize_pairs(session: PairsSession, *, elapsed_s: float, orders_asked: int,
+def summarize_pairs(session: PairsRun, *, elapsed_s: float, orders_asked: int,
                     idle: bool) -> dict[str, Any]:
     """Per pair: orders, posted, verified, duplicates, totals per currency (pair_figures)."""
     gp_states: dict[int, dict[str, Any]] = {}
@@ -191,4 +210,5 @@ def run_headless_pairs(root: Path, started: ShopsAndCompanies, *, orders: int,
         session.stop()
 
 
-__all__ = ["PairsSession", "run_headless_pairs", "summarize_pairs", "wait_until_all_idle"]
+__all__ = ["PairsRun", "PairsSession", "run_headless_pairs", "summarize_pairs",
+           "wait_until_all_idle"]

@@ -29,6 +29,7 @@ from core.secrets.vault import (
     open_vault,
 )
 from core.store.db import init_db
+from core.store.postgres import state_location
 
 ACTOR = "demo"
 
@@ -115,14 +116,17 @@ def demo_settings(ep: DemoEndpoints, *, listen: str = "127.0.0.1:0") -> Settings
 
 
 def prepare_workspace(root: Path, ep: DemoEndpoints, *, listen: str = "127.0.0.1:0",
-                      clock: Clock = SYSTEM_CLOCK) -> tuple[Workspace, Settings]:
-    """A fresh workspace: config, database, key, credentials, GL accounts and gateways."""
+                      clock: Clock = SYSTEM_CLOCK, database_url: str = ""
+                      ) -> tuple[Workspace, Settings]:
+    """A fresh workspace: config, database, key, credentials, GL accounts and gateways; the
+    state in its state.db, or at `database_url` ([store] database_url: PostgreSQL)."""
     ws = Workspace.at(root)
     settings = demo_settings(ep, listen=listen)
+    settings.store.database_url = database_url
     ws.save(settings)
     create_key(ws)
-    init_db(ws.db_path)
-    vault = open_vault(ws, clock=clock)
+    init_db(state_of(ws, settings))
+    vault = open_vault(ws, clock=clock, at=state_of(ws, settings))
     vault.set(WOO_CONSUMER_KEY, ep.woo_key, ACTOR)
     vault.set(WOO_CONSUMER_SECRET, ep.woo_secret, ACTOR)
     vault.set(GP_PASSWORD, ep.gp_password, ACTOR)
@@ -135,11 +139,16 @@ def prepare_workspace(root: Path, ep: DemoEndpoints, *, listen: str = "127.0.0.1
     return ws, settings
 
 
+def state_of(ws: Workspace, settings: Settings) -> str | Path:
+    """Where a demo workspace keeps its state: [store] database_url, else its state.db."""
+    return state_location(ws.db_path, settings.store.database_url)
+
+
 def install_webhooks(ws: Workspace, settings: Settings, delivery_url: str,
                      *, clock: Clock = SYSTEM_CLOCK) -> list[int]:
     """Create the shop's webhooks towards our receiver, each with our own random secret
     (stored in the vault first, so the first delivery already verifies)."""
-    vault = open_vault(ws, clock=clock)
+    vault = open_vault(ws, clock=clock, at=state_of(ws, settings))
     secret = vault.get(WEBHOOK_SECRET)
     if not secret:
         alphabet = string.ascii_letters + string.digits

@@ -36,7 +36,7 @@ from core.store.db import close_db
 from core.woo.site import read_site
 from sandbox.gp import GPStandIn
 from sandbox.woo import WooStandIn
-from tui.demo.setup import DemoEndpoints, prepare_workspace
+from tui.demo.setup import DemoEndpoints, prepare_workspace, state_of
 
 
 class ShopsError(ConnectorError):
@@ -139,18 +139,20 @@ def free_listen() -> str:
         return f"127.0.0.1:{s.getsockname()[1]}"
 
 
-def prepare_pairs(base_root: Path, started: ShopsAndCompanies, *, webhooks: bool = True
+def prepare_pairs(base_root: Path, started: ShopsAndCompanies, *, webhooks: bool = True,
+                  database_urls: dict[str, str] | None = None
                   ) -> dict[str, tuple[Workspace, Settings]]:
-    """Every pair's workspace, made as `init [--pair NAME]` makes it, with its plan's settings;
-    refuses (ShopsError) when two pairs in one company could make the same GP key."""
+    """Every pair's workspace, made as `init [--pair NAME]` makes it, with its plan's settings
+    (and its state at database_urls[pair] when given: PostgreSQL); refuses (ShopsError) when
+    two pairs in one company could make the same GP key."""
     base = Workspace.at(base_root)
     made: dict[str, tuple[Workspace, Settings]] = {}
     for plan in started.plans:
         folder = pair_workspace(base, plan.pair).config_path.parent
         ws, settings = prepare_workspace(folder, started.endpoints[plan.pair],
-                                         listen=free_listen() if webhooks else "127.0.0.1:0")
-        _apply(settings.posting, plan.posting)
-        _apply(settings.products, plan.products)
+                                         listen=free_listen() if webhooks else "127.0.0.1:0",
+                                         database_url=(database_urls or {}).get(plan.pair, ""))
+        apply_plan(settings, plan)
         # The shop's day is the schedule's and reconciliation's (`check` fails otherwise).
         settings.worker.schedule.timezone = store_timezone(ws, settings) or "UTC"
         ws.save(settings)
@@ -165,11 +167,17 @@ def prepare_pairs(base_root: Path, started: ShopsAndCompanies, *, webhooks: bool
 
 def store_timezone(ws: Workspace, settings: Settings) -> str | None:
     """The store's named time zone, read from its WordPress REST index."""
-    client = woo_client(settings, open_vault(ws))
+    client = woo_client(settings, open_vault(ws, at=state_of(ws, settings)))
     try:
         return read_site(client).timezone
     finally:
         client.close()
+
+
+def apply_plan(settings: Settings, plan: ShopPlan) -> None:
+    """The plan's [posting] and [products] settings (its own GP key prefixes)."""
+    _apply(settings.posting, plan.posting)
+    _apply(settings.products, plan.products)
 
 
 def _apply(section: Any, values: dict[str, str]) -> None:
