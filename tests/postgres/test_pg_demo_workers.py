@@ -39,9 +39,12 @@ def test_four_pairs_two_workers_killed_and_restarted_post_every_order_once(pg_ur
         assert figures["gp_documents"]["invoices"] == figures["posted"], name
         assert figures["totals_matched"] is True, figures["total_mismatches"]
         assert figures["held_by_at_end"].startswith("worker "), figures["held_by_at_end"]
+        # Webhooks entered at the one `ml-connector receive`, whoever held the pair.
+        assert figures["webhooks_stored"] > 0, name
     assert set(pairs["europe"]["totals_by_currency"]) == {"EUR"}
     workers = summary["workers"]
     assert workers["workers"] == 2 and summary["database"] == "postgresql"
+    assert workers["receiver"]["ended_on_its_own"] == []
     assert workers["kills"] >= 2 and workers["restarts"] >= workers["kills"]
     # A killed holder's pairs went to the other supervisor (or back): some pair changed hands.
     assert max(f["holders_seen"] for f in pairs.values()) >= 2

@@ -14,7 +14,7 @@ from tui.demo.database import missing, with_schema
 from tui.demo.more_shops import MOST, coded, shop_plans
 from tui.demo.setup import DemoEndpoints, demo_settings
 from tui.demo.shops import SHOPS, ShopPlan, apply_plan
-from tui.demo.workers import parent_pid, sharing_options
+from tui.demo.workers import Fleet, parent_pid
 
 
 def _endpoints(company: int) -> DemoEndpoints:
@@ -95,8 +95,16 @@ def test_the_test_environment_has_what_the_postgresql_demo_needs():
     assert missing(local=True) is None
 
 
-def test_the_supervisors_share_by_lease_with_share_when_there_else_wait():
-    assert sharing_options() in (["--share"], ["--wait"])
+def test_the_supervisors_share_the_pairs_and_webhooks_enter_at_one_receiver(tmp_path):
+    fleet = Fleet(tmp_path, 3, receiver_listen="127.0.0.1:8799")
+    for sup in fleet.supervisors:
+        assert sup.argv[3:] == ["worker", "--workspace", str(tmp_path), "--share",
+                                "--webhooks-elsewhere", "--drain-timeout=10"]
+    assert fleet.receiver is not None
+    assert fleet.receiver.argv[3:] == ["receive", "--workspace", str(tmp_path), "--listen",
+                                       "127.0.0.1:8799"]
+    polling = Fleet(tmp_path, 1)
+    assert polling.receiver is None and "--no-webhooks" in polling.supervisors[0].argv
 
 
 def test_parent_pid_reads_this_process_parent():

@@ -1,11 +1,13 @@
 """`demo --headless --pairs N --workers W [--database postgresql]`: N shops, W worker supervisors
-on one workspace (tui/demo/workers.py), one of them killed with -9 (its whole process group)
-every few seconds and started again, while every shop sells; then, per pair, what reached GP
-(tui/demo/pair_figures.py), who held the pair at the end and how many holders it had.
+(`worker --share`) on one workspace and one `ml-connector receive` taking every shop's webhooks
+(tui/demo/workers.py), one supervisor killed with -9 (its whole process group) every few seconds
+and started again, while every shop sells; then, per pair, what reached GP
+(tui/demo/pair_figures.py), how many webhook deliveries the receiver stored for it, who held the
+pair at the end and how many holders it had.
 
 A pair is idle when everything its shop did is in the pair's state and nothing is left to do
-(tui.demo.harness.is_idle), and besides every order's status and every refund is taken in: with
-webhooks off only a poll brings them, and the pair's holder may just have been killed.
+(tui.demo.harness.is_idle), and besides every order's status and every refund is taken in (the
+pair's holder may just have been killed; a poll brings whatever a webhook did not).
 """
 from __future__ import annotations
 
@@ -20,14 +22,15 @@ from peewee import fn
 
 from core.clock import SYSTEM_CLOCK
 from core.config import Settings, Workspace
+from core.intake.receiver import PATH as WEBHOOK_PATH
 from core.store.db import close_db, init_db
-from core.store.models import Order, Refund
+from core.store.models import Order, Refund, WebhookDelivery
 from core.worker.lease import read_lease
-from tui.demo.harness import headless_activity, is_idle, local_counts
+from tui.demo.harness import DemoError, headless_activity, is_idle, local_counts
 from tui.demo.pair_figures import pair_lines, pair_ok
 from tui.demo.pairs_run import summarize_pairs, wait_until_all_idle
-from tui.demo.setup import SandboxControl, state_of
-from tui.demo.shops import ShopsAndCompanies, prepare_pairs
+from tui.demo.setup import SandboxControl, install_webhooks, state_of
+from tui.demo.shops import ShopsAndCompanies, accepts, free_listen, prepare_pairs
 from tui.demo.workers import Fleet
 
 log = logging.getLogger("ml_connector.demo")
@@ -78,6 +81,33 @@ class FleetSession:
                 any(self.holder_at_end(name) == "none" for name in self.pairs):
             self.wait(1.0)
 
+    def install_webhooks(self, listen: str, timeout_s: float = 60.0) -> None:
+        """Once the receiver of every pair answers, every shop's webhooks point at it."""
+        host, _, port = listen.rpartition(":")
+        deadline = time.monotonic() + timeout_s
+        while not accepts(host, int(port)):
+            self.check_running()
+            if time.monotonic() > deadline:
+                raise DemoError(f"`ml-connector receive` did not start on {listen} in "
+                                f"{timeout_s:.0f} s; see its log in the workspace's logs/")
+            self.wait(0.2)
+        for ws, settings in self.pairs.values():
+            init_db(state_of(ws, settings))
+            try:
+                install_webhooks(ws, settings, f"http://{listen}{WEBHOOK_PATH}")
+            finally:
+                close_db()
+
+    def webhooks_stored(self, name: str) -> int:
+        """Deliveries the receiver of every pair stored in this pair's state."""
+        ws, settings = self.pairs[name]
+        init_db(state_of(ws, settings))
+        try:
+            return int(WebhookDelivery.select().where(
+                WebhookDelivery.verdict == "accepted").count())
+        finally:
+            close_db()
+
     def holder_at_end(self, name: str) -> str:
         ws, settings = self.pairs[name]
         init_db(state_of(ws, settings))
@@ -112,7 +142,8 @@ def run_headless_fleet(root: Path, started: ShopsAndCompanies, *, orders: int, w
     and the summary is per pair plus the kills."""
     begun = time.monotonic()
     pairs = prepare_pairs(root, started, webhooks=False, database_urls=database_urls)
-    fleet = Fleet(root, workers, seed=seed, kill_every_s=kill_every_s)
+    listen = free_listen()
+    fleet = Fleet(root, workers, seed=seed, kill_every_s=kill_every_s, receiver_listen=listen)
     session = FleetSession(Workspace.at(root), pairs,
                            {p.pair: SandboxControl(started.endpoints[p.pair])
                             for p in started.plans},
@@ -120,6 +151,7 @@ def run_headless_fleet(root: Path, started: ShopsAndCompanies, *, orders: int, w
     fleet.start()
     phases: dict[str, float] = {}
     try:
+        session.install_webhooks(listen)
         idle = True
         labels = ("orders", "changes_and_refunds")
         for label, phase in zip(labels, headless_activity(orders), strict=True):
@@ -141,6 +173,7 @@ def run_headless_fleet(root: Path, started: ShopsAndCompanies, *, orders: int, w
         for name, figures in summary["pairs"].items():
             figures["held_by_at_end"] = session.holder_at_end(name)
             figures["holders_seen"] = len(session.holders.get(name, []))
+            figures["webhooks_stored"] = session.webhooks_stored(name)
         summary["workers"] = fleet.figures()
         summary["database"] = "postgresql" if database_urls else "sqlite"
         return summary
@@ -160,12 +193,15 @@ def fleet_lines(summary: dict[str, Any]) -> list[str]:
     lines = pair_lines(summary)
     for name, f in summary["pairs"].items():
         lines.append(f"{name:<10} held at the end by {f['held_by_at_end']}; "
-                     f"{f['holders_seen']} holder(s) seen{'' if pair_ok(f) else '  <- NOT OK'}")
+                     f"{f['holders_seen']} holder(s) seen; {f['webhooks_stored']} webhook "
+                     f"deliveries stored{'' if pair_ok(f) else '  <- NOT OK'}")
     w = summary["workers"]
     every = f"about every {w['kill_every_s']:g} s" if w["kill_every_s"] else "none asked"
     lines.append(f"{w['workers']} workers, {w['kills']} kill -9 of a worker's process group "
                  f"({every}), {w['restarts']} restarts; {summary['database']}; "
                  f"{summary['elapsed_s']} s")
+    if w.get("receiver"):
+        lines.append(f"webhooks entered at `{w['receiver']['command']}` for every pair")
     return lines
 
 

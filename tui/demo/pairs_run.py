@@ -13,7 +13,6 @@ shop), waits until every pair has taken in and posted all of it, and reports per
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from core.worker.all_pairs import AllPairs, pair_command
 from tui.demo.harness import DemoError, headless_activity, is_idle, local_counts
 from tui.demo.pair_figures import pair_figures, pair_ok
 from tui.demo.setup import SandboxControl, install_webhooks, state_of
-from tui.demo.shops import ShopsAndCompanies, prepare_pairs
+from tui.demo.shops import ShopsAndCompanies, accepts, prepare_pairs
 
 log = logging.getLogger("ml_connector.demo")
 
@@ -77,7 +76,7 @@ class PairsSession:
         deadline = time.monotonic() + timeout_s
         for name, (ws, settings) in self.pairs.items():
             host, _, port = settings.worker.listen.rpartition(":")
-            while not _accepts(host, int(port)):
+            while not accepts(host, int(port)):
                 self.check_running()
                 if time.monotonic() > deadline:
                     raise DemoError(f"pair {name}'s worker did not start its webhook receiver "
@@ -119,14 +118,6 @@ class PairsSession:
             return is_idle(woo, local_counts())
         finally:
             close_db()
-
-
-def _accepts(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1.0):
-            return True
-    except OSError:
-        return False
 
 
 class PairsRun(Protocol):

@@ -139,6 +139,15 @@ def free_listen() -> str:
         return f"127.0.0.1:{s.getsockname()[1]}"
 
 
+def accepts(host: str, port: int) -> bool:
+    """Whether something listens at host:port yet (a receiver another process starts)."""
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
 def prepare_pairs(base_root: Path, started: ShopsAndCompanies, *, webhooks: bool = True,
                   database_urls: dict[str, str] | None = None
                   ) -> dict[str, tuple[Workspace, Settings]]:

@@ -2,15 +2,15 @@
 kills one of them (its whole process group: the supervisor and every pair's worker under it, as
 `kill -9` of a service's cgroup would) every few seconds, then starts it again.
 
-Every supervisor starts a worker for every pair; a pair's lease lets one run it at a time. The
-others wait: with `worker --share` (when this build's worker has it) the supervisor starts a pair's
-worker only while that pair's lease is free; without it, each pair's worker is started with
-`--wait` and takes the lease over when its holder is gone (a dead holder on this host at once,
-else when its lease expires).
+The supervisors run as the README's several-host shape does: `worker --share` starts a pair's
+worker only while that pair's lease is free (reserving it first), so the W supervisors share the
+pairs and take over a killed one's; a pair's lease lets one run it at a time.
 
-Webhooks are off (`--no-webhooks`): a pair's receiver would move with its lease from supervisor
-to supervisor, and the shop's webhooks point at one address. Polling (every 5 s in the demo)
-brings every order in.
+Webhooks enter at one address whoever holds the pair: an `ml-connector receive` process (the
+receiver of every pair; not killed by the chaos, as a load balancer would keep one answering)
+stores each delivery in its own pair's state, and the pairs' workers run `--webhooks-elsewhere`.
+Polling (every 5 s in the demo) stays the backstop. Without a receiver (`receiver_listen=None`)
+the workers poll only.
 """
 from __future__ import annotations
 
@@ -26,18 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from tui.commands import worker as worker_command
-
 log = logging.getLogger("ml_connector.demo")
 
-SHARE = "--share"  # `worker --share` (branch share18): start a pair only while its lease is free
-
-
-def sharing_options() -> list[str]:
-    """How the W supervisors share the pairs: `--share` when this build's worker has it, else
-    every pair's worker waits for its lease (`--wait`)."""
-    names = {opt for param in worker_command.command.params for opt in param.opts}
-    return [SHARE] if SHARE in names else ["--wait"]
+CLI = [sys.executable, "-m", "tui.cli"]
 
 
 @dataclass
@@ -97,14 +88,18 @@ class Fleet:
     """W supervisors on one workspace, and the seeded chaos that kills and restarts them."""
 
     def __init__(self, workspace: Path, workers: int, *, seed: int = 0,
-                 kill_every_s: float = 8.0, options: list[str] | None = None) -> None:
+                 kill_every_s: float = 8.0, receiver_listen: str | None = None) -> None:
         logs = workspace / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        argv = [sys.executable, "-m", "tui.cli", "worker", "--workspace", str(workspace),
-                *(options if options is not None else sharing_options()),
-                "--no-webhooks", "--drain-timeout=10"]
+        webhooks = ["--webhooks-elsewhere"] if receiver_listen else ["--no-webhooks"]
+        argv = [*CLI, "worker", "--workspace", str(workspace), "--share", *webhooks,
+                "--drain-timeout=10"]
         self.supervisors = [Supervisor(n, argv, logs / f"worker-{n}.log")
                             for n in range(1, workers + 1)]
+        # Number 0: the receiver of every pair, `ml-connector receive`.
+        self.receiver = Supervisor(0, [*CLI, "receive", "--workspace", str(workspace),
+                                       "--listen", receiver_listen], logs / "receive.log") \
+            if receiver_listen else None
         self.kill_every_s = kill_every_s
         self.random = random.Random(seed)
         self.stopped = threading.Event()
@@ -113,6 +108,8 @@ class Fleet:
         self._thread = threading.Thread(target=self._chaos, name="demo-chaos", daemon=True)
 
     def start(self) -> Fleet:
+        if self.receiver is not None:
+            self.receiver.start()
         for sup in self.supervisors:
             sup.start()
         if self.kill_every_s > 0:
@@ -151,11 +148,12 @@ class Fleet:
     def keep_running(self) -> None:
         """A supervisor that ended on its own is noted and started again."""
         with self._lock:
-            for sup in self.supervisors:
+            for sup in self._processes():
                 if sup.process is not None and not sup.alive() and not self.stopped.is_set():
                     sup.exits.append(int(sup.process.returncode))
-                    log.warning("demo: worker %d ended on its own (exit %d); starting it again",
-                                sup.number, sup.process.returncode)
+                    log.warning("demo: %s ended on its own (exit %d); starting it again",
+                                f"worker {sup.number}" if sup.number else "the receiver",
+                                sup.process.returncode)
                     sup.start()
                     sup.restarts += 1
 
@@ -171,13 +169,16 @@ class Fleet:
     def stop(self, timeout_s: float = 40.0) -> None:
         self.stop_chaos()
         with self._lock:
-            for sup in self.supervisors:
+            for sup in self._processes():
                 if sup.alive():
                     assert sup.process is not None
                     sup.process.terminate()
             deadline = time.monotonic() + timeout_s
-            for sup in self.supervisors:
+            for sup in self._processes():
                 sup.stop(max(1.0, deadline - time.monotonic()))
+
+    def _processes(self) -> list[Supervisor]:
+        return self.supervisors + ([self.receiver] if self.receiver is not None else [])
 
     def owner_of(self, pid: int) -> int | None:
         """Which supervisor (its number) a pair's worker process `pid` runs under, by its
@@ -195,6 +196,9 @@ class Fleet:
             "kills": self.kills,
             "restarts": sum(s.restarts for s in self.supervisors),
             "kill_every_s": self.kill_every_s,
+            "receiver": None if self.receiver is None else {
+                "command": " ".join(["ml-connector", *self.receiver.argv[3:]]),
+                "ended_on_its_own": self.receiver.exits, "log": str(self.receiver.log_path)},
             "per_worker": {str(s.number): {"kills": s.kills, "restarts": s.restarts,
                                            "ended_on_its_own": s.exits, "log": str(s.log_path)}
                            for s in self.supervisors},
@@ -211,4 +215,4 @@ def parent_pid(pid: int) -> int | None:
     return int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
 
 
-__all__ = ["Fleet", "Supervisor", "parent_pid", "sharing_options"]
+__all__ = ["Fleet", "Supervisor", "parent_pid"]
