@@ -210,6 +210,17 @@ def configure_logging(fmt: str = "text", level: str = "INFO", *, file: str | Pat
     return handlers
 
 
+def remove_logging() -> None:
+    """Take the handlers configure_logging installed off the root logger and close them: a
+    command run in-process (the demo, whose log file is removed with its folder) leaves no
+    handler writing to a file that is gone."""
+    root = logging.getLogger()
+    for handler in _installed:
+        root.removeHandler(handler)
+        handler.close()
+    _installed.clear()
+
+
 def set_level(level: str) -> None:
     """Live reload of [logging] level."""
     logging.getLogger().setLevel(level.upper())

@@ -6,6 +6,7 @@ verified in GP once, no duplicate, totals matched per currency, and the kills co
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -78,6 +79,11 @@ def test_without_pgserver_the_demo_exits_2_with_the_pip_command(monkeypatch, cap
     code = main(["demo", "--headless", "--pairs", "2", "--database", "postgresql"])
     assert code == 2
     assert "pip install 'pgserver>=0.1.4,<0.2'" in capsys.readouterr().err
+    # Its log file went with its folder, and so did the handler writing to it: a later
+    # warning in this process must not fail on a file that is gone.
+    files = [h.baseFilename for h in logging.getLogger().handlers
+             if isinstance(h, logging.FileHandler)]
+    assert [f for f in files if not Path(f).parent.exists()] == []
 
 
 def test_the_demos_own_postgresql_takes_many_connections_and_gives_each_pair_a_schema():

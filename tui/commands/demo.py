@@ -39,7 +39,7 @@ import httpx
 
 from core.config import Workspace
 from core.pairs import list_pairs, pair_workspace
-from core.worker.logs import configure_logging
+from core.worker.logs import configure_logging, remove_logging
 from core.worker.options import EXIT_CONFIG
 from sandbox.launch import Sandbox, launch
 from tui.app import make_app, make_picker_app
@@ -171,6 +171,7 @@ def command(headless: bool, several: int | None, workers: int, kill_every: float
                 pass
         if db is not None:
             db.stop(keep=keep)
+        remove_logging()  # the demo's own log file (removed with its folder unless --keep)
         _clean_up(root, log_file, keep)
 
 
