@@ -10,6 +10,7 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 
 # The host name a worker gives in its leases, when the machine's own is not unique among the
 # hosts sharing one PostgreSQL (containers all named alike): each host needs its own name, or a
@@ -61,4 +62,17 @@ def dead_local_process(host: str, pid: int) -> bool:
         return True
     except (PermissionError, OSError):
         return False  # exists (owned by someone else) or cannot tell: trust the expiry
-    return False
+    return _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A process that has exited but not been reaped still answers kill(pid, 0). In a container
+    whose PID 1 does not reap orphans (Docker without --init), a worker killed with its
+    supervisor stays such a zombie for good: it is dead, and its lease with it. Linux's /proc
+    says so; elsewhere we cannot tell (trust the expiry)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    fields = stat.rsplit(")", 1)[-1].split()
+    return bool(fields) and fields[0] in ("Z", "X")
