@@ -185,11 +185,7 @@ class WebhookReceiver:
             ok, detail = self.writer.health()
             await respond(send, 200 if ok else 503, json.dumps(detail).encode())
             return
-        if path.rstrip("/") != PATH:
-            await respond(send, 404, b'{"error":"not found"}')
-            return
-        if method != "POST":
-            await respond(send, 405, b'{"error":"POST only"}', extra=[(b"allow", b"POST")])
+        if await refused_route(path, method, send):
             return
         headers = request_headers(scope)
         body = await self.read_body(headers, receive, send)
@@ -330,6 +326,17 @@ class WebhookReceiver:
 def request_headers(scope: Scope) -> dict[str, str]:
     """The request's headers, names lower-cased."""
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+async def refused_route(path: str, method: str, send: Send) -> bool:
+    """Answer what is not a POST to the webhook path (404, or 405 naming POST); True if so."""
+    if path.rstrip("/") != PATH:
+        await respond(send, 404, b'{"error":"not found"}')
+        return True
+    if method != "POST":
+        await respond(send, 405, b'{"error":"POST only"}', extra=[(b"allow", b"POST")])
+        return True
+    return False
 
 
 async def respond(send: Send, status: int, body: bytes,

@@ -37,7 +37,6 @@ from core.config import Settings, Workspace
 from core.errors import ConfigError, ConnectorError
 from core.intake.known_webhooks import is_known
 from core.intake.receiver import (
-    PATH,
     PING_ANSWER,
     SIGNATURE_HEADER,
     Receive,
@@ -46,6 +45,7 @@ from core.intake.receiver import (
     VaultSecrets,
     WebhookReceiver,
     normalise_source,
+    refused_route,
     request_headers,
     respond,
 )
@@ -189,11 +189,7 @@ class WebhookRouter:
             # rotation then would turn a busy database into refused deliveries.
             await respond(send, 200, json.dumps({"ok": True, "pairs": len(self.routes)}).encode())
             return
-        if path.rstrip("/") != PATH:
-            await respond(send, 404, b'{"error":"not found"}')
-            return
-        if method != "POST":
-            await respond(send, 405, b'{"error":"POST only"}', extra=[(b"allow", b"POST")])
+        if await refused_route(path, method, send):
             return
         headers = request_headers(scope)
         source = headers.get("x-wc-webhook-source", "")
