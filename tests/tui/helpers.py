@@ -1,6 +1,8 @@
 """Driving the console in tests: wait for its workers, never for wall-clock time."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.pilot import Pilot
 
 from core.clock import ManualClock
@@ -15,6 +17,16 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def settle_until(pilot: Pilot, shown: Callable[[], bool], rounds: int = 20) -> bool:
+    """Settle until `shown()` holds (a chain of workers, each starting the next, can outlast
+    one settle on a busy machine); False if it still does not after `rounds` settles."""
+    for _ in range(rounds):
+        if shown():
+            return True
+        await settle(pilot)
+    return shown()
 
 
 def post_like_the_worker(woo_id: int, clock: ManualClock) -> None:

@@ -10,7 +10,7 @@ from core.clock import ManualClock
 from core.store import audit
 from core.store.db import database
 from core.store.models import AuditEvent, GlMapping, Job, Order
-from tests.tui.helpers import post_like_the_worker, settle, text_of
+from tests.tui.helpers import post_like_the_worker, settle, settle_until, text_of
 from tests.tui.seed import flagged_open
 from tui.app import SCREENS, make_app
 from tui.screens.gl_edit import GlEditScreen
@@ -155,8 +155,10 @@ async def test_gl_change_is_validated_and_audited(shop, clock):
         assert event.kind == "gl_changed" and event.actor == "console:test"
         assert "(none) -> 000-1100-03 (NOT checked in GP: GP could not be opened" in event.message
         assert audit.verify_chain().ok
-        assert str(app.screen.query_one("#gl", DataTable).get_cell(
-            "gateway|bacs|cash", "account")) == "000-1100-03"
+        # saved, then the table reloads in a worker of its own
+        assert await settle_until(pilot, lambda: str(app.screen.query_one("#gl", DataTable)
+                                                     .get_cell("gateway|bacs|cash", "account"))
+                                  == "000-1100-03")
 
 
 async def test_failed_order_replayed_from_held_and_failed(shop, clock):
