@@ -10,8 +10,10 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any
 
+from peewee import Database
+
 from core.store.db import database, on_postgres
-from core.store.dialect import LOCK_AUDIT, LOCK_GROUP, LOCK_LEASE
+from core.store.dialect import LOCK_AUDIT, LOCK_GROUP, LOCK_LEASE, is_postgres
 
 
 def chain_transaction() -> Any:
@@ -41,10 +43,12 @@ def lock_group(group: str) -> bool:
     return bool(row[0])
 
 
-def lock_lease(name: str) -> None:
+def lock_lease(name: str, db: Database | None = None) -> None:
     """PostgreSQL, inside a lease transaction: one process at a time reads and writes the
-    lease row `name` (SQLite: BEGIN IMMEDIATE already)."""
-    if on_postgres():
-        database.execute_sql(
+    lease row `name` (SQLite: BEGIN IMMEDIATE already). `db`: a connection of its own (the
+    sharing supervisor's reservation) instead of the process's state; the same lock."""
+    target = database if db is None else db
+    if is_postgres(target):
+        target.execute_sql(
             "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema() || '/' || %s))",
             (LOCK_LEASE, name))

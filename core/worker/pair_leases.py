@@ -14,7 +14,8 @@ whose worker never took it is given back when that worker ends, or expires after
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -30,7 +31,7 @@ from core.errors import ConnectorError
 from core.owners import this_host
 from core.pairs import pair_workspace
 from core.store.db import BUSY_TIMEOUT_MS
-from core.store.dialect import LOCK_LEASE
+from core.store.locks import lock_lease
 from core.store.models import WorkerLease
 from core.store.postgres import is_url, open_postgres, state_location
 from core.worker.lease import LEASE_NAME, LeaseInfo
@@ -82,12 +83,25 @@ def _row(db: Database) -> Any:
     return WorkerLease.select(*_COLUMNS).where(WorkerLease.name == LEASE_NAME).first(db)
 
 
-def _lock(db: Database, postgres: bool) -> None:
-    """Inside the transaction: the lease's advisory lock, as core.store.locks.lock_lease takes
-    it (SQLite: BEGIN IMMEDIATE already admits one writer)."""
-    if postgres:
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema() || '/' || %s))",
-                       (LOCK_LEASE, LEASE_NAME))
+@contextmanager
+def _lease_transaction(location: str | Path) -> Iterator[Database | None]:
+    """A write transaction on the pair's state under the lease's own lock, as a worker takes
+    its lease (core.store.locks.lock_lease; BEGIN IMMEDIATE on SQLite); None when the state or
+    its tables do not exist yet (the pair's worker creates them and takes the lease itself)."""
+    db = _open(location, write=True)
+    if db is None:
+        yield None
+        return
+    try:
+        db.connect()
+        if not _has_lease_table(db, is_url(location)):
+            yield None
+            return
+        with db.atomic("IMMEDIATE"):
+            lock_lease(LEASE_NAME, db)
+            yield db
+    finally:
+        db.close()
 
 
 class PairLeases:
@@ -118,29 +132,20 @@ class PairLeases:
         None: reserved, or the pair has no state yet (its worker creates it and takes the
         lease the usual way)."""
         place = self.places[name]
-        postgres = is_url(place.location)
-        db = _open(place.location, write=True)
-        if db is None:
-            return None
-        try:
-            db.connect()
-            if not _has_lease_table(db, postgres):
+        with _lease_transaction(place.location) as db:
+            if db is None:
                 return None
-            with db.atomic("IMMEDIATE"):
-                _lock(db, postgres)
-                row = _row(db)
-                now = self.clock.now()
-                if row is not None and row.holder != holder and _info(row).alive(now):
-                    return _info(row)
-                fields = {WorkerLease.holder: holder, WorkerLease.host: this_host(),
-                          WorkerLease.pid: os.getpid(), WorkerLease.mode: "headless",
-                          WorkerLease.started_at: now, WorkerLease.heartbeat_at: now,
-                          WorkerLease.expires_at: now + timedelta(seconds=place.ttl_s),
-                          WorkerLease.status: {"starting": True}}
-                WorkerLease.insert({WorkerLease.name: LEASE_NAME, **fields}).on_conflict(
-                    conflict_target=[WorkerLease.name], update=fields).execute(db)
-        finally:
-            db.close()
+            row = _row(db)
+            now = self.clock.now()
+            if row is not None and row.holder != holder and _info(row).alive(now):
+                return _info(row)
+            fields = {WorkerLease.holder: holder, WorkerLease.host: this_host(),
+                      WorkerLease.pid: os.getpid(), WorkerLease.mode: "headless",
+                      WorkerLease.started_at: now, WorkerLease.heartbeat_at: now,
+                      WorkerLease.expires_at: now + timedelta(seconds=place.ttl_s),
+                      WorkerLease.status: {"starting": True}}
+            WorkerLease.insert({WorkerLease.name: LEASE_NAME, **fields}).on_conflict(
+                conflict_target=[WorkerLease.name], update=fields).execute(db)
         return None
 
     def renew(self, name: str, holder: str) -> bool:
@@ -168,22 +173,11 @@ class PairLeases:
     def release(self, name: str, holder: str) -> bool:
         """Give back a reservation (or a lease) still held as `holder`: its worker has ended.
         True when a row was removed."""
-        place = self.places[name]
-        postgres = is_url(place.location)
-        db = _open(place.location, write=True)
-        if db is None:
-            return False
-        try:
-            db.connect()
-            if not _has_lease_table(db, postgres):
+        with _lease_transaction(self.places[name].location) as db:
+            if db is None:
                 return False
-            with db.atomic("IMMEDIATE"):
-                _lock(db, postgres)
-                removed = WorkerLease.delete().where(
-                    (WorkerLease.name == LEASE_NAME)
-                    & (WorkerLease.holder == holder)).execute(db)
-        finally:
-            db.close()
+            removed = WorkerLease.delete().where(
+                (WorkerLease.name == LEASE_NAME) & (WorkerLease.holder == holder)).execute(db)
         return bool(removed)
 
 
