@@ -70,9 +70,15 @@ def _zombie(pid: int) -> bool:
     whose PID 1 does not reap orphans (Docker without --init), a worker killed with its
     supervisor stays such a zombie for good: it is dead, and its lease with it. Linux's /proc
     says so; elsewhere we cannot tell (trust the expiry)."""
+    fields = proc_stat(pid)
+    return bool(fields) and fields[0] in ("Z", "X")
+
+
+def proc_stat(pid: int) -> list[str]:
+    """The fields of Linux's /proc/PID/stat after the command name (state, parent pid, ...);
+    empty when there is no such process or no /proc."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
     except OSError:
-        return False
-    fields = stat.rsplit(")", 1)[-1].split()
-    return bool(fields) and fields[0] in ("Z", "X")
+        return []
+    return stat.rsplit(")", 1)[-1].split()

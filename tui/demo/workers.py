@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from core.owners import proc_stat
+
 log = logging.getLogger("ml_connector.demo")
 
 CLI = [sys.executable, "-m", "tui.cli"]
@@ -207,11 +209,7 @@ class Fleet:
 
 def parent_pid(pid: int) -> int | None:
     """The parent of process `pid` (from /proc/PID/stat), None when not known here."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return None
-    fields = text.rsplit(")", 1)[-1].split()
+    fields = proc_stat(pid)
     return int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
 
 
